@@ -1,0 +1,143 @@
+package io.shopsync.intake;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.shopsync.envelope.Body;
+import io.shopsync.envelope.Envelope;
+import io.shopsync.flow.EntityKey;
+import io.shopsync.flow.Flow;
+import io.shopsync.flow.UnprocessableWebhookException;
+import io.shopsync.observability.Telemetry;
+import io.shopsync.queue.DeadLetterReason;
+import io.shopsync.queue.FlowQueues;
+import io.shopsync.queue.QueueUnavailableException;
+import io.shopsync.webhook.SecretsUnavailableException;
+import io.shopsync.webhook.ShopifyHeaders;
+import io.shopsync.webhook.WebhookVerifier;
+import java.io.IOException;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.Set;
+
+/**
+ * The HTTP path of a flow: verify, classify, enqueue, answer. No DynamoDB and no target calls here:
+ * Shopify allows 5 seconds in all, and everything slow or fallible happens behind the queue.
+ */
+public final class WebhookIntake {
+
+    private final Flow flow;
+    private final WebhookVerifier verifier;
+    private final Set<String> allowedShops;
+    private final FlowQueues queues;
+    private final ObjectMapper json;
+    private final Telemetry telemetry;
+    private final Clock clock;
+
+    /** @param allowedShops shop domains accepted; empty accepts every shop whose signature verifies */
+    public WebhookIntake(Flow flow, WebhookVerifier verifier, Set<String> allowedShops, FlowQueues queues,
+                         ObjectMapper json, Telemetry telemetry, Clock clock) {
+        this.flow = flow;
+        this.verifier = verifier;
+        this.allowedShops = Set.copyOf(allowedShops);
+        this.queues = queues;
+        this.json = json;
+        this.telemetry = telemetry;
+        this.clock = clock;
+    }
+
+    public IntakeOutcome handle(HttpRequest request) {
+        long started = System.nanoTime();
+        ShopifyHeaders headers = ShopifyHeaders.of(request.headers());
+        Envelope received = new Envelope(flow.name(), headers.topic(), headers.shopDomain(), headers.webhookId(),
+                headers.eventId(), headers.triggeredAt().orElse(null), headers.apiVersion(), clock.instant(), null,
+                new Body.Inline(request.body()));
+        IntakeOutcome outcome = decide(headers, received, request.body());
+        record(outcome, received, request.body().length, started);
+        return outcome;
+    }
+
+    private IntakeOutcome decide(ShopifyHeaders headers, Envelope received, byte[] body) {
+        String shop = received.shop();
+        if (!allowedShops.isEmpty() && (shop == null || !allowedShops.contains(shop))) {
+            return new IntakeOutcome.Unauthenticated("shop not on SHOPIFY_ALLOWED_SHOPS");
+        }
+        WebhookVerifier.Verdict verdict;
+        try {
+            verdict = verifier.verify(shop, body, headers.hmac());
+        } catch (SecretsUnavailableException e) {
+            return new IntakeOutcome.Failed(e.getMessage());
+        }
+        if (verdict != WebhookVerifier.Verdict.AUTHENTIC) {
+            return new IntakeOutcome.Unauthenticated(verdict.name().toLowerCase(java.util.Locale.ROOT).replace('_', '-'));
+        }
+        Envelope envelope;
+        try {
+            envelope = received.withEntity(classify(received, body));
+        } catch (UnprocessableWebhookException e) {
+            String reason = e.getMessage();
+            try {
+                queues.deadLetter(received, DeadLetterReason.atIntake(reason));
+            } catch (QueueUnavailableException failure) {
+                return new IntakeOutcome.Failed(failure.getMessage());
+            }
+            return new IntakeOutcome.DeadLettered(received, reason);
+        }
+        try {
+            queues.enqueue(envelope);
+        } catch (QueueUnavailableException failure) {
+            return new IntakeOutcome.Failed(failure.getMessage());
+        }
+        return new IntakeOutcome.Enqueued(envelope);
+    }
+
+    /** The entity key of an authentic delivery, or why it can never be processed. */
+    private String classify(Envelope received, byte[] body) {
+        if (received.topic() == null) {
+            throw new UnprocessableWebhookException("no X-Shopify-Topic header: cannot tell what the payload is");
+        }
+        if (received.shop() == null) {
+            throw new UnprocessableWebhookException("no X-Shopify-Shop-Domain header: cannot tell which shop sent it");
+        }
+        EntityKey entityKey = flow.entityKeyFor(received.topic()).orElseThrow(() ->
+                new UnprocessableWebhookException("topic " + received.topic() + " is not handled by flow "
+                        + flow.name() + " (it takes " + String.join(", ", flow.topics())
+                        + "): point this subscription at the route of the flow that handles the topic"));
+        JsonNode payload;
+        try {
+            payload = json.readTree(body);
+        } catch (IOException e) {
+            throw new UnprocessableWebhookException("body is not valid JSON (" + e.getClass().getSimpleName() + ")");
+        }
+        if (payload == null || !payload.isObject()) {
+            throw new UnprocessableWebhookException("body is not a JSON object");
+        }
+        return entityKey.of(received.shop(), payload);
+    }
+
+    private void record(IntakeOutcome outcome, Envelope received, int bodyBytes, long startedNanos) {
+        Telemetry.Line line = telemetry.line(flow.name(), "webhook intake")
+                .field("shop", received.shop())
+                .field("topic", received.topic())
+                .field("webhookId", received.webhookId())
+                .field("eventId", received.eventId())
+                .field("bodyBytes", bodyBytes)
+                .count("WebhooksReceived");
+        if (outcome instanceof IntakeOutcome.Enqueued enqueued) {
+            line.field("outcome", "enqueued").field("entity", enqueued.envelope().entity()).count("WebhooksEnqueued");
+        } else if (outcome instanceof IntakeOutcome.DeadLettered deadLettered) {
+            line.field("outcome", "dead-lettered").field("reason", deadLettered.reason()).count("DeadLettered");
+        } else if (outcome instanceof IntakeOutcome.Unauthenticated unauthenticated) {
+            line.field("outcome", "unauthenticated").field("reason", unauthenticated.reason())
+                    .count("WebhooksUnauthenticated");
+        } else if (outcome instanceof IntakeOutcome.Failed failed) {
+            line.field("outcome", "failed").field("reason", failed.reason())
+                    .field("action", "Shopify will retry; fix the cause named in reason before its retries run out")
+                    .count("IntakeFailures");
+        }
+        Instant triggeredAt = received.triggeredAt();
+        if (triggeredAt != null) {
+            line.field("triggeredAt", triggeredAt.toString());
+        }
+        line.milliseconds("IntakeLatency", (System.nanoTime() - startedNanos) / 1_000_000.0).emit();
+    }
+}

@@ -1,0 +1,95 @@
+package io.shopsync.queue;
+
+import io.shopsync.envelope.Body;
+import io.shopsync.envelope.Envelope;
+import io.shopsync.envelope.EnvelopeCodec;
+import java.nio.charset.StandardCharsets;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import software.amazon.awssdk.core.exception.SdkException;
+import software.amazon.awssdk.services.sqs.SqsClient;
+import software.amazon.awssdk.services.sqs.model.MessageAttributeValue;
+
+/**
+ * A flow's FIFO work queue and FIFO dead-letter queue on SQS. Envelopes larger than the threshold
+ * have their body claim-checked first, so no delivery is lost to the message size limit.
+ */
+public final class SqsFlowQueues implements FlowQueues {
+
+    /** Room for attributes under SQS's 256 KiB message limit (the older, smaller limit, kept on purpose). */
+    public static final int DEFAULT_MAX_MESSAGE_BYTES = 250_000;
+
+    private final SqsClient sqs;
+    private final String workQueueUrl;
+    private final String deadLetterQueueUrl;
+    private final ClaimCheckStore claimChecks;
+    private final EnvelopeCodec codec;
+    private final int maxMessageBytes;
+
+    public SqsFlowQueues(SqsClient sqs, String workQueueUrl, String deadLetterQueueUrl, ClaimCheckStore claimChecks,
+                         EnvelopeCodec codec, int maxMessageBytes) {
+        this.sqs = sqs;
+        this.workQueueUrl = workQueueUrl;
+        this.deadLetterQueueUrl = deadLetterQueueUrl;
+        this.claimChecks = claimChecks;
+        this.codec = codec;
+        this.maxMessageBytes = maxMessageBytes;
+    }
+
+    @Override
+    public void enqueue(Envelope envelope) {
+        send(workQueueUrl, "work queue", envelope, attributes(envelope));
+    }
+
+    @Override
+    public void deadLetter(Envelope envelope, DeadLetterReason reason) {
+        Map<String, MessageAttributeValue> attributes = attributes(envelope);
+        attributes.put("reason", text(truncate(reason.reason(), 1024)));
+        attributes.put("stage", text(reason.stage()));
+        send(deadLetterQueueUrl, "dead-letter queue", envelope, attributes);
+    }
+
+    private void send(String queueUrl, String queueRole, Envelope envelope,
+                      Map<String, MessageAttributeValue> attributes) {
+        byte[] body = envelope.body() instanceof Body.Inline inline ? inline.bytes() : new byte[0];
+        String message = codec.encode(envelope);
+        if (message.getBytes(StandardCharsets.UTF_8).length > maxMessageBytes) {
+            message = codec.encode(envelope.withBody(claimChecks.store(envelope, body)));
+        }
+        String payload = message;
+        try {
+            sqs.sendMessage(r -> r.queueUrl(queueUrl)
+                    .messageBody(payload)
+                    .messageGroupId(SqsIds.groupId(envelope))
+                    .messageDeduplicationId(SqsIds.deduplicationId(envelope, body))
+                    .messageAttributes(attributes));
+        } catch (SdkException e) {
+            throw new QueueUnavailableException("cannot send to the " + envelope.flow() + " " + queueRole + " "
+                    + queueUrl + " (" + e.getClass().getSimpleName() + ": " + e.getMessage() + ")", e);
+        }
+    }
+
+    private static Map<String, MessageAttributeValue> attributes(Envelope envelope) {
+        Map<String, MessageAttributeValue> attributes = new LinkedHashMap<>();
+        attributes.put("flow", text(envelope.flow()));
+        putIfPresent(attributes, "shop", envelope.shop());
+        putIfPresent(attributes, "topic", envelope.topic());
+        putIfPresent(attributes, "webhookId", envelope.webhookId());
+        putIfPresent(attributes, "entity", envelope.entity());
+        return attributes;
+    }
+
+    private static void putIfPresent(Map<String, MessageAttributeValue> attributes, String name, String value) {
+        if (value != null && !value.isEmpty()) {
+            attributes.put(name, text(value));
+        }
+    }
+
+    private static MessageAttributeValue text(String value) {
+        return MessageAttributeValue.builder().dataType("String").stringValue(value).build();
+    }
+
+    private static String truncate(String value, int max) {
+        return value.length() <= max ? value : value.substring(0, max - 3) + "...";
+    }
+}
