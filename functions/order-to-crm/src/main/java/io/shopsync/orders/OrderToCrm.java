@@ -1,0 +1,26 @@
+package io.shopsync.orders;
+
+import io.shopsync.flow.EntityKeys;
+import io.shopsync.flow.Flow;
+import io.shopsync.lambda.FlowEnvironment;
+import io.shopsync.lambda.FlowFunction;
+
+/** Shopify orders and refunds become CRM contacts, orders and order events (HubSpot, Klaviyo). */
+public final class OrderToCrm extends FlowFunction {
+
+    /** Every order topic and refunds are about one order: its updates are processed in order. */
+    public static final Flow FLOW = Flow.named("order-to-crm")
+            .accepts(EntityKeys.byId("order", "id"),
+                    "orders/create", "orders/updated", "orders/paid", "orders/cancelled")
+            .accepts(EntityKeys.byId("order", "order_id"), "refunds/create");
+
+    /** What Lambda calls. */
+    public OrderToCrm() {
+        this(FlowEnvironment.fromLambda());
+    }
+
+    /** What tests and the local stack call. */
+    public OrderToCrm(FlowEnvironment environment) {
+        super(FLOW, environment);
+    }
+}

@@ -1,0 +1,86 @@
+package io.shopsync.orders;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.shopsync.envelope.Body;
+import io.shopsync.envelope.Envelope;
+import io.shopsync.testing.LambdaInvoker;
+import io.shopsync.testing.RecordingFlowQueues;
+import io.shopsync.testing.TestEnvironments;
+import io.shopsync.testkit.Fixtures;
+import java.nio.charset.StandardCharsets;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+import org.junit.jupiter.api.Test;
+
+class OrderToCrmTest {
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private final RecordingFlowQueues queues = new RecordingFlowQueues();
+    private final OrderToCrm function = new OrderToCrm(TestEnvironments.recording(queues));
+
+    @ParameterizedTest(name = "{0} is about order {2}")
+    @CsvSource({
+            "orders-create,     orders/create,  820982911946154508",
+            "orders-updated,    orders/updated, 820982911946154508",
+            "orders-paid,       orders/paid,    820982911946154508",
+            "orders-cancelled,  orders/cancelled, 820982911946154508",
+            "orders-guest-pos,  orders/create,  734281950317462958",
+            "refunds-create,    refunds/create, 820982911946154508"
+    })
+    void handleRequest_shouldEnqueueEachSampleWebhook_groupedByItsOrder(String file, String topic, String orderId)
+            throws Exception {
+        String event = Fixtures.text("events/order-to-crm/" + file + ".json");
+
+        JsonNode response = LambdaInvoker.invoke(function, event);
+
+        assertThat(response.path("statusCode").asInt()).isEqualTo(200);
+        assertThat(queues.enqueued).hasSize(1);
+        Envelope envelope = queues.enqueued.get(0);
+        assertThat(envelope.topic()).isEqualTo(topic);
+        assertThat(envelope.entity()).isEqualTo("shopsync-demo.myshopify.com/order/" + orderId);
+        byte[] signedBytes = JSON.readTree(event).path("body").asText().getBytes(StandardCharsets.UTF_8);
+        assertThat(((Body.Inline) envelope.body()).bytes()).isEqualTo(signedBytes);
+    }
+
+    @Test
+    void handleRequest_shouldAnswer401AndEnqueueNothing_forATamperedOrder() {
+        String event = LambdaInvoker.tampered(Fixtures.text("events/order-to-crm/orders-create.json"));
+
+        JsonNode response = LambdaInvoker.invoke(function, event);
+
+        assertThat(response.path("statusCode").asInt()).isEqualTo(401);
+        assertThat(queues.enqueued).isEmpty();
+        assertThat(queues.deadLettered).isEmpty();
+    }
+
+    @Test
+    void handleRequest_shouldVerifyTheDecodedBytes_whenApiGatewayBase64EncodesTheBody() {
+        String event = LambdaInvoker.base64Encoded(Fixtures.text("events/order-to-crm/orders-paid.json"));
+
+        assertThat(LambdaInvoker.invoke(function, event).path("statusCode").asInt()).isEqualTo(200);
+        assertThat(queues.enqueued).hasSize(1);
+    }
+
+    @Test
+    void handleRequest_shouldDeadLetterAnInventoryWebhook_postedToTheOrdersRoute() {
+        String event = Fixtures.text("events/stock-to-inventory/inventory-levels-update.json");
+
+        JsonNode response = LambdaInvoker.invoke(function, event);
+
+        assertThat(response.path("statusCode").asInt()).isEqualTo(200);
+        assertThat(queues.enqueued).isEmpty();
+        assertThat(queues.deadLettered).singleElement().satisfies(dead -> assertThat(dead.reason().reason())
+                .startsWith("topic inventory_levels/update is not handled by flow order-to-crm"));
+    }
+
+    @Test
+    void handleRequest_shouldRefuseAnEventShapeItDoesNotHandle() {
+        assertThatThrownBy(() -> LambdaInvoker.invoke(function, "{\"Records\":[{\"eventSource\":\"aws:s3\"}]}"))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("flow order-to-crm received an event it does not handle");
+    }
+}
