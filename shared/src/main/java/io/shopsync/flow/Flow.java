@@ -7,15 +7,15 @@ import java.util.Optional;
 import java.util.Set;
 
 /**
- * One flow's description: its name and, for each Shopify topic it accepts, how to find the entity
- * a payload is about. Immutable; built once per container.
+ * One flow's description: its name and, for each Shopify topic it accepts, the rule that says what
+ * the payload is about. Immutable; built once per container.
  */
 public final class Flow {
 
     private final String name;
-    private final Map<String, EntityKey> topics;
+    private final Map<String, TopicRule> topics;
 
-    private Flow(String name, Map<String, EntityKey> topics) {
+    private Flow(String name, Map<String, TopicRule> topics) {
         this.name = name;
         this.topics = Collections.unmodifiableMap(topics);
     }
@@ -27,11 +27,31 @@ public final class Flow {
         return new Flow(name, new LinkedHashMap<>());
     }
 
-    /** A copy of this flow that also accepts these topics, whose entity is found by {@code entity}. */
+    /**
+     * Topics whose payload is the entity's latest state: last write wins on {@code updated_at}, so an
+     * older version arriving late is skipped as stale.
+     */
     public Flow accepts(EntityKey entity, String... topicNames) {
-        Map<String, EntityKey> next = new LinkedHashMap<>(topics);
+        return with(TopicRule.state(entity, entity), topicNames);
+    }
+
+    /**
+     * Topics whose payload is the state of a part of the entity (a fulfilment of an order): ordered in
+     * the entity's group, last write wins per {@code part}.
+     */
+    public Flow acceptsParts(EntityKey entity, EntityKey part, String... topicNames) {
+        return with(TopicRule.state(entity, part), topicNames);
+    }
+
+    /** Topics that are events about the entity (a refund), not versions of it: deduplicated, never stale. */
+    public Flow acceptsEvents(EntityKey entity, String... topicNames) {
+        return with(TopicRule.event(entity), topicNames);
+    }
+
+    private Flow with(TopicRule rule, String... topicNames) {
+        Map<String, TopicRule> next = new LinkedHashMap<>(topics);
         for (String topic : topicNames) {
-            if (next.putIfAbsent(topic, entity) != null) {
+            if (next.putIfAbsent(topic, rule) != null) {
                 throw new IllegalArgumentException("flow " + name + " declares topic " + topic + " twice");
             }
         }
@@ -46,8 +66,13 @@ public final class Flow {
         return topics.keySet();
     }
 
-    public Optional<EntityKey> entityKeyFor(String topic) {
+    public Optional<TopicRule> ruleFor(String topic) {
         return Optional.ofNullable(topics.get(topic));
+    }
+
+    /** The FIFO group key for a topic, if the flow takes it. */
+    public Optional<EntityKey> entityKeyFor(String topic) {
+        return ruleFor(topic).map(TopicRule::entity);
     }
 
     @Override

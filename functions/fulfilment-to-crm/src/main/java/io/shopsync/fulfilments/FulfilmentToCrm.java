@@ -8,9 +8,13 @@ import io.shopsync.lambda.FlowFunction;
 /** Shopify fulfilments become order status, tracking and fulfilment events in the CRM. */
 public final class FulfilmentToCrm extends FlowFunction {
 
-    /** A fulfilment updates its order, so it shares the order's group and is applied in order with it. */
+    /**
+     * A fulfilment updates its order, so it shares the order's group and is applied in order with it;
+     * each fulfilment of the order has its own last-write-wins version.
+     */
     public static final Flow FLOW = Flow.named("fulfilment-to-crm")
-            .accepts(EntityKeys.byId("order", "order_id"), "fulfillments/create", "fulfillments/update");
+            .acceptsParts(EntityKeys.byId("order", "order_id"), EntityKeys.byId("fulfillment", "id"),
+                    "fulfillments/create", "fulfillments/update");
 
     /** What Lambda calls. */
     public FulfilmentToCrm() {

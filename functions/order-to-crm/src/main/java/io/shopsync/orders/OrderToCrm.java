@@ -8,11 +8,14 @@ import io.shopsync.lambda.FlowFunction;
 /** Shopify orders and refunds become CRM contacts, orders and order events (HubSpot, Klaviyo). */
 public final class OrderToCrm extends FlowFunction {
 
-    /** Every order topic and refunds are about one order: its updates are processed in order. */
+    /**
+     * Every order topic and refunds are about one order, so they are processed in order. Order topics
+     * carry the order's state (last write wins); a refund is an event on the order.
+     */
     public static final Flow FLOW = Flow.named("order-to-crm")
             .accepts(EntityKeys.byId("order", "id"),
                     "orders/create", "orders/updated", "orders/paid", "orders/cancelled")
-            .accepts(EntityKeys.byId("order", "order_id"), "refunds/create");
+            .acceptsEvents(EntityKeys.byId("order", "order_id"), "refunds/create");
 
     /** What Lambda calls. */
     public OrderToCrm() {
