@@ -5,8 +5,10 @@ import java.util.Map;
 import java.util.function.Supplier;
 import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
 import software.amazon.awssdk.regions.Region;
+import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.s3.S3Client;
 import software.amazon.awssdk.services.secretsmanager.SecretsManagerClient;
+import software.amazon.awssdk.services.sns.SnsClient;
 import software.amazon.awssdk.services.sqs.SqsClient;
 
 /**
@@ -18,12 +20,17 @@ public final class AwsServices {
 
     private final SqsClient sqs;
     private final SecretsManagerClient secretsManager;
+    private final DynamoDbClient dynamo;
+    private final SnsClient sns;
     private final Supplier<S3Client> s3Factory;
     private volatile S3Client s3;
 
-    public AwsServices(SqsClient sqs, SecretsManagerClient secretsManager, Supplier<S3Client> s3Factory) {
+    public AwsServices(SqsClient sqs, SecretsManagerClient secretsManager, DynamoDbClient dynamo, SnsClient sns,
+                       Supplier<S3Client> s3Factory) {
         this.sqs = sqs;
         this.secretsManager = secretsManager;
+        this.dynamo = dynamo;
+        this.sns = sns;
         this.s3Factory = s3Factory;
     }
 
@@ -35,11 +42,15 @@ public final class AwsServices {
         var sqs = SqsClient.builder().region(region).httpClientBuilder(UrlConnectionHttpClient.builder());
         var secrets = SecretsManagerClient.builder().region(region)
                 .httpClientBuilder(UrlConnectionHttpClient.builder());
+        var dynamo = DynamoDbClient.builder().region(region).httpClientBuilder(UrlConnectionHttpClient.builder());
+        var sns = SnsClient.builder().region(region).httpClientBuilder(UrlConnectionHttpClient.builder());
         if (override != null) {
             sqs.endpointOverride(override);
             secrets.endpointOverride(override);
+            dynamo.endpointOverride(override);
+            sns.endpointOverride(override);
         }
-        return new AwsServices(sqs.build(), secrets.build(), () -> {
+        return new AwsServices(sqs.build(), secrets.build(), dynamo.build(), sns.build(), () -> {
             var s3 = S3Client.builder().region(region).httpClientBuilder(UrlConnectionHttpClient.builder());
             if (override != null) {
                 s3.endpointOverride(override).forcePathStyle(true);
@@ -54,6 +65,14 @@ public final class AwsServices {
 
     public SecretsManagerClient secretsManager() {
         return secretsManager;
+    }
+
+    public DynamoDbClient dynamo() {
+        return dynamo;
+    }
+
+    public SnsClient sns() {
+        return sns;
     }
 
     public S3Client s3() {

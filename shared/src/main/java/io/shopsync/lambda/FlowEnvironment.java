@@ -1,11 +1,21 @@
 package io.shopsync.lambda;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.shopsync.alerts.Alerts;
+import io.shopsync.alerts.DynamoDbAlertGate;
+import io.shopsync.alerts.SnsAlerts;
+import io.shopsync.delivery.Backoff;
+import io.shopsync.delivery.DeliveryLoop;
+import io.shopsync.delivery.DeliverySettings;
+import io.shopsync.delivery.DeliveryStore;
+import io.shopsync.delivery.DynamoDbDeliveryStore;
+import io.shopsync.delivery.Target;
 import io.shopsync.envelope.EnvelopeCodec;
 import io.shopsync.flow.Flow;
 import io.shopsync.intake.WebhookIntake;
 import io.shopsync.observability.LineSink;
 import io.shopsync.observability.Telemetry;
+import io.shopsync.queue.ClaimCheckStore;
 import io.shopsync.queue.FlowQueues;
 import io.shopsync.queue.S3ClaimCheckStore;
 import io.shopsync.queue.SqsFlowQueues;
@@ -14,10 +24,15 @@ import io.shopsync.webhook.SigningSecrets;
 import io.shopsync.webhook.SigningSecretsSource;
 import io.shopsync.webhook.WebhookVerifier;
 import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.ThreadLocalRandom;
 import java.util.stream.Collectors;
 
 /**
@@ -25,14 +40,19 @@ import java.util.stream.Collectors;
  * clients built from it. {@link #fromLambda()} is what Lambda uses; tests build one with their own
  * collaborators through {@link #builder()}.
  *
- * <p>Environment variables:
+ * <p>Environment variables (template.yaml sets them all):
  * <ul>
- *   <li>{@code WORK_QUEUE_URL}, {@code DEAD_LETTER_QUEUE_URL}: the flow's FIFO queues (required)</li>
- *   <li>{@code CLAIM_CHECK_BUCKET}: S3 bucket for bodies too large for a message (required)</li>
+ *   <li>{@code WORK_QUEUE_URL}, {@code DEAD_LETTER_QUEUE_URL}: the flow's FIFO queues</li>
+ *   <li>{@code CLAIM_CHECK_BUCKET}: S3 bucket for bodies too large for a message</li>
  *   <li>{@code SHOPIFY_WEBHOOK_SECRET_ID}: Secrets Manager secret holding the signing secrets; or, for local
  *       runs only, {@code SHOPIFY_WEBHOOK_SECRET}: the secrets themselves, comma-separated</li>
  *   <li>{@code SHOPIFY_ALLOWED_SHOPS}: optional comma-separated shop domains; others get 401</li>
- *   <li>{@code CLAIM_CHECK_THRESHOLD_BYTES}: optional, message size above which the body goes to S3</li>
+ *   <li>{@code IDEMPOTENCY_TABLE}: the DynamoDB table of delivery records and watermarks</li>
+ *   <li>{@code ALERTS_TOPIC_ARN}: the SNS topic dead-letter alerts go to</li>
+ *   <li>optional: {@code MAX_RECEIVE_COUNT} (8, must equal the queue's redrive policy),
+ *       {@code RECORD_RETENTION_HOURS} (72, at least 48), {@code LEASE_SECONDS} (90),
+ *       {@code BACKOFF_BASE_SECONDS} (10), {@code BACKOFF_MAX_SECONDS} (900),
+ *       {@code ALERT_WINDOW_MINUTES} (15), {@code CLAIM_CHECK_THRESHOLD_BYTES} (250000)</li>
  * </ul>
  */
 public final class FlowEnvironment {
@@ -43,6 +63,12 @@ public final class FlowEnvironment {
     private final ObjectMapper json;
     private final Telemetry telemetry;
     private final Clock clock;
+    private final List<Target> targets;
+    private final DeliveryStore deliveryStore;
+    private final Alerts alerts;
+    private final ClaimCheckStore claimChecks;
+    private final Backoff backoff;
+    private final DeliverySettings deliverySettings;
 
     private FlowEnvironment(Builder builder) {
         this.secrets = require(builder.secrets, "secrets");
@@ -52,6 +78,12 @@ public final class FlowEnvironment {
         this.clock = builder.clock;
         this.telemetry = builder.telemetry != null ? builder.telemetry
                 : new Telemetry(json, LineSink.stdout(), clock);
+        this.targets = List.copyOf(builder.targets);
+        this.deliveryStore = builder.deliveryStore;
+        this.alerts = builder.alerts;
+        this.claimChecks = builder.claimChecks;
+        this.backoff = builder.backoff;
+        this.deliverySettings = builder.deliverySettings;
     }
 
     /** Reads the Lambda function's environment and builds the real AWS clients (no network calls). */
@@ -60,8 +92,15 @@ public final class FlowEnvironment {
     }
 
     public static FlowEnvironment fromVariables(Map<String, String> env, AwsServices aws) {
+        return builderFromVariables(env, aws).build();
+    }
+
+    /** The wiring {@link #fromVariables} builds, still open to more targets or other settings. */
+    public static Builder builderFromVariables(Map<String, String> env, AwsServices aws) {
         ObjectMapper json = new ObjectMapper();
+        Clock clock = Clock.systemUTC();
         Settings settings = new Settings(env);
+        Telemetry telemetry = new Telemetry(json, LineSink.stdout(), clock);
         SigningSecretsSource secrets;
         String secretId = settings.optional("SHOPIFY_WEBHOOK_SECRET_ID");
         if (secretId != null) {
@@ -75,17 +114,35 @@ public final class FlowEnvironment {
             SigningSecrets parsed = SigningSecrets.parse(inline, "SHOPIFY_WEBHOOK_SECRET");
             secrets = SigningSecretsSource.fixed(parsed);
         }
+        ClaimCheckStore claimChecks = new S3ClaimCheckStore(aws::s3, settings.required("CLAIM_CHECK_BUCKET"));
         int threshold = settings.integer("CLAIM_CHECK_THRESHOLD_BYTES", SqsFlowQueues.DEFAULT_MAX_MESSAGE_BYTES);
         FlowQueues queues = new SqsFlowQueues(aws.sqs(), settings.required("WORK_QUEUE_URL"),
-                settings.required("DEAD_LETTER_QUEUE_URL"),
-                new S3ClaimCheckStore(aws::s3, settings.required("CLAIM_CHECK_BUCKET")),
-                new EnvelopeCodec(json), threshold);
+                settings.required("DEAD_LETTER_QUEUE_URL"), claimChecks, new EnvelopeCodec(json), threshold);
+        String table = settings.required("IDEMPOTENCY_TABLE");
+        int retentionHours = settings.integer("RECORD_RETENTION_HOURS", 72);
+        if (retentionHours < 48) {
+            throw new IllegalStateException("RECORD_RETENTION_HOURS=" + retentionHours + " is too short: Shopify may "
+                    + "deliver a webhook up to a day late and retries for hours; keep records at least 48 hours");
+        }
+        Duration alertWindow = Duration.ofMinutes(settings.integer("ALERT_WINDOW_MINUTES", 15));
         return builder()
                 .secrets(secrets)
                 .allowedShops(settings.list("SHOPIFY_ALLOWED_SHOPS"))
                 .queues(queues)
                 .json(json)
-                .build();
+                .telemetry(telemetry)
+                .clock(clock)
+                .claimChecks(claimChecks)
+                .deliveryStore(new DynamoDbDeliveryStore(aws.dynamo(), table,
+                        Duration.ofSeconds(settings.integer("LEASE_SECONDS", 90)),
+                        Duration.ofHours(retentionHours), Duration.ofDays(35)))
+                .alerts(new SnsAlerts(aws.sns(), settings.required("ALERTS_TOPIC_ARN"),
+                        new DynamoDbAlertGate(aws.dynamo(), table, alertWindow), alertWindow, telemetry, clock))
+                .backoff(new Backoff(Duration.ofSeconds(settings.integer("BACKOFF_BASE_SECONDS", 10)),
+                        Duration.ofSeconds(settings.integer("BACKOFF_MAX_SECONDS", 900)),
+                        () -> ThreadLocalRandom.current().nextDouble()))
+                .deliverySettings(new DeliverySettings(settings.integer("MAX_RECEIVE_COUNT", 8),
+                        DeliverySettings.DEFAULT_RUNBOOK));
     }
 
     public static Builder builder() {
@@ -94,8 +151,17 @@ public final class FlowEnvironment {
 
     /** The intake path of {@code flow}, wired from this environment. */
     public WebhookIntake intakeFor(Flow flow) {
-        return new WebhookIntake(flow, new WebhookVerifier(secrets, clock, java.time.Duration.ofMinutes(1)),
+        return new WebhookIntake(flow, new WebhookVerifier(secrets, clock, Duration.ofMinutes(1)),
                 allowedShops, queues, json, telemetry, clock);
+    }
+
+    /** The delivery path of {@code flow}, if this environment configures one. */
+    public Optional<DeliveryLoop> deliveryFor(Flow flow) {
+        if (deliveryStore == null || alerts == null || claimChecks == null) {
+            return Optional.empty();
+        }
+        return Optional.of(new DeliveryLoop(flow, targets, deliveryStore, queues, claimChecks, json, alerts,
+                telemetry, backoff, deliverySettings, clock));
     }
 
     public ObjectMapper json() {
@@ -117,6 +183,13 @@ public final class FlowEnvironment {
         private ObjectMapper json = new ObjectMapper();
         private Telemetry telemetry;
         private Clock clock = Clock.systemUTC();
+        private final List<Target> targets = new ArrayList<>();
+        private DeliveryStore deliveryStore;
+        private Alerts alerts;
+        private ClaimCheckStore claimChecks;
+        private Backoff backoff = new Backoff(Duration.ofSeconds(10), Duration.ofSeconds(900),
+                () -> ThreadLocalRandom.current().nextDouble());
+        private DeliverySettings deliverySettings = new DeliverySettings(8, DeliverySettings.DEFAULT_RUNBOOK);
 
         public Builder secrets(SigningSecretsSource value) {
             this.secrets = value;
@@ -145,6 +218,36 @@ public final class FlowEnvironment {
 
         public Builder clock(Clock value) {
             this.clock = value;
+            return this;
+        }
+
+        public Builder target(Target value) {
+            this.targets.add(value);
+            return this;
+        }
+
+        public Builder deliveryStore(DeliveryStore value) {
+            this.deliveryStore = value;
+            return this;
+        }
+
+        public Builder alerts(Alerts value) {
+            this.alerts = value;
+            return this;
+        }
+
+        public Builder claimChecks(ClaimCheckStore value) {
+            this.claimChecks = value;
+            return this;
+        }
+
+        public Builder backoff(Backoff value) {
+            this.backoff = value;
+            return this;
+        }
+
+        public Builder deliverySettings(DeliverySettings value) {
+            this.deliverySettings = value;
             return this;
         }
 

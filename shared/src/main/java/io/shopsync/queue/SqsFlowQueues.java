@@ -4,8 +4,10 @@ import io.shopsync.envelope.Body;
 import io.shopsync.envelope.Envelope;
 import io.shopsync.envelope.EnvelopeCodec;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.UUID;
 import software.amazon.awssdk.core.exception.SdkException;
 import software.amazon.awssdk.services.sqs.SqsClient;
 import software.amazon.awssdk.services.sqs.model.MessageAttributeValue;
@@ -38,35 +40,75 @@ public final class SqsFlowQueues implements FlowQueues {
 
     @Override
     public void enqueue(Envelope envelope) {
-        send(workQueueUrl, "work queue", envelope, attributes(envelope));
+        send(workQueueUrl, "work queue", envelope, attributes(envelope), null);
     }
 
     @Override
     public void deadLetter(Envelope envelope, DeadLetterReason reason) {
         Map<String, MessageAttributeValue> attributes = attributes(envelope);
-        attributes.put("reason", text(truncate(reason.reason(), 1024)));
-        attributes.put("stage", text(reason.stage()));
-        send(deadLetterQueueUrl, "dead-letter queue", envelope, attributes);
+        attributes.putAll(reasonAttributes(reason));
+        send(deadLetterQueueUrl, "dead-letter queue", envelope, attributes, reason);
+    }
+
+    @Override
+    public void deadLetterUnreadable(String messageBody, String groupId, DeadLetterReason reason) {
+        // Unique: each unreadable message is its own dead letter, whatever SQS's 5-minute dedup window holds.
+        String deduplicationId = "unreadable-" + UUID.randomUUID();
+        sendRaw(deadLetterQueueUrl, "dead-letter queue", "unknown", messageBody,
+                groupId == null ? "unreadable" : groupId, deduplicationId, reasonAttributes(reason));
+    }
+
+    /** SQS counts visibility in whole seconds: the delay is rounded up, never down to "at once". */
+    @Override
+    public void delayRetry(String receiptHandle, Duration delay) {
+        sqs.changeMessageVisibility(r -> r.queueUrl(workQueueUrl).receiptHandle(receiptHandle)
+                .visibilityTimeout((int) Math.max(0, Math.min(43_200, (delay.toMillis() + 999) / 1000))));
+    }
+
+    @Override
+    public String deadLetterQueueName() {
+        return deadLetterQueueUrl.substring(deadLetterQueueUrl.lastIndexOf('/') + 1);
     }
 
     private void send(String queueUrl, String queueRole, Envelope envelope,
-                      Map<String, MessageAttributeValue> attributes) {
+                      Map<String, MessageAttributeValue> attributes, DeadLetterReason reason) {
         byte[] body = envelope.body() instanceof Body.Inline inline ? inline.bytes() : new byte[0];
         String message = codec.encode(envelope);
         if (message.getBytes(StandardCharsets.UTF_8).length > maxMessageBytes) {
             message = codec.encode(envelope.withBody(claimChecks.store(envelope, body)));
         }
-        String payload = message;
+        String deduplicationId = SqsIds.deduplicationId(envelope, body);
+        if (reason != null && !"intake".equals(reason.stage())) {
+            // A delivery-stage dead letter may follow an earlier one for the same webhook (another target,
+            // a redrive that failed again) within SQS's 5-minute dedup window: it must not be dropped.
+            deduplicationId = SqsIds.fit(deduplicationId + ":" + UUID.randomUUID());
+        }
+        sendRaw(queueUrl, queueRole, envelope.flow(), message, SqsIds.groupId(envelope), deduplicationId, attributes);
+    }
+
+    private void sendRaw(String queueUrl, String queueRole, String flow, String message, String groupId,
+                         String deduplicationId, Map<String, MessageAttributeValue> attributes) {
         try {
             sqs.sendMessage(r -> r.queueUrl(queueUrl)
-                    .messageBody(payload)
-                    .messageGroupId(SqsIds.groupId(envelope))
-                    .messageDeduplicationId(SqsIds.deduplicationId(envelope, body))
+                    .messageBody(message)
+                    .messageGroupId(groupId)
+                    .messageDeduplicationId(deduplicationId)
                     .messageAttributes(attributes));
         } catch (SdkException e) {
-            throw new QueueUnavailableException("cannot send to the " + envelope.flow() + " " + queueRole + " "
+            throw new QueueUnavailableException("cannot send to the " + flow + " " + queueRole + " "
                     + queueUrl + " (" + e.getClass().getSimpleName() + ": " + e.getMessage() + ")", e);
         }
+    }
+
+    private static Map<String, MessageAttributeValue> reasonAttributes(DeadLetterReason reason) {
+        Map<String, MessageAttributeValue> attributes = new LinkedHashMap<>();
+        attributes.put("reason", text(truncate(reason.reason(), 1024)));
+        attributes.put("stage", text(reason.stage()));
+        attributes.put("category", text(reason.category()));
+        if (!reason.targets().isEmpty()) {
+            attributes.put("target", text(String.join(",", reason.targets())));
+        }
+        return attributes;
     }
 
     private static Map<String, MessageAttributeValue> attributes(Envelope envelope) {

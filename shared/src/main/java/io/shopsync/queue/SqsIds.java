@@ -26,7 +26,7 @@ public final class SqsIds {
         return fit(shop + ":" + id);
     }
 
-    static String fit(String id) {
+    public static String fit(String id) {
         if (id.length() <= MAX && id.chars().allMatch(c -> c > 32 && c < 127)) {
             return id;
         }

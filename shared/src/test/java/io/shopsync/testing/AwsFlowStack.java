@@ -9,22 +9,29 @@ import java.util.UUID;
 
 /**
  * What template.yaml deploys for one flow, made on the test backend: its FIFO queue and DLQ, the
- * claim-check bucket and the signing secret in Secrets Manager; and the function environment that
- * points at them, read by the same code path Lambda uses.
+ * claim-check bucket, the signing secret in Secrets Manager, the idempotency table and the alerts
+ * topic (with an SQS probe subscribed); and the function environment that points at them, read by
+ * the same code path Lambda uses.
  */
 public final class AwsFlowStack {
+
+    public static final int MAX_RECEIVE_COUNT = 4;
 
     public final AwsClients aws;
     public final AwsClients.FifoQueues queues;
     public final String bucket;
     public final String secretName;
+    public final String table;
+    public final AwsClients.TopicProbe alerts;
 
     private AwsFlowStack(AwsClients aws, String flow, String signingSecret) {
         this.aws = aws;
-        this.queues = aws.createFifoQueues("shopsync-" + flow, 8);
+        this.queues = aws.createFifoQueues("shopsync-" + flow, MAX_RECEIVE_COUNT);
         this.bucket = aws.createBucket("shopsync-claims");
         this.secretName = "shopsync/" + flow + "-" + UUID.randomUUID();
         aws.secretsManager().createSecret(r -> r.name(secretName).secretString(signingSecret));
+        this.table = aws.createTable("shopsync-idempotency");
+        this.alerts = aws.createTopicWithProbe("shopsync-alerts");
     }
 
     public static AwsFlowStack create(AwsClients aws, String flow) {
@@ -37,10 +44,23 @@ public final class AwsFlowStack {
         env.put("DEAD_LETTER_QUEUE_URL", queues.deadLetterQueueUrl());
         env.put("CLAIM_CHECK_BUCKET", bucket);
         env.put("SHOPIFY_WEBHOOK_SECRET_ID", secretName);
+        env.put("IDEMPOTENCY_TABLE", table);
+        env.put("ALERTS_TOPIC_ARN", alerts.topicArn());
+        env.put("MAX_RECEIVE_COUNT", Integer.toString(MAX_RECEIVE_COUNT));
+        env.put("BACKOFF_BASE_SECONDS", "1");
+        env.put("BACKOFF_MAX_SECONDS", "4");
         return env;
     }
 
+    public AwsServices services() {
+        return new AwsServices(aws.sqs(), aws.secretsManager(), aws.dynamo(), aws.sns(), aws::s3);
+    }
+
     public FlowEnvironment environment() {
-        return FlowEnvironment.fromVariables(variables(), new AwsServices(aws.sqs(), aws.secretsManager(), aws::s3));
+        return FlowEnvironment.fromVariables(variables(), services());
+    }
+
+    public FlowEnvironment.Builder environmentBuilder() {
+        return FlowEnvironment.builderFromVariables(variables(), services());
     }
 }

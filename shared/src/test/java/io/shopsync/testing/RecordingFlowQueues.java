@@ -4,6 +4,7 @@ import io.shopsync.envelope.Envelope;
 import io.shopsync.queue.DeadLetterReason;
 import io.shopsync.queue.FlowQueues;
 import io.shopsync.queue.QueueUnavailableException;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -12,8 +13,14 @@ public final class RecordingFlowQueues implements FlowQueues {
 
     public record DeadLettered(Envelope envelope, DeadLetterReason reason) {}
 
+    public record Unreadable(String messageBody, DeadLetterReason reason) {}
+
+    public record Delay(String receiptHandle, Duration delay) {}
+
     public final List<Envelope> enqueued = new ArrayList<>();
     public final List<DeadLettered> deadLettered = new ArrayList<>();
+    public final List<Unreadable> unreadable = new ArrayList<>();
+    public final List<Delay> delays = new ArrayList<>();
     private boolean unavailable;
 
     public RecordingFlowQueues failing() {
@@ -31,6 +38,22 @@ public final class RecordingFlowQueues implements FlowQueues {
     public void deadLetter(Envelope envelope, DeadLetterReason reason) {
         failIfUnavailable("dead-letter queue");
         deadLettered.add(new DeadLettered(envelope, reason));
+    }
+
+    @Override
+    public void deadLetterUnreadable(String messageBody, String groupId, DeadLetterReason reason) {
+        failIfUnavailable("dead-letter queue");
+        unreadable.add(new Unreadable(messageBody, reason));
+    }
+
+    @Override
+    public void delayRetry(String receiptHandle, Duration delay) {
+        delays.add(new Delay(receiptHandle, delay));
+    }
+
+    @Override
+    public String deadLetterQueueName() {
+        return "test-flow-dlq.fifo";
     }
 
     private void failIfUnavailable(String queue) {

@@ -1,7 +1,11 @@
 package io.shopsync.testing;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.shopsync.delivery.Target;
+import io.shopsync.envelope.Body;
+import io.shopsync.envelope.Envelope;
 import io.shopsync.lambda.FlowEnvironment;
+import io.shopsync.queue.ClaimCheckStore;
 import io.shopsync.observability.Telemetry;
 import io.shopsync.webhook.SigningSecrets;
 import io.shopsync.webhook.SigningSecretsSource;
@@ -24,5 +28,30 @@ public final class TestEnvironments {
 
     public static FlowEnvironment recording(RecordingFlowQueues queues) {
         return recording(queues, new CapturedLines());
+    }
+
+    /** Intake and delivery in memory: recording queues and alerts, the in-memory store, these targets. */
+    public static FlowEnvironment delivering(RecordingFlowQueues queues, RecordingAlerts alerts, Target... targets) {
+        ObjectMapper json = new ObjectMapper();
+        FlowEnvironment.Builder builder = FlowEnvironment.builder()
+                .secrets(SigningSecretsSource.fixed(SigningSecrets.parse(LambdaInvoker.DEV_SECRET, "dev secret")))
+                .queues(queues)
+                .json(json)
+                .telemetry(new Telemetry(json, new CapturedLines(), Clock.systemUTC()))
+                .deliveryStore(new InMemoryDeliveryStore())
+                .alerts(alerts)
+                .claimChecks(new ClaimCheckStore() {
+                    public Body.ClaimCheck store(Envelope envelope, byte[] body) {
+                        throw new UnsupportedOperationException("no claim checks in unit tests");
+                    }
+
+                    public byte[] fetch(Body.ClaimCheck claimCheck) {
+                        throw new UnsupportedOperationException("no claim checks in unit tests");
+                    }
+                });
+        for (Target target : targets) {
+            builder.target(target);
+        }
+        return builder.build();
     }
 }

@@ -9,8 +9,16 @@ import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
 import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
 import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
 import software.amazon.awssdk.regions.Region;
+import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
+import software.amazon.awssdk.services.dynamodb.model.AttributeDefinition;
+import software.amazon.awssdk.services.dynamodb.model.BillingMode;
+import software.amazon.awssdk.services.dynamodb.model.KeySchemaElement;
+import software.amazon.awssdk.services.dynamodb.model.KeyType;
+import software.amazon.awssdk.services.dynamodb.model.ScalarAttributeType;
+import software.amazon.awssdk.services.dynamodb.model.TimeToLiveSpecification;
 import software.amazon.awssdk.services.s3.S3Client;
 import software.amazon.awssdk.services.secretsmanager.SecretsManagerClient;
+import software.amazon.awssdk.services.sns.SnsClient;
 import software.amazon.awssdk.services.sqs.SqsClient;
 import software.amazon.awssdk.services.sqs.model.Message;
 import software.amazon.awssdk.services.sqs.model.MessageSystemAttributeName;
@@ -27,6 +35,8 @@ public final class AwsClients {
     private final SqsClient sqs;
     private final S3Client s3;
     private final SecretsManagerClient secretsManager;
+    private final DynamoDbClient dynamo;
+    private final SnsClient sns;
 
     private AwsClients(URI endpoint, Region region) {
         this.endpoint = endpoint;
@@ -37,6 +47,10 @@ public final class AwsClients {
                 .forcePathStyle(true).httpClientBuilder(UrlConnectionHttpClient.builder()).build();
         this.secretsManager = SecretsManagerClient.builder().endpointOverride(endpoint).region(region)
                 .credentialsProvider(credentials).httpClientBuilder(UrlConnectionHttpClient.builder()).build();
+        this.dynamo = DynamoDbClient.builder().endpointOverride(endpoint).region(region).credentialsProvider(credentials)
+                .httpClientBuilder(UrlConnectionHttpClient.builder()).build();
+        this.sns = SnsClient.builder().endpointOverride(endpoint).region(region).credentialsProvider(credentials)
+                .httpClientBuilder(UrlConnectionHttpClient.builder()).build();
     }
 
     static AwsClients at(URI endpoint, String region) {
@@ -65,6 +79,41 @@ public final class AwsClients {
 
     public SecretsManagerClient secretsManager() {
         return secretsManager;
+    }
+
+    public DynamoDbClient dynamo() {
+        return dynamo;
+    }
+
+    public SnsClient sns() {
+        return sns;
+    }
+
+    /** Creates the idempotency table as template.yaml does: string hash key pk, TTL on expiresAt. */
+    public String createTable(String prefix) {
+        String table = prefix + "-" + UUID.randomUUID().toString().substring(0, 8);
+        dynamo.createTable(r -> r.tableName(table)
+                .attributeDefinitions(AttributeDefinition.builder().attributeName("pk")
+                        .attributeType(ScalarAttributeType.S).build())
+                .keySchema(KeySchemaElement.builder().attributeName("pk").keyType(KeyType.HASH).build())
+                .billingMode(BillingMode.PAY_PER_REQUEST));
+        dynamo.updateTimeToLive(r -> r.tableName(table).timeToLiveSpecification(
+                TimeToLiveSpecification.builder().attributeName("expiresAt").enabled(true).build()));
+        return table;
+    }
+
+    /** An SNS topic with an SQS queue subscribed (raw delivery), so a test can read what was published. */
+    public record TopicProbe(String topicArn, String queueUrl) {}
+
+    public TopicProbe createTopicWithProbe(String prefix) {
+        String name = prefix + "-" + UUID.randomUUID().toString().substring(0, 8);
+        String topicArn = sns.createTopic(r -> r.name(name)).topicArn();
+        String queueUrl = sqs.createQueue(r -> r.queueName(name + "-probe")).queueUrl();
+        String queueArn = sqs.getQueueAttributes(r -> r.queueUrl(queueUrl).attributeNames(QueueAttributeName.QUEUE_ARN))
+                .attributes().get(QueueAttributeName.QUEUE_ARN);
+        sns.subscribe(r -> r.topicArn(topicArn).protocol("sqs").endpoint(queueArn)
+                .attributes(Map.of("RawMessageDelivery", "false")));
+        return new TopicProbe(topicArn, queueUrl);
     }
 
     /** A work queue and its dead-letter queue, FIFO, named uniquely for one test. */

@@ -1,0 +1,339 @@
+package io.shopsync.delivery;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.shopsync.delivery.DeliveryOutcome.PermanentFailure;
+import io.shopsync.delivery.DeliveryOutcome.RetryLater;
+import io.shopsync.envelope.Body;
+import io.shopsync.envelope.Envelope;
+import io.shopsync.envelope.EnvelopeCodec;
+import io.shopsync.flow.EntityKeys;
+import io.shopsync.flow.Flow;
+import io.shopsync.observability.Telemetry;
+import io.shopsync.queue.ClaimCheckStore;
+import io.shopsync.testing.CapturedLines;
+import io.shopsync.testing.FakeTarget;
+import io.shopsync.testing.InMemoryDeliveryStore;
+import io.shopsync.testing.RecordingAlerts;
+import io.shopsync.testing.RecordingFlowQueues;
+import io.shopsync.testkit.Fixtures;
+import java.nio.charset.StandardCharsets;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.UUID;
+import org.junit.jupiter.api.Test;
+
+class DeliveryLoopTest {
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final String SHOP = "shopsync-demo.myshopify.com";
+    private static final Flow ORDERS = Flow.named("order-to-crm")
+            .accepts(EntityKeys.byId("order", "id"), "orders/create", "orders/updated", "orders/paid")
+            .acceptsEvents(EntityKeys.byId("order", "order_id"), "refunds/create");
+    private static final Instant NOW = Instant.parse("2026-11-27T16:00:00Z");
+
+    private final RecordingFlowQueues queues = new RecordingFlowQueues();
+    private final InMemoryDeliveryStore store = new InMemoryDeliveryStore();
+    private final RecordingAlerts alerts = new RecordingAlerts();
+    private final CapturedLines log = new CapturedLines();
+    private final FakeTarget hubspot = new FakeTarget("hubspot");
+    private final FakeTarget klaviyo = new FakeTarget("klaviyo");
+    private final EnvelopeCodec codec = new EnvelopeCodec(JSON);
+    private Clock clock = Clock.fixed(NOW, ZoneOffset.UTC);
+
+    private DeliveryLoop loop(List<Target> targets, int maxReceiveCount) {
+        ClaimCheckStore noClaimChecks = new ClaimCheckStore() {
+            public Body.ClaimCheck store(Envelope envelope, byte[] body) {
+                throw new UnsupportedOperationException();
+            }
+
+            public byte[] fetch(Body.ClaimCheck claimCheck) {
+                throw new IllegalStateException("s3://" + claimCheck.bucket() + "/" + claimCheck.key()
+                        + " does not hold the body intake stored");
+            }
+        };
+        return new DeliveryLoop(ORDERS, targets, store, queues, noClaimChecks, JSON, alerts,
+                new Telemetry(JSON, log, clock), new Backoff(Duration.ofSeconds(10), Duration.ofSeconds(900), () -> 0.5),
+                new DeliverySettings(maxReceiveCount, DeliverySettings.DEFAULT_RUNBOOK), clock);
+    }
+
+    private DeliveryLoop loop() {
+        return loop(List.of(hubspot), 8);
+    }
+
+    /** A realistic order payload from events/payloads with the given id and updated_at. */
+    private static String order(String file, String id, String updatedAt) throws Exception {
+        ObjectNode order = (ObjectNode) JSON.readTree(Fixtures.text("events/payloads/" + file));
+        order.put("id", Long.parseLong(id));
+        order.put("updated_at", updatedAt);
+        return JSON.writeValueAsString(order);
+    }
+
+    private QueueMessage message(String topic, String body, String webhookId, int receiveCount, String triggeredAt)
+            throws Exception {
+        String entityField = topic.startsWith("refunds/") ? "order_id" : "id";
+        String entity = SHOP + "/order/" + JSON.readTree(body).get(entityField).asText();
+        Envelope envelope = new Envelope("order-to-crm", topic, SHOP, webhookId, UUID.randomUUID().toString(),
+                Instant.parse(triggeredAt), "2026-10", NOW.minusSeconds(5), entity,
+                new Body.Inline(body.getBytes(StandardCharsets.UTF_8)));
+        return new QueueMessage(UUID.randomUUID().toString(), "receipt-" + webhookId, codec.encode(envelope),
+                receiveCount, entity, Map.of());
+    }
+
+    private QueueMessage message(String topic, String body, String webhookId) throws Exception {
+        return message(topic, body, webhookId, 1, "2026-11-27T10:15:47.234647458Z");
+    }
+
+    @Test
+    void deliver_shouldChangeTheTargetOnce_whenTheSameWebhookArrivesTwice() throws Exception {
+        String body = order("orders-create.json", "820982911946154508", "2026-11-27T05:15:45-05:00");
+
+        List<String> first = loop().deliver(List.of(message("orders/create", body, "w-1")));
+        List<String> second = loop().deliver(List.of(message("orders/create", body, "w-1")));
+
+        assertThat(first).isEmpty();
+        assertThat(second).isEmpty();
+        assertThat(hubspot.effects).hasSize(1);
+        assertThat(log.parsed()).extracting(l -> l.path("outcome").asText()).containsExactly("delivered", "duplicate");
+    }
+
+    @Test
+    void deliver_shouldTreatASecondSubscriptionsCopyOfOneEvent_asADuplicate() throws Exception {
+        String body = order("orders-create.json", "820982911946154508", "2026-11-27T05:15:45-05:00");
+        QueueMessage original = message("orders/create", body, "w-1");
+        Envelope copy = codec.decode(original.body());
+        Envelope sameEventOtherWebhook = new Envelope(copy.flow(), copy.topic(), copy.shop(), "w-2", copy.eventId(),
+                copy.triggeredAt(), copy.apiVersion(), copy.receivedAt(), copy.entity(), copy.body());
+
+        loop().deliver(List.of(original));
+        loop().deliver(List.of(new QueueMessage("m-2", "r-2", codec.encode(sameEventOtherWebhook), 1,
+                copy.entity(), Map.of())));
+
+        assertThat(hubspot.effects).hasSize(1);
+    }
+
+    @Test
+    void deliver_shouldSkipAnOlderVersionArrivingAfterANewerOne_asStale() throws Exception {
+        String newer = order("orders-updated.json", "820982911946154508", "2026-11-27T09:42:18-05:00");
+        String older = order("orders-paid.json", "820982911946154508", "2026-11-27T05:15:46-05:00");
+
+        loop().deliver(List.of(message("orders/updated", newer, "w-new")));
+        List<String> failed = loop().deliver(List.of(message("orders/paid", older, "w-old")));
+
+        assertThat(failed).isEmpty();
+        assertThat(hubspot.effectTopics()).containsExactly("orders/updated");
+        assertThat(log.last().path("outcome").asText()).isEqualTo("stale");
+        assertThat(log.last().path("Stale").asInt()).isEqualTo(1);
+    }
+
+    @Test
+    void deliver_shouldNeverCallARefundStale_becauseItIsAnEventNotAVersion() throws Exception {
+        String order = order("orders-updated.json", "820982911946154508", "2026-11-28T09:42:18-05:00");
+        String refund = Fixtures.text("events/payloads/refunds-create.json");
+
+        loop().deliver(List.of(message("orders/updated", order, "w-order")));
+        loop().deliver(List.of(message("refunds/create", refund, "w-refund")));
+
+        assertThat(hubspot.effectTopics()).containsExactly("orders/updated", "refunds/create");
+    }
+
+    @Test
+    void deliver_shouldDeadLetterAPermanentFailureAtOnce_withItsReasonAndAnAlert() throws Exception {
+        hubspot.thenAnswer(new PermanentFailure("HubSpot answered 400: Property values were not valid: email", "http-400"));
+        String body = order("orders-create.json", "820982911946154508", "2026-11-27T05:15:45-05:00");
+
+        List<String> failed = loop().deliver(List.of(message("orders/create", body, "w-1")));
+
+        assertThat(failed).as("not retried: it is in the DLQ").isEmpty();
+        assertThat(queues.deadLettered).singleElement().satisfies(dead -> {
+            assertThat(dead.reason().stage()).isEqualTo("delivery");
+            assertThat(dead.reason().category()).isEqualTo("http-400");
+            assertThat(dead.reason().targets()).containsExactly("hubspot");
+            assertThat(dead.reason().reason()).contains("Property values were not valid");
+        });
+        assertThat(alerts.raised).singleElement().satisfies(alert -> {
+            assertThat(alert.target()).isEqualTo("hubspot");
+            assertThat(alert.details()).containsEntry("dead-letter queue", "test-flow-dlq.fifo")
+                    .containsEntry("webhook id", "w-1");
+            assertThat(alert.whatToDo()).contains("redrive");
+        });
+        assertThat(store.claim(new DeliveryStore.DeliveryKey(SHOP + ":w-1", "hubspot", "orders/create", null), false, NOW))
+                .isInstanceOf(DeliveryStore.Claim.AlreadyFailed.class);
+    }
+
+    @Test
+    void deliver_shouldRetryATransientFailure_withGrowingDelays_honouringRetryAfter() throws Exception {
+        String body = order("orders-create.json", "820982911946154508", "2026-11-27T05:15:45-05:00");
+        hubspot.always(item -> new RetryLater("HubSpot answered 503"));
+
+        List<Duration> delays = new ArrayList<>();
+        for (int attempt = 1; attempt <= 4; attempt++) {
+            assertThat(loop().deliver(List.of(message("orders/create", body, "w-1", attempt, "2026-11-27T10:15:47Z"))))
+                    .hasSize(1);
+            delays.add(queues.delays.get(queues.delays.size() - 1).delay());
+        }
+        hubspot.thenAnswer(new RetryLater("HubSpot answered 429", Optional.of(NOW.plusSeconds(600))));
+        loop().deliver(List.of(message("orders/create", body, "w-1", 5, "2026-11-27T10:15:47Z")));
+
+        assertThat(delays).containsExactly(Duration.ofMillis(7_500), Duration.ofSeconds(15), Duration.ofSeconds(30),
+                Duration.ofSeconds(60));
+        assertThat(queues.delays.get(4).delay()).isEqualTo(Duration.ofSeconds(600));
+        assertThat(queues.deadLettered).isEmpty();
+        assertThat(hubspot.effects).isEmpty();
+    }
+
+    @Test
+    void deliver_shouldDeadLetterOnTheLastAttempt_whenTransientFailuresPersist() throws Exception {
+        String body = order("orders-create.json", "820982911946154508", "2026-11-27T05:15:45-05:00");
+        hubspot.always(item -> new RetryLater("HubSpot answered 503"));
+
+        List<String> failed = loop(List.of(hubspot), 3).deliver(List.of(message("orders/create", body, "w-1", 3,
+                "2026-11-27T10:15:47Z")));
+
+        assertThat(failed).isEmpty();
+        assertThat(queues.deadLettered).singleElement().satisfies(dead -> {
+            assertThat(dead.reason().category()).isEqualTo("retries-exhausted");
+            assertThat(dead.reason().reason()).contains("retries exhausted after 3 attempts; last error: HubSpot answered 503");
+        });
+        assertThat(alerts.raised).hasSize(1);
+    }
+
+    @Test
+    void deliver_shouldKeepAFailedEntitysLaterMessagesBehindIt_whileOtherEntitiesProceed() throws Exception {
+        String a1 = order("orders-create.json", "820982911946154508", "2026-11-27T05:15:45-05:00");
+        String a2 = order("orders-updated.json", "820982911946154508", "2026-11-27T09:42:18-05:00");
+        String b1 = order("orders-guest-pos.json", "734281950317462958", "2026-11-27T13:48:10-05:00");
+        hubspot.always(item -> item.envelope().webhookId().equals("a1") ? new RetryLater("HubSpot answered 502")
+                : new DeliveryOutcome.Delivered());
+        QueueMessage mA1 = message("orders/create", a1, "a1");
+        QueueMessage mB1 = message("orders/create", b1, "b1");
+        QueueMessage mA2 = message("orders/updated", a2, "a2");
+
+        List<String> failed = loop().deliver(List.of(mA1, mB1, mA2));
+
+        assertThat(failed).containsExactly(mA1.messageId(), mA2.messageId());
+        assertThat(queues.delays).extracting(RecordingFlowQueues.Delay::receiptHandle)
+                .containsExactly(mA1.receiptHandle(), mA2.receiptHandle());
+        assertThat(queues.delays.get(1).delay()).isEqualTo(queues.delays.get(0).delay());
+        assertThat(hubspot.effects).extracting(i -> i.envelope().webhookId()).containsExactly("b1");
+        assertThat(hubspot.calls).allSatisfy(call -> assertThat(call).extracting(i -> i.envelope().webhookId())
+                .doesNotContain("a2"));
+    }
+
+    @Test
+    void deliver_shouldSendOneMessagePerEntityPerCall_soAnEntitysOrderIsKeptWithinABatch() throws Exception {
+        String a1 = order("orders-create.json", "820982911946154508", "2026-11-27T05:15:45-05:00");
+        String a2 = order("orders-updated.json", "820982911946154508", "2026-11-27T09:42:18-05:00");
+        String b1 = order("orders-guest-pos.json", "734281950317462958", "2026-11-27T13:48:10-05:00");
+
+        loop().deliver(List.of(message("orders/create", a1, "a1"), message("orders/create", b1, "b1"),
+                message("orders/updated", a2, "a2")));
+
+        assertThat(hubspot.calls).extracting(call -> call.stream().map(i -> i.envelope().webhookId()).toList())
+                .containsExactly(List.of("a1", "b1"), List.of("a2"));
+    }
+
+    @Test
+    void deliver_shouldRetryOnlyTheTargetThatFailed_andNeverRepeatAHealthyOne() throws Exception {
+        String body = order("orders-create.json", "820982911946154508", "2026-11-27T05:15:45-05:00");
+        klaviyo.thenAnswer(new RetryLater("Klaviyo answered 429", Optional.of(NOW.plusSeconds(30))));
+        DeliveryLoop loop = loop(List.of(hubspot, klaviyo), 8);
+
+        List<String> first = loop.deliver(List.of(message("orders/create", body, "w-1", 1, "2026-11-27T10:15:47Z")));
+        List<String> second = loop.deliver(List.of(message("orders/create", body, "w-1", 2, "2026-11-27T10:15:47Z")));
+
+        assertThat(first).hasSize(1);
+        assertThat(second).isEmpty();
+        assertThat(hubspot.effects).hasSize(1);
+        assertThat(klaviyo.effects).hasSize(1);
+    }
+
+    @Test
+    void deliver_shouldRetryOnlyTheRedrivenTarget_whenADeadLetterComesBack() throws Exception {
+        String body = order("orders-create.json", "820982911946154508", "2026-11-27T05:15:45-05:00");
+        klaviyo.thenAnswer(new PermanentFailure("Klaviyo answered 401: rotate the API key", "http-401"));
+        DeliveryLoop loop = loop(List.of(hubspot, klaviyo), 8);
+        loop.deliver(List.of(message("orders/create", body, "w-1")));
+        QueueMessage original = message("orders/create", body, "w-1");
+        QueueMessage redriven = new QueueMessage("m-redriven", "r", original.body(), 1, original.groupId(),
+                Map.of("target", queues.deadLettered.get(0).reason().targets().get(0)));
+
+        List<String> failed = loop.deliver(List.of(redriven));
+
+        assertThat(failed).isEmpty();
+        assertThat(hubspot.effects).as("hubspot already had it").hasSize(1);
+        assertThat(klaviyo.effects).hasSize(1);
+    }
+
+    @Test
+    void deliver_shouldLetTheNextAttemptTakeOver_whenACrashedAttemptsLeaseExpires() throws Exception {
+        String body = order("orders-create.json", "820982911946154508", "2026-11-27T05:15:45-05:00");
+        QueueMessage message = message("orders/create", body, "w-1");
+        String deliveryId = SHOP + ":w-1";
+        // The crashed attempt: claimed, never completed or released.
+        store.claim(new DeliveryStore.DeliveryKey(deliveryId, "hubspot", "orders/create", null), false, NOW);
+
+        List<String> whileLeased = loop().deliver(List.of(message));
+        clock = Clock.fixed(NOW.plusSeconds(91), ZoneOffset.UTC);
+        List<String> afterLease = loop().deliver(List.of(message));
+
+        assertThat(whileLeased).hasSize(1);
+        assertThat(afterLease).isEmpty();
+        assertThat(hubspot.effects).hasSize(1);
+    }
+
+    @Test
+    void deliver_shouldDeadLetterAnUnreadableMessage_asItIs() {
+        QueueMessage poison = new QueueMessage("m-1", "r-1", "{\"not\":\"an envelope\"}", 1, "g", Map.of());
+
+        List<String> failed = loop().deliver(List.of(poison));
+
+        assertThat(failed).isEmpty();
+        assertThat(queues.unreadable).singleElement().satisfies(u -> {
+            assertThat(u.messageBody()).isEqualTo("{\"not\":\"an envelope\"}");
+            assertThat(u.reason().reason()).contains("unknown envelope version");
+        });
+        assertThat(alerts.raised).singleElement().satisfies(a -> assertThat(a.category()).isEqualTo("unprocessable"));
+    }
+
+    @Test
+    void deliver_shouldDeadLetter_whenAClaimCheckedBodyDoesNotMatchItsHash() throws Exception {
+        Envelope envelope = new Envelope("order-to-crm", "orders/create", SHOP, "w-1", null, null, "2026-10", NOW,
+                SHOP + "/order/1", new Body.ClaimCheck("bucket", "key", "00", 10));
+
+        loop().deliver(List.of(new QueueMessage("m-1", "r-1", codec.encode(envelope), 1, SHOP + "/order/1", Map.of())));
+
+        assertThat(queues.deadLettered).singleElement()
+                .satisfies(d -> assertThat(d.reason().category()).isEqualTo("claim-check"));
+    }
+
+    @Test
+    void deliver_shouldDeadLetterLoudly_whenTheFlowHasNoTarget() throws Exception {
+        String body = order("orders-create.json", "820982911946154508", "2026-11-27T05:15:45-05:00");
+
+        List<String> failed = loop(List.of(), 8).deliver(List.of(message("orders/create", body, "w-1")));
+
+        assertThat(failed).isEmpty();
+        assertThat(queues.deadLettered).singleElement()
+                .satisfies(d -> assertThat(d.reason().reason()).contains("has no target configured"));
+    }
+
+    @Test
+    void deliver_shouldRetry_whenATargetThrows() throws Exception {
+        hubspot.throwing(new IllegalStateException("connection reset"));
+        String body = order("orders-create.json", "820982911946154508", "2026-11-27T05:15:45-05:00");
+        QueueMessage message = message("orders/create", body, "w-1");
+
+        assertThat(loop().deliver(List.of(message))).containsExactly(message.messageId());
+        assertThat(log.last().path("reason").asText()).contains("connection reset");
+        assertThat(log.last().path("Retried").asInt()).isEqualTo(1);
+    }
+}

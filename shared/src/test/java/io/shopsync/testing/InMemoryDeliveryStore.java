@@ -1,0 +1,107 @@
+package io.shopsync.testing;
+
+import io.shopsync.delivery.DeliveryStore;
+import io.shopsync.flow.EntityVersion;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.Optional;
+import java.util.UUID;
+
+/**
+ * The delivery store's semantics in memory, held to the same contract test as the DynamoDB store
+ * (DeliveryStoreContract), for unit tests of the delivery loop.
+ */
+public final class InMemoryDeliveryStore implements DeliveryStore {
+
+    private record Row(String state, String token, Instant leaseUntil, String detail, Instant expires) {}
+
+    private final Map<String, Row> deliveries = new HashMap<>();
+    private final Map<String, EntityVersion> watermarks = new HashMap<>();
+    private final Map<String, String> events = new HashMap<>();
+    private final Duration lease;
+    private final Duration retention;
+
+    public InMemoryDeliveryStore(Duration lease, Duration retention) {
+        this.lease = lease;
+        this.retention = retention;
+    }
+
+    public InMemoryDeliveryStore() {
+        this(Duration.ofSeconds(90), Duration.ofHours(72));
+    }
+
+    @Override
+    public synchronized Claim claim(DeliveryKey key, boolean retryFailed, Instant now) {
+        String id = key.deliveryId() + "#" + key.target();
+        Row row = deliveries.get(id);
+        boolean free = row == null || row.expires().isBefore(now) || "RELEASED".equals(row.state())
+                || ("IN_PROGRESS".equals(row.state()) && row.leaseUntil().isBefore(now))
+                || (retryFailed && "FAILED".equals(row.state()));
+        if (free) {
+            String token = UUID.randomUUID().toString();
+            deliveries.put(id, new Row("IN_PROGRESS", token, now.plus(lease), null, now.plus(retention)));
+            return new Claim.Claimed(token);
+        }
+        return switch (row.state()) {
+            case "COMPLETED" -> new Claim.AlreadyCompleted(row.detail());
+            case "FAILED" -> new Claim.AlreadyFailed(row.detail());
+            default -> new Claim.Busy(row.leaseUntil());
+        };
+    }
+
+    @Override
+    public synchronized void complete(DeliveryKey key, Claim.Claimed claim, String outcome, Instant now) {
+        finish(key, claim, "COMPLETED", outcome, now);
+    }
+
+    @Override
+    public synchronized void release(DeliveryKey key, Claim.Claimed claim) {
+        String id = key.deliveryId() + "#" + key.target();
+        Row row = deliveries.get(id);
+        if (row != null && claim.token().equals(row.token())) {
+            deliveries.put(id, new Row("RELEASED", row.token(), row.leaseUntil(), null, row.expires()));
+        }
+    }
+
+    @Override
+    public synchronized void fail(DeliveryKey key, Claim.Claimed claim, String reason, Instant now) {
+        finish(key, claim, "FAILED", reason, now);
+    }
+
+    private void finish(DeliveryKey key, Claim.Claimed claim, String state, String detail, Instant now) {
+        String id = key.deliveryId() + "#" + key.target();
+        Row row = deliveries.get(id);
+        if (row == null || !claim.token().equals(row.token())) {
+            throw new IllegalStateException("delivery record " + id + " was taken over by another attempt");
+        }
+        deliveries.put(id, new Row(state, row.token(), row.leaseUntil(), detail, now.plus(retention)));
+    }
+
+    @Override
+    public synchronized Optional<EntityVersion> watermark(String watermarkKey, String target, Instant now) {
+        return Optional.ofNullable(watermarks.get(watermarkKey + "#" + target));
+    }
+
+    @Override
+    public synchronized boolean advanceWatermark(String watermarkKey, String target, EntityVersion version, Instant now) {
+        String id = watermarkKey + "#" + target;
+        EntityVersion current = watermarks.get(id);
+        if (current == null || version.isNewerThan(current)) {
+            watermarks.put(id, version);
+            return true;
+        }
+        return false;
+    }
+
+    @Override
+    public synchronized Optional<String> deliveredEvent(EventKey key, Instant now) {
+        return Optional.ofNullable(events.get(key.toString()));
+    }
+
+    @Override
+    public synchronized void recordEvent(EventKey key, String deliveryId, Instant now) {
+        events.put(key.toString(), deliveryId);
+    }
+}
