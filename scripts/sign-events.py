@@ -231,6 +231,66 @@ def main(argv=None):
 
         print(f"wrote {out.relative_to(REPO_ROOT)}  topic={topic}  "
               f"bytes={len(body_bytes)}  hmac={signature}  verified")
+    write_sqs_samples()
+
+
+# The queue trigger's sample: the envelope intake would queue for the first event of each flow,
+# wrapped in a Lambda SQS event (events/<flow>/sqs-delivery.json). The envelope format is
+# io.shopsync.envelope.EnvelopeCodec's; EventFilesTest decodes these files with it.
+SQS_SAMPLES = {
+    "order-to-crm": ("orders-create", "shopsync-demo.myshopify.com/order/820982911946154508"),
+    "stock-to-inventory": ("inventory-levels-update",
+                           "shopsync-demo.myshopify.com/inventory-level/437290762312585471/655441491"),
+    "fulfilment-to-crm": ("fulfillments-create", "shopsync-demo.myshopify.com/order/820982911946154508"),
+}
+
+
+def write_sqs_samples():
+    for flow, (name, entity) in SQS_SAMPLES.items():
+        api_event = json.loads((EVENTS_DIR / flow / f"{name}.json").read_text(encoding="utf-8"))
+        headers = api_event["headers"]
+        shop = headers["x-shopify-shop-domain"]
+        envelope = {
+            "v": 1,
+            "flow": flow,
+            "topic": headers["x-shopify-topic"],
+            "shop": shop,
+            "webhookId": headers["x-shopify-webhook-id"],
+            "eventId": headers["x-shopify-event-id"],
+            "triggeredAt": headers["x-shopify-triggered-at"],
+            "apiVersion": headers["x-shopify-api-version"],
+            "receivedAt": "2026-11-27T10:15:48.120Z",
+            "entity": entity,
+            "body": api_event["body"],
+        }
+        message_id = str(uuid.uuid5(uuid.NAMESPACE_URL, f"shopsync-sqs/{flow}/{name}"))
+        record = {
+            "messageId": message_id,
+            "receiptHandle": "AQEB" + message_id.replace("-", ""),
+            "body": json.dumps(envelope, separators=(",", ":"), ensure_ascii=False),
+            "attributes": {
+                "ApproximateReceiveCount": "1",
+                "SentTimestamp": "1795860948120",
+                "SequenceNumber": "18889977966366210048",
+                "MessageGroupId": entity,
+                "SenderId": "AROAEXAMPLE:shopsync-" + flow,
+                "MessageDeduplicationId": f"{shop}:{headers['x-shopify-webhook-id']}",
+                "ApproximateFirstReceiveTimestamp": "1795860948130",
+            },
+            "messageAttributes": {
+                key: {"stringValue": value, "stringListValues": [], "binaryListValues": [], "dataType": "String"}
+                for key, value in (("flow", flow), ("shop", shop), ("topic", envelope["topic"]),
+                                   ("webhookId", envelope["webhookId"]), ("entity", entity))
+            },
+            "md5OfBody": hashlib.md5(json.dumps(envelope, separators=(",", ":"), ensure_ascii=False)
+                                     .encode("utf-8")).hexdigest(),
+            "eventSource": "aws:sqs",
+            "eventSourceARN": f"arn:aws:sqs:us-east-1:123456789012:shopsync-{flow}.fifo",
+            "awsRegion": "us-east-1",
+        }
+        out = EVENTS_DIR / flow / "sqs-delivery.json"
+        out.write_text(json.dumps({"Records": [record]}, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+        print(f"wrote {out.relative_to(REPO_ROOT)}  (queue trigger: envelope of {name})")
 
 
 if __name__ == "__main__":

@@ -2,7 +2,9 @@ package io.shopsync.fulfilments;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.shopsync.testing.FakeTarget;
 import io.shopsync.testing.LambdaInvoker;
+import io.shopsync.testing.RecordingAlerts;
 import io.shopsync.testing.RecordingFlowQueues;
 import io.shopsync.testing.TestEnvironments;
 import io.shopsync.testkit.Fixtures;
@@ -44,5 +46,19 @@ class FulfilmentToCrmTest {
 
         assertThat(LambdaInvoker.invoke(function, event).path("statusCode").asInt()).isEqualTo(401);
         assertThat(queues.enqueued).isEmpty();
+    }
+
+    @Test
+    void handleRequest_shouldDeliverTheSampleQueueEvent_toTheFlowsTargets() {
+        FakeTarget target = new FakeTarget("fake");
+        RecordingFlowQueues delivered = new RecordingFlowQueues();
+        FulfilmentToCrm withTarget = new FulfilmentToCrm(TestEnvironments.delivering(delivered, new RecordingAlerts(), target));
+
+        var response = LambdaInvoker.invoke(withTarget, Fixtures.text("events/fulfilment-to-crm/sqs-delivery.json"));
+
+        assertThat(response.toString()).isEqualTo("{\"batchItemFailures\":[]}");
+        assertThat(target.effects).singleElement()
+                .satisfies(item -> assertThat(item.envelope().entity()).isEqualTo("shopsync-demo.myshopify.com/order/820982911946154508"));
+        assertThat(delivered.deadLettered).isEmpty();
     }
 }

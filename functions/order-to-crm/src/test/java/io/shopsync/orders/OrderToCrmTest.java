@@ -7,7 +7,9 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.shopsync.envelope.Body;
 import io.shopsync.envelope.Envelope;
+import io.shopsync.testing.FakeTarget;
 import io.shopsync.testing.LambdaInvoker;
+import io.shopsync.testing.RecordingAlerts;
 import io.shopsync.testing.RecordingFlowQueues;
 import io.shopsync.testing.TestEnvironments;
 import io.shopsync.testkit.Fixtures;
@@ -82,5 +84,19 @@ class OrderToCrmTest {
         assertThatThrownBy(() -> LambdaInvoker.invoke(function, "{\"Records\":[{\"eventSource\":\"aws:s3\"}]}"))
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("flow order-to-crm received an event it does not handle");
+    }
+
+    @Test
+    void handleRequest_shouldDeliverTheSampleQueueEvent_toTheFlowsTargets() {
+        FakeTarget target = new FakeTarget("fake");
+        RecordingFlowQueues delivered = new RecordingFlowQueues();
+        OrderToCrm withTarget = new OrderToCrm(TestEnvironments.delivering(delivered, new RecordingAlerts(), target));
+
+        var response = LambdaInvoker.invoke(withTarget, Fixtures.text("events/order-to-crm/sqs-delivery.json"));
+
+        assertThat(response.toString()).isEqualTo("{\"batchItemFailures\":[]}");
+        assertThat(target.effects).singleElement()
+                .satisfies(item -> assertThat(item.envelope().entity()).isEqualTo("shopsync-demo.myshopify.com/order/820982911946154508"));
+        assertThat(delivered.deadLettered).isEmpty();
     }
 }

@@ -3,7 +3,9 @@ package io.shopsync.stock;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.shopsync.envelope.Body;
+import io.shopsync.testing.FakeTarget;
 import io.shopsync.testing.LambdaInvoker;
+import io.shopsync.testing.RecordingAlerts;
 import io.shopsync.testing.RecordingFlowQueues;
 import io.shopsync.testing.TestEnvironments;
 import io.shopsync.testkit.Fixtures;
@@ -59,5 +61,19 @@ class StockToInventoryTest {
 
         assertThat(LambdaInvoker.invoke(function, event).path("statusCode").asInt()).isEqualTo(401);
         assertThat(queues.enqueued).isEmpty();
+    }
+
+    @Test
+    void handleRequest_shouldDeliverTheSampleQueueEvent_toTheFlowsTargets() {
+        FakeTarget target = new FakeTarget("fake");
+        RecordingFlowQueues delivered = new RecordingFlowQueues();
+        StockToInventory withTarget = new StockToInventory(TestEnvironments.delivering(delivered, new RecordingAlerts(), target));
+
+        var response = LambdaInvoker.invoke(withTarget, Fixtures.text("events/stock-to-inventory/sqs-delivery.json"));
+
+        assertThat(response.toString()).isEqualTo("{\"batchItemFailures\":[]}");
+        assertThat(target.effects).singleElement()
+                .satisfies(item -> assertThat(item.envelope().entity()).isEqualTo("shopsync-demo.myshopify.com/inventory-level/437290762312585471/655441491"));
+        assertThat(delivered.deadLettered).isEmpty();
     }
 }
