@@ -1,0 +1,110 @@
+package io.shopsync.http;
+
+import java.io.IOException;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.net.http.HttpTimeoutException;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZonedDateTime;
+import java.time.format.DateTimeFormatter;
+import java.time.format.DateTimeParseException;
+import java.util.Optional;
+import java.util.regex.Pattern;
+
+/**
+ * The one HTTP client every connector sends through, so they all classify answers alike: 2xx
+ * success; 408, 409, 429, 5xx, timeouts and broken connections transient (honouring Retry-After);
+ * any other status permanent. Failure reasons name the target, the request and the status, with a
+ * short excerpt of the answer in which e-mail addresses are masked (reasons reach DLQ attributes,
+ * logs and alerts).
+ *
+ * <p>Built on the JDK's HttpClient: no extra dependency, no extra classes at cold start.
+ */
+public final class TargetHttp {
+
+    private static final Pattern EMAIL = Pattern.compile("[A-Za-z0-9._%+-]+@[A-Za-z0-9.-]+\\.[A-Za-z]{2,}");
+    private static final int EXCERPT = 300;
+
+    private final String target;
+    private final HttpClient client;
+    private final Duration requestTimeout;
+    private final Clock clock;
+
+    public TargetHttp(String target, HttpClient client, Duration requestTimeout, Clock clock) {
+        this.target = target;
+        this.client = client;
+        this.requestTimeout = requestTimeout;
+        this.clock = clock;
+    }
+
+    /** A client with a connect timeout, for a target whose requests may take {@code requestTimeout}. */
+    public static TargetHttp create(String target, Duration connectTimeout, Duration requestTimeout) {
+        HttpClient client = HttpClient.newBuilder().connectTimeout(connectTimeout)
+                .followRedirects(HttpClient.Redirect.NEVER).build();
+        return new TargetHttp(target, client, requestTimeout, Clock.systemUTC());
+    }
+
+    public TargetResponse send(HttpRequest.Builder request) {
+        HttpRequest built = request.timeout(requestTimeout).build();
+        String what = target + " " + built.method() + " " + built.uri().getPath();
+        HttpResponse<String> response;
+        try {
+            response = client.send(built, HttpResponse.BodyHandlers.ofString());
+        } catch (HttpTimeoutException e) {
+            return new TargetResponse.Transient(what + " timed out after " + requestTimeout.toMillis() + " ms",
+                    Optional.empty());
+        } catch (IOException e) {
+            return new TargetResponse.Transient(what + " failed: " + e.getClass().getSimpleName()
+                    + (e.getMessage() == null ? "" : ": " + e.getMessage()), Optional.empty());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return new TargetResponse.Transient(what + " was interrupted", Optional.empty());
+        }
+        int status = response.statusCode();
+        if (status >= 200 && status < 300) {
+            return new TargetResponse.Success(status, response.body(), response.headers());
+        }
+        String reason = what + " answered " + status + excerpt(response.body());
+        if (status == 408 || status == 409 || status == 429 || status >= 500) {
+            Optional<Instant> notBefore = response.headers().firstValue("Retry-After")
+                    .flatMap(value -> retryAfter(value, clock.instant()));
+            return new TargetResponse.Transient(reason, notBefore);
+        }
+        return new TargetResponse.Permanent(status, reason + advice(status));
+    }
+
+    /** Retry-After as delta-seconds or an HTTP-date; empty when absent or unreadable. */
+    public static Optional<Instant> retryAfter(String value, Instant now) {
+        String trimmed = value.trim();
+        try {
+            long seconds = Long.parseLong(trimmed);
+            return seconds < 0 ? Optional.empty() : Optional.of(now.plusSeconds(seconds));
+        } catch (NumberFormatException notSeconds) {
+            try {
+                return Optional.of(ZonedDateTime.parse(trimmed, DateTimeFormatter.RFC_1123_DATE_TIME).toInstant());
+            } catch (DateTimeParseException notADate) {
+                return Optional.empty();
+            }
+        }
+    }
+
+    private static String excerpt(String body) {
+        if (body == null || body.isBlank()) {
+            return "";
+        }
+        String masked = EMAIL.matcher(body.strip().replaceAll("\\s+", " ")).replaceAll("<email>");
+        return ": " + (masked.length() <= EXCERPT ? masked : masked.substring(0, EXCERPT) + "...");
+    }
+
+    private String advice(int status) {
+        return switch (status) {
+            case 401 -> " (the " + target + " credentials are invalid or expired: rotate the token in Secrets Manager)";
+            case 403 -> " (the " + target + " credentials lack a permission or scope this request needs)";
+            case 404, 410 -> " (the " + target + " resource or endpoint does not exist: check the connector configuration)";
+            default -> "";
+        };
+    }
+}
