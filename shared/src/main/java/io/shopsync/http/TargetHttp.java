@@ -3,7 +3,6 @@ package io.shopsync.http;
 import java.io.IOException;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.net.http.HttpTimeoutException;
 import java.time.Clock;
 import java.time.Duration;
@@ -29,30 +28,34 @@ public final class TargetHttp {
     private static final int EXCERPT = 300;
 
     private final String target;
-    private final HttpClient client;
+    private final HttpTransport transport;
     private final Duration requestTimeout;
     private final Clock clock;
 
-    public TargetHttp(String target, HttpClient client, Duration requestTimeout, Clock clock) {
+    public TargetHttp(String target, HttpTransport transport, Duration requestTimeout, Clock clock) {
         this.target = target;
-        this.client = client;
+        this.transport = transport;
         this.requestTimeout = requestTimeout;
         this.clock = clock;
     }
 
-    /** A client with a connect timeout, for a target whose requests may take {@code requestTimeout}. */
+    /** A real client with a connect timeout, for a target whose requests may take {@code requestTimeout}. */
     public static TargetHttp create(String target, Duration connectTimeout, Duration requestTimeout) {
         HttpClient client = HttpClient.newBuilder().connectTimeout(connectTimeout)
                 .followRedirects(HttpClient.Redirect.NEVER).build();
-        return new TargetHttp(target, client, requestTimeout, Clock.systemUTC());
+        return new TargetHttp(target, HttpTransport.of(client), requestTimeout, Clock.systemUTC());
+    }
+
+    public String target() {
+        return target;
     }
 
     public TargetResponse send(HttpRequest.Builder request) {
         HttpRequest built = request.timeout(requestTimeout).build();
         String what = target + " " + built.method() + " " + built.uri().getPath();
-        HttpResponse<String> response;
+        HttpTransport.Answer response;
         try {
-            response = client.send(built, HttpResponse.BodyHandlers.ofString());
+            response = transport.exchange(built);
         } catch (HttpTimeoutException e) {
             return new TargetResponse.Transient(what + " timed out after " + requestTimeout.toMillis() + " ms",
                     Optional.empty());
@@ -63,7 +66,7 @@ public final class TargetHttp {
             Thread.currentThread().interrupt();
             return new TargetResponse.Transient(what + " was interrupted", Optional.empty());
         }
-        int status = response.statusCode();
+        int status = response.status();
         if (status >= 200 && status < 300) {
             return new TargetResponse.Success(status, response.body(), response.headers());
         }

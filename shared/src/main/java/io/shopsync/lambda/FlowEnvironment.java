@@ -12,6 +12,8 @@ import io.shopsync.delivery.DynamoDbDeliveryStore;
 import io.shopsync.delivery.Target;
 import io.shopsync.envelope.EnvelopeCodec;
 import io.shopsync.flow.Flow;
+import io.shopsync.http.HttpTransport;
+import io.shopsync.http.TargetHttp;
 import io.shopsync.intake.WebhookIntake;
 import io.shopsync.observability.LineSink;
 import io.shopsync.observability.Telemetry;
@@ -23,6 +25,7 @@ import io.shopsync.webhook.SecretsManagerSigningSecrets;
 import io.shopsync.webhook.SigningSecrets;
 import io.shopsync.webhook.SigningSecretsSource;
 import io.shopsync.webhook.WebhookVerifier;
+import java.net.http.HttpClient;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -69,6 +72,7 @@ public final class FlowEnvironment {
     private final ClaimCheckStore claimChecks;
     private final Backoff backoff;
     private final DeliverySettings deliverySettings;
+    private final HttpTransport transport;
 
     private FlowEnvironment(Builder builder) {
         this.secrets = require(builder.secrets, "secrets");
@@ -84,6 +88,9 @@ public final class FlowEnvironment {
         this.claimChecks = builder.claimChecks;
         this.backoff = builder.backoff;
         this.deliverySettings = builder.deliverySettings;
+        this.transport = builder.transport != null ? builder.transport
+                : HttpTransport.of(HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(3))
+                        .followRedirects(HttpClient.Redirect.NEVER).build());
     }
 
     /** Reads the Lambda function's environment and builds the real AWS clients (no network calls). */
@@ -168,6 +175,15 @@ public final class FlowEnvironment {
         return json;
     }
 
+    /** The HTTP client a connector for {@code target} sends through (the local stack's dry run records instead). */
+    public TargetHttp targetHttp(String target, Duration requestTimeout) {
+        return new TargetHttp(target, transport, requestTimeout, clock);
+    }
+
+    public Clock clock() {
+        return clock;
+    }
+
     private static <T> T require(T value, String name) {
         if (value == null) {
             throw new IllegalStateException("FlowEnvironment needs " + name);
@@ -190,6 +206,7 @@ public final class FlowEnvironment {
         private Backoff backoff = new Backoff(Duration.ofSeconds(10), Duration.ofSeconds(900),
                 () -> ThreadLocalRandom.current().nextDouble());
         private DeliverySettings deliverySettings = new DeliverySettings(8, DeliverySettings.DEFAULT_RUNBOOK);
+        private HttpTransport transport;
 
         public Builder secrets(SigningSecretsSource value) {
             this.secrets = value;
@@ -248,6 +265,12 @@ public final class FlowEnvironment {
 
         public Builder deliverySettings(DeliverySettings value) {
             this.deliverySettings = value;
+            return this;
+        }
+
+        /** Where connectors' requests go: sent for real by default; the local stack's dry run records them. */
+        public Builder transport(HttpTransport value) {
+            this.transport = value;
             return this;
         }
 

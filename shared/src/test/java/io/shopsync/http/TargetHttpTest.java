@@ -32,8 +32,8 @@ class TargetHttpTest {
     void start() {
         server = new WireMockServer(wireMockConfig().dynamicPort().bindAddress("127.0.0.1"));
         server.start();
-        http = new TargetHttp("hubspot", HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build(),
-                Duration.ofMillis(500), Clock.fixed(NOW, ZoneOffset.UTC));
+        http = new TargetHttp("hubspot", HttpTransport.of(HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2))
+                .build()), Duration.ofMillis(500), Clock.fixed(NOW, ZoneOffset.UTC));
     }
 
     @AfterEach
