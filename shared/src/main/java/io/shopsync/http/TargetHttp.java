@@ -24,7 +24,8 @@ import java.util.regex.Pattern;
  */
 public final class TargetHttp {
 
-    private static final Pattern EMAIL = Pattern.compile("[A-Za-z0-9._%+-]+@[A-Za-z0-9.-]+\\.[A-Za-z]{2,}");
+    /** Anything shaped like an address, valid or not (a rejected address is often malformed). */
+    private static final Pattern EMAIL = Pattern.compile("[A-Za-z0-9._%+-]+@+[A-Za-z0-9.-]*");
     private static final int EXCERPT = 300;
 
     private final String target;
@@ -98,8 +99,13 @@ public final class TargetHttp {
         if (body == null || body.isBlank()) {
             return "";
         }
-        String masked = EMAIL.matcher(body.strip().replaceAll("\\s+", " ")).replaceAll("<email>");
+        String masked = maskEmails(body.strip().replaceAll("\\s+", " "));
         return ": " + (masked.length() <= EXCERPT ? masked : masked.substring(0, EXCERPT) + "...");
+    }
+
+    /** Replaces e-mail addresses with {@code <email>}: reasons reach DLQ attributes, logs and alerts. */
+    public static String maskEmails(String text) {
+        return EMAIL.matcher(text).replaceAll("<email>");
     }
 
     private String advice(int status) {

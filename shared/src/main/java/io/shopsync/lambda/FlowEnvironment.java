@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.shopsync.alerts.Alerts;
 import io.shopsync.alerts.DynamoDbAlertGate;
 import io.shopsync.alerts.SnsAlerts;
+import io.shopsync.connectors.CachedSecret;
 import io.shopsync.delivery.Backoff;
 import io.shopsync.delivery.DeliveryLoop;
 import io.shopsync.delivery.DeliverySettings;
@@ -26,6 +27,7 @@ import io.shopsync.webhook.SigningSecrets;
 import io.shopsync.webhook.SigningSecretsSource;
 import io.shopsync.webhook.WebhookVerifier;
 import java.net.http.HttpClient;
+import software.amazon.awssdk.services.secretsmanager.SecretsManagerClient;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -73,6 +75,8 @@ public final class FlowEnvironment {
     private final Backoff backoff;
     private final DeliverySettings deliverySettings;
     private final HttpTransport transport;
+    private final Map<String, String> variables;
+    private final SecretsManagerClient secretsManager;
 
     private FlowEnvironment(Builder builder) {
         this.secrets = require(builder.secrets, "secrets");
@@ -88,6 +92,8 @@ public final class FlowEnvironment {
         this.claimChecks = builder.claimChecks;
         this.backoff = builder.backoff;
         this.deliverySettings = builder.deliverySettings;
+        this.variables = Map.copyOf(builder.variables);
+        this.secretsManager = builder.secretsManager;
         this.transport = builder.transport != null ? builder.transport
                 : HttpTransport.of(HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(3))
                         .followRedirects(HttpClient.Redirect.NEVER).build());
@@ -133,6 +139,8 @@ public final class FlowEnvironment {
         }
         Duration alertWindow = Duration.ofMinutes(settings.integer("ALERT_WINDOW_MINUTES", 15));
         return builder()
+                .variables(env)
+                .secretsManager(aws.secretsManager())
                 .secrets(secrets)
                 .allowedShops(settings.list("SHOPIFY_ALLOWED_SHOPS"))
                 .queues(queues)
@@ -162,13 +170,32 @@ public final class FlowEnvironment {
                 allowedShops, queues, json, telemetry, clock);
     }
 
-    /** The delivery path of {@code flow}, if this environment configures one. */
-    public Optional<DeliveryLoop> deliveryFor(Flow flow) {
+    /** The delivery path of {@code flow} to its targets (and any the builder added), if this environment configures one. */
+    public Optional<DeliveryLoop> deliveryFor(Flow flow, List<Target> flowTargets) {
         if (deliveryStore == null || alerts == null || claimChecks == null) {
             return Optional.empty();
         }
-        return Optional.of(new DeliveryLoop(flow, targets, deliveryStore, queues, claimChecks, json, alerts,
+        List<Target> all = new ArrayList<>(flowTargets);
+        all.addAll(targets);
+        return Optional.of(new DeliveryLoop(flow, all, deliveryStore, queues, claimChecks, json, alerts,
                 telemetry, backoff, deliverySettings, clock));
+    }
+
+    /**
+     * The targets a deployment turned on in the setting {@code variable} (comma-separated names), built
+     * from {@code available}. An unknown name fails the cold start with the names that exist.
+     */
+    public List<Target> enabledTargets(String variable, Map<String, java.util.function.Supplier<Target>> available) {
+        List<Target> enabled = new ArrayList<>();
+        for (String name : settingList(variable)) {
+            java.util.function.Supplier<Target> factory = available.get(name);
+            if (factory == null) {
+                throw new IllegalStateException(variable + " names an unknown target " + name + " (known: "
+                        + String.join(", ", available.keySet()) + ")");
+            }
+            enabled.add(factory.get());
+        }
+        return enabled;
     }
 
     public ObjectMapper json() {
@@ -182,6 +209,56 @@ public final class FlowEnvironment {
 
     public Clock clock() {
         return clock;
+    }
+
+    public Telemetry telemetry() {
+        return telemetry;
+    }
+
+    /** An optional setting of the function's environment, trimmed; null when unset or blank. */
+    public String setting(String name) {
+        return new Settings(variables).optional(name);
+    }
+
+    /** A required setting; the error names the variable and who sets it. */
+    public String requiredSetting(String name) {
+        return new Settings(variables).required(name);
+    }
+
+    public int setting(String name, int defaultValue) {
+        return new Settings(variables).integer(name, defaultValue);
+    }
+
+    /** Comma-separated values of a setting, lower-cased; empty when unset. */
+    public Set<String> settingList(String name) {
+        return new Settings(variables).list(name);
+    }
+
+    /**
+     * A connector credential: the Secrets Manager secret named by {@code secretIdVariable}, or for local
+     * runs the value of {@code inlineVariable}. Read on first use, cached, reloaded after a rejection.
+     */
+    public CachedSecret credential(String description, String secretIdVariable, String inlineVariable) {
+        String secretId = setting(secretIdVariable);
+        if (secretId != null) {
+            if (secretsManager == null) {
+                throw new IllegalStateException(secretIdVariable + " is set but this environment has no Secrets Manager client");
+            }
+            return new CachedSecret(description + " (Secrets Manager secret " + secretId + ")", () -> {
+                try {
+                    return secretsManager.getSecretValue(r -> r.secretId(secretId)).secretString();
+                } catch (software.amazon.awssdk.core.exception.SdkException e) {
+                    throw new IllegalStateException("cannot read Secrets Manager secret " + secretId + " ("
+                            + e.getClass().getSimpleName() + "): check it exists and the function may read it", e);
+                }
+            }, clock, Duration.ofMinutes(1));
+        }
+        String inline = setting(inlineVariable);
+        if (inline != null) {
+            return CachedSecret.fixed(description + " (" + inlineVariable + ")", inline);
+        }
+        throw new IllegalStateException("no " + description + ": set " + secretIdVariable
+                + " to the Secrets Manager secret holding it (or " + inlineVariable + " for local runs)");
     }
 
     private static <T> T require(T value, String name) {
@@ -207,6 +284,8 @@ public final class FlowEnvironment {
                 () -> ThreadLocalRandom.current().nextDouble());
         private DeliverySettings deliverySettings = new DeliverySettings(8, DeliverySettings.DEFAULT_RUNBOOK);
         private HttpTransport transport;
+        private Map<String, String> variables = Map.of();
+        private SecretsManagerClient secretsManager;
 
         public Builder secrets(SigningSecretsSource value) {
             this.secrets = value;
@@ -265,6 +344,17 @@ public final class FlowEnvironment {
 
         public Builder deliverySettings(DeliverySettings value) {
             this.deliverySettings = value;
+            return this;
+        }
+
+        /** The function's environment variables, for connector settings. */
+        public Builder variables(Map<String, String> value) {
+            this.variables = value;
+            return this;
+        }
+
+        public Builder secretsManager(SecretsManagerClient value) {
+            this.secretsManager = value;
             return this;
         }
 

@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.shopsync.delivery.DeliveryLoop;
 import io.shopsync.delivery.SqsEvents;
+import io.shopsync.delivery.Target;
 import io.shopsync.flow.Flow;
 import io.shopsync.intake.HttpResponse;
 import io.shopsync.intake.WebhookIntake;
@@ -29,10 +30,15 @@ public abstract class FlowFunction implements RequestStreamHandler {
     private final Optional<DeliveryLoop> delivery;
 
     protected FlowFunction(Flow flow, FlowEnvironment environment) {
+        this(flow, environment, List.of());
+    }
+
+    /** @param targets the systems this flow writes to, built from the environment by the flow */
+    protected FlowFunction(Flow flow, FlowEnvironment environment, List<Target> targets) {
         this.flow = flow;
         this.json = environment.json();
         this.intake = environment.intakeFor(flow);
-        this.delivery = environment.deliveryFor(flow);
+        this.delivery = environment.deliveryFor(flow, targets);
     }
 
     public Flow flow() {

@@ -1,9 +1,11 @@
 package io.shopsync.orders;
 
+import io.shopsync.connectors.hubspot.HubSpot;
 import io.shopsync.flow.EntityKeys;
 import io.shopsync.flow.Flow;
 import io.shopsync.lambda.FlowEnvironment;
 import io.shopsync.lambda.FlowFunction;
+import java.util.Map;
 
 /** Shopify orders and refunds become CRM contacts, orders and order events (HubSpot, Klaviyo). */
 public final class OrderToCrm extends FlowFunction {
@@ -22,8 +24,9 @@ public final class OrderToCrm extends FlowFunction {
         this(FlowEnvironment.fromLambda());
     }
 
-    /** What tests and the local stack call. */
+    /** What tests and the local stack call. CRM_TARGETS turns HubSpot on (comma-separated). */
     public OrderToCrm(FlowEnvironment environment) {
-        super(FLOW, environment);
+        super(FLOW, environment, environment.enabledTargets("CRM_TARGETS", Map.of(
+                "hubspot", () -> HubSpot.orders(environment, FLOW.name()))));
     }
 }

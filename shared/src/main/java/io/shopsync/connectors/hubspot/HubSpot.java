@@ -1,0 +1,36 @@
+package io.shopsync.connectors.hubspot;
+
+import io.shopsync.connectors.RateLimiter;
+import io.shopsync.lambda.FlowEnvironment;
+import io.shopsync.mapping.Mapping;
+import java.time.Duration;
+
+/**
+ * Builds HubSpot connectors from a flow's environment:
+ * {@code HUBSPOT_TOKEN_SECRET_ID} (the private app token or service key in Secrets Manager; or
+ * {@code HUBSPOT_TOKEN} for local runs), {@code HUBSPOT_REQUESTS_PER_10S} (100 on Free/Starter, 190 on
+ * Professional/Enterprise; default 100), {@code HUBSPOT_BASE_URL} (tests).
+ */
+public final class HubSpot {
+
+    private HubSpot() {}
+
+    public static HubSpotApi api(FlowEnvironment environment) {
+        String baseUrl = environment.setting("HUBSPOT_BASE_URL");
+        return new HubSpotApi(environment.targetHttp(HubSpotOrders.NAME, Duration.ofSeconds(10)),
+                baseUrl == null ? HubSpotApi.DEFAULT_BASE_URL : baseUrl,
+                environment.credential("HubSpot token", "HUBSPOT_TOKEN_SECRET_ID", "HUBSPOT_TOKEN"),
+                new RateLimiter(environment.setting("HUBSPOT_REQUESTS_PER_10S", 100), Duration.ofSeconds(10),
+                        environment.clock()),
+                environment.json(), environment.clock());
+    }
+
+    /** Orders and refunds: contacts, Commerce orders and their association. */
+    public static HubSpotOrders orders(FlowEnvironment environment, String flow) {
+        return new HubSpotOrders(api(environment),
+                Mapping.load("hubspot-contact", HubSpotSchemas.CONTACTS, environment.json()),
+                Mapping.load("hubspot-order", HubSpotSchemas.ORDERS, environment.json()),
+                Mapping.load("hubspot-refund", HubSpotSchemas.ORDERS, environment.json()),
+                environment.telemetry(), flow);
+    }
+}

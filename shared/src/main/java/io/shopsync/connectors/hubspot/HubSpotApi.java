@@ -1,0 +1,173 @@
+package io.shopsync.connectors.hubspot;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.shopsync.connectors.CachedSecret;
+import io.shopsync.connectors.RateLimiter;
+import io.shopsync.http.TargetHttp;
+import io.shopsync.http.TargetResponse;
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpRequest;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * HubSpot's CRM API as the connectors use it: date-versioned batch upserts by a unique property and
+ * default associations, under a client-side rate limit, with a token refresh on 401.
+ */
+public final class HubSpotApi {
+
+    public static final String DEFAULT_BASE_URL = "https://api.hubapi.com";
+    public static final String API_VERSION = "2026-09";
+    /** HubSpot's batch endpoints take at most 100 inputs. */
+    public static final int BATCH_LIMIT = 100;
+    private static final Duration LONGEST_WAIT_FOR_A_PERMIT = Duration.ofSeconds(2);
+
+    private final TargetHttp http;
+    private final String baseUrl;
+    private final CachedSecret token;
+    private final RateLimiter limiter;
+    private final ObjectMapper json;
+    private final Clock clock;
+
+    public HubSpotApi(TargetHttp http, String baseUrl, CachedSecret token, RateLimiter limiter, ObjectMapper json,
+                      Clock clock) {
+        this.http = http;
+        this.baseUrl = baseUrl.endsWith("/") ? baseUrl.substring(0, baseUrl.length() - 1) : baseUrl;
+        this.token = token;
+        this.limiter = limiter;
+        this.json = json;
+        this.clock = clock;
+    }
+
+    /** One input of a batch upsert: {@code traceId} ties HubSpot's per-input results and errors back to it. */
+    public record UpsertInput(String traceId, String idProperty, String id, Map<String, String> properties) {}
+
+    /** The outcome of a batch call for its inputs. */
+    public sealed interface BatchAnswer {
+        /** HubSpot answered: object ids by trace id, and per-input errors by trace id. */
+        record Answered(Map<String, String> ids, Map<String, String> errors) implements BatchAnswer {}
+
+        /** The whole request failed. */
+        record Failed(TargetResponse failure) implements BatchAnswer {}
+    }
+
+    /** {@code POST /crm/objects/2026-09/{objectType}/batch/upsert}, at most 100 inputs. */
+    public BatchAnswer upsert(String objectType, List<UpsertInput> inputs) {
+        ObjectNode body = json.createObjectNode();
+        ArrayNode array = body.putArray("inputs");
+        for (UpsertInput input : inputs) {
+            ObjectNode node = array.addObject();
+            node.put("idProperty", input.idProperty());
+            node.put("id", input.id());
+            node.put("objectWriteTraceId", input.traceId());
+            ObjectNode properties = node.putObject("properties");
+            input.properties().forEach(properties::put);
+        }
+        TargetResponse response = post("/crm/objects/" + API_VERSION + "/" + objectType + "/batch/upsert", body);
+        if (!(response instanceof TargetResponse.Success success)) {
+            return new BatchAnswer.Failed(response);
+        }
+        return read(success.body(), inputs.stream().map(UpsertInput::traceId).toList());
+    }
+
+    /** {@code POST /crm/associations/2026-09/{from}/{to}/batch/associate/default}: safe to repeat. */
+    public TargetResponse associateDefault(String fromType, String toType, Map<String, String> fromIdToToId) {
+        ObjectNode body = json.createObjectNode();
+        ArrayNode inputs = body.putArray("inputs");
+        fromIdToToId.forEach((from, to) -> {
+            ObjectNode input = inputs.addObject();
+            input.putObject("from").put("id", from);
+            input.putObject("to").put("id", to);
+        });
+        return post("/crm/associations/" + API_VERSION + "/" + fromType + "/" + toType + "/batch/associate/default", body);
+    }
+
+    private TargetResponse post(String path, ObjectNode body) {
+        Optional<Instant> busyUntil = limiter.tryAcquire();
+        if (busyUntil.isPresent()) {
+            Duration wait = Duration.between(clock.instant(), busyUntil.get());
+            if (wait.compareTo(LONGEST_WAIT_FOR_A_PERMIT) > 0) {
+                return new TargetResponse.Transient("hubspot client-side rate limit reached (HUBSPOT_REQUESTS_PER_10S)",
+                        busyUntil);
+            }
+            sleep(wait);
+            limiter.tryAcquire();
+        }
+        TargetResponse response = send(path, body);
+        if (response instanceof TargetResponse.Permanent permanent && permanent.status() == 401
+                && token.refreshAfterRejection()) {
+            response = send(path, body);
+        }
+        if (response instanceof TargetResponse.Transient retry && retry.notBefore().isEmpty()
+                && retry.reason().contains("TEN_SECONDLY_ROLLING")) {
+            // HubSpot sends no Retry-After on its ten-second limit: the window frees within 10 s.
+            return new TargetResponse.Transient(retry.reason(), Optional.of(clock.instant().plusSeconds(10)));
+        }
+        return response;
+    }
+
+    private TargetResponse send(String path, ObjectNode body) {
+        String text;
+        try {
+            text = json.writeValueAsString(body);
+        } catch (IOException e) {
+            throw new IllegalStateException("cannot write a HubSpot request", e);
+        }
+        return http.send(HttpRequest.newBuilder(URI.create(baseUrl + path))
+                .header("Authorization", "Bearer " + token.get())
+                .header("Content-Type", "application/json")
+                .header("Accept", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString(text)));
+    }
+
+    /** Results and errors of a 200 or 207, by objectWriteTraceId. */
+    private BatchAnswer read(String body, List<String> traceIds) {
+        Map<String, String> ids = new LinkedHashMap<>();
+        Map<String, String> errors = new LinkedHashMap<>();
+        JsonNode root;
+        try {
+            root = json.readTree(body);
+        } catch (IOException e) {
+            return new BatchAnswer.Failed(new TargetResponse.Transient("hubspot answered a batch with a body that is not JSON",
+                    Optional.empty()));
+        }
+        for (JsonNode result : root.path("results")) {
+            String trace = result.path("objectWriteTraceId").asText(null);
+            if (trace != null && result.hasNonNull("id")) {
+                ids.put(trace, result.get("id").asText());
+            }
+        }
+        for (JsonNode error : root.path("errors")) {
+            StringBuilder reason = new StringBuilder("hubspot rejected the input: ")
+                    .append(error.path("category").asText("ERROR")).append(": ").append(error.path("message").asText(""));
+            for (JsonNode detail : error.path("errors")) {
+                reason.append("; ").append(detail.path("code").asText("")).append(" ").append(detail.path("message").asText(""));
+            }
+            for (JsonNode trace : error.path("context").path("objectWriteTraceId")) {
+                errors.put(trace.asText(), TargetHttp.maskEmails(reason.toString()));
+            }
+        }
+        if (ids.isEmpty() && errors.isEmpty() && traceIds.size() == 1 && root.path("results").size() == 1) {
+            // Some HubSpot responses omit the trace id: with a single input the result is unambiguous.
+            ids.put(traceIds.get(0), root.path("results").get(0).path("id").asText());
+        }
+        return new BatchAnswer.Answered(ids, errors);
+    }
+
+    private static void sleep(Duration wait) {
+        try {
+            Thread.sleep(Math.max(0, wait.toMillis()));
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+}

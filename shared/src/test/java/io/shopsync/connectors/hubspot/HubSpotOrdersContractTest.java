@@ -1,0 +1,328 @@
+package io.shopsync.connectors.hubspot;
+
+import static com.github.tomakehurst.wiremock.client.WireMock.aResponse;
+import static com.github.tomakehurst.wiremock.client.WireMock.equalTo;
+import static com.github.tomakehurst.wiremock.client.WireMock.matchingJsonPath;
+import static com.github.tomakehurst.wiremock.client.WireMock.post;
+import static com.github.tomakehurst.wiremock.client.WireMock.postRequestedFor;
+import static com.github.tomakehurst.wiremock.client.WireMock.urlEqualTo;
+import static com.github.tomakehurst.wiremock.core.WireMockConfiguration.wireMockConfig;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.github.tomakehurst.wiremock.WireMockServer;
+import com.github.tomakehurst.wiremock.stubbing.Scenario;
+import io.shopsync.connectors.CachedSecret;
+import io.shopsync.connectors.RateLimiter;
+import io.shopsync.delivery.DeliveryItem;
+import io.shopsync.delivery.DeliveryOutcome;
+import io.shopsync.envelope.Body;
+import io.shopsync.envelope.Envelope;
+import io.shopsync.http.HttpTransport;
+import io.shopsync.http.TargetHttp;
+import io.shopsync.mapping.Mapping;
+import io.shopsync.observability.Telemetry;
+import io.shopsync.testing.CapturedLines;
+import io.shopsync.testkit.Fixtures;
+import java.net.http.HttpClient;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/** HubSpotOrders against a local server answering as HubSpot's 2026-09 CRM API does. */
+class HubSpotOrdersContractTest {
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final Instant NOW = Instant.parse("2026-11-27T16:00:00Z");
+    private static final String CONTACTS = "/crm/objects/2026-09/contacts/batch/upsert";
+    private static final String ORDERS = "/crm/objects/2026-09/orders/batch/upsert";
+    private static final String ASSOCIATE = "/crm/associations/2026-09/orders/contacts/batch/associate/default";
+    private static final String MAPPINGS = "functions/order-to-crm/src/main/resources/mappings/";
+
+    private WireMockServer hubspot;
+    private final CapturedLines log = new CapturedLines();
+    private final AtomicInteger tokenLoads = new AtomicInteger();
+    private String storedToken = "pat-na1-11111111-2222-3333-4444-555555555555";
+    private String rotatedToken = storedToken;
+    private HubSpotOrders target;
+
+    @BeforeEach
+    void start() {
+        hubspot = new WireMockServer(wireMockConfig().dynamicPort().bindAddress("127.0.0.1"));
+        hubspot.start();
+        Clock clock = Clock.fixed(NOW, ZoneOffset.UTC);
+        TargetHttp http = new TargetHttp("hubspot", HttpTransport.of(HttpClient.newHttpClient()), Duration.ofMillis(800), clock);
+        CachedSecret token = new CachedSecret("HubSpot token", () -> {
+            tokenLoads.incrementAndGet();
+            String current = storedToken;
+            storedToken = rotatedToken; // what Secrets Manager holds after the next rotation
+            return current;
+        }, Clock.systemUTC(), Duration.ZERO);
+        HubSpotApi api = new HubSpotApi(http, hubspot.baseUrl(), token, new RateLimiter(100, Duration.ofSeconds(10), clock),
+                JSON, clock);
+        target = new HubSpotOrders(api, mapping("hubspot-contact", HubSpotSchemas.CONTACTS),
+                mapping("hubspot-order", HubSpotSchemas.ORDERS), mapping("hubspot-refund", HubSpotSchemas.ORDERS),
+                new Telemetry(JSON, log, clock), "order-to-crm");
+    }
+
+    @AfterEach
+    void stop() {
+        hubspot.stop();
+    }
+
+    private static Mapping mapping(String name, io.shopsync.mapping.TargetSchema schema) {
+        return Mapping.parse(name, Fixtures.text(MAPPINGS + name + ".json"), name, schema, JSON);
+    }
+
+    private static DeliveryItem item(String topic, JsonNode payload, String entityId) {
+        Envelope envelope = new Envelope("order-to-crm", topic, "shopsync-demo.myshopify.com", "w-" + entityId, null,
+                NOW, "2026-10", NOW, "shopsync-demo.myshopify.com/order/" + entityId, new Body.Inline(new byte[0]));
+        return new DeliveryItem(envelope, payload);
+    }
+
+    private static DeliveryItem payload(String topic, String file) throws Exception {
+        JsonNode payload = JSON.readTree(Fixtures.text("events/payloads/" + file));
+        return item(topic, payload, payload.path(topic.startsWith("refunds/") ? "order_id" : "id").asText());
+    }
+
+    private static String batchAnswer(String... traceAndIds) {
+        StringBuilder results = new StringBuilder();
+        for (int i = 0; i < traceAndIds.length; i += 2) {
+            results.append(i == 0 ? "" : ",").append("{\"id\":\"").append(traceAndIds[i + 1])
+                    .append("\",\"new\":true,\"archived\":false,\"createdAt\":\"2026-11-27T16:00:00.114Z\",")
+                    .append("\"updatedAt\":\"2026-11-27T16:00:00.114Z\",\"objectWriteTraceId\":\"").append(traceAndIds[i])
+                    .append("\",\"properties\":{\"hs_object_id\":\"").append(traceAndIds[i + 1]).append("\"}}");
+        }
+        return "{\"status\":\"COMPLETE\",\"results\":[" + results + "],\"requestedAt\":\"2026-11-27T16:00:00.001Z\","
+                + "\"startedAt\":\"2026-11-27T16:00:00.010Z\",\"completedAt\":\"2026-11-27T16:00:00.140Z\"}";
+    }
+
+    private void stubHappyPath() {
+        hubspot.stubFor(post(urlEqualTo(CONTACTS)).willReturn(aResponse().withStatus(200)
+                .withHeader("Content-Type", "application/json").withBody(batchAnswer("contact-0", "91234567801"))));
+        hubspot.stubFor(post(urlEqualTo(ORDERS)).willReturn(aResponse().withStatus(200)
+                .withHeader("Content-Type", "application/json")
+                .withBody(batchAnswer("order-0", "60112233445", "order-1", "60112233446"))));
+        hubspot.stubFor(post(urlEqualTo(ASSOCIATE)).willReturn(aResponse().withStatus(200).withBody(
+                "{\"status\":\"COMPLETE\",\"results\":[],\"startedAt\":\"2026-11-27T16:00:00Z\",\"completedAt\":\"2026-11-27T16:00:01Z\"}")));
+    }
+
+    private JsonNode requestBody(String url, int index) throws Exception {
+        return JSON.readTree(hubspot.findAll(postRequestedFor(urlEqualTo(url))).get(index).getBodyAsString());
+    }
+
+    @Test
+    void deliver_shouldUpsertTheContactByLowerCasedEmail_theOrderByShopifyOrderId_andAssociateThem() throws Exception {
+        stubHappyPath();
+
+        List<DeliveryOutcome> outcomes = target.deliver(List.of(payload("orders/create", "orders-create.json")));
+
+        assertThat(outcomes).containsExactly(new DeliveryOutcome.Delivered());
+        JsonNode contact = requestBody(CONTACTS, 0).path("inputs").get(0);
+        assertThat(contact.path("idProperty").asText()).isEqualTo("email");
+        assertThat(contact.path("id").asText()).isEqualTo("zoe.adams@example.com");
+        assertThat(contact.path("properties").path("firstname").asText()).isEqualTo("Zoë");
+        assertThat(contact.path("properties").path("shopify_customer_id").asText()).isEqualTo("706405506930370084");
+        JsonNode order = requestBody(ORDERS, 0).path("inputs").get(0);
+        assertThat(order.path("idProperty").asText()).isEqualTo("shopify_order_id");
+        assertThat(order.path("id").asText()).isEqualTo("820982911946154508");
+        assertThat(order.path("properties").path("hs_total_price").asText()).isEqualTo("171.31");
+        assertThat(order.path("properties").path("hs_currency_code").asText()).isEqualTo("USD");
+        assertThat(order.path("properties").path("hs_discount_codes").asText()).isEqualTo("WELCOME10");
+        assertThat(order.path("properties").path("hs_fulfillment_status").asText()).isEqualTo("unfulfilled");
+        assertThat(order.path("properties").path("hs_source_store").asText()).isEqualTo("shopsync-demo.myshopify.com");
+        assertThat(order.path("properties").path("shopify_tags").asText()).isEqualTo("black-friday;newsletter");
+        assertThat(order.path("properties").path("hs_external_created_date").asText()).isEqualTo("1795774542000");
+        JsonNode association = requestBody(ASSOCIATE, 0).path("inputs").get(0);
+        assertThat(association.path("from").path("id").asText()).isEqualTo("60112233445");
+        assertThat(association.path("to").path("id").asText()).isEqualTo("91234567801");
+        hubspot.verify(postRequestedFor(urlEqualTo(CONTACTS))
+                .withHeader("Authorization", equalTo("Bearer pat-na1-11111111-2222-3333-4444-555555555555")));
+    }
+
+    @Test
+    void deliver_shouldSendOneContact_forTwoOrdersByTheSamePersonWithDifferentlyCasedEmails() throws Exception {
+        stubHappyPath();
+        ObjectNode first = (ObjectNode) JSON.readTree(Fixtures.text("events/payloads/orders-create.json"));
+        ObjectNode second = first.deepCopy();
+        second.put("id", 820982911946154999L);
+        second.put("email", "  ZOE.ADAMS@example.COM ");
+
+        List<DeliveryOutcome> outcomes = target.deliver(List.of(item("orders/create", first, "820982911946154508"),
+                item("orders/create", second, "820982911946154999")));
+
+        assertThat(outcomes).containsOnly(new DeliveryOutcome.Delivered());
+        assertThat(requestBody(CONTACTS, 0).path("inputs")).hasSize(1);
+        assertThat(requestBody(ORDERS, 0).path("inputs")).hasSize(2);
+        JsonNode associations = requestBody(ASSOCIATE, 0).path("inputs");
+        assertThat(associations).hasSize(2);
+        assertThat(associations.findValuesAsText("id")).containsExactly("60112233445", "91234567801", "60112233446",
+                "91234567801");
+    }
+
+    @Test
+    void deliver_shouldDeliverAGuestOrderWithoutAContact_andCountIt() throws Exception {
+        hubspot.stubFor(post(urlEqualTo(ORDERS)).willReturn(aResponse().withStatus(200)
+                .withBody(batchAnswer("order-0", "60112233447"))));
+
+        List<DeliveryOutcome> outcomes = target.deliver(List.of(payload("orders/create", "orders-guest-pos.json")));
+
+        assertThat(outcomes).containsExactly(new DeliveryOutcome.Delivered());
+        hubspot.verify(0, postRequestedFor(urlEqualTo(CONTACTS)));
+        hubspot.verify(0, postRequestedFor(urlEqualTo(ASSOCIATE)));
+        assertThat(requestBody(ORDERS, 0).path("inputs").get(0).path("id").asText()).isEqualTo("734281950317462958");
+        assertThat(log.last().path("OrdersWithoutContact").asInt()).isEqualTo(1);
+    }
+
+    @Test
+    void deliver_shouldFailOnlyTheOrderWhoseEmailHubSpotRejects_in207() throws Exception {
+        ObjectNode good = (ObjectNode) JSON.readTree(Fixtures.text("events/payloads/orders-create.json"));
+        ObjectNode bad = good.deepCopy();
+        bad.put("id", 820982911946154777L);
+        bad.put("email", "zoe@@example");
+        ((ObjectNode) bad.get("customer")).put("email", "zoe@@example");
+        hubspot.stubFor(post(urlEqualTo(CONTACTS)).willReturn(aResponse().withStatus(207).withBody("""
+                {"status":"COMPLETE","results":[{"id":"91234567801","new":false,"archived":false,
+                 "createdAt":"2026-10-01T08:00:00Z","updatedAt":"2026-11-27T16:00:02Z","objectWriteTraceId":"contact-0",
+                 "properties":{"email":"zoe.adams@example.com"}}],
+                 "numErrors":1,
+                 "errors":[{"status":"error","category":"VALIDATION_ERROR","message":"Property values were not valid",
+                  "context":{"objectWriteTraceId":["contact-1"]},
+                  "errors":[{"message":"Email address zoe@@example is invalid","code":"INVALID_EMAIL","in":"email"}],
+                  "links":{}}],
+                 "startedAt":"2026-11-27T16:00:01.990Z","completedAt":"2026-11-27T16:00:02.140Z"}""")));
+        hubspot.stubFor(post(urlEqualTo(ORDERS)).willReturn(aResponse().withStatus(200).withBody(batchAnswer("order-0", "60112233445"))));
+        hubspot.stubFor(post(urlEqualTo(ASSOCIATE)).willReturn(aResponse().withStatus(200).withBody("{\"results\":[]}")));
+
+        List<DeliveryOutcome> outcomes = target.deliver(List.of(item("orders/create", good, "820982911946154508"),
+                item("orders/create", bad, "820982911946154777")));
+
+        assertThat(outcomes.get(0)).isEqualTo(new DeliveryOutcome.Delivered());
+        assertThat(outcomes.get(1)).isInstanceOf(DeliveryOutcome.PermanentFailure.class);
+        DeliveryOutcome.PermanentFailure failure = (DeliveryOutcome.PermanentFailure) outcomes.get(1);
+        assertThat(failure.reason()).contains("VALIDATION_ERROR").contains("INVALID_EMAIL").doesNotContain("zoe@@example");
+        assertThat(failure.category()).isEqualTo("hubspot-contact-rejected");
+        assertThat(requestBody(ORDERS, 0).path("inputs")).as("the rejected order is not sent on").hasSize(1);
+    }
+
+    @Test
+    void deliver_shouldRetryAfterTheTenSecondWindow_whenHubSpotAnswers429WithoutRetryAfter() throws Exception {
+        hubspot.stubFor(post(urlEqualTo(CONTACTS)).willReturn(aResponse().withStatus(429).withBody(
+                "{\"status\":\"error\",\"message\":\"You have reached your ten_secondly_rolling limit.\",\"errorType\":"
+                        + "\"RATE_LIMIT\",\"correlationId\":\"c0ffee00-1234-4abc-9def-0123456789ab\","
+                        + "\"policyName\":\"TEN_SECONDLY_ROLLING\",\"groupName\":\"publicapi:private-app:123456\"}")));
+
+        DeliveryOutcome outcome = target.deliver(List.of(payload("orders/create", "orders-create.json"))).get(0);
+
+        assertThat(outcome).isInstanceOf(DeliveryOutcome.RetryLater.class);
+        assertThat(((DeliveryOutcome.RetryLater) outcome).notBefore()).contains(NOW.plusSeconds(10));
+        hubspot.verify(0, postRequestedFor(urlEqualTo(ORDERS)));
+    }
+
+    @Test
+    void deliver_shouldHonourRetryAfter_andRetry5xxAndTimeouts() throws Exception {
+        hubspot.stubFor(post(urlEqualTo(CONTACTS)).willReturn(aResponse().withStatus(429).withHeader("Retry-After", "30")));
+        assertThat(((DeliveryOutcome.RetryLater) target.deliver(List.of(payload("orders/create", "orders-create.json")))
+                .get(0)).notBefore()).contains(NOW.plusSeconds(30));
+
+        hubspot.resetAll();
+        hubspot.stubFor(post(urlEqualTo(CONTACTS)).willReturn(aResponse().withStatus(502)
+                .withHeader("Content-Type", "text/html").withBody("<html><body>502 Bad Gateway</body></html>")));
+        assertThat(target.deliver(List.of(payload("orders/create", "orders-create.json"))).get(0))
+                .isInstanceOf(DeliveryOutcome.RetryLater.class);
+
+        hubspot.resetAll();
+        hubspot.stubFor(post(urlEqualTo(CONTACTS)).willReturn(aResponse().withStatus(200).withFixedDelay(2_000)));
+        DeliveryOutcome timedOut = target.deliver(List.of(payload("orders/create", "orders-create.json"))).get(0);
+        assertThat(((DeliveryOutcome.RetryLater) timedOut).reason()).contains("timed out");
+    }
+
+    @Test
+    void deliver_shouldFailPermanently_onARequestLevelValidationError() throws Exception {
+        hubspot.stubFor(post(urlEqualTo(CONTACTS)).willReturn(aResponse().withStatus(200).withBody(batchAnswer("contact-0", "91234567801"))));
+        hubspot.stubFor(post(urlEqualTo(ORDERS)).willReturn(aResponse().withStatus(400).withBody(
+                "{\"status\":\"error\",\"message\":\"Property values were not valid\",\"correlationId\":"
+                        + "\"8a2b1c3d-4e5f-6a7b-8c9d-0e1f2a3b4c5d\",\"category\":\"VALIDATION_ERROR\",\"errors\":[{\"message\":"
+                        + "\"Property \\\"shopify_order_id\\\" does not exist\",\"code\":\"PROPERTY_DOESNT_EXIST\"}]}")));
+
+        DeliveryOutcome outcome = target.deliver(List.of(payload("orders/create", "orders-create.json"))).get(0);
+
+        assertThat(outcome).isInstanceOf(DeliveryOutcome.PermanentFailure.class);
+        assertThat(((DeliveryOutcome.PermanentFailure) outcome).category()).isEqualTo("http-400");
+        assertThat(((DeliveryOutcome.PermanentFailure) outcome).reason()).contains("PROPERTY_DOESNT_EXIST");
+    }
+
+    @Test
+    void deliver_shouldReloadTheTokenOnce_on401_andSucceedWithTheRotatedOne() throws Exception {
+        stubHappyPath();
+        hubspot.stubFor(post(urlEqualTo(CONTACTS)).inScenario("rotation").whenScenarioStateIs(Scenario.STARTED)
+                .willReturn(aResponse().withStatus(401).withBody(
+                        "{\"status\":\"error\",\"message\":\"Authentication credentials not found.\",\"category\":\"INVALID_AUTHENTICATION\"}"))
+                .willSetStateTo("rotated"));
+        hubspot.stubFor(post(urlEqualTo(CONTACTS)).inScenario("rotation").whenScenarioStateIs("rotated")
+                .willReturn(aResponse().withStatus(200).withBody(batchAnswer("contact-0", "91234567801"))));
+        rotatedToken = "pat-na1-rotated-99999999";
+
+        DeliveryOutcome outcome = target.deliver(List.of(payload("orders/create", "orders-create.json"))).get(0);
+
+        assertThat(outcome).isEqualTo(new DeliveryOutcome.Delivered());
+        assertThat(tokenLoads).hasValue(2);
+        hubspot.verify(postRequestedFor(urlEqualTo(CONTACTS)).withHeader("Authorization", equalTo("Bearer pat-na1-rotated-99999999")));
+    }
+
+    @Test
+    void deliver_shouldSayToRotateTheToken_whenHubSpotKeepsAnswering401() throws Exception {
+        hubspot.stubFor(post(urlEqualTo(CONTACTS)).willReturn(aResponse().withStatus(401).withBody(
+                "{\"status\":\"error\",\"message\":\"Authentication credentials not found.\",\"category\":\"INVALID_AUTHENTICATION\"}")));
+
+        DeliveryOutcome outcome = target.deliver(List.of(payload("orders/create", "orders-create.json"))).get(0);
+
+        assertThat(outcome).isInstanceOf(DeliveryOutcome.PermanentFailure.class);
+        assertThat(((DeliveryOutcome.PermanentFailure) outcome).reason()).contains("rotate the token in Secrets Manager");
+        assertThat(((DeliveryOutcome.PermanentFailure) outcome).category()).isEqualTo("http-401");
+    }
+
+    @Test
+    void deliver_shouldUpdateTheOrderFromARefund_withoutTouchingTheContact() throws Exception {
+        hubspot.stubFor(post(urlEqualTo(ORDERS)).willReturn(aResponse().withStatus(200).withBody(batchAnswer("order-0", "60112233445"))));
+
+        DeliveryOutcome outcome = target.deliver(List.of(payload("refunds/create", "refunds-create.json"))).get(0);
+
+        assertThat(outcome).isEqualTo(new DeliveryOutcome.Delivered());
+        hubspot.verify(0, postRequestedFor(urlEqualTo(CONTACTS)));
+        hubspot.verify(postRequestedFor(urlEqualTo(ORDERS))
+                .withRequestBody(matchingJsonPath("$.inputs[0].id", equalTo("820982911946154508")))
+                .withRequestBody(matchingJsonPath("$.inputs[0].properties.shopify_last_refund_id", equalTo("509562969126743103"))));
+    }
+
+    @Test
+    void deliver_shouldSplitMoreThan100OrdersIntoBatchesOf100() throws Exception {
+        List<DeliveryItem> items = new ArrayList<>();
+        ObjectNode template = (ObjectNode) JSON.readTree(Fixtures.text("events/payloads/orders-guest-pos.json"));
+        List<String> traceAndIds = new ArrayList<>();
+        for (int i = 0; i < 150; i++) {
+            ObjectNode order = template.deepCopy();
+            order.put("id", 734281950317462958L + i);
+            items.add(item("orders/create", order, Long.toString(734281950317462958L + i)));
+            traceAndIds.add("order-" + i);
+            traceAndIds.add(Long.toString(60112233445L + i));
+        }
+        hubspot.stubFor(post(urlEqualTo(ORDERS)).willReturn(aResponse().withStatus(200)
+                .withBody(batchAnswer(traceAndIds.toArray(String[]::new)))));
+
+        List<DeliveryOutcome> outcomes = target.deliver(items);
+
+        assertThat(outcomes).hasSize(150).containsOnly(new DeliveryOutcome.Delivered());
+        assertThat(requestBody(ORDERS, 0).path("inputs")).hasSize(100);
+        assertThat(requestBody(ORDERS, 1).path("inputs")).hasSize(50);
+    }
+}
