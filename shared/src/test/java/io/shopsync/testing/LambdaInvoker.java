@@ -49,13 +49,18 @@ public final class LambdaInvoker {
         }
     }
 
-    /** The same API Gateway event carrying another body, signed with the dev secret as Shopify would. */
+    /**
+     * Another delivery on the same route and topic: this body, signed with the dev secret as Shopify
+     * would, with its own webhook and event ids.
+     */
     public static String withBody(String event, String body) {
         try {
             ObjectNode node = (ObjectNode) JSON.readTree(event);
             node.put("body", body);
-            ((ObjectNode) node.get("headers")).put("x-shopify-hmac-sha256",
-                    WebhookSignature.sign(body.getBytes(StandardCharsets.UTF_8), DEV_SECRET));
+            ObjectNode headers = (ObjectNode) node.get("headers");
+            headers.put("x-shopify-hmac-sha256", WebhookSignature.sign(body.getBytes(StandardCharsets.UTF_8), DEV_SECRET));
+            headers.put("x-shopify-webhook-id", java.util.UUID.randomUUID().toString());
+            headers.put("x-shopify-event-id", java.util.UUID.randomUUID().toString());
             return JSON.writeValueAsString(node);
         } catch (IOException e) {
             throw new UncheckedIOException(e);

@@ -32,8 +32,15 @@ public final class TestEnvironments {
 
     /** Intake and delivery in memory: recording queues and alerts, the in-memory store, these targets. */
     public static FlowEnvironment delivering(RecordingFlowQueues queues, RecordingAlerts alerts, Target... targets) {
+        return delivering(queues, alerts, java.util.Map.of(), targets);
+    }
+
+    /** The same, with the function environment variables a flow reads to build its connectors. */
+    public static FlowEnvironment delivering(RecordingFlowQueues queues, RecordingAlerts alerts,
+                                             java.util.Map<String, String> variables, Target... targets) {
         ObjectMapper json = new ObjectMapper();
         FlowEnvironment.Builder builder = FlowEnvironment.builder()
+                .variables(variables)
                 .secrets(SigningSecretsSource.fixed(SigningSecrets.parse(LambdaInvoker.DEV_SECRET, "dev secret")))
                 .queues(queues)
                 .json(json)
