@@ -67,6 +67,17 @@ public final class LambdaInvoker {
         }
     }
 
+    /** Another delivery on the same route with another topic and body. */
+    public static String withTopicAndBody(String event, String topic, String body) {
+        try {
+            ObjectNode node = (ObjectNode) JSON.readTree(withBody(event, body));
+            ((ObjectNode) node.get("headers")).put("x-shopify-topic", topic);
+            return JSON.writeValueAsString(node);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
     /** The same API Gateway event with its body base64-encoded, as API Gateway sends binary media types. */
     public static String base64Encoded(String event) {
         try {

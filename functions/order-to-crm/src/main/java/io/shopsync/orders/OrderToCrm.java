@@ -1,6 +1,7 @@
 package io.shopsync.orders;
 
 import io.shopsync.connectors.hubspot.HubSpot;
+import io.shopsync.connectors.klaviyo.Klaviyo;
 import io.shopsync.flow.EntityKeys;
 import io.shopsync.flow.Flow;
 import io.shopsync.lambda.FlowEnvironment;
@@ -19,14 +20,23 @@ public final class OrderToCrm extends FlowFunction {
                     "orders/create", "orders/updated", "orders/paid", "orders/cancelled")
             .acceptsEvents(EntityKeys.byId("order", "order_id"), "refunds/create");
 
+    /** Customer webhooks, taken only when ORDER_FLOW_CUSTOMER_TOPICS=true: contacts without an order. */
+    static final String[] CUSTOMER_TOPICS = {"customers/create", "customers/update"};
+
+    static Flow flowFor(FlowEnvironment environment) {
+        return "true".equalsIgnoreCase(environment.setting("ORDER_FLOW_CUSTOMER_TOPICS"))
+                ? FLOW.accepts(EntityKeys.byId("customer", "id"), CUSTOMER_TOPICS) : FLOW;
+    }
+
     /** What Lambda calls. */
     public OrderToCrm() {
         this(FlowEnvironment.fromLambda());
     }
 
-    /** What tests and the local stack call. CRM_TARGETS turns HubSpot on (comma-separated). */
+    /** What tests and the local stack call. CRM_TARGETS turns HubSpot, Klaviyo or both on. */
     public OrderToCrm(FlowEnvironment environment) {
-        super(FLOW, environment, environment.enabledTargets("CRM_TARGETS", Map.of(
-                "hubspot", () -> HubSpot.orders(environment, FLOW.name()))));
+        super(flowFor(environment), environment, environment.enabledTargets("CRM_TARGETS", Map.of(
+                "hubspot", () -> HubSpot.orders(environment, FLOW.name()),
+                "klaviyo", () -> Klaviyo.orders(environment))));
     }
 }

@@ -99,4 +99,23 @@ class OrderToCrmTest {
                 .satisfies(item -> assertThat(item.envelope().entity()).isEqualTo("shopsync-demo.myshopify.com/order/820982911946154508"));
         assertThat(delivered.deadLettered).isEmpty();
     }
+
+    @Test
+    void customerTopics_shouldBeDeadLetteredByDefault_andAcceptedWhenTheDeploymentTurnsThemOn() {
+        String customer = "{\"id\":706405506930370084,\"email\":\"Zoe.Adams@Example.com\",\"first_name\":\"Zoë\","
+                + "\"updated_at\":\"2026-11-27T05:15:40-05:00\"}";
+        String event = LambdaInvoker.withTopicAndBody(Fixtures.text("events/order-to-crm/orders-create.json"),
+                "customers/update", customer);
+        RecordingFlowQueues withCustomers = new RecordingFlowQueues();
+        OrderToCrm switchedOn = new OrderToCrm(TestEnvironments.delivering(withCustomers, new RecordingAlerts(),
+                java.util.Map.of("ORDER_FLOW_CUSTOMER_TOPICS", "true")));
+
+        LambdaInvoker.invoke(function, event);
+        LambdaInvoker.invoke(switchedOn, event);
+
+        assertThat(queues.deadLettered).singleElement().satisfies(dead -> assertThat(dead.reason().reason())
+                .startsWith("topic customers/update is not handled by flow order-to-crm"));
+        assertThat(withCustomers.enqueued).singleElement().satisfies(envelope -> assertThat(envelope.entity())
+                .isEqualTo("shopsync-demo.myshopify.com/customer/706405506930370084"));
+    }
 }

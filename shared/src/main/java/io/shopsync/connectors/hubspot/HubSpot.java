@@ -31,6 +31,7 @@ public final class HubSpot {
                 Mapping.load("hubspot-contact", HubSpotSchemas.CONTACTS, environment.json()),
                 Mapping.load("hubspot-order", HubSpotSchemas.ORDERS, environment.json()),
                 Mapping.load("hubspot-refund", HubSpotSchemas.ORDERS, environment.json()),
+                Mapping.load("hubspot-customer", HubSpotSchemas.CONTACTS, environment.json()),
                 environment.telemetry(), flow);
     }
 }

@@ -21,6 +21,9 @@ import java.util.Map;
  * by {@code shopify_order_id}), then order → contact associated. Only the properties the mappings
  * name are written: the CRM owns everything else on the contact.
  *
+ * <p>When the deployment also takes customers/create and customers/update, those upsert the contact
+ * alone, from the customer mapping.
+ *
  * <p>An order without an e-mail (a guest or POS sale, or redacted data) is delivered as order data
  * without a contact and counted ({@code OrdersWithoutContact}), not failed. A contact or order that
  * HubSpot rejects fails permanently for that order only; the rest of the batch goes on.
@@ -33,15 +36,18 @@ public final class HubSpotOrders implements Target {
     private final Mapping contactMapping;
     private final Mapping orderMapping;
     private final Mapping refundMapping;
+    private final Mapping customerMapping;
     private final Telemetry telemetry;
     private final String flow;
 
+    /** @param customerMapping contacts from customers/* webhooks (a deployment may take those topics too) */
     public HubSpotOrders(HubSpotApi api, Mapping contactMapping, Mapping orderMapping, Mapping refundMapping,
-                         Telemetry telemetry, String flow) {
+                         Mapping customerMapping, Telemetry telemetry, String flow) {
         this.api = api;
         this.contactMapping = contactMapping;
         this.orderMapping = orderMapping;
         this.refundMapping = refundMapping;
+        this.customerMapping = customerMapping;
         this.telemetry = telemetry;
         this.flow = flow;
     }
@@ -87,6 +93,14 @@ public final class HubSpotOrders implements Target {
     private Work map(Work w) {
         DeliveryItem item = w.item;
         try {
+            if (item.topic().startsWith("customers/")) {
+                w.contact = strings(customerMapping.apply(item.payload(), item.shop(), item.topic()));
+                w.email = w.contact.get("email");
+                if (w.email == null) {
+                    w.contact = null; // a customer with a phone only: nothing HubSpot can key a contact by
+                }
+                return w;
+            }
             boolean refund = item.topic().startsWith("refunds/");
             w.order = strings((refund ? refundMapping : orderMapping).apply(item.payload(), item.shop(), item.topic()));
             if (!refund) {
@@ -129,7 +143,7 @@ public final class HubSpotOrders implements Target {
     }
 
     private void upsertOrders(List<Work> work) {
-        List<Work> pending = work.stream().filter(w -> w.outcome == null).toList();
+        List<Work> pending = work.stream().filter(w -> w.outcome == null && w.order != null).toList();
         List<UpsertInput> inputs = new ArrayList<>();
         for (Work w : pending) {
             inputs.add(new UpsertInput(w.orderTrace, "shopify_order_id", w.order.get("shopify_order_id"), w.order));

@@ -71,6 +71,7 @@ class HubSpotOrdersContractTest {
                 JSON, clock);
         target = new HubSpotOrders(api, mapping("hubspot-contact", HubSpotSchemas.CONTACTS),
                 mapping("hubspot-order", HubSpotSchemas.ORDERS), mapping("hubspot-refund", HubSpotSchemas.ORDERS),
+                mapping("hubspot-customer", HubSpotSchemas.CONTACTS),
                 new Telemetry(JSON, log, clock), "order-to-crm");
     }
 
@@ -302,6 +303,27 @@ class HubSpotOrdersContractTest {
         hubspot.verify(postRequestedFor(urlEqualTo(ORDERS))
                 .withRequestBody(matchingJsonPath("$.inputs[0].id", equalTo("820982911946154508")))
                 .withRequestBody(matchingJsonPath("$.inputs[0].properties.shopify_last_refund_id", equalTo("509562969126743103"))));
+    }
+
+    @Test
+    void deliver_shouldUpsertOnlyTheContact_forACustomerWebhook() throws Exception {
+        hubspot.stubFor(post(urlEqualTo(CONTACTS)).willReturn(aResponse().withStatus(200).withBody(batchAnswer("contact-0", "91234567801"))));
+        JsonNode customer = JSON.readTree("""
+                {"id":706405506930370084,"email":"Zoe.Adams@Example.com","first_name":"Zoë","last_name":"Adams",
+                 "phone":"+16135550142","state":"enabled","verified_email":true,"currency":"USD",
+                 "created_at":"2026-03-02T09:00:00-05:00","updated_at":"2026-11-27T05:15:40-05:00",
+                 "default_address":{"city":"Ottawa","country":"Canada"}}""");
+        DeliveryItem item = new DeliveryItem(new Envelope("order-to-crm", "customers/update", "shopsync-demo.myshopify.com",
+                "w-c", null, NOW, "2026-10", NOW, "shopsync-demo.myshopify.com/customer/706405506930370084",
+                new Body.Inline(new byte[0])), customer);
+
+        assertThat(target.deliver(List.of(item))).containsExactly(new DeliveryOutcome.Delivered());
+
+        JsonNode input = requestBody(CONTACTS, 0).path("inputs").get(0);
+        assertThat(input.path("id").asText()).isEqualTo("zoe.adams@example.com");
+        assertThat(input.path("properties").path("shopify_customer_id").asText()).isEqualTo("706405506930370084");
+        assertThat(input.path("properties").path("city").asText()).isEqualTo("Ottawa");
+        hubspot.verify(0, postRequestedFor(urlEqualTo(ORDERS)));
     }
 
     @Test

@@ -1,0 +1,235 @@
+package io.shopsync.connectors.klaviyo;
+
+import com.fasterxml.jackson.core.JsonGenerator;
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.ObjectWriter;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.shopsync.connectors.CachedSecret;
+import io.shopsync.http.TargetHttp;
+import io.shopsync.http.TargetResponse;
+import java.net.URI;
+import java.net.http.HttpRequest;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.List;
+import java.util.Optional;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * Klaviyo's server-side API as the connectors use it: JSON:API bodies, a pinned {@code revision}, the
+ * private key from Secrets Manager (reloaded once after a 401 or 403, so a rotated key needs no
+ * redeploy), and Klaviyo's own hints read where {@link TargetHttp} cannot know them: the wait in a
+ * 429's {@code detail} when there is no Retry-After, and a 409 {@code duplicate_profile}, which no
+ * retry can fix.
+ */
+public final class KlaviyoApi {
+
+    public static final String DEFAULT_BASE_URL = "https://a.klaviyo.com";
+    public static final String REVISION = "2026-10-15";
+    public static final String MEDIA_TYPE = "application/vnd.api+json";
+    /** Bulk Create Events takes at most 1,000 events per request... */
+    public static final int BULK_EVENT_LIMIT = 1_000;
+    /** ...and 5 MB; we stay below with room for the envelope. */
+    public static final int BULK_BYTE_LIMIT = 4_500_000;
+
+    static final String PROFILE_IMPORT = "/api/profile-import";
+    static final String EVENTS = "/api/events";
+    static final String EVENT_BULK_CREATE_JOBS = "/api/event-bulk-create-jobs";
+
+    private static final Pattern THROTTLED = Pattern.compile("Expected available in (\\d+) seconds?");
+    private static final Pattern DETAIL = Pattern.compile("\"detail\"\\s*:\\s*\"((?:[^\"\\\\]|\\\\.)*)\"");
+    private static final Pattern POINTER = Pattern.compile("\"pointer\"\\s*:\\s*\"((?:[^\"\\\\]|\\\\.)*)\"");
+    private static final Pattern PHONE = Pattern.compile("\\+\\d[\\d ().-]{5,}\\d");
+
+    private final TargetHttp http;
+    private final String baseUrl;
+    private final CachedSecret apiKey;
+    private final ObjectMapper json;
+    private final ObjectWriter writer;
+    private final Clock clock;
+
+    public KlaviyoApi(TargetHttp http, String baseUrl, CachedSecret apiKey, ObjectMapper json, Clock clock) {
+        this.http = http;
+        this.baseUrl = baseUrl.endsWith("/") ? baseUrl.substring(0, baseUrl.length() - 1) : baseUrl;
+        this.apiKey = apiKey;
+        this.json = json;
+        // Amounts are exact decimals; written plain (100, not 1E+2).
+        this.writer = json.writer().with(JsonGenerator.Feature.WRITE_BIGDECIMAL_AS_PLAIN);
+        this.clock = clock;
+    }
+
+    /**
+     * One event of a profile: the metric's name, its {@code unique_id}, and its other attributes
+     * ({@code properties}, and optionally {@code value}, {@code value_currency}, {@code time}).
+     */
+    public record Event(String metric, String uniqueId, ObjectNode attributes) {}
+
+    /** The events of one profile in a bulk request; {@code identity} holds the profile's identifiers. */
+    public record ProfileEvents(ObjectNode identity, List<Event> events) {}
+
+    /**
+     * {@code POST /api/profile-import}: creates the profile or updates the attributes given (200 or 201).
+     * A 409 {@code duplicate_profile} (the identifiers belong to different profiles) comes back
+     * {@link TargetResponse.Permanent}: repeating the same request cannot succeed.
+     */
+    public TargetResponse importProfile(ObjectNode attributes) {
+        ObjectNode body = json.createObjectNode();
+        ObjectNode data = body.putObject("data");
+        data.put("type", "profile");
+        data.set("attributes", attributes);
+        TargetResponse response = post(PROFILE_IMPORT, body);
+        if (response instanceof TargetResponse.Transient retry && isDuplicateProfile(retry.reason())) {
+            return new TargetResponse.Permanent(409, retry.reason());
+        }
+        return response;
+    }
+
+    /** {@code POST /api/events}: one event (202, no body), deduplicated by Klaviyo per profile, metric and unique_id. */
+    public TargetResponse createEvent(ObjectNode identity, Event event) {
+        ObjectNode body = json.createObjectNode();
+        ObjectNode data = body.putObject("data");
+        data.put("type", "event");
+        ObjectNode attributes = eventAttributes(event);
+        attributes.set("profile", profile(identity));
+        data.set("attributes", attributes);
+        return post(EVENTS, body);
+    }
+
+    /**
+     * {@code POST /api/event-bulk-create-jobs}: up to {@link #BULK_EVENT_LIMIT} events grouped per
+     * profile (202, no body). Klaviyo validates the request and processes the job later; each event's
+     * unique_id still deduplicates.
+     */
+    public TargetResponse createEvents(List<ProfileEvents> groups) {
+        ObjectNode body = json.createObjectNode();
+        ObjectNode job = body.putObject("data");
+        job.put("type", "event-bulk-create-job");
+        ArrayNode entries = job.putObject("attributes").putObject("events-bulk-create").putArray("data");
+        for (ProfileEvents group : groups) {
+            ObjectNode entry = entries.addObject();
+            entry.put("type", "event-bulk-create");
+            ObjectNode attributes = entry.putObject("attributes");
+            attributes.set("profile", profile(group.identity()));
+            ArrayNode events = attributes.putObject("events").putArray("data");
+            for (Event event : group.events()) {
+                ObjectNode node = events.addObject();
+                node.put("type", "event");
+                node.set("attributes", eventAttributes(event));
+            }
+        }
+        return post(EVENT_BULK_CREATE_JOBS, body);
+    }
+
+    /** The size an event adds to a bulk request, for keeping requests under {@link #BULK_BYTE_LIMIT}. */
+    int sizeOf(Event event) {
+        return write(eventAttributes(event)).length() + 120;
+    }
+
+    private ObjectNode eventAttributes(Event event) {
+        ObjectNode attributes = json.createObjectNode();
+        ObjectNode metric = attributes.putObject("metric").putObject("data");
+        metric.put("type", "metric");
+        metric.putObject("attributes").put("name", event.metric());
+        attributes.setAll(event.attributes());
+        if (!attributes.has("properties")) {
+            attributes.putObject("properties");
+        }
+        attributes.put("unique_id", event.uniqueId());
+        return attributes;
+    }
+
+    private ObjectNode profile(ObjectNode identity) {
+        ObjectNode profile = json.createObjectNode();
+        ObjectNode data = profile.putObject("data");
+        data.put("type", "profile");
+        data.set("attributes", identity);
+        return profile;
+    }
+
+    private TargetResponse post(String path, ObjectNode body) {
+        String text = write(body);
+        TargetResponse response = send(path, text);
+        if (isRejectedKey(response) && apiKey.refreshAfterRejection()) {
+            response = send(path, text);
+        }
+        if (isRejectedKey(response)) {
+            return rejectedKey(path, (TargetResponse.Permanent) response);
+        }
+        if (response instanceof TargetResponse.Transient retry && retry.notBefore().isEmpty()) {
+            Optional<Instant> hinted = throttledUntil(retry.reason(), clock.instant());
+            if (hinted.isPresent()) {
+                return new TargetResponse.Transient(retry.reason(), hinted);
+            }
+        }
+        return response;
+    }
+
+    private TargetResponse send(String path, String body) {
+        return http.send(HttpRequest.newBuilder(URI.create(baseUrl + path))
+                .header("Authorization", "Klaviyo-API-Key " + apiKey.get())
+                .header("revision", REVISION)
+                .header("Content-Type", MEDIA_TYPE)
+                .header("Accept", MEDIA_TYPE)
+                .POST(HttpRequest.BodyPublishers.ofString(body)));
+    }
+
+    private String write(ObjectNode node) {
+        try {
+            return writer.writeValueAsString(node);
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException("cannot write a Klaviyo request", e);
+        }
+    }
+
+    private static boolean isRejectedKey(TargetResponse response) {
+        return response instanceof TargetResponse.Permanent permanent
+                && (permanent.status() == 401 || permanent.status() == 403);
+    }
+
+    private TargetResponse.Permanent rejectedKey(String path, TargetResponse.Permanent response) {
+        String said = detail(response.reason()).map(d -> " (\"" + d + "\")").orElse("");
+        String advice = response.status() == 401
+                ? "Klaviyo rejected the private key from " + apiKey.description() + " (reloaded at most once a minute): "
+                        + "rotate the Klaviyo private key in Secrets Manager (a private key with the profiles:write "
+                        + "and events:write scopes), then redrive the dead letters"
+                : "the Klaviyo private key from " + apiKey.description() + " lacks a scope this request needs: "
+                        + "rotate the Klaviyo private key in Secrets Manager to one with the profiles:write and "
+                        + "events:write scopes, then redrive the dead letters";
+        return new TargetResponse.Permanent(response.status(),
+                http.target() + " POST " + path + " answered " + response.status() + said + ": " + advice);
+    }
+
+    /** Klaviyo's 429 says when to come back in its detail ("Expected available in 3 seconds."). */
+    static Optional<Instant> throttledUntil(String reason, Instant now) {
+        Matcher m = THROTTLED.matcher(reason);
+        return m.find() ? Optional.of(now.plusSeconds(Long.parseLong(m.group(1)))) : Optional.empty();
+    }
+
+    /**
+     * The first {@code errors[].detail} of a JSON:API error body quoted in a failure reason (e-mails
+     * already masked by TargetHttp, phone numbers masked here), with its {@code source.pointer}.
+     */
+    static Optional<String> detail(String reason) {
+        Matcher m = DETAIL.matcher(reason);
+        if (!m.find()) {
+            return Optional.empty();
+        }
+        String detail = unescape(m.group(1));
+        Matcher pointer = POINTER.matcher(reason);
+        if (pointer.find(m.end()) || pointer.find(0)) {
+            detail += " (at " + unescape(pointer.group(1)) + ")";
+        }
+        return Optional.of(PHONE.matcher(detail).replaceAll("<phone>"));
+    }
+
+    private static boolean isDuplicateProfile(String reason) {
+        return reason.contains(" answered 409") && reason.contains("duplicate_profile");
+    }
+
+    private static String unescape(String text) {
+        return text.replace("\\\"", "\"").replace("\\/", "/").replace("\\\\", "\\");
+    }
+}
