@@ -15,7 +15,7 @@ import io.shopsync.testing.LambdaInvoker;
 import io.shopsync.testkit.AwsBackend;
 import io.shopsync.testkit.AwsClients;
 import io.shopsync.testkit.Fixtures;
-import io.shopsync.testkit.SqsEventSource;
+import io.shopsync.emulator.SqsEventSource;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;

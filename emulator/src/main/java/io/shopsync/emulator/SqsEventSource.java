@@ -1,4 +1,4 @@
-package io.shopsync.testkit;
+package io.shopsync.emulator;
 
 import com.amazonaws.services.lambda.runtime.RequestStreamHandler;
 import com.fasterxml.jackson.databind.JsonNode;
@@ -16,9 +16,11 @@ import software.amazon.awssdk.services.sqs.model.Message;
 import software.amazon.awssdk.services.sqs.model.MessageSystemAttributeName;
 
 /**
- * What Lambda's SQS event source mapping does, for tests: receive a batch, invoke the handler with a
- * real SQS event, delete the messages the handler did not report as batch item failures. A handler
- * that throws leaves the whole batch on the queue, as a crashed invocation does.
+ * What Lambda's SQS event source mapping does, for tests and the local stack: receive a batch (up to
+ * 10, with all attributes), invoke the handler with a real SQS event, delete the messages the handler
+ * did not report as batch item failures. A handler that throws leaves the whole batch on the queue, as
+ * a crashed invocation does. Visibility changes the handler makes (retry backoff) stand, because a
+ * failed message is neither deleted nor touched.
  */
 public final class SqsEventSource {
 
