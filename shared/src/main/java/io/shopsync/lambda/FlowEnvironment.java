@@ -5,6 +5,8 @@ import io.shopsync.alerts.Alerts;
 import io.shopsync.alerts.DynamoDbAlertGate;
 import io.shopsync.alerts.SnsAlerts;
 import io.shopsync.connectors.CachedSecret;
+import io.shopsync.connectors.inventory.DynamoDbReportedLevels;
+import io.shopsync.connectors.inventory.ReportedLevels;
 import io.shopsync.delivery.Backoff;
 import io.shopsync.delivery.DeliveryLoop;
 import io.shopsync.delivery.DeliverySettings;
@@ -22,6 +24,8 @@ import io.shopsync.queue.ClaimCheckStore;
 import io.shopsync.queue.FlowQueues;
 import io.shopsync.queue.S3ClaimCheckStore;
 import io.shopsync.queue.SqsFlowQueues;
+import io.shopsync.stock.DynamoDbSkuCache;
+import io.shopsync.stock.SkuCache;
 import io.shopsync.webhook.SecretsManagerSigningSecrets;
 import io.shopsync.webhook.SigningSecrets;
 import io.shopsync.webhook.SigningSecretsSource;
@@ -77,6 +81,8 @@ public final class FlowEnvironment {
     private final HttpTransport transport;
     private final Map<String, String> variables;
     private final SecretsManagerClient secretsManager;
+    private final SkuCache skuCache;
+    private final ReportedLevels reportedLevels;
 
     private FlowEnvironment(Builder builder) {
         this.secrets = require(builder.secrets, "secrets");
@@ -94,6 +100,8 @@ public final class FlowEnvironment {
         this.deliverySettings = builder.deliverySettings;
         this.variables = Map.copyOf(builder.variables);
         this.secretsManager = builder.secretsManager;
+        this.skuCache = builder.skuCache;
+        this.reportedLevels = builder.reportedLevels;
         this.transport = builder.transport != null ? builder.transport
                 : HttpTransport.of(HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(3))
                         .followRedirects(HttpClient.Redirect.NEVER).build());
@@ -148,6 +156,8 @@ public final class FlowEnvironment {
                 .telemetry(telemetry)
                 .clock(clock)
                 .claimChecks(claimChecks)
+                .skuCache(new DynamoDbSkuCache(aws.dynamo(), table, Duration.ofDays(30)))
+                .reportedLevels(new DynamoDbReportedLevels(aws.dynamo(), table, Duration.ofDays(365)))
                 .deliveryStore(new DynamoDbDeliveryStore(aws.dynamo(), table,
                         Duration.ofSeconds(settings.integer("LEASE_SECONDS", 90)),
                         Duration.ofHours(retentionHours), Duration.ofDays(35)))
@@ -213,6 +223,16 @@ public final class FlowEnvironment {
 
     public Telemetry telemetry() {
         return telemetry;
+    }
+
+    /** The inventory item → SKU cache (stock flow). */
+    public SkuCache skuCache() {
+        return require(skuCache, "a SKU cache (IDEMPOTENCY_TABLE)");
+    }
+
+    /** The levels last reported to delta-taking inventory systems (Katana). */
+    public ReportedLevels reportedLevels() {
+        return require(reportedLevels, "a reported-levels store (IDEMPOTENCY_TABLE)");
     }
 
     /** An optional setting of the function's environment, trimmed; null when unset or blank. */
@@ -286,6 +306,8 @@ public final class FlowEnvironment {
         private HttpTransport transport;
         private Map<String, String> variables = Map.of();
         private SecretsManagerClient secretsManager;
+        private SkuCache skuCache;
+        private ReportedLevels reportedLevels;
 
         public Builder secrets(SigningSecretsSource value) {
             this.secrets = value;
@@ -355,6 +377,16 @@ public final class FlowEnvironment {
 
         public Builder secretsManager(SecretsManagerClient value) {
             this.secretsManager = value;
+            return this;
+        }
+
+        public Builder skuCache(SkuCache value) {
+            this.skuCache = value;
+            return this;
+        }
+
+        public Builder reportedLevels(ReportedLevels value) {
+            this.reportedLevels = value;
             return this;
         }
 

@@ -63,4 +63,20 @@ public final class AwsFlowStack {
     public FlowEnvironment.Builder environmentBuilder() {
         return FlowEnvironment.builderFromVariables(variables(), services());
     }
+
+    /** The function environment with more variables (connector settings), as the template would set them. */
+    public FlowEnvironment environment(Map<String, String> more) {
+        Map<String, String> all = variables();
+        all.putAll(more);
+        return FlowEnvironment.fromVariables(all, services());
+    }
+
+    /** The item DynamoDB holds under {@code pk}, as attribute name to text, or empty. */
+    public Map<String, String> item(String pk) {
+        Map<String, String> out = new HashMap<>();
+        aws.dynamo().getItem(r -> r.tableName(table).key(Map.of("pk",
+                software.amazon.awssdk.services.dynamodb.model.AttributeValue.builder().s(pk).build()))
+                .consistentRead(true)).item().forEach((name, value) -> out.put(name, value.s() != null ? value.s() : value.n()));
+        return out;
+    }
 }

@@ -46,6 +46,8 @@ public final class TestEnvironments {
                 .json(json)
                 .telemetry(new Telemetry(json, new CapturedLines(), Clock.systemUTC()))
                 .deliveryStore(new InMemoryDeliveryStore())
+                .skuCache(new InMemorySkuCache())
+                .reportedLevels(new InMemoryReportedLevels())
                 .alerts(alerts)
                 .claimChecks(new ClaimCheckStore() {
                     public Body.ClaimCheck store(Envelope envelope, byte[] body) {

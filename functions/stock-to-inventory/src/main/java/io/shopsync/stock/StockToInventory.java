@@ -4,8 +4,13 @@ import io.shopsync.flow.EntityKeys;
 import io.shopsync.flow.Flow;
 import io.shopsync.lambda.FlowEnvironment;
 import io.shopsync.lambda.FlowFunction;
+import io.shopsync.stock.Inventory;
 
-/** Shopify inventory levels become absolute stock levels in the inventory system, per SKU and location. */
+/**
+ * Shopify inventory levels become stock levels in the inventory system, per SKU and location: the SKU
+ * the level lacks is resolved (never guessed), the location is mapped, and an older level never
+ * follows a newer one.
+ */
 public final class StockToInventory extends FlowFunction {
 
     /**
@@ -23,8 +28,8 @@ public final class StockToInventory extends FlowFunction {
         this(FlowEnvironment.fromLambda());
     }
 
-    /** What tests and the local stack call. */
+    /** What tests and the local stack call. INVENTORY_TARGET picks the generic signed webhook or Katana. */
     public StockToInventory(FlowEnvironment environment) {
-        super(FLOW, environment);
+        super(FLOW, environment, Inventory.targets(environment, FLOW.name()));
     }
 }

@@ -1,0 +1,300 @@
+package io.shopsync.connectors.inventory;
+
+import com.fasterxml.jackson.core.JsonGenerator;
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.ObjectWriter;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.shopsync.connectors.CachedSecret;
+import io.shopsync.connectors.RateLimiter;
+import io.shopsync.delivery.DeliveryOutcome;
+import io.shopsync.http.TargetHttp;
+import io.shopsync.http.TargetResponse;
+import java.io.IOException;
+import java.math.BigDecimal;
+import java.net.URI;
+import java.net.URLEncoder;
+import java.net.http.HttpRequest;
+import java.nio.charset.StandardCharsets;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.function.Function;
+import java.util.function.Supplier;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * The part of Katana MRP's public API the inventory connector uses: variants by SKU, current inventory
+ * per variant and location, and stock adjustments (list by number, create). Bearer API key from
+ * Secrets Manager, reloaded once after a 401; Katana's limit of 60 requests per 60 s kept client-side,
+ * and after a 429 no request is made until Katana's Retry-After has passed (60 s without one).
+ */
+public final class KatanaApi {
+
+    public static final String DEFAULT_BASE_URL = "https://api.katanamrp.com/v1";
+    /** Katana allows 60 requests in 60 seconds per API key. */
+    public static final int REQUESTS_PER_MINUTE = 60;
+    private static final Duration KATANA_WINDOW = Duration.ofSeconds(60);
+    private static final Duration LONGEST_WAIT_FOR_A_PERMIT = Duration.ofSeconds(2);
+    private static final Pattern DETAIL = Pattern.compile(
+            "\"path\"\\s*:\\s*\"((?:[^\"\\\\]|\\\\.)*)\"[^{}]*?\"message\"\\s*:\\s*\"((?:[^\"\\\\]|\\\\.)*)\"");
+
+    /** A call's value, or the outcome its failure means for the level (retry-later or permanent-failure). */
+    public sealed interface Result<T> {
+        record Ok<T>(T value) implements Result<T> {}
+
+        record Failed<T>(DeliveryOutcome outcome) implements Result<T> {}
+    }
+
+    private final TargetHttp http;
+    private final String baseUrl;
+    private final CachedSecret apiKey;
+    private final RateLimiter limiter;
+    private final ObjectMapper json;
+    private final ObjectWriter writer;
+    private final Clock clock;
+    private Instant pausedUntil = Instant.MIN;
+
+    /**
+     * @param baseUrl {@link #DEFAULT_BASE_URL}, or a test server's, including {@code /v1}
+     * @param limiter at most {@link #REQUESTS_PER_MINUTE} per 60 s (less when several containers share the key)
+     */
+    public KatanaApi(TargetHttp http, String baseUrl, CachedSecret apiKey, RateLimiter limiter, ObjectMapper json,
+                     Clock clock) {
+        this.http = http;
+        this.baseUrl = baseUrl.endsWith("/") ? baseUrl.substring(0, baseUrl.length() - 1) : baseUrl;
+        this.apiKey = apiKey;
+        this.limiter = limiter;
+        this.json = json;
+        // Quantities are exact decimals, written plain (-3, 0.5, never 1E+1).
+        this.writer = json.writer().with(JsonGenerator.Feature.WRITE_BIGDECIMAL_AS_PLAIN);
+        this.clock = clock;
+    }
+
+    /** {@code GET /variants?sku=}: the id of the variant whose SKU is exactly {@code sku}, if any. */
+    public Result<Optional<Long>> variantIdBySku(String sku) {
+        return get("/variants?sku=" + query(sku), root -> {
+            for (JsonNode variant : rows(root)) {
+                if (sku.equals(variant.path("sku").asText(null)) && variant.path("id").canConvertToLong()) {
+                    return Optional.of(variant.path("id").asLong());
+                }
+            }
+            return Optional.empty();
+        });
+    }
+
+    /**
+     * {@code GET /inventory?variant_id=&location_id=}: {@code quantity_in_stock} of the variant at the
+     * location, a number or decimal text (Katana writes quantities as either); zero when Katana has no
+     * inventory row for them yet, or the quantity is null.
+     */
+    public Result<BigDecimal> quantityInStock(long variantId, long locationId) {
+        String path = "/inventory?variant_id=" + variantId + "&location_id=" + locationId;
+        Result<Optional<JsonNode>> row = get(path, root -> {
+            for (JsonNode inventory : rows(root)) {
+                boolean sameVariant = !inventory.has("variant_id") || inventory.path("variant_id").asLong() == variantId;
+                boolean sameLocation = !inventory.has("location_id") || inventory.path("location_id").asLong() == locationId;
+                if (sameVariant && sameLocation) {
+                    return Optional.of(inventory.path("quantity_in_stock"));
+                }
+            }
+            return Optional.empty();
+        });
+        if (row instanceof Result.Failed<Optional<JsonNode>> failed) {
+            return new Result.Failed<>(failed.outcome());
+        }
+        Optional<JsonNode> quantity = ((Result.Ok<Optional<JsonNode>>) row).value();
+        if (quantity.isEmpty() || quantity.get().isNull() || quantity.get().isMissingNode()) {
+            return new Result.Ok<>(BigDecimal.ZERO);
+        }
+        Optional<BigDecimal> parsed = decimal(quantity.get());
+        if (parsed.isEmpty()) {
+            return new Result.Failed<>(new DeliveryOutcome.PermanentFailure("katana GET /v1/inventory answered a"
+                    + " quantity_in_stock that is not a number (" + abbreviate(quantity.get().toString())
+                    + "): the Katana API changed; update the connector, then redrive", "katana-response"));
+        }
+        return new Result.Ok<>(parsed.get());
+    }
+
+    /** {@code GET /stock_adjustments?stock_adjustment_number=}: whether an adjustment with this number exists. */
+    public Result<Boolean> adjustmentExists(String number) {
+        return get("/stock_adjustments?stock_adjustment_number=" + query(number), root -> {
+            for (JsonNode adjustment : rows(root)) {
+                if (number.equals(adjustment.path("stock_adjustment_number").asText(null))) {
+                    return true;
+                }
+            }
+            return false;
+        });
+    }
+
+    /**
+     * {@code POST /stock_adjustments} (Katana answers 200 or 201). A 422 comes back permanent with
+     * Katana's validation details in the reason.
+     */
+    public Result<JsonNode> createAdjustment(ObjectNode adjustment) {
+        String text;
+        try {
+            text = writer.writeValueAsString(adjustment);
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException("cannot write a Katana stock adjustment", e);
+        }
+        TargetResponse response = call(() -> request("/stock_adjustments")
+                .header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString(text)));
+        if (response instanceof TargetResponse.Permanent rejected && rejected.status() == 422) {
+            return new Result.Failed<>(new DeliveryOutcome.PermanentFailure(validationFailure(rejected.reason()),
+                    rejected.category()));
+        }
+        return read(response, "POST /v1/stock_adjustments", root -> root);
+    }
+
+    private <T> Result<T> get(String pathAndQuery, Function<JsonNode, T> reader) {
+        TargetResponse response = call(() -> request(pathAndQuery).GET());
+        String what = "GET /v1" + pathAndQuery.substring(0, pathAndQuery.indexOf('?'));
+        return read(response, what, reader);
+    }
+
+    private <T> Result<T> read(TargetResponse response, String what, Function<JsonNode, T> reader) {
+        if (response instanceof TargetResponse.Transient retry) {
+            return new Result.Failed<>(retry.outcome());
+        }
+        if (response instanceof TargetResponse.Permanent permanent) {
+            return new Result.Failed<>(permanent.outcome());
+        }
+        String body = ((TargetResponse.Success) response).body();
+        JsonNode root;
+        try {
+            root = body == null || body.isBlank() ? json.createObjectNode() : json.readTree(body);
+        } catch (IOException e) {
+            return new Result.Failed<>(new DeliveryOutcome.RetryLater("katana " + what + " answered a body that is not JSON"));
+        }
+        return new Result.Ok<>(reader.apply(root));
+    }
+
+    /** Sends under the rate limits; a 401 reloads the key once and tries again. */
+    private TargetResponse call(Supplier<HttpRequest.Builder> request) {
+        Optional<TargetResponse> throttled = permit();
+        if (throttled.isPresent()) {
+            return throttled.get();
+        }
+        TargetResponse response = http.send(request.get());
+        if (isRejectedKey(response) && apiKey.refreshAfterRejection()) {
+            throttled = permit();
+            if (throttled.isPresent()) {
+                return throttled.get();
+            }
+            response = http.send(request.get());
+        }
+        if (isRejectedKey(response)) {
+            TargetResponse.Permanent rejected = (TargetResponse.Permanent) response;
+            return new TargetResponse.Permanent(401, "Katana rejected the API key from " + apiKey.description()
+                    + " (401, also after reloading it): rotate the Katana API key (Katana: Settings > API), store the"
+                    + " new key there, then redrive the dead letters (" + rejected.reason() + ")");
+        }
+        if (response instanceof TargetResponse.Transient retry && retry.reason().contains(" answered 429")) {
+            Instant until = retry.notBefore().orElse(clock.instant().plus(KATANA_WINDOW));
+            synchronized (this) {
+                pausedUntil = until.isAfter(pausedUntil) ? until : pausedUntil;
+            }
+            return new TargetResponse.Transient(retry.reason(), Optional.of(until));
+        }
+        return response;
+    }
+
+    /** Empty when a request may go now (after waiting briefly for a permit); else why and until when not. */
+    private Optional<TargetResponse> permit() {
+        Instant now = clock.instant();
+        synchronized (this) {
+            if (now.isBefore(pausedUntil)) {
+                return Optional.of(new TargetResponse.Transient("katana answered 429 to an earlier request: no request"
+                        + " until " + pausedUntil + " (Katana allows " + REQUESTS_PER_MINUTE + " requests per minute)",
+                        Optional.of(pausedUntil)));
+            }
+        }
+        Optional<Instant> busyUntil = limiter.tryAcquire();
+        if (busyUntil.isPresent()) {
+            Duration wait = Duration.between(now, busyUntil.get());
+            if (wait.compareTo(LONGEST_WAIT_FOR_A_PERMIT) > 0) {
+                return Optional.of(new TargetResponse.Transient("katana client-side rate limit reached ("
+                        + REQUESTS_PER_MINUTE + " requests per minute per API key)", busyUntil));
+            }
+            sleep(wait);
+            limiter.tryAcquire();
+        }
+        return Optional.empty();
+    }
+
+    private HttpRequest.Builder request(String pathAndQuery) {
+        return HttpRequest.newBuilder(URI.create(baseUrl + pathAndQuery))
+                .header("Authorization", "Bearer " + apiKey.get())
+                .header("Accept", "application/json");
+    }
+
+    private static boolean isRejectedKey(TargetResponse response) {
+        return response instanceof TargetResponse.Permanent permanent && permanent.status() == 401;
+    }
+
+    /** Katana's list answers: {@code {"data":[…]}} (a bare array accepted too). */
+    private static List<JsonNode> rows(JsonNode root) {
+        JsonNode data = root.isArray() ? root : root.path("data");
+        List<JsonNode> rows = new ArrayList<>();
+        data.forEach(rows::add);
+        return rows;
+    }
+
+    static Optional<BigDecimal> decimal(JsonNode node) {
+        if (node.isNumber()) {
+            return Optional.of(node.decimalValue());
+        }
+        if (node.isTextual()) {
+            try {
+                return Optional.of(new BigDecimal(node.asText().trim()));
+            } catch (NumberFormatException e) {
+                return Optional.empty();
+            }
+        }
+        return Optional.empty();
+    }
+
+    /**
+     * A 422's reason with Katana's validation details first: {@code error.details[].path} and
+     * {@code message} (the body is nested under {@code error}, or not, depending on the endpoint).
+     */
+    static String validationFailure(String reason) {
+        StringBuilder details = new StringBuilder();
+        Matcher m = DETAIL.matcher(reason);
+        while (m.find()) {
+            details.append(details.length() == 0 ? "" : "; ").append(unescape(m.group(1))).append(' ')
+                    .append(unescape(m.group(2)));
+        }
+        String code = reason.contains("VALIDATION_FAILED") ? "VALIDATION_FAILED" : "422";
+        return "Katana rejected the stock adjustment (" + code + (details.length() == 0 ? "" : ": " + details)
+                + "): fix the variant, location or quantity in Katana or Shopify, then redrive (" + reason + ")";
+    }
+
+    private static String query(String value) {
+        return URLEncoder.encode(value, StandardCharsets.UTF_8).replace("+", "%20");
+    }
+
+    private static String abbreviate(String text) {
+        return text.length() <= 40 ? text : text.substring(0, 40) + "...";
+    }
+
+    private static String unescape(String text) {
+        return text.replace("\\\"", "\"").replace("\\/", "/").replace("\\\\", "\\");
+    }
+
+    private static void sleep(Duration wait) {
+        try {
+            Thread.sleep(Math.max(0, wait.toMillis()));
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+}
