@@ -34,4 +34,10 @@ public final class HubSpot {
                 Mapping.load("hubspot-customer", HubSpotSchemas.CONTACTS, environment.json()),
                 environment.telemetry(), flow);
     }
+
+    /** Fulfilments: updates of the Commerce orders the order flow wrote, never creating one. */
+    public static HubSpotFulfilments fulfilments(FlowEnvironment environment) {
+        return new HubSpotFulfilments(api(environment),
+                Mapping.load(HubSpotFulfilments.MAPPING, HubSpotSchemas.ORDERS, environment.json()));
+    }
 }

@@ -14,6 +14,7 @@ import java.net.http.HttpRequest;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -30,6 +31,8 @@ public final class HubSpotApi {
     /** HubSpot's batch endpoints take at most 100 inputs. */
     public static final int BATCH_LIMIT = 100;
     private static final Duration LONGEST_WAIT_FOR_A_PERMIT = Duration.ofSeconds(2);
+    /** HubSpot's error category for an id no object has. */
+    private static final String OBJECT_NOT_FOUND = "OBJECT_NOT_FOUND";
 
     private final TargetHttp http;
     private final String baseUrl;
@@ -89,6 +92,131 @@ public final class HubSpotApi {
             input.putObject("to").put("id", to);
         });
         return post("/crm/associations/" + API_VERSION + "/" + fromType + "/" + toType + "/batch/associate/default", body);
+    }
+
+    /**
+     * One input of a batch update: the existing object whose unique {@code idProperty} holds {@code id}.
+     * {@code traceId} ties HubSpot's per-input results and errors back to it.
+     */
+    public record UpdateInput(String traceId, String idProperty, String id, Map<String, String> properties) {}
+
+    /** HubSpot's answer for one input of a batch update. */
+    public sealed interface UpdateResult {
+        /** The object was updated. */
+        record Updated(String objectId) implements UpdateResult {}
+
+        /** No object has the input's id: an update never creates one. */
+        record NotFound(String reason) implements UpdateResult {}
+
+        /** HubSpot refused this input ({@code VALIDATION_ERROR}, {@code RATE_LIMIT}, ...), the others went on. */
+        record Rejected(String category, String reason) implements UpdateResult {}
+
+        /** The request carrying the input failed as a whole (429, 5xx, timeout, 401, ...), or said nothing of it. */
+        record RequestFailed(TargetResponse failure) implements UpdateResult {}
+    }
+
+    /**
+     * {@code POST /crm/objects/2026-09/{objectType}/batch/update}, at most 100 inputs, each naming its
+     * object by a unique property ({@code idProperty} in the input, as for upserts). Unlike an upsert it
+     * never creates an object.
+     *
+     * <p>Assumed, not yet checked in a sandbox: HubSpot reports an id no object has as a
+     * {@code StandardError} of category {@code OBJECT_NOT_FOUND} (its documented error shape), either
+     * among the {@code errors} of a 200/207, naming the input by {@code context.objectWriteTraceId} or by
+     * {@code context.ids}, or as the whole answer (404, or 400) when it refuses the request. A refused
+     * request with several inputs is repeated input by input, so only the missing ones are not found.
+     *
+     * @return one result per input, by trace id
+     */
+    public Map<String, UpdateResult> update(String objectType, List<UpdateInput> inputs) {
+        ObjectNode body = json.createObjectNode();
+        ArrayNode array = body.putArray("inputs");
+        for (UpdateInput input : inputs) {
+            ObjectNode node = array.addObject();
+            node.put("idProperty", input.idProperty());
+            node.put("id", input.id());
+            node.put("objectWriteTraceId", input.traceId());
+            ObjectNode properties = node.putObject("properties");
+            input.properties().forEach(properties::put);
+        }
+        TargetResponse response = post("/crm/objects/" + API_VERSION + "/" + objectType + "/batch/update", body);
+        Map<String, UpdateResult> results = new LinkedHashMap<>();
+        if (response instanceof TargetResponse.Success success) {
+            return readUpdate(success.body(), inputs);
+        }
+        if (response instanceof TargetResponse.Permanent refused && refused.reason().contains(OBJECT_NOT_FOUND)) {
+            if (inputs.size() == 1) {
+                results.put(inputs.get(0).traceId(), new UpdateResult.NotFound(refused.reason()));
+                return results;
+            }
+            for (UpdateInput input : inputs) {
+                results.putAll(update(objectType, List.of(input)));
+            }
+            return results;
+        }
+        for (UpdateInput input : inputs) {
+            results.put(input.traceId(), new UpdateResult.RequestFailed(response));
+        }
+        return results;
+    }
+
+    /** The results and errors of a 200 or 207 to a batch update, per input. */
+    private Map<String, UpdateResult> readUpdate(String body, List<UpdateInput> inputs) {
+        Map<String, UpdateResult> results = new LinkedHashMap<>();
+        JsonNode root;
+        try {
+            root = json.readTree(body);
+        } catch (IOException e) {
+            TargetResponse unreadable = new TargetResponse.Transient(
+                    "hubspot answered a batch update with a body that is not JSON", Optional.empty());
+            inputs.forEach(input -> results.put(input.traceId(), new UpdateResult.RequestFailed(unreadable)));
+            return results;
+        }
+        for (JsonNode result : root.path("results")) {
+            if (!result.hasNonNull("id")) {
+                continue;
+            }
+            String trace = result.path("objectWriteTraceId").asText(null);
+            for (UpdateInput input : inputs) {
+                boolean same = trace != null ? trace.equals(input.traceId())
+                        : input.id().equals(result.path("properties").path(input.idProperty()).asText(null));
+                if (same) {
+                    results.put(input.traceId(), new UpdateResult.Updated(result.get("id").asText()));
+                }
+            }
+        }
+        if (results.isEmpty() && inputs.size() == 1 && root.path("results").size() == 1
+                && root.path("results").get(0).hasNonNull("id")) {
+            // Some HubSpot responses omit the trace id: with a single input the result is unambiguous.
+            results.put(inputs.get(0).traceId(), new UpdateResult.Updated(root.path("results").get(0).get("id").asText()));
+        }
+        for (JsonNode error : root.path("errors")) {
+            String category = error.path("category").asText("ERROR");
+            StringBuilder reason = new StringBuilder("hubspot rejected the input: ").append(category).append(": ")
+                    .append(error.path("message").asText(""));
+            for (JsonNode detail : error.path("errors")) {
+                reason.append("; ").append(detail.path("code").asText("")).append(" ").append(detail.path("message").asText(""));
+            }
+            String masked = TargetHttp.maskEmails(reason.toString());
+            UpdateResult failed = OBJECT_NOT_FOUND.equals(category) ? new UpdateResult.NotFound(masked)
+                    : new UpdateResult.Rejected(category, masked);
+            List<String> traces = new ArrayList<>();
+            error.path("context").path("objectWriteTraceId").forEach(t -> traces.add(t.asText()));
+            List<String> ids = new ArrayList<>();
+            error.path("context").path("ids").forEach(id -> ids.add(id.asText()));
+            List<UpdateInput> named = inputs.stream()
+                    .filter(input -> traces.contains(input.traceId()) || ids.contains(input.id())).toList();
+            if (named.isEmpty() && traces.isEmpty() && ids.isEmpty()) {
+                // The error names no input: it is about the ones HubSpot did not write.
+                named = inputs.stream().filter(input -> !results.containsKey(input.traceId())).toList();
+            }
+            named.forEach(input -> results.put(input.traceId(), failed));
+        }
+        for (UpdateInput input : inputs) {
+            results.putIfAbsent(input.traceId(), new UpdateResult.RequestFailed(new TargetResponse.Transient(
+                    "hubspot answered a batch update without a result or an error for this input", Optional.empty())));
+        }
+        return results;
     }
 
     private TargetResponse post(String path, ObjectNode body) {

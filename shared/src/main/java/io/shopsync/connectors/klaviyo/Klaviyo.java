@@ -1,13 +1,14 @@
 package io.shopsync.connectors.klaviyo;
 
 import io.shopsync.lambda.FlowEnvironment;
+import io.shopsync.mapping.Mapping;
 import java.time.Duration;
 
 /**
  * Builds Klaviyo connectors from a flow's environment: {@code KLAVIYO_API_KEY_SECRET_ID} (the private
  * key in Secrets Manager; or {@code KLAVIYO_API_KEY} for local runs), {@code KLAVIYO_ORDER_EVENTS}
  * (default true; false sends profiles only, for stores running Klaviyo's native Shopify integration,
- * so revenue is not counted twice), {@code KLAVIYO_BASE_URL} (tests).
+ * so revenue is not counted twice; for fulfilments, false sends nothing), {@code KLAVIYO_BASE_URL} (tests).
  */
 public final class Klaviyo {
 
@@ -17,14 +18,34 @@ public final class Klaviyo {
 
     public static KlaviyoOrders orders(FlowEnvironment environment) {
         String baseUrl = environment.setting("KLAVIYO_BASE_URL");
+        return new KlaviyoOrders(environment.targetHttp(NAME, Duration.ofSeconds(10)),
+                baseUrl == null ? KlaviyoApi.DEFAULT_BASE_URL : baseUrl,
+                environment.credential("Klaviyo private API key", "KLAVIYO_API_KEY_SECRET_ID", "KLAVIYO_API_KEY"),
+                KlaviyoMappings.load(environment.json()), orderEvents(environment),
+                environment.telemetry(), environment.json(), environment.clock());
+    }
+
+    /**
+     * Fulfilments: Fulfilled Order and Fulfilled Partial Order events. {@code KLAVIYO_ORDER_EVENTS=false}
+     * sends nothing: Klaviyo's native Shopify integration records those metrics itself.
+     */
+    public static KlaviyoFulfilments fulfilments(FlowEnvironment environment) {
+        String baseUrl = environment.setting("KLAVIYO_BASE_URL");
+        KlaviyoApi api = new KlaviyoApi(environment.targetHttp(NAME, Duration.ofSeconds(10)),
+                baseUrl == null ? KlaviyoApi.DEFAULT_BASE_URL : baseUrl,
+                environment.credential("Klaviyo private API key", "KLAVIYO_API_KEY_SECRET_ID", "KLAVIYO_API_KEY"),
+                environment.json(), environment.clock());
+        return new KlaviyoFulfilments(api,
+                Mapping.load(KlaviyoFulfilments.MAPPING, KlaviyoSchemas.EVENT, environment.json()),
+                orderEvents(environment), environment.telemetry(), environment.json());
+    }
+
+    /** KLAVIYO_ORDER_EVENTS: true unless set to false; anything else fails the cold start. */
+    private static boolean orderEvents(FlowEnvironment environment) {
         String events = environment.setting("KLAVIYO_ORDER_EVENTS");
         if (events != null && !events.equalsIgnoreCase("true") && !events.equalsIgnoreCase("false")) {
             throw new IllegalStateException("KLAVIYO_ORDER_EVENTS must be true or false, got " + events);
         }
-        return new KlaviyoOrders(environment.targetHttp(NAME, Duration.ofSeconds(10)),
-                baseUrl == null ? KlaviyoApi.DEFAULT_BASE_URL : baseUrl,
-                environment.credential("Klaviyo private API key", "KLAVIYO_API_KEY_SECRET_ID", "KLAVIYO_API_KEY"),
-                KlaviyoMappings.load(environment.json()), events == null || events.equalsIgnoreCase("true"),
-                environment.telemetry(), environment.json(), environment.clock());
+        return events == null || events.equalsIgnoreCase("true");
     }
 }
