@@ -1,10 +1,7 @@
 package io.shopsync.orders;
 
-import static com.github.tomakehurst.wiremock.client.WireMock.aResponse;
-import static com.github.tomakehurst.wiremock.client.WireMock.post;
 import static com.github.tomakehurst.wiremock.client.WireMock.postRequestedFor;
 import static com.github.tomakehurst.wiremock.client.WireMock.urlEqualTo;
-import static com.github.tomakehurst.wiremock.core.WireMockConfiguration.wireMockConfig;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -12,17 +9,14 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.github.tomakehurst.wiremock.WireMockServer;
-import com.github.tomakehurst.wiremock.extension.ResponseTransformerV2;
-import com.github.tomakehurst.wiremock.http.Response;
-import com.github.tomakehurst.wiremock.stubbing.ServeEvent;
 import io.shopsync.envelope.Envelope;
+import io.shopsync.testing.FakeCrmApis;
 import io.shopsync.testing.LambdaInvoker;
 import io.shopsync.testing.QueueEvents;
 import io.shopsync.testing.RecordingAlerts;
 import io.shopsync.testing.RecordingFlowQueues;
 import io.shopsync.testing.TestEnvironments;
 import io.shopsync.testkit.Fixtures;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.AfterEach;
@@ -36,57 +30,19 @@ import org.junit.jupiter.api.Test;
 class OrderFlowHubSpotTest {
 
     private static final ObjectMapper JSON = new ObjectMapper();
-    private static final String CONTACTS = "/crm/objects/2026-09/contacts/batch/upsert";
-    private static final String ORDERS = "/crm/objects/2026-09/orders/batch/upsert";
-    private static final String ASSOCIATE = "/crm/associations/2026-09/orders/contacts/batch/associate/default";
+    private static final String CONTACTS = FakeCrmApis.HUBSPOT_CONTACTS;
+    private static final String ORDERS = FakeCrmApis.HUBSPOT_ORDERS;
+    private static final String ASSOCIATE = FakeCrmApis.HUBSPOT_ASSOCIATE;
 
-    /** Answers a batch upsert as HubSpot does: one result per input, its trace id echoed, a stable id per key. */
-    static final class HubSpotBatchAnswers implements ResponseTransformerV2 {
-        @Override
-        public Response transform(Response response, ServeEvent serveEvent) {
-            try {
-                JsonNode request = JSON.readTree(serveEvent.getRequest().getBodyAsString());
-                ObjectNode answer = JSON.createObjectNode().put("status", "COMPLETE");
-                ArrayNode results = answer.putArray("results");
-                for (JsonNode input : request.path("inputs")) {
-                    ObjectNode result = results.addObject();
-                    result.put("id", Long.toString(Math.abs((long) input.path("id").asText().hashCode()) + 1_000_000L));
-                    result.put("new", true);
-                    result.put("objectWriteTraceId", input.path("objectWriteTraceId").asText());
-                    result.set("properties", input.path("properties"));
-                }
-                answer.put("startedAt", "2026-11-27T16:00:00.010Z").put("completedAt", "2026-11-27T16:00:00.140Z");
-                return Response.Builder.like(response).but().body(JSON.writeValueAsString(answer)).build();
-            } catch (Exception e) {
-                throw new IllegalStateException(e);
-            }
-        }
-
-        @Override
-        public String getName() {
-            return "hubspot-batch-answers";
-        }
-
-        @Override
-        public boolean applyGlobally() {
-            return false;
-        }
-    }
-
+    private FakeCrmApis apis;
     private WireMockServer hubspot;
     private final RecordingFlowQueues queues = new RecordingFlowQueues();
     private OrderToCrm function;
 
     @BeforeEach
     void start() {
-        hubspot = new WireMockServer(wireMockConfig().dynamicPort().bindAddress("127.0.0.1")
-                .extensions(new HubSpotBatchAnswers()));
-        hubspot.start();
-        hubspot.stubFor(post(urlEqualTo(CONTACTS)).willReturn(aResponse().withStatus(200)
-                .withTransformers("hubspot-batch-answers")));
-        hubspot.stubFor(post(urlEqualTo(ORDERS)).willReturn(aResponse().withStatus(200)
-                .withTransformers("hubspot-batch-answers")));
-        hubspot.stubFor(post(urlEqualTo(ASSOCIATE)).willReturn(aResponse().withStatus(200).withBody("{\"results\":[]}")));
+        apis = new FakeCrmApis();
+        hubspot = apis.server;
         function = new OrderToCrm(TestEnvironments.delivering(queues, new RecordingAlerts(), Map.of(
                 "CRM_TARGETS", "hubspot",
                 "HUBSPOT_TOKEN", "pat-na1-test",
@@ -95,7 +51,7 @@ class OrderFlowHubSpotTest {
 
     @AfterEach
     void stop() {
-        hubspot.stop();
+        apis.close();
     }
 
     /** Posts a signed sample (optionally with another body) and returns the envelope intake queued. */
@@ -112,12 +68,8 @@ class OrderFlowHubSpotTest {
         return LambdaInvoker.invoke(function, QueueEvents.of(envelopes));
     }
 
-    private List<JsonNode> bodies(String url) throws Exception {
-        List<JsonNode> bodies = new ArrayList<>();
-        for (var request : hubspot.findAll(postRequestedFor(urlEqualTo(url)))) {
-            bodies.add(JSON.readTree(request.getBodyAsString()));
-        }
-        return bodies;
+    private List<JsonNode> bodies(String url) {
+        return apis.bodies(url);
     }
 
     @Test
