@@ -1,0 +1,186 @@
+package io.shopsync.local;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.sun.net.httpserver.HttpExchange;
+import com.sun.net.httpserver.HttpHandler;
+import io.shopsync.alerts.Alert;
+import io.shopsync.emulator.HttpApiEventSource;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.stream.Collectors;
+import software.amazon.awssdk.services.sqs.model.Message;
+
+/**
+ * The local HTTP server's requests: the template's webhook routes, answered by each flow's handler
+ * through the HTTP API emulation, and the JSON endpoints for people and scripts under {@code /_local/}.
+ */
+final class LocalApi implements HttpHandler {
+
+    /** The DLQ message attributes shown by {@code GET /_local/dlq}, as the delivery and intake paths set them. */
+    private static final List<String> DLQ_FIELDS = List.of("reason", "topic", "webhookId", "shop", "stage", "category",
+            "target", "entity");
+
+    private final RunningStack stack;
+    private final ObjectMapper json;
+
+    LocalApi(RunningStack stack, ObjectMapper json) {
+        this.stack = stack;
+        this.json = json;
+    }
+
+    @Override
+    public void handle(HttpExchange exchange) throws IOException {
+        try (exchange) {
+            String method = exchange.getRequestMethod().toUpperCase(Locale.ROOT);
+            String path = exchange.getRequestURI().getRawPath();
+            byte[] body;
+            try (InputStream in = exchange.getRequestBody()) {
+                body = in.readAllBytes();
+            }
+            for (RunningStack.LocalFlow flow : stack.flows()) {
+                if (flow.route().path().equals(path) && flow.route().method().equals(method)) {
+                    webhook(exchange, flow.route(), method, path, body);
+                    return;
+                }
+            }
+            if (method.equals("GET")) {
+                switch (path) {
+                    case "/_local/status":
+                        send(exchange, 200, status());
+                        return;
+                    case "/_local/outbox":
+                        send(exchange, 200, outbox());
+                        return;
+                    case "/_local/dlq":
+                        send(exchange, 200, deadLetters());
+                        return;
+                    case "/_local/alerts":
+                        send(exchange, 200, alerts());
+                        return;
+                    default:
+                        break;
+                }
+            }
+            ObjectNode notFound = json.createObjectNode();
+            notFound.put("message", "Not Found: " + method + " " + path + " is not a route of this stack. Routes: "
+                    + stack.flows().stream().map(f -> f.route().routeKey()).collect(Collectors.joining(", "))
+                    + "; GET /_local/status, /_local/outbox, /_local/dlq, /_local/alerts");
+            send(exchange, 404, notFound);
+        } catch (RuntimeException e) {
+            ObjectNode error = json.createObjectNode();
+            error.put("message", "the local stack failed on this request: " + e);
+            send(exchange, 500, error);
+        }
+    }
+
+    private void webhook(HttpExchange exchange, HttpApiEventSource route, String method, String path, byte[] body)
+            throws IOException {
+        String query = exchange.getRequestURI().getRawQuery();
+        HttpApiEventSource.Response response = route.invoke(new HttpApiEventSource.Request(method, path, query,
+                exchange.getRequestHeaders(), body, exchange.getRemoteAddress().getAddress().getHostAddress()));
+        if (response.crash() != null) {
+            stack.console().println(route.routeKey() + ": the handler failed (API Gateway answers 500): "
+                    + response.crash());
+        }
+        response.headers().forEach((name, value) -> exchange.getResponseHeaders().set(name, value));
+        response.cookies().forEach(cookie -> exchange.getResponseHeaders().add("Set-Cookie", cookie));
+        byte[] answer = response.body();
+        exchange.sendResponseHeaders(response.statusCode(), answer.length == 0 ? -1 : answer.length);
+        if (answer.length > 0) {
+            try (OutputStream out = exchange.getResponseBody()) {
+                out.write(answer);
+            }
+        }
+    }
+
+    ObjectNode status() {
+        ObjectNode root = json.createObjectNode();
+        ObjectNode flows = root.putObject("flows");
+        FlowMetrics metrics = stack.metrics();
+        for (RunningStack.LocalFlow flow : stack.flows()) {
+            ObjectNode node = flows.putObject(flow.name());
+            node.put("received", metrics.total(flow.name(), "WebhooksReceived"));
+            node.put("delivered", metrics.total(flow.name(), "Delivered"));
+            node.put("duplicate", metrics.total(flow.name(), "Duplicate"));
+            node.put("stale", metrics.total(flow.name(), "Stale"));
+            node.put("deadLettered", metrics.total(flow.name(), "DeadLettered"));
+            node.put("inFlight", stack.inFlight(flow));
+        }
+        return root;
+    }
+
+    ArrayNode outbox() {
+        ArrayNode array = json.createArrayNode();
+        for (Outbox.Request request : stack.outbox().requests()) {
+            ObjectNode node = array.addObject();
+            node.put("flow", request.flow());
+            node.put("target", request.target());
+            node.put("method", request.method());
+            node.put("url", request.url());
+            ObjectNode headers = node.putObject("headers");
+            request.headers().forEach(headers::put);
+            node.set("body", request.body());
+        }
+        return array;
+    }
+
+    ObjectNode deadLetters() {
+        ObjectNode root = json.createObjectNode();
+        for (RunningStack.LocalFlow flow : stack.flows()) {
+            ArrayNode items = root.putArray(flow.name());
+            for (Map<String, String> attributes : deadLetterAttributes(stack, flow)) {
+                ObjectNode item = items.addObject();
+                for (String field : DLQ_FIELDS) {
+                    if (attributes.containsKey(field)) {
+                        item.put(field, attributes.get(field));
+                    }
+                }
+            }
+        }
+        return root;
+    }
+
+    /** Each dead letter's message attributes, read without consuming it. */
+    static List<Map<String, String>> deadLetterAttributes(RunningStack stack, RunningStack.LocalFlow flow) {
+        List<Map<String, String>> result = new ArrayList<>();
+        for (Message message : stack.sqs().peek(flow.queues().deadLetterQueueUrl())) {
+            result.add(message.messageAttributes().entrySet().stream().filter(e -> e.getValue().stringValue() != null)
+                    .collect(Collectors.toMap(Map.Entry::getKey, e -> e.getValue().stringValue())));
+        }
+        return result;
+    }
+
+    ArrayNode alerts() {
+        ArrayNode array = json.createArrayNode();
+        for (Alert alert : stack.alerts().raised()) {
+            ObjectNode node = array.addObject();
+            node.put("flow", alert.flow());
+            node.put("target", alert.target());
+            node.put("category", alert.category());
+            node.put("subject", alert.subject());
+            node.put("whatFailed", alert.whatFailed());
+            ObjectNode details = node.putObject("details");
+            alert.details().forEach(details::put);
+            node.put("whatToDo", alert.whatToDo());
+            node.put("text", ConsoleAlerts.text(alert));
+        }
+        return array;
+    }
+
+    private void send(HttpExchange exchange, int status, Object body) throws IOException {
+        byte[] bytes = json.writerWithDefaultPrettyPrinter().writeValueAsString(body).getBytes(StandardCharsets.UTF_8);
+        exchange.getResponseHeaders().set("content-type", "application/json");
+        exchange.sendResponseHeaders(status, bytes.length);
+        try (OutputStream out = exchange.getResponseBody()) {
+            out.write(bytes);
+        }
+    }
+}

@@ -1,0 +1,166 @@
+package io.shopsync.local;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.io.PrintWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/**
+ * {@code scripts/local}: the whole Shopsync stack in one JVM, without AWS or Docker.
+ *
+ * <p>Reads the functions, routes and queues from template.yaml, runs the queues in embedded SQS,
+ * each flow's real handler behind its route and its queue, and serves the routes on 127.0.0.1. With
+ * {@code --replay} it then posts the signed sample webhooks of events/ and prints what happened.
+ * Ctrl-C stops it. Exit codes: 0 done, 1 failed (the message says why), 2 bad usage or busy port.
+ */
+@Command(name = "scripts/local", mixinStandardHelpOptions = true, version = "shopsync-local 0.1.0",
+        description = "Runs the whole Shopsync stack in one JVM (no AWS, no Docker): the template's webhook routes "
+                + "on 127.0.0.1, the flows' FIFO queues and DLQs in embedded SQS, each flow's real handler, "
+                + "connectors in dry run.",
+        footer = {"", "JSON endpoints: GET /_local/status, /_local/outbox, /_local/dlq, /_local/alerts",
+            "Environment: SHOPIFY_WEBHOOK_SECRET (accepted secrets, comma-separated; default: the dev secret),",
+            "AWS_ENDPOINT_URL (keep delivery records in DynamoDB there instead of in memory)."})
+public final class LocalStack implements Callable<Integer> {
+
+    static final int PORT_IN_USE = 2;
+
+    @Option(names = "--port", paramLabel = "N", description = "HTTP port on 127.0.0.1 (default: ${DEFAULT-VALUE})")
+    int port = 3000;
+
+    @Option(names = "--template", paramLabel = "PATH",
+            description = "the SAM template (default: template.yaml here or in the nearest directory above)")
+    Path template;
+
+    @Option(names = "--replay", paramLabel = "DIR", arity = "0..1", fallbackValue = "events",
+            description = "after start, sign and post the sample webhooks in DIR/<flow>/*.json (default DIR: "
+                    + "events), wait until nothing is in flight, and print what happened")
+    Path replay;
+
+    @Option(names = "--exit-after-replay", description = "stop after the replay's table (exit 1 if a post was not "
+            + "answered 200 or deliveries were still in flight)")
+    boolean exitAfterReplay;
+
+    @Option(names = "--replay-wait", paramLabel = "SECONDS",
+            description = "how long a replay waits for the flows to go idle (default: ${DEFAULT-VALUE})")
+    int replayWaitSeconds = 120;
+
+    @Option(names = "--log", paramLabel = "FILE",
+            description = "where the flows' JSON log lines go (default: local/target/local-stack.log)")
+    Path logFile;
+
+    private final PrintStream out;
+    private final PrintStream err;
+    private final Map<String, String> environment;
+    private final boolean keepRunning;
+
+    private LocalStack(PrintStream out, PrintStream err, Map<String, String> environment, boolean keepRunning) {
+        this.out = out;
+        this.err = err;
+        this.environment = environment;
+        this.keepRunning = keepRunning;
+    }
+
+    public static void main(String[] args) {
+        int code = execute(args, System.out, System.err, System.getenv(), true);
+        // Reached only when the stack did not keep running (an error, --exit-after-replay, --help).
+        System.exit(code);
+    }
+
+    /**
+     * Runs the command. With {@code keepRunning} false (tests) it returns instead of waiting for Ctrl-C.
+     *
+     * @return the exit code
+     */
+    static int execute(String[] args, PrintStream out, PrintStream err, Map<String, String> environment,
+                       boolean keepRunning) {
+        CommandLine command = new CommandLine(new LocalStack(out, err, environment, keepRunning));
+        command.setOut(new PrintWriter(out, true));
+        command.setErr(new PrintWriter(err, true));
+        return command.execute(args);
+    }
+
+    @Override
+    public Integer call() {
+        RunningStack stack;
+        Path templateFile;
+        try {
+            templateFile = template != null ? template.toAbsolutePath() : StackTemplate.find(Path.of(""));
+            Path root = templateFile.getParent();
+            Path log = logFile != null ? logFile : root.resolve("local/target/local-stack.log");
+            quietEmbeddedSqsLogs(log.toAbsolutePath().getParent().resolve("local-sqs.log"));
+            stack = RunningStack.start(new RunningStack.Options(templateFile, port, log, replay != null, environment), out);
+        } catch (PortInUseException e) {
+            err.println(e.getMessage());
+            return PORT_IN_USE;
+        } catch (RuntimeException e) {
+            err.println("scripts/local: " + e.getMessage());
+            return 1;
+        }
+
+        if (keepRunning && !exitAfterReplay) {
+            Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+                out.println();
+                out.println("stopping: HTTP server, pollers, embedded SQS");
+                stack.close();
+                out.println("stopped");
+                out.flush();
+            }, "shutdown"));
+        }
+        boolean replayOk = true;
+        if (replay != null) {
+            try {
+                replayOk = new Replay(stack, new ObjectMapper(), out).run(replayDirectory(templateFile.getParent()),
+                        Duration.ofSeconds(replayWaitSeconds));
+            } catch (RuntimeException e) {
+                err.println("scripts/local: replay failed: " + e.getMessage());
+                replayOk = false;
+            }
+        }
+        if (exitAfterReplay || !keepRunning) {
+            stack.close();
+            return replayOk ? 0 : 1;
+        }
+        out.println();
+        out.println("running: Ctrl-C stops the stack");
+        out.flush();
+        try {
+            new CountDownLatch(1).await();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        return 0;
+    }
+
+    /** DIR as given, relative to the working directory, or else to the repository root (for the default). */
+    private Path replayDirectory(Path root) {
+        if (replay.isAbsolute() || Files.isDirectory(replay)) {
+            return replay;
+        }
+        return root.resolve(replay);
+    }
+
+    /**
+     * ElasticMQ and its actor system log through SLF4J: warnings and errors go to a file next to the
+     * flows' log, so the console stays for people. Set before the first logger exists; a value given
+     * with -D wins.
+     */
+    private static void quietEmbeddedSqsLogs(Path file) {
+        try {
+            Files.createDirectories(file.getParent());
+        } catch (IOException e) {
+            return;
+        }
+        System.getProperties().putIfAbsent("org.slf4j.simpleLogger.logFile", file.toString());
+        System.getProperties().putIfAbsent("org.slf4j.simpleLogger.defaultLogLevel", "warn");
+        System.getProperties().putIfAbsent("org.slf4j.simpleLogger.showDateTime", "true");
+    }
+}

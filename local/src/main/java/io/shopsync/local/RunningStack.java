@@ -1,0 +1,392 @@
+package io.shopsync.local;
+
+import com.amazonaws.services.lambda.runtime.RequestStreamHandler;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.sun.net.httpserver.HttpServer;
+import io.shopsync.delivery.DeliverySettings;
+import io.shopsync.delivery.DeliveryStore;
+import io.shopsync.delivery.DynamoDbDeliveryStore;
+import io.shopsync.emulator.HttpApiEventSource;
+import io.shopsync.emulator.SqsEventSource;
+import io.shopsync.envelope.EnvelopeCodec;
+import io.shopsync.lambda.FlowEnvironment;
+import io.shopsync.lambda.FlowFunction;
+import io.shopsync.observability.Telemetry;
+import io.shopsync.queue.SqsFlowQueues;
+import io.shopsync.testing.InMemoryDeliveryStore;
+import io.shopsync.testing.InMemoryReportedLevels;
+import io.shopsync.testing.InMemorySkuCache;
+import io.shopsync.connectors.inventory.DynamoDbReportedLevels;
+import io.shopsync.connectors.inventory.ReportedLevels;
+import io.shopsync.stock.DynamoDbSkuCache;
+import io.shopsync.stock.SkuCache;
+import io.shopsync.webhook.SigningSecrets;
+import io.shopsync.webhook.SigningSecretsSource;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.net.BindException;
+import java.net.InetSocketAddress;
+import java.net.URI;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Collectors;
+import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
+import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
+import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
+import software.amazon.awssdk.regions.Region;
+import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
+import software.amazon.awssdk.services.dynamodb.model.AttributeDefinition;
+import software.amazon.awssdk.services.dynamodb.model.BillingMode;
+import software.amazon.awssdk.services.dynamodb.model.KeySchemaElement;
+import software.amazon.awssdk.services.dynamodb.model.KeyType;
+import software.amazon.awssdk.services.dynamodb.model.ScalarAttributeType;
+import software.amazon.awssdk.services.dynamodb.model.TimeToLiveSpecification;
+
+/**
+ * The whole stack in this JVM, started step by step with one progress line each: the template's
+ * functions, their queues in embedded SQS, each flow's real handler wired through
+ * {@link FlowEnvironment#builder()}, a poller per flow, and the template's routes on a local HTTP
+ * server. {@link #close()} stops it all.
+ */
+final class RunningStack implements AutoCloseable {
+
+    /** The signing secret events/ is signed with (scripts/sign-events.py); for local runs only. */
+    static final String DEV_SECRET = "shopsync-local-dev-secret";
+
+    /**
+     * How to start.
+     *
+     * @param port 0 for any free port
+     * @param compactAlerts print one line per alert instead of its whole text
+     * @param environment the process environment (SHOPIFY_WEBHOOK_SECRET, AWS_ENDPOINT_URL, AWS_REGION, keys)
+     */
+    record Options(Path template, int port, Path logFile, boolean compactAlerts, Map<String, String> environment) {
+        Options {
+            environment = Map.copyOf(environment);
+        }
+
+        String variable(String name) {
+            String value = environment.get(name);
+            return value == null || value.isBlank() ? null : value.trim();
+        }
+    }
+
+    /** One flow as it runs here: its template function, its queues, and the handler serving each trigger. */
+    record LocalFlow(String name, StackTemplate.Function function, EmbeddedSqs.FlowQueueUrls queues,
+                     HttpApiEventSource route, FlowPoller poller) {}
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    private final List<AutoCloseable> resources = new ArrayList<>();
+    private final List<LocalFlow> flows = new ArrayList<>();
+    private final PrintStream console;
+    private StackTemplate template;
+    private EmbeddedSqs sqs;
+    private FlowMetrics metrics;
+    private Outbox outbox;
+    private ConsoleAlerts alerts;
+    private HttpServer server;
+    private ExecutorService serverThreads;
+    private String secret;
+    private boolean devSecret;
+    private volatile boolean closed;
+
+    private RunningStack(PrintStream console) {
+        this.console = console;
+    }
+
+    /**
+     * Starts everything, or nothing: a failure stops what had started and is rethrown.
+     *
+     * @throws PortInUseException when the HTTP port is taken (checked first, before anything starts)
+     * @throws TemplateException when template.yaml lacks what the stack needs
+     */
+    static RunningStack start(Options options, PrintStream console) {
+        RunningStack stack = new RunningStack(console);
+        try {
+            stack.startAll(options);
+            return stack;
+        } catch (RuntimeException e) {
+            stack.close();
+            throw e;
+        }
+    }
+
+    private void startAll(Options options) {
+        // The port first: a second instance must fail at once, before it starts anything.
+        server = bind(options.port());
+        Progress progress = new Progress(console, 6);
+
+        template = StackTemplate.read(options.template());
+        List<KnownFlows.KnownFlow> known = template.functions().stream().map(KnownFlows::require).toList();
+        progress.step("template", options.template() + ": " + template.functions().size() + " functions ("
+                + known.stream().map(KnownFlows.KnownFlow::name).collect(Collectors.joining(", ")) + ")");
+
+        sqs = EmbeddedSqs.start();
+        resources.add(sqs);
+        List<EmbeddedSqs.FlowQueueUrls> queueUrls = new ArrayList<>();
+        for (StackTemplate.Function function : template.functions()) {
+            queueUrls.add(sqs.create(function.queue()));
+        }
+        StackTemplate.Queue first = template.functions().get(0).queue();
+        progress.step("queues", "embedded SQS (ElasticMQ) at " + sqs.endpoint() + ": " + queueUrls.size()
+                + " work queues" + (first.fifo() ? " (FIFO)" : "") + " with their DLQs; visibility "
+                + first.visibilityTimeoutSeconds() + " s, dead-lettered after " + first.maxReceiveCount() + " receives");
+
+        metrics = new FlowMetrics(JSON, options.logFile());
+        resources.add(metrics);
+        outbox = new Outbox(JSON);
+        DryRunResponders.register(outbox, JSON);
+        alerts = new ConsoleAlerts(console, options.compactAlerts());
+        String configured = options.variable("SHOPIFY_WEBHOOK_SECRET");
+        devSecret = configured == null;
+        secret = devSecret ? DEV_SECRET : configured;
+        SigningSecretsSource signingSecrets = SigningSecretsSource.fixed(SigningSecrets.parse(secret,
+                devSecret ? "the dev secret" : "SHOPIFY_WEBHOOK_SECRET"));
+        Stores stores = stores(options, progress);
+
+        Telemetry telemetry = new Telemetry(JSON, metrics, Clock.systemUTC());
+        InMemoryClaimCheckStore claimChecks = new InMemoryClaimCheckStore();
+        List<String> built = new ArrayList<>();
+        List<FlowFunction[]> handlers = new ArrayList<>();
+        for (int i = 0; i < template.functions().size(); i++) {
+            StackTemplate.Function function = template.functions().get(i);
+            KnownFlows.KnownFlow flow = known.get(i);
+            EmbeddedSqs.FlowQueueUrls urls = queueUrls.get(i);
+            FlowEnvironment environment = FlowEnvironment.builder()
+                    // Connector settings: the template's defaults, dry-run credentials, this process's environment on top.
+                    .variables(LocalSettings.forFunction(function.settings(), options.environment()))
+                    .secrets(signingSecrets)
+                    .queues(new SqsFlowQueues(sqs.client(), urls.workQueueUrl(), urls.deadLetterQueueUrl(),
+                            claimChecks, new EnvelopeCodec(JSON), SqsFlowQueues.DEFAULT_MAX_MESSAGE_BYTES))
+                    .json(JSON)
+                    .telemetry(telemetry)
+                    .claimChecks(claimChecks)
+                    .deliveryStore(stores.delivery())
+                    .skuCache(stores.skus())
+                    .reportedLevels(stores.reportedLevels())
+                    .alerts(alerts)
+                    .deliverySettings(new DeliverySettings(function.queue().maxReceiveCount(),
+                            DeliverySettings.DEFAULT_RUNBOOK))
+                    .transport(outbox.transportFor(flow.name()))
+                    .build();
+            // Two instances, as two warm Lambda containers would be: one answers the route, one the queue.
+            handlers.add(new FlowFunction[] {flow.constructor().apply(environment), flow.constructor().apply(environment)});
+            built.add(flow.name() + " (" + simpleName(function.handlerClass()) + ")");
+        }
+        progress.step("handlers", String.join(", ", built) + "; connectors in dry run (requests go to the outbox)");
+
+        for (int i = 0; i < template.functions().size(); i++) {
+            StackTemplate.Function function = template.functions().get(i);
+            String name = known.get(i).name();
+            EmbeddedSqs.FlowQueueUrls urls = queueUrls.get(i);
+            FlowPoller poller = new FlowPoller(name, new SqsEventSource(sqs.client(), urls.workQueueUrl(),
+                    oneAtATime(handlers.get(i)[1])), console);
+            resources.add(poller);
+            HttpApiEventSource route = new HttpApiEventSource(function.method(), function.path(),
+                    oneAtATime(handlers.get(i)[0]));
+            flows.add(new LocalFlow(name, function, urls, route, poller));
+        }
+        flows.forEach(flow -> flow.poller().start());
+        progress.step("pollers", flows.size() + " running, one per flow, batches of up to 10 as Lambda's SQS trigger");
+
+        serverThreads = Executors.newFixedThreadPool(8, runnable -> {
+            Thread thread = new Thread(runnable, "http");
+            thread.setDaemon(true);
+            return thread;
+        });
+        server.setExecutor(serverThreads);
+        server.createContext("/", new LocalApi(this, JSON));
+        server.start();
+        progress.step("http", flows.stream().map(f -> f.route().routeKey() + " -> " + f.name())
+                .collect(Collectors.joining(", ")));
+
+        console.println();
+        console.println("ready: " + url());
+        if (devSecret) {
+            console.println("signing secret: " + DEV_SECRET + " (the dev secret events/ is signed with; set "
+                    + "SHOPIFY_WEBHOOK_SECRET to use another)");
+        } else {
+            console.println("signing secret: (from SHOPIFY_WEBHOOK_SECRET)");
+        }
+        console.println("status: " + url() + "/_local/status, outbox, dlq, alerts; log lines: " + metrics.logFile());
+        console.flush();
+    }
+
+    /** The stores the flows keep state in: all in memory, or all in one DynamoDB table. */
+    private record Stores(DeliveryStore delivery, SkuCache skus, ReportedLevels reportedLevels) {}
+
+    private Stores stores(Options options, Progress progress) {
+        String endpoint = options.variable("AWS_ENDPOINT_URL");
+        if (endpoint == null) {
+            progress.step("store", "delivery records and watermarks in memory (InMemoryDeliveryStore, held to "
+                    + "the DynamoDB store's contract); set AWS_ENDPOINT_URL to use DynamoDB");
+            return new Stores(new InMemoryDeliveryStore(), new InMemorySkuCache(), new InMemoryReportedLevels());
+        }
+        String region = options.variable("AWS_REGION") != null ? options.variable("AWS_REGION") : "us-east-1";
+        String key = options.variable("AWS_ACCESS_KEY_ID") != null ? options.variable("AWS_ACCESS_KEY_ID") : "local";
+        String secretKey = options.variable("AWS_SECRET_ACCESS_KEY") != null
+                ? options.variable("AWS_SECRET_ACCESS_KEY") : "local";
+        DynamoDbClient dynamo = DynamoDbClient.builder().endpointOverride(URI.create(endpoint)).region(Region.of(region))
+                .credentialsProvider(StaticCredentialsProvider.create(AwsBasicCredentials.create(key, secretKey)))
+                .httpClientBuilder(UrlConnectionHttpClient.builder()).build();
+        resources.add(dynamo);
+        // A table per run, like the queues: a run starts from a clean state and never sees another's records.
+        String table = StackTemplate.LOCAL_STACK_NAME + "-idempotency-"
+                + DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss").withZone(ZoneOffset.UTC).format(Instant.now())
+                + "-" + UUID.randomUUID().toString().substring(0, 4);
+        try {
+            dynamo.createTable(r -> r.tableName(table)
+                    .attributeDefinitions(AttributeDefinition.builder().attributeName("pk")
+                            .attributeType(ScalarAttributeType.S).build())
+                    .keySchema(KeySchemaElement.builder().attributeName("pk").keyType(KeyType.HASH).build())
+                    .billingMode(BillingMode.PAY_PER_REQUEST));
+            dynamo.waiter().waitUntilTableExists(r -> r.tableName(table));
+            dynamo.updateTimeToLive(r -> r.tableName(table).timeToLiveSpecification(
+                    TimeToLiveSpecification.builder().attributeName("expiresAt").enabled(true).build()));
+        } catch (RuntimeException e) {
+            throw new IllegalStateException("cannot create the DynamoDB table " + table + " at AWS_ENDPOINT_URL="
+                    + endpoint + " (" + e.getMessage() + "): start that endpoint (e.g. moto_server -H 127.0.0.1 -p 5055)"
+                    + " or unset AWS_ENDPOINT_URL to keep delivery records in memory", e);
+        }
+        progress.step("store", "delivery records and watermarks in DynamoDB table " + table + " at " + endpoint);
+        // The same lease and retention FlowEnvironment.fromVariables uses by default.
+        return new Stores(
+                new DynamoDbDeliveryStore(dynamo, table, Duration.ofSeconds(90), Duration.ofHours(72), Duration.ofDays(35)),
+                new DynamoDbSkuCache(dynamo, table, Duration.ofDays(30)),
+                new DynamoDbReportedLevels(dynamo, table, Duration.ofDays(365)));
+    }
+
+    /** One invocation at a time per handler instance, as one Lambda container runs. */
+    private static RequestStreamHandler oneAtATime(FlowFunction function) {
+        return (in, out, context) -> {
+            synchronized (function) {
+                function.handleRequest(in, out, context);
+            }
+        };
+    }
+
+    private static HttpServer bind(int port) {
+        try {
+            return HttpServer.create(new InetSocketAddress("127.0.0.1", port), 64);
+        } catch (BindException e) {
+            throw new PortInUseException(port);
+        } catch (IOException e) {
+            throw new IllegalStateException("cannot listen on 127.0.0.1:" + port + " (" + e.getMessage()
+                    + "): pass --port with another port", e);
+        }
+    }
+
+    private static String simpleName(String className) {
+        return className.substring(className.lastIndexOf('.') + 1);
+    }
+
+    PrintStream console() {
+        return console;
+    }
+
+    int port() {
+        return server.getAddress().getPort();
+    }
+
+    String url() {
+        return "http://127.0.0.1:" + port();
+    }
+
+    List<LocalFlow> flows() {
+        return List.copyOf(flows);
+    }
+
+    EmbeddedSqs sqs() {
+        return sqs;
+    }
+
+    FlowMetrics metrics() {
+        return metrics;
+    }
+
+    Outbox outbox() {
+        return outbox;
+    }
+
+    ConsoleAlerts alerts() {
+        return alerts;
+    }
+
+    /** The secret the stack accepts first (what a replay signs with). */
+    String signingSecret() {
+        return secret;
+    }
+
+    boolean usesDevSecret() {
+        return devSecret;
+    }
+
+    /** Messages on a flow's work queue: waiting, being delivered, or waiting out a retry delay. */
+    int inFlight(LocalFlow flow) {
+        return sqs.inFlight(flow.queues().workQueueUrl());
+    }
+
+    /** Stops the server, then the pollers, then the queues; safe to call more than once. */
+    @Override
+    public synchronized void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        if (server != null) {
+            server.stop(0);
+        }
+        if (serverThreads != null) {
+            serverThreads.shutdownNow();
+            try {
+                serverThreads.awaitTermination(5, TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+        // All pollers at once: each may be in a 1 s long poll.
+        flows.forEach(flow -> flow.poller().stop());
+        List<AutoCloseable> reversed = new ArrayList<>(resources);
+        Collections.reverse(reversed);
+        // Pollers were added after the queues, so they stop before ElasticMQ does.
+        for (AutoCloseable resource : reversed) {
+            try {
+                resource.close();
+            } catch (Exception e) {
+                console.println("while stopping: " + resource.getClass().getSimpleName() + " failed to close ("
+                        + e.getMessage() + ")");
+            }
+        }
+    }
+
+    /** Numbered progress lines: {@code [2/6] queues    ...}. */
+    private static final class Progress {
+        private final PrintStream console;
+        private final int steps;
+        private int done;
+
+        Progress(PrintStream console, int steps) {
+            this.console = console;
+            this.steps = steps;
+        }
+
+        void step(String name, String text) {
+            done++;
+            console.printf("[%d/%d] %-9s %s%n", done, steps, name, text);
+            console.flush();
+        }
+    }
+}
