@@ -28,6 +28,30 @@ public final class RateLimiter {
         this.clock = clock;
     }
 
+    /**
+     * Takes a permit, waiting for it when it frees within {@code longestWait} (a short sleep costs less than
+     * a retry through the queue); otherwise says when it frees, for the caller to retry then.
+     */
+    public Optional<Instant> acquire(Duration longestWait) {
+        for (int attempt = 0; attempt < 3; attempt++) {
+            Optional<Instant> busyUntil = tryAcquire();
+            if (busyUntil.isEmpty()) {
+                return busyUntil;
+            }
+            Duration wait = Duration.between(clock.instant(), busyUntil.get());
+            if (wait.compareTo(longestWait) > 0) {
+                return busyUntil;
+            }
+            try {
+                Thread.sleep(Math.max(1, wait.toMillis()));
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return busyUntil;
+            }
+        }
+        return tryAcquire();
+    }
+
     /** Takes a permit now, or says when the next one frees (the caller waits or retries later). */
     public synchronized Optional<Instant> tryAcquire() {
         Instant now = clock.instant();

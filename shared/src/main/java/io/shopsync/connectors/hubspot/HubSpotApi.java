@@ -220,15 +220,10 @@ public final class HubSpotApi {
     }
 
     private TargetResponse post(String path, ObjectNode body) {
-        Optional<Instant> busyUntil = limiter.tryAcquire();
+        Optional<Instant> busyUntil = limiter.acquire(LONGEST_WAIT_FOR_A_PERMIT);
         if (busyUntil.isPresent()) {
-            Duration wait = Duration.between(clock.instant(), busyUntil.get());
-            if (wait.compareTo(LONGEST_WAIT_FOR_A_PERMIT) > 0) {
-                return new TargetResponse.Transient("hubspot client-side rate limit reached (HUBSPOT_REQUESTS_PER_10S)",
-                        busyUntil);
-            }
-            sleep(wait);
-            limiter.tryAcquire();
+            return new TargetResponse.Transient("hubspot client-side rate limit reached (HUBSPOT_REQUESTS_PER_10S)",
+                    busyUntil);
         }
         TargetResponse response = send(path, body);
         if (response instanceof TargetResponse.Permanent permanent && permanent.status() == 401
@@ -289,13 +284,5 @@ public final class HubSpotApi {
             ids.put(traceIds.get(0), root.path("results").get(0).path("id").asText());
         }
         return new BatchAnswer.Answered(ids, errors);
-    }
-
-    private static void sleep(Duration wait) {
-        try {
-            Thread.sleep(Math.max(0, wait.toMillis()));
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
     }
 }

@@ -217,15 +217,10 @@ public final class KatanaApi {
                         Optional.of(pausedUntil)));
             }
         }
-        Optional<Instant> busyUntil = limiter.tryAcquire();
+        Optional<Instant> busyUntil = limiter.acquire(LONGEST_WAIT_FOR_A_PERMIT);
         if (busyUntil.isPresent()) {
-            Duration wait = Duration.between(now, busyUntil.get());
-            if (wait.compareTo(LONGEST_WAIT_FOR_A_PERMIT) > 0) {
-                return Optional.of(new TargetResponse.Transient("katana client-side rate limit reached ("
-                        + REQUESTS_PER_MINUTE + " requests per minute per API key)", busyUntil));
-            }
-            sleep(wait);
-            limiter.tryAcquire();
+            return Optional.of(new TargetResponse.Transient("katana client-side rate limit reached ("
+                    + REQUESTS_PER_MINUTE + " requests per minute per API key)", busyUntil));
         }
         return Optional.empty();
     }
@@ -288,13 +283,5 @@ public final class KatanaApi {
 
     private static String unescape(String text) {
         return text.replace("\\\"", "\"").replace("\\/", "/").replace("\\\\", "\\");
-    }
-
-    private static void sleep(Duration wait) {
-        try {
-            Thread.sleep(Math.max(0, wait.toMillis()));
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
     }
 }
