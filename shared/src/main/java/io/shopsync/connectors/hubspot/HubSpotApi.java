@@ -65,9 +65,20 @@ public final class HubSpotApi {
 
     /** {@code POST /crm/objects/2026-09/{objectType}/batch/upsert}, at most 100 inputs. */
     public BatchAnswer upsert(String objectType, List<UpsertInput> inputs) {
+        TargetResponse response = post("/crm/objects/" + API_VERSION + "/" + objectType + "/batch/upsert",
+                inputsBody(inputs.stream().map(i -> new UpdateInput(i.traceId(), i.idProperty(), i.id(), i.properties()))
+                        .toList()));
+        if (!(response instanceof TargetResponse.Success success)) {
+            return new BatchAnswer.Failed(response);
+        }
+        return read(success.body(), inputs.stream().map(UpsertInput::traceId).toList());
+    }
+
+    /** The batch body upserts and updates share: inputs keyed by a unique property, traced per input. */
+    private ObjectNode inputsBody(List<UpdateInput> inputs) {
         ObjectNode body = json.createObjectNode();
         ArrayNode array = body.putArray("inputs");
-        for (UpsertInput input : inputs) {
+        for (UpdateInput input : inputs) {
             ObjectNode node = array.addObject();
             node.put("idProperty", input.idProperty());
             node.put("id", input.id());
@@ -75,11 +86,7 @@ public final class HubSpotApi {
             ObjectNode properties = node.putObject("properties");
             input.properties().forEach(properties::put);
         }
-        TargetResponse response = post("/crm/objects/" + API_VERSION + "/" + objectType + "/batch/upsert", body);
-        if (!(response instanceof TargetResponse.Success success)) {
-            return new BatchAnswer.Failed(response);
-        }
-        return read(success.body(), inputs.stream().map(UpsertInput::traceId).toList());
+        return body;
     }
 
     /** {@code POST /crm/associations/2026-09/{from}/{to}/batch/associate/default}: safe to repeat. */
@@ -129,17 +136,8 @@ public final class HubSpotApi {
      * @return one result per input, by trace id
      */
     public Map<String, UpdateResult> update(String objectType, List<UpdateInput> inputs) {
-        ObjectNode body = json.createObjectNode();
-        ArrayNode array = body.putArray("inputs");
-        for (UpdateInput input : inputs) {
-            ObjectNode node = array.addObject();
-            node.put("idProperty", input.idProperty());
-            node.put("id", input.id());
-            node.put("objectWriteTraceId", input.traceId());
-            ObjectNode properties = node.putObject("properties");
-            input.properties().forEach(properties::put);
-        }
-        TargetResponse response = post("/crm/objects/" + API_VERSION + "/" + objectType + "/batch/update", body);
+        TargetResponse response = post("/crm/objects/" + API_VERSION + "/" + objectType + "/batch/update",
+                inputsBody(inputs));
         Map<String, UpdateResult> results = new LinkedHashMap<>();
         if (response instanceof TargetResponse.Success success) {
             return readUpdate(success.body(), inputs);
