@@ -63,12 +63,12 @@ public final class InventoryTarget implements Target {
         for (int i = 0; i < items.size(); i++) {
             DeliveryItem item = items.get(i);
             try {
-                Object result = plan(item, now);
-                if (result instanceof StockLevel level) {
-                    levels.add(level);
+                Plan plan = plan(item, now);
+                if (plan.level() != null) {
+                    levels.add(plan.level());
                     levelIndexes.add(i);
                 } else {
-                    outcomes[i] = (DeliveryOutcome) result;
+                    outcomes[i] = plan.outcome();
                 }
             } catch (UnprocessableWebhookException e) {
                 outcomes[i] = new DeliveryOutcome.PermanentFailure(e.getMessage(), "unprocessable");
@@ -83,8 +83,18 @@ public final class InventoryTarget implements Target {
         return List.of(outcomes);
     }
 
-    /** A stock level to report, or the item's outcome. */
-    private Object plan(DeliveryItem item, Instant now) {
+    /** A stock level to report, or the item's outcome when there is none. */
+    private record Plan(StockLevel level, DeliveryOutcome outcome) {
+        static Plan report(StockLevel level) {
+            return new Plan(level, null);
+        }
+
+        static Plan done(DeliveryOutcome outcome) {
+            return new Plan(null, outcome);
+        }
+    }
+
+    private Plan plan(DeliveryItem item, Instant now) {
         JsonNode payload = item.payload();
         String shop = item.shop();
         switch (item.topic()) {
@@ -95,31 +105,31 @@ public final class InventoryTarget implements Target {
                         ? payload.path("sku").asText().trim() : null;
                 skus.put(shop, itemId, new SkuCache.Item(sku, payload.path("tracked").asBoolean(true), null),
                         timestamp(payload, "updated_at").orElse(now), now);
-                return new DeliveryOutcome.Delivered();
+                return Plan.done(new DeliveryOutcome.Delivered());
             case "inventory_levels/disconnect":
                 count(item, "LevelsDisconnected", "location disconnected in Shopify: nothing reported");
-                return new DeliveryOutcome.Delivered();
+                return Plan.done(new DeliveryOutcome.Delivered());
             case "inventory_levels/update":
             case "inventory_levels/connect":
                 return level(item, payload, shop, now);
             default:
-                return new DeliveryOutcome.PermanentFailure("the inventory target does not handle topic " + item.topic(),
-                        "unsupported-topic");
+                return Plan.done(new DeliveryOutcome.PermanentFailure("the inventory target does not handle topic "
+                        + item.topic(), "unsupported-topic"));
         }
     }
 
-    private Object level(DeliveryItem item, JsonNode payload, String shop, Instant now) {
+    private Plan level(DeliveryItem item, JsonNode payload, String shop, Instant now) {
         String itemId = EntityKeys.id(payload, "inventory_item_id");
         String locationId = EntityKeys.id(payload, "location_id");
         LocationMapping.Decision decision = locations.decide(locationId);
         if (decision instanceof LocationMapping.Decision.Unmapped) {
-            return new DeliveryOutcome.PermanentFailure("Shopify location " + locationId + " is not in LOCATION_MAPPING: "
-                    + "add it (with the inventory system's location, or null to leave it unsynced), then redrive",
-                    "unmapped-location");
+            return Plan.done(new DeliveryOutcome.PermanentFailure("Shopify location " + locationId
+                    + " is not in LOCATION_MAPPING: add it (with the inventory system's location, or null to leave it "
+                    + "unsynced), then redrive", "unmapped-location"));
         }
         if (decision instanceof LocationMapping.Decision.NotSynced) {
             count(item, "LevelsNotSynced", "location " + locationId + " is mapped to null: not synced");
-            return new DeliveryOutcome.Delivered();
+            return Plan.done(new DeliveryOutcome.Delivered());
         }
         Optional<SkuCache.Item> cached = skus.get(shop, itemId, now);
         SkuCache.Item resolved;
@@ -128,11 +138,11 @@ public final class InventoryTarget implements Target {
         } else {
             ItemLookup lookup = shopify.inventoryItem(shop, itemId);
             if (lookup instanceof ItemLookup.Failed failed) {
-                return failed.outcome();
+                return Plan.done(failed.outcome());
             }
             if (lookup instanceof ItemLookup.NotFound) {
-                return new DeliveryOutcome.PermanentFailure("inventory item " + itemId + " does not exist in " + shop
-                        + " (deleted since the webhook?): nothing to report", "unknown-item");
+                return Plan.done(new DeliveryOutcome.PermanentFailure("inventory item " + itemId + " does not exist in "
+                        + shop + " (deleted since the webhook?): nothing to report", "unknown-item"));
             }
             ItemLookup.Found found = (ItemLookup.Found) lookup;
             resolved = new SkuCache.Item(found.sku(), found.tracked(), found.variantId());
@@ -140,12 +150,12 @@ public final class InventoryTarget implements Target {
             count(item, "SkuLookups", "SKU resolved through the Admin API");
         }
         if (resolved.sku() == null) {
-            return new DeliveryOutcome.PermanentFailure("inventory item " + itemId + " has no SKU in Shopify: the stock "
-                    + "cannot be matched in the inventory system; set the variant's SKU, then redrive", "no-sku");
+            return Plan.done(new DeliveryOutcome.PermanentFailure("inventory item " + itemId + " has no SKU in Shopify: "
+                    + "the stock cannot be matched in the inventory system; set the variant's SKU, then redrive", "no-sku"));
         }
         if (!resolved.tracked()) {
-            return new DeliveryOutcome.PermanentFailure("inventory item " + itemId + " (SKU " + resolved.sku()
-                    + ") is not tracked in Shopify: its levels mean nothing; track it, then redrive", "untracked");
+            return Plan.done(new DeliveryOutcome.PermanentFailure("inventory item " + itemId + " (SKU " + resolved.sku()
+                    + ") is not tracked in Shopify: its levels mean nothing; track it, then redrive", "untracked"));
         }
         JsonNode available = payload.get("available");
         Integer level = available == null || available.isNull() ? null : available.asInt();
@@ -153,8 +163,8 @@ public final class InventoryTarget implements Target {
                 ? item.envelope().triggeredAt() : now);
         String deliveryId = SqsIds.fit(shop + ":" + (item.envelope().webhookId() != null ? item.envelope().webhookId()
                 : itemId + ":" + locationId + ":" + updatedAt));
-        return new StockLevel(shop, resolved.sku(), itemId, resolved.variantId(), locationId,
-                ((LocationMapping.Decision.Report) decision).locationRef(), level, updatedAt, deliveryId);
+        return Plan.report(new StockLevel(shop, resolved.sku(), itemId, resolved.variantId(), locationId,
+                ((LocationMapping.Decision.Report) decision).locationRef(), level, updatedAt, deliveryId));
     }
 
     private static Optional<Instant> timestamp(JsonNode payload, String field) {
