@@ -1,0 +1,79 @@
+package io.shopsync.cli;
+
+import io.shopsync.flow.Flow;
+import io.shopsync.fulfilments.FulfilmentToCrm;
+import io.shopsync.orders.OrderToCrm;
+import io.shopsync.stock.StockToInventory;
+import java.net.URI;
+import java.util.List;
+import java.util.Optional;
+import java.util.stream.Collectors;
+
+/**
+ * A flow as a deployed stack shows it: its topics (from the flow itself, in its order), its HTTP API route, and
+ * the names of the stack outputs that hold its webhook URL, work queue and dead-letter queue
+ * (template.yaml; {@code DeployedFlowTest} keeps the two in step).
+ */
+record DeployedFlow(String name, List<String> topics, String route, String webhookUrlOutput, String queueUrlOutput,
+                    String deadLetterQueueUrlOutput) {
+
+    static final List<DeployedFlow> ALL = List.of(
+            of(OrderToCrm.FLOW, "/webhooks/orders", "OrderWebhookUrl", "OrderToCrm"),
+            of(StockToInventory.FLOW, "/webhooks/inventory", "InventoryWebhookUrl", "StockToInventory"),
+            of(FulfilmentToCrm.FLOW, "/webhooks/fulfilments", "FulfilmentWebhookUrl", "FulfilmentToCrm"));
+
+    private static DeployedFlow of(Flow flow, String route, String webhookUrlOutput, String queuePrefix) {
+        return new DeployedFlow(flow.name(), List.copyOf(flow.topics()), route, webhookUrlOutput,
+                queuePrefix + "QueueUrl", queuePrefix + "DeadLetterQueueUrl");
+    }
+
+    DeployedFlow {
+        topics = List.copyOf(topics);
+    }
+
+    static String names() {
+        return ALL.stream().map(DeployedFlow::name).collect(Collectors.joining(", "));
+    }
+
+    static DeployedFlow named(String name) {
+        return ALL.stream().filter(f -> f.name().equals(name)).findFirst().orElseThrow(() -> new IllegalArgumentException(
+                "no flow named '" + name + "': use one of " + names()));
+    }
+
+    /** The flow that takes a topic ({@code orders/create}), if any. */
+    static Optional<DeployedFlow> takingTopic(String topic) {
+        return ALL.stream().filter(f -> f.topics().contains(topic)).findFirst();
+    }
+
+    /** The flow whose route a URL ends with, if any. */
+    static Optional<DeployedFlow> servingUrl(String url) {
+        String path;
+        try {
+            path = URI.create(url.trim()).getPath();
+        } catch (IllegalArgumentException e) {
+            return Optional.empty();
+        }
+        String trimmed = path == null ? "" : path.replaceAll("/+$", "");
+        return ALL.stream().filter(f -> trimmed.endsWith(f.route())).findFirst();
+    }
+
+    /** Converts picocli's FLOW argument. */
+    static final class Converter implements picocli.CommandLine.ITypeConverter<DeployedFlow> {
+        @Override
+        public DeployedFlow convert(String value) {
+            try {
+                return named(value);
+            } catch (IllegalArgumentException e) {
+                throw new picocli.CommandLine.TypeConversionException(e.getMessage());
+            }
+        }
+    }
+
+    /** Lets picocli list the flows in usage help. */
+    static final class Names implements Iterable<String> {
+        @Override
+        public java.util.Iterator<String> iterator() {
+            return ALL.stream().map(DeployedFlow::name).iterator();
+        }
+    }
+}

@@ -1,0 +1,108 @@
+package io.shopsync.cli;
+
+import java.io.PrintWriter;
+import java.net.http.HttpClient;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/**
+ * {@code webhooks register}: subscribes each flow's topics to the flow's URL on the stack. Idempotent:
+ * creates what is missing, leaves what matches, reports (never deletes) what is extra.
+ */
+@Command(name = "register", mixinStandardHelpOptions = true,
+        description = {"Subscribes the shop's webhooks to the stack: each flow's topics to its URL (webhookSubscriptionCreate "
+                + "with uri, format JSON). Creates what is missing, leaves what matches and reports what is extra, without "
+                + "deleting it; safe to run again."},
+        footer = {"", "Examples:",
+            "  scripts/shopsync webhooks register --shop my-store --stack shopsync",
+            "  scripts/shopsync webhooks register --shop my-store --dry-run \\",
+            "      --base-url https://abc123.execute-api.eu-west-1.amazonaws.com",
+            "", "Exit codes: 0 every wanted subscription exists, 1 Shopify refused one or failed (the message says "
+                + "what to do), 2 bad usage."})
+final class WebhooksRegisterCommand implements Callable<Integer> {
+
+    private final CliContext context;
+    private final HttpClient http;
+
+    @Spec
+    CommandSpec spec;
+
+    @Mixin
+    ShopifyAdminOptions shopify = new ShopifyAdminOptions();
+
+    @Mixin
+    StackWebhookUrls stack = new StackWebhookUrls();
+
+    @Option(names = "--dry-run", description = "show what would be created; change nothing")
+    boolean dryRun;
+
+    WebhooksRegisterCommand(CliContext context, HttpClient http) {
+        this.context = context;
+        this.http = http;
+    }
+
+    @Override
+    public Integer call() {
+        PrintWriter out = spec.commandLine().getOut();
+        Map<DeployedFlow, String> urls = stack.resolve(context);
+        WebhookSubscriptions subscriptions = shopify.subscriptions(http, context, spec.commandLine().getErr());
+        List<WebhookSubscription> existing = subscriptions.list();
+        SubscriptionPlan plan = SubscriptionPlan.of(urls, existing);
+        int wanted = plan.missing().size() + plan.kept().size();
+        out.println("webhooks register " + shopify.domain() + ": " + wanted + " subscriptions wanted ("
+                + urls.size() + " flows), " + existing.size() + " exist" + (dryRun ? "; dry run, nothing changes" : ""));
+
+        for (SubscriptionPlan.Kept kept : plan.kept()) {
+            line(out, "kept", kept.wanted().topic(), kept.wanted().uri(), "");
+            for (String warning : kept.existing().warnings()) {
+                out.println("           note: " + warning + " (delete it and register again to get every delivery)");
+            }
+        }
+        List<String> refused = new ArrayList<>();
+        int created = 0;
+        for (SubscriptionPlan.Wanted missing : plan.missing()) {
+            if (dryRun) {
+                line(out, "create", missing.topic(), missing.uri(), "(dry run)");
+                continue;
+            }
+            WebhookSubscriptions.Change change = subscriptions.create(missing.topicEnum(), missing.uri());
+            if (change instanceof WebhookSubscriptions.Change.Done done) {
+                created++;
+                line(out, "created", missing.topic(), missing.uri(), "id " + done.id());
+            } else if (change instanceof WebhookSubscriptions.Change.Refused refusal) {
+                refused.add(missing.topic() + ": " + refusal.message());
+                line(out, "REFUSED", missing.topic(), missing.uri(), "Shopify said: " + refusal.message());
+            }
+            out.flush();
+        }
+        for (SubscriptionPlan.Extra extra : plan.extra()) {
+            WebhookSubscription subscription = extra.existing();
+            line(out, "extra", subscription.topicName(), subscription.uri() == null ? "(not HTTPS)" : subscription.uri(),
+                    "id " + subscription.shortId() + ": " + extra.why() + "; left as it is");
+        }
+
+        out.println((dryRun ? "would create " + plan.missing().size() : "created " + created) + ", kept "
+                + plan.kept().size() + ", extra " + plan.extra().size() + (refused.isEmpty() ? "" : ", refused " + refused.size()));
+        if (!plan.extra().isEmpty()) {
+            out.println("Extra subscriptions are not deleted. Remove one with: scripts/shopsync webhooks delete --shop "
+                    + shopify.domain() + " --id ID");
+        }
+        if (!refused.isEmpty()) {
+            throw new CliException(refused.size() + " subscription(s) not created: " + String.join("; ", refused)
+                    + ". Fix what Shopify said (a uri it cannot reach or that is not HTTPS; a topic the app has no "
+                    + "access scope for), then run register again: it creates only what is missing");
+        }
+        return 0;
+    }
+
+    static void line(PrintWriter out, String action, String topic, String uri, String note) {
+        out.printf("  %-8s %-28s %s%s%n", action, topic, uri, note.isEmpty() ? "" : "  " + note);
+    }
+}

@@ -1,0 +1,82 @@
+package io.shopsync.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.Test;
+
+/** The CLI's picture of a deployed flow matches template.yaml: routes per handler, and the output names it reads. */
+class DeployedFlowTest {
+
+    private static final Pattern RESOURCE = Pattern.compile("^  ([A-Za-z0-9]+):\\s*$");
+    private static final Pattern HANDLER = Pattern.compile("^\\s+Handler: ([\\w.]+)::handleRequest\\s*$");
+    private static final Pattern PATH = Pattern.compile("^\\s+Path: (/\\S+)\\s*$");
+
+    @Test
+    void everyFlowsRoute_shouldBeTheRouteOfItsFunctionInTheTemplate() throws IOException {
+        Map<String, String> routeByHandlerClass = new HashMap<>();
+        String handler = null;
+        for (String line : template()) {
+            if (RESOURCE.matcher(line).matches()) {
+                handler = null;
+            }
+            Matcher h = HANDLER.matcher(line);
+            if (h.matches()) {
+                handler = h.group(1);
+            }
+            Matcher p = PATH.matcher(line);
+            if (p.matches() && handler != null) {
+                routeByHandlerClass.put(handler, p.group(1));
+            }
+        }
+
+        assertThat(routeByHandlerClass).containsEntry("io.shopsync.orders.OrderToCrm", DeployedFlow.named("order-to-crm").route())
+                .containsEntry("io.shopsync.stock.StockToInventory", DeployedFlow.named("stock-to-inventory").route())
+                .containsEntry("io.shopsync.fulfilments.FulfilmentToCrm", DeployedFlow.named("fulfilment-to-crm").route());
+    }
+
+    @Test
+    void everyOutputTheCliReads_shouldBeAnOutputOfTheTemplate() throws IOException {
+        Set<String> outputs = new HashSet<>();
+        boolean inOutputs = false;
+        for (String line : template()) {
+            if (!line.isEmpty() && !Character.isWhitespace(line.charAt(0))) {
+                inOutputs = line.startsWith("Outputs:");
+                continue;
+            }
+            Matcher m = RESOURCE.matcher(line);
+            if (inOutputs && m.matches()) {
+                outputs.add(m.group(1));
+            }
+        }
+
+        for (DeployedFlow flow : DeployedFlow.ALL) {
+            assertThat(outputs).contains(flow.webhookUrlOutput(), flow.queueUrlOutput(), flow.deadLetterQueueUrlOutput());
+        }
+    }
+
+    @Test
+    void topics_shouldBeTheFlowsOwn_andEachTakenByOneFlow() {
+        assertThat(DeployedFlow.named("order-to-crm").topics()).contains("orders/create", "refunds/create");
+        assertThat(DeployedFlow.named("stock-to-inventory").topics()).contains("inventory_levels/update");
+        assertThat(DeployedFlow.named("fulfilment-to-crm").topics()).containsExactly("fulfillments/create",
+                "fulfillments/update");
+        assertThat(DeployedFlow.takingTopic("inventory_items/update")).map(DeployedFlow::name).contains("stock-to-inventory");
+        assertThat(DeployedFlow.takingTopic("products/update")).isEmpty();
+        assertThat(DeployedFlow.servingUrl("https://abc.execute-api.eu-west-1.amazonaws.com/webhooks/fulfilments/"))
+                .map(DeployedFlow::name).contains("fulfilment-to-crm");
+    }
+
+    private static List<String> template() throws IOException {
+        return Files.readAllLines(Path.of("..", "template.yaml"));
+    }
+}
