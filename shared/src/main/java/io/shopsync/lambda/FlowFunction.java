@@ -4,30 +4,62 @@ import com.amazonaws.services.lambda.runtime.Context;
 import com.amazonaws.services.lambda.runtime.RequestStreamHandler;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.shopsync.delivery.DeliveryLoop;
+import io.shopsync.delivery.QueueMessage;
 import io.shopsync.delivery.SqsEvents;
 import io.shopsync.delivery.Target;
+import io.shopsync.envelope.Body;
+import io.shopsync.envelope.Envelope;
+import io.shopsync.envelope.EnvelopeCodec;
+import io.shopsync.flow.EntityVersion;
 import io.shopsync.flow.Flow;
 import io.shopsync.intake.HttpResponse;
+import io.shopsync.intake.IntakeOutcome;
 import io.shopsync.intake.WebhookIntake;
+import io.shopsync.observability.Telemetry;
+import io.shopsync.queue.DeadLetterReason;
+import io.shopsync.queue.FlowQueues;
+import io.shopsync.webhook.SigningSecrets;
+import io.shopsync.webhook.SigningSecretsSource;
+import io.shopsync.webhook.WebhookSignature;
+import io.shopsync.webhook.WebhookVerifier;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
+import java.nio.charset.StandardCharsets;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
+import org.crac.Core;
+import org.crac.Resource;
 
 /**
  * The Lambda entry point every flow extends. It reads the raw invocation event and dispatches on
  * its shape, so one function per flow serves both its HTTP route (intake) and its FIFO queue
  * (delivery, answering with the failed message ids). A flow class only says which flow it is and
  * which targets it writes to; all plumbing lives here.
+ *
+ * <p>With SnapStart, Lambda snapshots the function after construction; a {@code beforeCheckpoint} hook
+ * first rehearses the hot path on made-up data ({@link #prime()}), so a restored copy starts warm.
  */
 public abstract class FlowFunction implements RequestStreamHandler {
+
+    /** How often {@link #prime()} runs each topic: enough for the JIT to compile the hottest methods. */
+    private static final int PRIMING_ROUNDS = 50;
+
+    /** A throwaway key: only the priming rehearsal's verifier knows it. */
+    private static final String PRIMING_SECRET = "snapstart-priming-only-not-a-shopify-secret";
 
     private final Flow flow;
     private final ObjectMapper json;
     private final WebhookIntake intake;
     private final Optional<DeliveryLoop> delivery;
+    /** Held here because org.crac keeps registered resources only weakly. */
+    private final Resource snapStartPriming;
 
     protected FlowFunction(Flow flow, FlowEnvironment environment) {
         this(flow, environment, List.of());
@@ -39,6 +71,24 @@ public abstract class FlowFunction implements RequestStreamHandler {
         this.json = environment.json();
         this.intake = environment.intakeFor(flow);
         this.delivery = environment.deliveryFor(flow, targets);
+        this.snapStartPriming = new Resource() {
+            @Override
+            public void beforeCheckpoint(org.crac.Context<? extends Resource> context) {
+                try {
+                    prime();
+                } catch (RuntimeException | IOException e) {
+                    // Priming only saves time: a failure must not stop the version from being published.
+                    System.err.println("flow " + flow.name() + ": SnapStart priming skipped (" + e + ")");
+                }
+            }
+
+            @Override
+            public void afterRestore(org.crac.Context<? extends Resource> context) {
+                // Nothing to renew: no connection is opened and no secret is read before the snapshot.
+            }
+        };
+        // Outside a CRaC-capable runtime (tests, the local stack) this registration does nothing.
+        Core.getGlobalContext().register(snapStartPriming);
     }
 
     public Flow flow() {
@@ -62,5 +112,120 @@ public abstract class FlowFunction implements RequestStreamHandler {
         }
         throw new IllegalArgumentException("flow " + flow.name() + " received an event it does not handle: expected an"
                 + " API Gateway HTTP API (payload 2.0) event or an SQS event; check the function's triggers in template.yaml");
+    }
+
+    /**
+     * Rehearses both paths on made-up data, {@value #PRIMING_ROUNDS} times per topic of the flow, so the
+     * classes they use are loaded, initialised and partly compiled before SnapStart takes its snapshot:
+     * an API Gateway event is parsed, its Shopify headers read, its HMAC verified, its topic classified,
+     * its envelope encoded, then carried in an SQS event, decoded and versioned, and both answers are
+     * written. It runs on its own intake, whose verifier knows only a throwaway secret, whose queues drop
+     * what they get and whose log lines go nowhere (a line on standard output would count as a webhook
+     * in CloudWatch). It never calls AWS or a target: a connection opened now would be restored stale in
+     * every copy of the snapshot, and a secret read now would be frozen into all of them.
+     *
+     * @throws IllegalStateException when the rehearsal does not take the path a real webhook takes
+     */
+    public void prime() throws IOException {
+        Clock clock = Clock.systemUTC();
+        Telemetry nowhere = new Telemetry(json, line -> { }, clock);
+        RehearsalQueues queues = new RehearsalQueues();
+        WebhookIntake rehearsal = new WebhookIntake(flow,
+                new WebhookVerifier(SigningSecretsSource.fixed(SigningSecrets.parse(PRIMING_SECRET, "priming")),
+                        clock, Duration.ofMinutes(1)),
+                Set.of(), queues, json, nowhere, clock);
+        EnvelopeCodec codec = new EnvelopeCodec(json);
+        byte[] body = primingPayload().getBytes(StandardCharsets.UTF_8);
+        String signature = WebhookSignature.sign(body, PRIMING_SECRET);
+        for (int round = 0; round < PRIMING_ROUNDS; round++) {
+            for (String topic : flow.topics()) {
+                JsonNode httpEvent = json.readTree(json.writeValueAsBytes(primingHttpEvent(topic, body, signature, round)));
+                if (!HttpApiEvents.isHttpApiEvent(httpEvent)) {
+                    throw new IllegalStateException("priming event is not read as an HTTP API event");
+                }
+                IntakeOutcome outcome = rehearsal.handle(HttpApiEvents.request(httpEvent));
+                json.writeValueAsString(HttpApiEvents.response(json, outcome.response()));
+                if (!(outcome instanceof IntakeOutcome.Enqueued enqueued)) {
+                    throw new IllegalStateException("priming webhook for " + topic + " was not enqueued: " + outcome);
+                }
+                JsonNode sqsEvent = json.readTree(primingSqsEvent(codec.encode(enqueued.envelope()), round));
+                if (!SqsEvents.isSqsEvent(sqsEvent)) {
+                    throw new IllegalStateException("priming event is not read as an SQS event");
+                }
+                for (QueueMessage message : SqsEvents.messages(sqsEvent)) {
+                    Envelope envelope = codec.decode(message.body());
+                    JsonNode payload = json.readTree(((Body.Inline) envelope.body()).bytes());
+                    flow.ruleFor(envelope.topic()).orElseThrow();
+                    EntityVersion.of(payload, envelope.triggeredAt()).sortable();
+                }
+                json.writeValueAsString(SqsEvents.batchResponse(json, List.of()));
+            }
+        }
+    }
+
+    /** A payload carrying every id any flow's entity keys read (order, fulfilment, inventory item and level). */
+    private static String primingPayload() {
+        return """
+                {"id": 9007199254740993017, "order_id": 9007199254740993018, "inventory_item_id": 9007199254740993019,
+                 "location_id": 9007199254740993020, "updated_at": "2026-01-01T00:00:00-05:00", "available": 1,
+                 "email": null, "customer": null, "sku": "PRIMING", "line_items": [{"id": 9007199254740993021,
+                 "quantity": 1, "price": "1.00", "sku": "PRIMING"}], "test": true}
+                """;
+    }
+
+    private ObjectNode primingHttpEvent(String topic, byte[] body, String signature, int round) {
+        ObjectNode event = json.createObjectNode();
+        event.put("version", "2.0");
+        event.put("routeKey", "POST /priming");
+        event.put("rawPath", "/priming");
+        ObjectNode headers = event.putObject("headers");
+        headers.put("content-type", "application/json");
+        headers.put("x-shopify-topic", topic);
+        headers.put("x-shopify-hmac-sha256", signature);
+        headers.put("x-shopify-shop-domain", "priming.myshopify.com");
+        headers.put("x-shopify-api-version", "2026-10");
+        headers.put("x-shopify-webhook-id", "priming-" + topic + "-" + round);
+        headers.put("x-shopify-event-id", "priming-" + round);
+        headers.put("x-shopify-triggered-at", Instant.EPOCH.plusSeconds(round).toString());
+        event.putObject("requestContext").putObject("http").put("method", "POST").put("path", "/priming");
+        event.put("body", new String(body, StandardCharsets.UTF_8));
+        event.put("isBase64Encoded", false);
+        return event;
+    }
+
+    private byte[] primingSqsEvent(String messageBody, int round) throws IOException {
+        ObjectNode event = json.createObjectNode();
+        ObjectNode record = event.putArray("Records").addObject();
+        record.put("messageId", "priming-" + round);
+        record.put("receiptHandle", "priming");
+        record.put("body", messageBody);
+        record.put("eventSource", "aws:sqs");
+        record.putObject("attributes").put("ApproximateReceiveCount", "1").put("MessageGroupId", "priming");
+        record.putObject("messageAttributes");
+        return json.writeValueAsBytes(event);
+    }
+
+    /** The rehearsal's queues: nothing leaves the process. */
+    private static final class RehearsalQueues implements FlowQueues {
+        @Override
+        public void enqueue(Envelope envelope) {
+        }
+
+        @Override
+        public void deadLetter(Envelope envelope, DeadLetterReason reason) {
+        }
+
+        @Override
+        public void deadLetterUnreadable(String messageBody, String groupId, DeadLetterReason reason) {
+        }
+
+        @Override
+        public void delayRetry(String receiptHandle, Duration delay) {
+        }
+
+        @Override
+        public String deadLetterQueueName() {
+            return "priming";
+        }
     }
 }

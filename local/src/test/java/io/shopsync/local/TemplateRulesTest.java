@@ -1,0 +1,872 @@
+package io.shopsync.local;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.shopsync.delivery.DeliverySettings;
+import io.shopsync.flow.Flow;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Rules for template.yaml that cfn-lint cannot know, because they are about this application: how its
+ * code reads the environment, which flow takes which topics, what its runbooks cover. Each rule returns
+ * the violations it finds in a parsed template (CloudFormation tags in their long form, through
+ * {@link CloudFormationYaml}); each is checked against the real template, and against a deliberately broken
+ * copy so that a rule that could never fail would fail its own test.
+ */
+class TemplateRulesTest {
+
+    private static final Path TEMPLATE = StackTemplate.find(Path.of(""));
+    private static final Path ROOT = TEMPLATE.getParent();
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    /**
+     * Variables the code reads that a deployment does not set, each for a reason. Everything else the code
+     * reads must be set by template.yaml, and everything the template sets must be read by the code.
+     */
+    private static final Set<String> NOT_SET_BY_THE_TEMPLATE = Set.of(
+            // Local runs and tests only: the secret itself instead of its Secrets Manager id.
+            "SHOPIFY_WEBHOOK_SECRET", "HUBSPOT_TOKEN", "KLAVIYO_API_KEY", "KATANA_API_KEY",
+            "INVENTORY_WEBHOOK_SECRET", "SHOPIFY_ADMIN_TOKENS",
+            // Tests only: where a connector's API is (a WireMock server); deployed, the real API's.
+            "HUBSPOT_BASE_URL", "KLAVIYO_BASE_URL", "KATANA_BASE_URL", "SHOPIFY_ADMIN_BASE_URL",
+            // A local AWS endpoint (moto, LocalStack); Lambda itself sets AWS_REGION.
+            "AWS_ENDPOINT_URL", "AWS_REGION", "AWS_DEFAULT_REGION",
+            // Optional: a folder (a Lambda layer) whose mapping files replace the shipped ones.
+            "MAPPINGS_DIR",
+            // Optional tuning with defaults in the code (README: function configuration).
+            "LEASE_SECONDS", "BACKOFF_BASE_SECONDS", "BACKOFF_MAX_SECONDS", "ALERT_WINDOW_MINUTES",
+            "CLAIM_CHECK_THRESHOLD_BYTES", "KATANA_REQUESTS_PER_MINUTE", "SHOPIFY_API_VERSION");
+
+    /** Set by the template for the JVM, not for our code. */
+    private static final Set<String> READ_BY_THE_RUNTIME = Set.of("JAVA_TOOL_OPTIONS");
+
+    /** Where each flow's webhooks arrive, as the README and the events/ samples say. */
+    private static final Map<String, String> ROUTE_OF_FLOW = Map.of(
+            "order-to-crm", "/webhooks/orders",
+            "stock-to-inventory", "/webhooks/inventory",
+            "fulfilment-to-crm", "/webhooks/fulfilments");
+
+    // ---- The rules ----
+
+    /** Every SQS trigger reports failed messages one by one and has a maximum concurrency Lambda accepts (2+). */
+    static List<String> sqsTriggers(Map<String, Object> template) {
+        List<String> violations = new ArrayList<>();
+        functions(template).forEach((id, function) -> map(function.get("Events")).forEach((name, event) -> {
+            Map<String, Object> body = map(event);
+            if (!"SQS".equals(body.get("Type"))) {
+                return;
+            }
+            Map<String, Object> properties = map(body.get("Properties"));
+            if (!list(properties.get("FunctionResponseTypes")).contains("ReportBatchItemFailures")) {
+                violations.add(id + " event " + name + " does not report batch item failures: one failed message"
+                        + " would make SQS retry the whole batch (FunctionResponseTypes: [ReportBatchItemFailures])");
+            }
+            Object maximum = map(properties.get("ScalingConfig")).get("MaximumConcurrency");
+            if (maximum == null) {
+                violations.add(id + " event " + name + " has no ScalingConfig.MaximumConcurrency: nothing protects"
+                        + " the target's rate limit");
+            } else if (number(template, maximum, "MinValue") < 2) {
+                violations.add(id + " event " + name + " may set MaximumConcurrency below 2, which Lambda rejects");
+            }
+        }));
+        return violations;
+    }
+
+    /** Every work queue (a queue with a RedrivePolicy) has a DLQ in the template, and an alarm on any message in it. */
+    static List<String> deadLetterQueues(Map<String, Object> template) {
+        List<String> violations = new ArrayList<>();
+        Map<String, Object> resources = map(template.get("Resources"));
+        resources.forEach((id, resource) -> {
+            if (!"AWS::SQS::Queue".equals(type(resource))) {
+                return;
+            }
+            Map<String, Object> redrive = map(properties(resource).get("RedrivePolicy"));
+            if (redrive.isEmpty()) {
+                return;
+            }
+            String dlq = logicalIdOf(redrive.get("deadLetterTargetArn"));
+            if (dlq == null || !"AWS::SQS::Queue".equals(type(resources.get(dlq)))) {
+                violations.add("work queue " + id + " has no dead-letter queue of this template (RedrivePolicy."
+                        + "deadLetterTargetArn: !GetAtt <Queue>.Arn)");
+                return;
+            }
+            boolean alarmed = alarms(template).values().stream().anyMatch(alarm ->
+                    "AWS/SQS".equals(alarm.get("Namespace"))
+                            && "ApproximateNumberOfMessagesVisible".equals(alarm.get("MetricName"))
+                            && list(alarm.get("Dimensions")).stream().map(TemplateRulesTest::map).anyMatch(d ->
+                                    "QueueName".equals(d.get("Name")) && dlq.equals(logicalIdOf(d.get("Value"))))
+                            && "GreaterThanThreshold".equals(alarm.get("ComparisonOperator"))
+                            && number(template, alarm.get("Threshold"), "Default") == 0);
+            if (!alarmed) {
+                violations.add("dead-letter queue " + dlq + " (of " + id + ") has no alarm on any message in it"
+                        + " (AWS/SQS ApproximateNumberOfMessagesVisible > 0)");
+            }
+        });
+        return violations;
+    }
+
+    /** Every alarm notifies the alerts topic and points to a runbook section that docs/operations.md has. */
+    static List<String> alarmsNotifyAndHaveRunbooks(Map<String, Object> template, Set<String> runbookAnchors) {
+        List<String> violations = new ArrayList<>();
+        Pattern runbook = Pattern.compile("docs/operations\\.md#([a-z0-9-]+)");
+        alarms(template).forEach((id, alarm) -> {
+            if (!list(alarm.get("AlarmActions")).contains(Map.of("Ref", "AlertsTopic"))) {
+                violations.add("alarm " + id + " does not notify the alerts topic (AlarmActions: [!Ref AlertsTopic])");
+            }
+            Matcher matcher = runbook.matcher(String.valueOf(alarm.get("AlarmDescription")));
+            if (!matcher.find()) {
+                violations.add("alarm " + id + " has no runbook link (docs/operations.md#<section>) in its AlarmDescription");
+            } else if (!runbookAnchors.contains(matcher.group(1))) {
+                violations.add("alarm " + id + " points to docs/operations.md#" + matcher.group(1)
+                        + ", which docs/operations.md has no section for");
+            }
+        });
+        if (alarms(template).isEmpty()) {
+            violations.add("the template has no alarms");
+        }
+        return violations;
+    }
+
+    /** A trigger queue's visibility timeout is at least six times its function's timeout, as AWS advises. */
+    static List<String> visibilityTimeouts(Map<String, Object> template) {
+        List<String> violations = new ArrayList<>();
+        Map<String, Object> resources = map(template.get("Resources"));
+        functions(template).forEach((id, function) -> {
+            long timeout = function.containsKey("Timeout") ? number(template, function.get("Timeout"), "Default") : 3;
+            map(function.get("Events")).forEach((name, event) -> {
+                if (!"SQS".equals(map(event).get("Type"))) {
+                    return;
+                }
+                String queue = logicalIdOf(map(map(event).get("Properties")).get("Queue"));
+                Map<String, Object> queueProperties = properties(resources.get(queue));
+                long visibility = queueProperties.containsKey("VisibilityTimeout")
+                        ? number(template, queueProperties.get("VisibilityTimeout"), "Default") : 30;
+                if (visibility < 6 * timeout) {
+                    violations.add("queue " + queue + " has VisibilityTimeout " + visibility + " but its function " + id
+                            + " may run " + timeout + " s: make it at least " + 6 * timeout);
+                }
+            });
+        });
+        return violations;
+    }
+
+    /**
+     * No Allow statement grants every action ("*", "service:*") or uses NotAction/NotResource; our own
+     * (identity) statements name their resources (no "*") and their actions exactly (no wildcard), and use
+     * only scoped SAM policy templates, never a managed policy by name. A key policy's Resource "*" means
+     * the key itself and is allowed there. SAM's own managed policies for logs and the SQS trigger are
+     * added by the transform, outside this rule.
+     */
+    static List<String> leastPrivilege(Map<String, Object> template) {
+        Set<String> scopedPolicyTemplates = Set.of(
+                "SQSSendMessagePolicy", "SNSPublishMessagePolicy", "AWSSecretsManagerGetSecretValuePolicy");
+        List<String> violations = new ArrayList<>();
+        Map<String, Map<String, Object>> identity = new LinkedHashMap<>();
+        Map<String, Map<String, Object>> resourcePolicies = new LinkedHashMap<>();
+        functions(template).forEach((id, function) -> {
+            Object policies = function.get("Policies");
+            List<Object> entries = policies instanceof List<?> l ? new ArrayList<>(l)
+                    : policies == null ? List.of() : List.of(policies);
+            for (Object entry : entries) {
+                if (entry instanceof String name) {
+                    violations.add(id + " attaches policy " + name + ": name its actions and resources in a Statement");
+                } else if (map(entry).containsKey("Statement")) {
+                    statements(map(entry).get("Statement")).forEach(s -> identity.put(id + " " + s, s));
+                } else {
+                    map(entry).forEach((templateName, parameters) -> {
+                        if (!scopedPolicyTemplates.contains(templateName)) {
+                            violations.add(id + " uses SAM policy template " + templateName + ", which is not known"
+                                    + " to be scoped to one resource");
+                        }
+                        map(parameters).forEach((parameter, value) -> {
+                            if (String.valueOf(value).equals("*")) {
+                                violations.add(id + " policy template " + templateName + " has " + parameter + ": *");
+                            }
+                        });
+                    });
+                }
+            }
+        });
+        map(template.get("Resources")).forEach((id, resource) -> {
+            Map<String, Object> properties = properties(resource);
+            switch (String.valueOf(type(resource))) {
+                case "AWS::IAM::Policy", "AWS::IAM::ManagedPolicy" ->
+                        statements(map(properties.get("PolicyDocument")).get("Statement"))
+                                .forEach(s -> identity.put(id + " " + s, s));
+                case "AWS::IAM::Role" -> list(properties.get("Policies")).forEach(p ->
+                        statements(map(map(p).get("PolicyDocument")).get("Statement"))
+                                .forEach(s -> identity.put(id + " " + s, s)));
+                case "AWS::KMS::Key" -> statements(map(properties.get("KeyPolicy")).get("Statement"))
+                        .forEach(s -> resourcePolicies.put(id + " " + s, s));
+                case "AWS::S3::BucketPolicy", "AWS::SNS::TopicPolicy", "AWS::SQS::QueuePolicy" ->
+                        statements(map(properties.get("PolicyDocument")).get("Statement"))
+                                .forEach(s -> resourcePolicies.put(id + " " + s, s));
+                default -> { }
+            }
+        });
+        Map<String, Map<String, Object>> all = new LinkedHashMap<>(identity);
+        all.putAll(resourcePolicies);
+        all.forEach((where, statement) -> {
+            if (!"Allow".equals(statement.get("Effect"))) {
+                return; // a wildcard in a Deny only widens the protection
+            }
+            if (statement.containsKey("NotAction") || statement.containsKey("NotResource")) {
+                violations.add(where + ": an Allow with NotAction or NotResource grants everything else");
+            }
+            for (Object action : list(statement.get("Action"))) {
+                String text = String.valueOf(action);
+                if (text.equals("*") || text.endsWith(":*")) {
+                    violations.add(where + ": Allow of every action (" + text + ")");
+                }
+            }
+            if ("*".equals(statement.get("Principal")) || Map.of("AWS", "*").equals(statement.get("Principal"))) {
+                violations.add(where + ": Allow to any principal");
+            }
+        });
+        identity.forEach((where, statement) -> {
+            if (!"Allow".equals(statement.get("Effect"))) {
+                return;
+            }
+            for (Object action : list(statement.get("Action"))) {
+                if (String.valueOf(action).contains("*")) {
+                    violations.add(where + ": wildcard in action " + action + ": name the actions the code calls");
+                }
+            }
+            for (Object resource : list(statement.get("Resource"))) {
+                if ("*".equals(resource)) {
+                    violations.add(where + ": Resource \"*\": name the resource (!Ref, !GetAtt, !Sub)");
+                }
+            }
+        });
+        return violations;
+    }
+
+    /** Every function runs SnapStart on published versions behind an alias, and never with provisioned concurrency. */
+    static List<String> snapStart(Map<String, Object> template) {
+        List<String> violations = new ArrayList<>();
+        functions(template).forEach((id, function) -> {
+            boolean snapStart = "PublishedVersions".equals(map(function.get("SnapStart")).get("ApplyOn"));
+            if (!snapStart) {
+                violations.add(id + " has no SnapStart: ApplyOn: PublishedVersions");
+            }
+            if (function.get("AutoPublishAlias") == null) {
+                violations.add(id + " has no AutoPublishAlias: SnapStart applies to published versions only, and the"
+                        + " triggers must invoke one through the alias");
+            }
+            if (snapStart && function.containsKey("ProvisionedConcurrencyConfig")) {
+                violations.add(id + " combines SnapStart with ProvisionedConcurrencyConfig, which Lambda does not allow");
+            }
+        });
+        return violations;
+    }
+
+    /**
+     * Every environment variable the code reads is set by the template (or listed in
+     * {@link #NOT_SET_BY_THE_TEMPLATE} with its reason), and every one the template sets is read. What
+     * FlowEnvironment reads for itself, every function needs; what a flow module reads, its function needs;
+     * what the shared connectors read, at least one function needs.
+     */
+    static List<String> environment(Map<String, Object> template, CodeVariables code) {
+        List<String> violations = new ArrayList<>();
+        Map<String, Map<String, Object>> functions = functions(template);
+        Map<String, Set<String>> setBy = new LinkedHashMap<>();
+        functions.forEach((id, function) ->
+                setBy.put(id, new TreeSet<>(map(map(function.get("Environment")).get("Variables")).keySet())));
+        Set<String> setAnywhere = setBy.values().stream().flatMap(Set::stream).collect(Collectors.toCollection(TreeSet::new));
+        for (String variable : code.everyFunction()) {
+            setBy.forEach((id, variables) -> {
+                if (!variables.contains(variable) && !NOT_SET_BY_THE_TEMPLATE.contains(variable)) {
+                    violations.add(id + " does not set " + variable + ", which FlowEnvironment reads for every function");
+                }
+            });
+        }
+        code.byModule().forEach((module, variables) -> functions.forEach((id, function) -> {
+            if (!module.equals(code.moduleOfHandler(String.valueOf(function.get("Handler"))))) {
+                return;
+            }
+            for (String variable : variables) {
+                if (!setBy.get(id).contains(variable) && !NOT_SET_BY_THE_TEMPLATE.contains(variable)) {
+                    violations.add(id + " does not set " + variable + ", which its module " + module + " reads");
+                }
+            }
+        }));
+        for (String variable : code.shared()) {
+            if (!setAnywhere.contains(variable) && !NOT_SET_BY_THE_TEMPLATE.contains(variable)) {
+                violations.add("no function sets " + variable + ", which the shared runtime reads");
+            }
+        }
+        Set<String> read = code.all();
+        for (String variable : setAnywhere) {
+            if (!read.contains(variable) && !READ_BY_THE_RUNTIME.contains(variable)) {
+                violations.add("the template sets " + variable + ", which no code reads (a typo, or a leftover)");
+            }
+        }
+        return violations;
+    }
+
+    /**
+     * Every webhook route belongs to a function whose flow (its Handler class's FLOW) takes the topics posted
+     * there: the route is the one README and events/ give for the flow, and every sample event in
+     * events/&lt;flow&gt;/ goes to that route with a topic the flow accepts.
+     */
+    static List<String> routes(Map<String, Object> template, List<SampleEvent> samples) {
+        List<String> violations = new ArrayList<>();
+        Map<String, Flow> flowOfPath = new LinkedHashMap<>();
+        functions(template).forEach((id, function) -> {
+            Flow flow = flowOf(String.valueOf(function.get("Handler")));
+            if (flow == null) {
+                violations.add(id + " has Handler " + function.get("Handler") + ", whose class has no public static Flow FLOW");
+                return;
+            }
+            map(function.get("Events")).forEach((name, event) -> {
+                if (!"HttpApi".equals(map(event).get("Type"))) {
+                    return;
+                }
+                Map<String, Object> properties = map(map(event).get("Properties"));
+                String path = String.valueOf(properties.get("Path"));
+                flowOfPath.put(path, flow);
+                if (!"POST".equalsIgnoreCase(String.valueOf(properties.get("Method")))) {
+                    violations.add(id + " route " + path + " is not POST, which Shopify sends");
+                }
+                String expected = ROUTE_OF_FLOW.get(flow.name());
+                if (!path.equals(expected)) {
+                    violations.add(id + " serves flow " + flow.name() + " on " + path + ", but README and events/ post"
+                            + " its webhooks to " + expected);
+                }
+            });
+        });
+        for (SampleEvent sample : samples) {
+            Flow flow = flowOfPath.get(sample.path());
+            if (flow == null) {
+                violations.add(sample.file() + " posts to " + sample.path() + ", which no function serves");
+            } else if (!flow.name().equals(sample.flowFolder())) {
+                violations.add(sample.file() + " (a " + sample.flowFolder() + " sample) posts to " + sample.path()
+                        + ", which serves flow " + flow.name());
+            } else if (!flow.topics().contains(sample.topic())) {
+                violations.add(sample.file() + " posts topic " + sample.topic() + " to " + sample.path() + ", whose flow "
+                        + flow.name() + " takes only " + flow.topics());
+            }
+        }
+        if (samples.isEmpty()) {
+            violations.add("events/ has no HTTP API samples to check the routes against");
+        }
+        return violations;
+    }
+
+    /** Every function logs JSON into its own log group, created by the template with a retention. */
+    static List<String> logGroups(Map<String, Object> template) {
+        List<String> violations = new ArrayList<>();
+        Map<String, Object> resources = map(template.get("Resources"));
+        functions(template).forEach((id, function) -> {
+            Map<String, Object> logging = map(function.get("LoggingConfig"));
+            if (!"JSON".equals(logging.get("LogFormat"))) {
+                violations.add(id + " does not log in JSON (LoggingConfig.LogFormat: JSON)");
+            }
+            String group = logicalIdOf(logging.get("LogGroup"));
+            if (group == null || !"AWS::Logs::LogGroup".equals(type(resources.get(group)))) {
+                violations.add(id + " does not log to a log group of this template (LoggingConfig.LogGroup: !Ref ...)");
+            } else if (!properties(resources.get(group)).containsKey("RetentionInDays")) {
+                violations.add("log group " + group + " of " + id + " keeps logs forever: set RetentionInDays");
+            }
+        });
+        return violations;
+    }
+
+    /** Every stack output docs/operations.md's commands read ({@code $(out Name)}) exists in the template. */
+    static List<String> runbookOutputs(Map<String, Object> template, String runbook) {
+        List<String> violations = new ArrayList<>();
+        Set<String> outputs = map(template.get("Outputs")).keySet();
+        Matcher used = Pattern.compile("\\$\\(out ([A-Za-z0-9]+)\\)").matcher(runbook);
+        Set<String> names = new TreeSet<>();
+        while (used.find()) {
+            names.add(used.group(1));
+        }
+        for (String name : names) {
+            if (!outputs.contains(name)) {
+                violations.add("docs/operations.md reads stack output " + name + ", which template.yaml does not have");
+            }
+        }
+        if (names.isEmpty()) {
+            violations.add("docs/operations.md reads no stack output: the rule found nothing to check");
+        }
+        return violations;
+    }
+
+    // ---- The real template passes every rule ----
+
+    @Test
+    void sqsTriggers_reportBatchItemFailures_andLimitConcurrency() {
+        assertThat(sqsTriggers(template())).isEmpty();
+    }
+
+    @Test
+    void workQueues_haveADeadLetterQueue_withAnAlarmOnAnyMessage() {
+        assertThat(deadLetterQueues(template())).isEmpty();
+    }
+
+    @Test
+    void alarms_notifyTheAlertsTopic_andPointToARunbookSection() {
+        assertThat(alarmsNotifyAndHaveRunbooks(template(), runbookAnchors())).isEmpty();
+        // The dead-letter alerts the functions publish point to a section too.
+        Matcher alertRunbook = Pattern.compile("docs/operations\\.md#([a-z0-9-]+)").matcher(DeliverySettings.DEFAULT_RUNBOOK);
+        assertThat(alertRunbook.find()).isTrue();
+        assertThat(runbookAnchors()).contains(alertRunbook.group(1));
+    }
+
+    @Test
+    void queues_keepMessagesInvisible_sixTimesTheFunctionTimeout() {
+        assertThat(visibilityTimeouts(template())).isEmpty();
+    }
+
+    @Test
+    void iam_grantsNamedActionsOnNamedResources() {
+        assertThat(leastPrivilege(template())).isEmpty();
+    }
+
+    @Test
+    void functions_runSnapStartBehindAnAlias_withoutProvisionedConcurrency() {
+        assertThat(snapStart(template())).isEmpty();
+    }
+
+    @Test
+    void environment_setsEveryVariableTheCodeReads_andNothingElse() {
+        CodeVariables code = CodeVariables.scan(ROOT);
+        // The scan itself must work, or the rule would pass on nothing.
+        assertThat(code.everyFunction()).contains("WORK_QUEUE_URL", "IDEMPOTENCY_TABLE", "SHOPIFY_WEBHOOK_SECRET_ID");
+        assertThat(code.shared()).contains("HUBSPOT_TOKEN_SECRET_ID", "INVENTORY_TARGET", "MAPPINGS_DIR");
+        assertThat(code.byModule()).containsKey("functions/order-to-crm");
+        assertThat(code.byModule().get("functions/order-to-crm")).contains("CRM_TARGETS", "ORDER_FLOW_CUSTOMER_TOPICS");
+
+        assertThat(environment(template(), code)).isEmpty();
+    }
+
+    @Test
+    void routes_goToTheFlowThatTakesTheirTopics() {
+        assertThat(routes(template(), samples())).isEmpty();
+    }
+
+    @Test
+    void functions_logJson_toALogGroupWithRetention() {
+        assertThat(logGroups(template())).isEmpty();
+    }
+
+    @Test
+    void runbooks_readOnlyOutputsTheStackHas() {
+        assertThat(runbookOutputs(template(), runbook())).isEmpty();
+    }
+
+    // ---- Each rule catches a broken template ----
+
+    @Test
+    void sqsTriggers_ruleCatches_aTriggerWithoutBatchItemFailures_orConcurrencyLimit() {
+        Map<String, Object> template = template();
+        Map<String, Object> trigger = eventProperties(template, "OrderToCrmFunction", "SQS");
+        trigger.remove("FunctionResponseTypes");
+        eventProperties(template, "StockToInventoryFunction", "SQS").remove("ScalingConfig");
+
+        assertThat(sqsTriggers(template)).hasSize(2)
+                .anySatisfy(v -> assertThat(v).startsWith("OrderToCrmFunction").contains("batch item failures"))
+                .anySatisfy(v -> assertThat(v).startsWith("StockToInventoryFunction").contains("MaximumConcurrency"));
+    }
+
+    @Test
+    void sqsTriggers_ruleCatches_aConcurrencyParameterThatAllowsOne() {
+        Map<String, Object> template = template();
+        map(map(template.get("Parameters")).get("OrderToCrmMaxConcurrency")).put("MinValue", 1);
+
+        assertThat(sqsTriggers(template)).singleElement().asString().contains("below 2");
+    }
+
+    @Test
+    void deadLetterQueues_ruleCatches_aMissingAlarm_andAMissingQueue() {
+        Map<String, Object> template = template();
+        Map<String, Object> resources = map(template.get("Resources"));
+        resources.remove("StockToInventoryDeadLetterAlarm");
+        map(properties(resources.get("FulfilmentToCrmQueue")).get("RedrivePolicy"))
+                .put("deadLetterTargetArn", Map.of("Fn::GetAtt", List.of("NoSuchQueue", "Arn")));
+
+        assertThat(deadLetterQueues(template)).hasSize(2)
+                .anySatisfy(v -> assertThat(v).contains("StockToInventoryDeadLetterQueue").contains("no alarm"))
+                .anySatisfy(v -> assertThat(v).contains("FulfilmentToCrmQueue").contains("no dead-letter queue"));
+    }
+
+    @Test
+    void alarms_ruleCatches_anAlarmWithoutTheTopic_andARunbookSectionThatDoesNotExist() {
+        Map<String, Object> template = template();
+        Map<String, Object> resources = map(template.get("Resources"));
+        properties(resources.get("OrderToCrmErrorsAlarm")).remove("AlarmActions");
+        properties(resources.get("ApiServerErrorsAlarm")).put("AlarmDescription", "see docs/operations.md#no-such-section");
+
+        assertThat(alarmsNotifyAndHaveRunbooks(template, runbookAnchors())).hasSize(2)
+                .anySatisfy(v -> assertThat(v).contains("OrderToCrmErrorsAlarm").contains("alerts topic"))
+                .anySatisfy(v -> assertThat(v).contains("ApiServerErrorsAlarm").contains("no-such-section"));
+    }
+
+    @Test
+    void visibilityTimeouts_ruleCatches_aFunctionTimeoutRaisedWithoutTheQueue() {
+        Map<String, Object> template = template();
+        map(map(template.get("Globals")).get("Function")).put("Timeout", 31);
+
+        assertThat(visibilityTimeouts(template)).hasSize(3).allSatisfy(v -> assertThat(v).contains("at least 186"));
+    }
+
+    @Test
+    void leastPrivilege_ruleCatches_wildcardActions_wildcardResources_andManagedPolicies() {
+        Map<String, Object> template = template();
+        List<Object> policies = list(properties(map(template.get("Resources")).get("OrderToCrmFunction")).get("Policies"));
+        policies.add(Map.of("Statement", List.of(
+                Map.of("Effect", "Allow", "Action", "sqs:*", "Resource", Map.of("Fn::GetAtt", List.of("OrderToCrmQueue", "Arn"))),
+                Map.of("Effect", "Allow", "Action", List.of("dynamodb:Query"), "Resource", "*"))));
+        policies.add("AmazonSQSFullAccess");
+
+        assertThat(leastPrivilege(template))
+                .anySatisfy(v -> assertThat(v).contains("every action (sqs:*)"))
+                .anySatisfy(v -> assertThat(v).contains("Resource \"*\""))
+                .anySatisfy(v -> assertThat(v).contains("attaches policy AmazonSQSFullAccess"));
+    }
+
+    @Test
+    void leastPrivilege_ruleCatches_aKeyPolicyOpenToAnyone() {
+        Map<String, Object> template = template();
+        statements(map(properties(map(template.get("Resources")).get("AlertsKey")).get("KeyPolicy")).get("Statement"))
+                .get(0).put("Principal", "*");
+
+        assertThat(leastPrivilege(template)).singleElement().asString().contains("any principal");
+    }
+
+    @Test
+    void snapStart_ruleCatches_provisionedConcurrency_andAMissingAlias() {
+        Map<String, Object> template = template();
+        properties(map(template.get("Resources")).get("FulfilmentToCrmFunction"))
+                .put("ProvisionedConcurrencyConfig", Map.of("ProvisionedConcurrentExecutions", 1));
+        map(map(template.get("Globals")).get("Function")).remove("AutoPublishAlias");
+
+        assertThat(snapStart(template))
+                .anySatisfy(v -> assertThat(v).startsWith("FulfilmentToCrmFunction combines SnapStart"))
+                .filteredOn(v -> v.contains("no AutoPublishAlias")).hasSize(3);
+    }
+
+    @Test
+    void environment_ruleCatches_aVariableTheCodeReadsButNoOneSets_andATypo() {
+        Map<String, Object> template = template();
+        Map<String, Object> resources = map(template.get("Resources"));
+        variables(properties(resources.get("OrderToCrmFunction"))).remove("CRM_TARGETS");
+        variables(map(map(template.get("Globals")).get("Function"))).remove("IDEMPOTENCY_TABLE");
+        variables(properties(resources.get("StockToInventoryFunction"))).put("LOCATION_MAPPINGS", "{}");
+
+        assertThat(environment(template, CodeVariables.scan(ROOT)))
+                .anySatisfy(v -> assertThat(v).isEqualTo("OrderToCrmFunction does not set CRM_TARGETS, which its module"
+                        + " functions/order-to-crm reads"))
+                .anySatisfy(v -> assertThat(v).startsWith("StockToInventoryFunction does not set IDEMPOTENCY_TABLE"))
+                .anySatisfy(v -> assertThat(v).contains("sets LOCATION_MAPPINGS, which no code reads"));
+    }
+
+    @Test
+    void routes_ruleCatches_twoFlowsSwappedRoutes() {
+        Map<String, Object> template = template();
+        eventProperties(template, "OrderToCrmFunction", "HttpApi").put("Path", "/webhooks/inventory");
+        eventProperties(template, "StockToInventoryFunction", "HttpApi").put("Path", "/webhooks/orders");
+
+        assertThat(routes(template, samples()))
+                .anySatisfy(v -> assertThat(v).contains("serves flow order-to-crm on /webhooks/inventory"))
+                .anySatisfy(v -> assertThat(v).contains("orders-create.json").contains("which serves flow stock-to-inventory"));
+    }
+
+    @Test
+    void logGroups_ruleCatches_aFunctionWithoutItsLogGroup_andRetention() {
+        Map<String, Object> template = template();
+        Map<String, Object> resources = map(template.get("Resources"));
+        map(properties(resources.get("OrderToCrmFunction")).get("LoggingConfig")).remove("LogGroup");
+        properties(resources.get("StockToInventoryLogGroup")).remove("RetentionInDays");
+
+        assertThat(logGroups(template)).hasSize(2);
+    }
+
+    @Test
+    void runbookOutputs_ruleCatches_aRemovedOutput() {
+        Map<String, Object> template = template();
+        map(template.get("Outputs")).remove("OrderToCrmDeadLetterQueueArn");
+
+        assertThat(runbookOutputs(template, runbook())).singleElement().asString().contains("OrderToCrmDeadLetterQueueArn");
+    }
+
+    // ---- Reading the template, the docs, the events and the code ----
+
+    /** A fresh, mutable copy of template.yaml, so a test can break it. */
+    private static Map<String, Object> template() {
+        return map(mutable(CloudFormationYaml.read(TEMPLATE)));
+    }
+
+    /** Each function's properties with Globals.Function applied (its own win; environment variables merge). */
+    static Map<String, Map<String, Object>> functions(Map<String, Object> template) {
+        Map<String, Object> globals = map(map(template.get("Globals")).get("Function"));
+        Map<String, Map<String, Object>> functions = new LinkedHashMap<>();
+        map(template.get("Resources")).forEach((id, resource) -> {
+            if (!"AWS::Serverless::Function".equals(type(resource))) {
+                return;
+            }
+            Map<String, Object> merged = new LinkedHashMap<>(globals);
+            merged.putAll(properties(resource));
+            Map<String, Object> variables = new LinkedHashMap<>(variables(globals));
+            variables.putAll(variables(properties(resource)));
+            merged.put("Environment", Map.of("Variables", variables));
+            functions.put(id, merged);
+        });
+        return functions;
+    }
+
+    private static Map<String, Map<String, Object>> alarms(Map<String, Object> template) {
+        Map<String, Map<String, Object>> alarms = new LinkedHashMap<>();
+        map(template.get("Resources")).forEach((id, resource) -> {
+            if ("AWS::CloudWatch::Alarm".equals(type(resource))) {
+                alarms.put(id, properties(resource));
+            }
+        });
+        return alarms;
+    }
+
+    private static Map<String, Object> eventProperties(Map<String, Object> template, String function, String eventType) {
+        return map(properties(map(template.get("Resources")).get(function)).get("Events")).values().stream()
+                .map(TemplateRulesTest::map).filter(e -> eventType.equals(e.get("Type")))
+                .map(e -> map(e.get("Properties"))).findFirst().orElseThrow();
+    }
+
+    private static Map<String, Object> variables(Map<String, Object> properties) {
+        return map(map(properties.get("Environment")).get("Variables"));
+    }
+
+    /** A literal number, or a Ref to a parameter: its {@code bound} (Default, or MinValue for the least it allows). */
+    private static long number(Map<String, Object> template, Object value, String bound) {
+        if (value instanceof Map<?, ?> ref && ref.get("Ref") instanceof String name) {
+            Object parameterBound = map(map(template.get("Parameters")).get(name)).get(bound);
+            if (parameterBound == null && !bound.equals("Default")) {
+                return Long.MIN_VALUE; // no lower bound: any value may be passed
+            }
+            return number(template, parameterBound, "Default");
+        }
+        return Long.parseLong(String.valueOf(value).trim());
+    }
+
+    /** The logical id behind {@code !Ref X}, {@code !GetAtt X.Attr}, or null. */
+    private static String logicalIdOf(Object value) {
+        if (value instanceof Map<?, ?> map) {
+            if (map.get("Ref") instanceof String ref) {
+                return ref;
+            }
+            if (map.get("Fn::GetAtt") instanceof List<?> parts && !parts.isEmpty()) {
+                return String.valueOf(parts.get(0));
+            }
+        }
+        return null;
+    }
+
+    private static List<Map<String, Object>> statements(Object value) {
+        return list(value).stream().map(TemplateRulesTest::map).collect(Collectors.toList());
+    }
+
+    private static Object type(Object resource) {
+        return map(resource).get("Type");
+    }
+
+    private static Map<String, Object> properties(Object resource) {
+        return map(map(resource).get("Properties"));
+    }
+
+    @SuppressWarnings("unchecked")
+    private static Map<String, Object> map(Object value) {
+        return value instanceof Map ? (Map<String, Object>) value : new LinkedHashMap<>();
+    }
+
+    /** A list, a single value as a one-element list, or empty. */
+    @SuppressWarnings("unchecked")
+    private static List<Object> list(Object value) {
+        if (value instanceof List) {
+            return (List<Object>) value;
+        }
+        return value == null ? new ArrayList<>() : new ArrayList<>(List.of(value));
+    }
+
+    private static Object mutable(Object value) {
+        if (value instanceof Map<?, ?> map) {
+            Map<String, Object> copy = new LinkedHashMap<>();
+            map.forEach((k, v) -> copy.put(String.valueOf(k), mutable(v)));
+            return copy;
+        }
+        if (value instanceof List<?> list) {
+            List<Object> copy = new ArrayList<>();
+            list.forEach(v -> copy.add(mutable(v)));
+            return copy;
+        }
+        return value;
+    }
+
+    /** The flow of a Handler ({@code class::method}): its class's {@code public static final Flow FLOW}. */
+    private static Flow flowOf(String handler) {
+        String className = handler.contains("::") ? handler.substring(0, handler.indexOf("::")) : handler;
+        try {
+            return (Flow) Class.forName(className).getField("FLOW").get(null);
+        } catch (ReflectiveOperationException | ClassCastException e) {
+            return null;
+        }
+    }
+
+    private static String runbook() {
+        return String.join("\n", lines(ROOT.resolve("docs/operations.md")));
+    }
+
+    /** The sections docs/operations.md can be linked to: its headings as GitHub anchors them, and explicit anchors. */
+    private static Set<String> runbookAnchors() {
+        Set<String> anchors = new LinkedHashSet<>();
+        for (String line : runbook().split("\n")) {
+            Matcher heading = Pattern.compile("^#{1,6}\\s+(.+?)\\s*$").matcher(line);
+            if (heading.matches()) {
+                anchors.add(heading.group(1).toLowerCase(Locale.ROOT).replaceAll("[^a-z0-9 _-]", "").replace(' ', '-'));
+            }
+            Matcher explicit = Pattern.compile("<a (?:id|name)=\"([^\"]+)\"").matcher(line);
+            while (explicit.find()) {
+                anchors.add(explicit.group(1));
+            }
+        }
+        return anchors;
+    }
+
+    /** A signed sample webhook in events/&lt;flow&gt;/: where it posts and with which topic. */
+    record SampleEvent(String file, String flowFolder, String path, String topic) {}
+
+    private static List<SampleEvent> samples() {
+        List<SampleEvent> samples = new ArrayList<>();
+        try (Stream<Path> files = Files.walk(ROOT.resolve("events"), 2)) {
+            for (Path file : files.filter(f -> f.toString().endsWith(".json")).sorted().toList()) {
+                String folder = file.getParent().getFileName().toString();
+                if (!ROUTE_OF_FLOW.containsKey(folder)) {
+                    continue; // payloads/
+                }
+                JsonNode event = JSON.readTree(file.toFile());
+                if (!event.has("rawPath")) {
+                    continue; // the SQS delivery sample
+                }
+                samples.add(new SampleEvent(ROOT.relativize(file).toString(), folder, event.path("rawPath").asText(),
+                        event.path("headers").path("x-shopify-topic").asText()));
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return samples;
+    }
+
+    private static List<String> lines(Path file) {
+        try {
+            return Files.readAllLines(file, StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read " + file, e);
+        }
+    }
+
+    /**
+     * The environment variables the code reads, found in its source: FlowEnvironment's own settings, which
+     * every function reads; what each flow module reads; and what the rest of the shared runtime reads.
+     */
+    record CodeVariables(Set<String> everyFunction, Set<String> shared, Map<String, Set<String>> byModule,
+                         Map<String, String> moduleOfClass) {
+
+        private static final List<Pattern> READS = List.of(
+                // FlowEnvironment's accessors for connectors and flows
+                Pattern.compile("\\b(?:setting|requiredSetting|settingList|enabledTargets)\\(\\s*\"([A-Z][A-Z0-9_]*)\""),
+                // credential(description, SECRET_ID_VARIABLE, INLINE_VARIABLE)
+                Pattern.compile("\\bcredential\\(\\s*\"[^\"]*\"\\s*,\\s*\"([A-Z][A-Z0-9_]*)\"\\s*,\\s*\"([A-Z][A-Z0-9_]*)\"\\s*\\)"),
+                // FlowEnvironment.Settings
+                Pattern.compile("\\b(?:required|optional|integer|list)\\(\\s*\"([A-Z][A-Z0-9_]*)\""),
+                // direct reads of the process environment
+                Pattern.compile("\\b(?:getenv|get|getOrDefault)\\(\\s*\"([A-Z][A-Z0-9_]*)\""));
+
+        static CodeVariables scan(Path root) {
+            Path flowEnvironment = root.resolve("shared/src/main/java/io/shopsync/lambda/FlowEnvironment.java");
+            Set<String> everyFunction = read(List.of(flowEnvironment), true);
+            Set<String> shared = new TreeSet<>();
+            Map<String, Set<String>> byModule = new LinkedHashMap<>();
+            Map<String, String> moduleOfClass = new LinkedHashMap<>();
+            List<Path> sharedSources = sources(root.resolve("shared/src/main/java"));
+            shared.addAll(read(sharedSources.stream().filter(p -> !p.equals(flowEnvironment)).toList(), false));
+            shared.addAll(read(List.of(flowEnvironment), false));
+            shared.removeAll(everyFunction);
+            try (Stream<Path> modules = Files.list(root.resolve("functions"))) {
+                for (Path module : modules.sorted().toList()) {
+                    Path java = module.resolve("src/main/java");
+                    List<Path> sources = sources(java);
+                    String name = root.relativize(module).toString();
+                    byModule.put(name, read(sources, false));
+                    for (Path source : sources) {
+                        String className = java.relativize(source).toString().replace('/', '.').replaceAll("\\.java$", "");
+                        moduleOfClass.put(className, name);
+                    }
+                }
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+            return new CodeVariables(everyFunction, shared, byModule, moduleOfClass);
+        }
+
+        /** @param settingsOnly only FlowEnvironment.Settings' reads (what it wires for itself) */
+        private static Set<String> read(Collection<Path> sources, boolean settingsOnly) {
+            Set<String> names = new TreeSet<>();
+            for (Path source : sources) {
+                String text = String.join("\n", lines(source));
+                List<Pattern> patterns = settingsOnly ? List.of(READS.get(2)) : READS;
+                for (Pattern pattern : patterns) {
+                    Matcher matcher = pattern.matcher(text);
+                    while (matcher.find()) {
+                        for (int group = 1; group <= matcher.groupCount(); group++) {
+                            if (matcher.group(group) != null) {
+                                names.add(matcher.group(group));
+                            }
+                        }
+                    }
+                }
+            }
+            return names;
+        }
+
+        private static List<Path> sources(Path directory) {
+            if (!Files.isDirectory(directory)) {
+                return List.of();
+            }
+            try (Stream<Path> files = Files.walk(directory)) {
+                return files.filter(f -> f.toString().endsWith(".java")).sorted().toList();
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+        }
+
+        String moduleOfHandler(String handler) {
+            String className = handler.contains("::") ? handler.substring(0, handler.indexOf("::")) : handler;
+            return moduleOfClass.get(className);
+        }
+
+        Set<String> all() {
+            Set<String> all = new TreeSet<>(everyFunction);
+            all.addAll(shared);
+            byModule.values().forEach(all::addAll);
+            return all;
+        }
+    }
+}
