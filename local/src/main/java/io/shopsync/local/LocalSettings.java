@@ -32,10 +32,21 @@ final class LocalSettings {
     private LocalSettings() {}
 
     static Map<String, String> forFunction(Map<String, String> template, Map<String, String> process) {
+        return forFunction(template, process, false);
+    }
+
+    /**
+     * @param live connectors send for real: secret ids are dropped without placeholders (the environment
+     *     must give the inline credentials, HUBSPOT_TOKEN and the like) and no dry-run default is added
+     */
+    static Map<String, String> forFunction(Map<String, String> template, Map<String, String> process, boolean live) {
         Map<String, String> settings = new LinkedHashMap<>();
         template.forEach((name, value) -> {
             if (name.equals("SHOPIFY_WEBHOOK_SECRET_ID")) {
                 return; // the local stack's signing secret is the dev secret or SHOPIFY_WEBHOOK_SECRET
+            }
+            if (name.endsWith("_SECRET_ID") && live) {
+                return; // there is no Secrets Manager here: the inline credential comes from the environment
             }
             if (name.endsWith("_SECRET_ID")) {
                 // HUBSPOT_TOKEN_SECRET_ID -> HUBSPOT_TOKEN: the inline form every connector accepts locally.
@@ -45,11 +56,13 @@ final class LocalSettings {
             }
             settings.put(name, value);
         });
-        LOCAL_DEFAULTS.forEach((name, value) -> {
-            if (settings.get(name) == null || settings.get(name).isBlank()) {
-                settings.put(name, value);
-            }
-        });
+        if (!live) {
+            LOCAL_DEFAULTS.forEach((name, value) -> {
+                if (settings.get(name) == null || settings.get(name).isBlank()) {
+                    settings.put(name, value);
+                }
+            });
+        }
         settings.putAll(process);
         // A secret id from the process would send the connector to Secrets Manager: the inline value wins.
         process.keySet().stream().filter(name -> name.endsWith("_SECRET_ID")).forEach(settings::remove);

@@ -53,6 +53,11 @@ public final class LocalStack implements Callable<Integer> {
             description = "how long a replay waits for the flows to go idle (default: ${DEFAULT-VALUE})")
     int replayWaitSeconds = 120;
 
+    @Option(names = "--live", description = "send the connectors' requests for real instead of recording them in the "
+            + "outbox; credentials come from the environment (HUBSPOT_TOKEN, KLAVIYO_API_KEY, INVENTORY_WEBHOOK_SECRET, "
+            + "KATANA_API_KEY, SHOPIFY_ADMIN_TOKENS), connector settings from the template's defaults and the environment")
+    boolean live;
+
     @Option(names = "--log", paramLabel = "FILE",
             description = "where the flows' JSON log lines go (default: local/target/local-stack.log)")
     Path logFile;
@@ -97,7 +102,7 @@ public final class LocalStack implements Callable<Integer> {
             Path root = templateFile.getParent();
             Path log = logFile != null ? logFile : root.resolve("local/target/local-stack.log");
             quietEmbeddedSqsLogs(log.toAbsolutePath().getParent().resolve("local-sqs.log"));
-            stack = RunningStack.start(new RunningStack.Options(templateFile, port, log, replay != null, environment), out);
+            stack = RunningStack.start(new RunningStack.Options(templateFile, port, log, replay != null, environment, live), out);
         } catch (PortInUseException e) {
             err.println(e.getMessage());
             return PORT_IN_USE;

@@ -71,10 +71,17 @@ final class RunningStack implements AutoCloseable {
      * @param port 0 for any free port
      * @param compactAlerts print one line per alert instead of its whole text
      * @param environment the process environment (SHOPIFY_WEBHOOK_SECRET, AWS_ENDPOINT_URL, AWS_REGION, keys)
+     * @param live send connector requests for real, with credentials from {@code environment}; else dry run
      */
-    record Options(Path template, int port, Path logFile, boolean compactAlerts, Map<String, String> environment) {
+    record Options(Path template, int port, Path logFile, boolean compactAlerts, Map<String, String> environment,
+                   boolean live) {
         Options {
             environment = Map.copyOf(environment);
+        }
+
+        /** A dry run. */
+        Options(Path template, int port, Path logFile, boolean compactAlerts, Map<String, String> environment) {
+            this(template, port, logFile, compactAlerts, environment, false);
         }
 
         String variable(String name) {
@@ -167,7 +174,7 @@ final class RunningStack implements AutoCloseable {
             EmbeddedSqs.FlowQueueUrls urls = queueUrls.get(i);
             FlowEnvironment environment = FlowEnvironment.builder()
                     // Connector settings: the template's defaults, dry-run credentials, this process's environment on top.
-                    .variables(LocalSettings.forFunction(function.settings(), options.environment()))
+                    .variables(LocalSettings.forFunction(function.settings(), options.environment(), options.live()))
                     .secrets(signingSecrets)
                     .queues(new SqsFlowQueues(sqs.client(), urls.workQueueUrl(), urls.deadLetterQueueUrl(),
                             claimChecks, new EnvelopeCodec(JSON), SqsFlowQueues.DEFAULT_MAX_MESSAGE_BYTES))
@@ -180,13 +187,16 @@ final class RunningStack implements AutoCloseable {
                     .alerts(alerts)
                     .deliverySettings(new DeliverySettings(function.queue().maxReceiveCount(),
                             DeliverySettings.DEFAULT_RUNBOOK))
-                    .transport(outbox.transportFor(flow.name()))
+                    // Live: the JDK client sends for real; dry run: the outbox records and answers.
+                    .transport(options.live() ? null : outbox.transportFor(flow.name()))
                     .build();
             // Two instances, as two warm Lambda containers would be: one answers the route, one the queue.
             handlers.add(new FlowFunction[] {flow.constructor().apply(environment), flow.constructor().apply(environment)});
             built.add(flow.name() + " (" + simpleName(function.handlerClass()) + ")");
         }
-        progress.step("handlers", String.join(", ", built) + "; connectors in dry run (requests go to the outbox)");
+        progress.step("handlers", String.join(", ", built) + (options.live()
+                ? "; connectors LIVE: their requests are sent, with the credentials in this environment"
+                : "; connectors in dry run (requests go to the outbox)"));
 
         for (int i = 0; i < template.functions().size(); i++) {
             StackTemplate.Function function = template.functions().get(i);

@@ -30,4 +30,15 @@ class LocalSettingsTest {
         assertThat(settings).containsEntry("INVENTORY_TARGET", "webhook").containsEntry("CRM_TARGETS", "klaviyo")
                 .containsKey("LOCATION_MAPPING").doesNotContainKey("KLAVIYO_API_KEY_SECRET_ID");
     }
+
+    @Test
+    void forFunction_live_shouldDropSecretIdsWithoutPlaceholders_andAddNoDryRunDefaults() {
+        Map<String, String> settings = LocalSettings.forFunction(
+                Map.of("HUBSPOT_TOKEN_SECRET_ID", "shopsync/hubspot-token", "INVENTORY_TARGET", ""),
+                Map.of("HUBSPOT_TOKEN", "pat-from-the-environment"), true);
+
+        assertThat(settings).containsEntry("HUBSPOT_TOKEN", "pat-from-the-environment")
+                .containsEntry("INVENTORY_TARGET", "")
+                .doesNotContainKeys("HUBSPOT_TOKEN_SECRET_ID", "LOCATION_MAPPING", "INVENTORY_WEBHOOK_URL");
+    }
 }
