@@ -15,7 +15,6 @@ import io.shopsync.observability.Telemetry;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
-import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 
@@ -140,7 +139,7 @@ public final class KlaviyoFulfilments implements Target {
             return w;
         }
         try {
-            w.fulfilmentId = id(payload.get("id"));
+            w.fulfilmentId = KlaviyoJson.shopifyId(payload.get("id"), "id");
             String email = email(payload.get("email"));
             if (email == null) {
                 telemetry.line(item.envelope().flow(), "fulfilment without e-mail: no Klaviyo event sent")
@@ -153,7 +152,7 @@ public final class KlaviyoFulfilments implements Target {
             w.identity = json.createObjectNode().put("email", email);
             String metric = scope.get() == FulfilmentScope.PARTIAL ? FULFILLED_PARTIAL_ORDER : FULFILLED_ORDER;
             w.event = new Event(metric, "shopify-fulfillment-" + w.fulfilmentId,
-                    nest(mapping.apply(FulfilmentScope.annotated(payload), item.shop(), item.topic())));
+                    KlaviyoJson.nest(json, mapping.apply(FulfilmentScope.annotated(payload), item.shop(), item.topic())));
         } catch (MappingException e) {
             w.outcome = new DeliveryOutcome.PermanentFailure("klaviyo, fulfilment " + (w.fulfilmentId == null ? "?"
                     : w.fulfilmentId) + ": " + e.getMessage() + " (mapping " + mapping.name() + "): fix the mapping "
@@ -187,29 +186,5 @@ public final class KlaviyoFulfilments implements Target {
         return value.asText().trim().toLowerCase(Locale.ROOT);
     }
 
-    /** A Shopify id as exact digits (ids exceed 2^53: never through a double). */
-    private static String id(JsonNode value) {
-        if (value != null && value.isIntegralNumber()) {
-            return value.bigIntegerValue().toString();
-        }
-        if (value != null && value.isTextual() && value.asText().matches("\\d+")) {
-            return value.asText();
-        }
-        throw new MappingException("the payload's id is " + (value == null ? "missing" : value) + ", not a Shopify id");
-    }
 
-    /** Dotted names nest: properties.TrackingCompany becomes {"properties":{"TrackingCompany":…}}. */
-    private ObjectNode nest(Map<String, JsonNode> values) {
-        ObjectNode root = json.createObjectNode();
-        values.forEach((name, value) -> {
-            String[] parts = name.split("\\.");
-            ObjectNode parent = root;
-            for (int i = 0; i < parts.length - 1; i++) {
-                JsonNode child = parent.get(parts[i]);
-                parent = child instanceof ObjectNode object ? object : parent.putObject(parts[i]);
-            }
-            parent.set(parts[parts.length - 1], value);
-        });
-        return root;
-    }
 }

@@ -168,14 +168,14 @@ public final class KlaviyoOrders implements Target {
         }
         boolean refund = item.topic().startsWith("refunds/");
         try {
-            w.orderId = id(payload.get(refund ? "order_id" : "id"), refund ? "order_id" : "id");
+            w.orderId = KlaviyoJson.shopifyId(payload.get(refund ? "order_id" : "id"), refund ? "order_id" : "id");
             if (payload.path("test").asBoolean(false)) {
                 count(w, "TestOrdersSkipped", "test order: nothing sent to Klaviyo");
                 w.outcome = new DeliveryOutcome.Delivered();
                 return w;
             }
             Mapping profileMapping = item.topic().startsWith("customers/") ? mappings.customerProfile() : mappings.profile();
-            w.profile = profile(nest(apply(profileMapping, payload, item)));
+            w.profile = profile(KlaviyoJson.nest(json, apply(profileMapping, payload, item)));
             if (w.profile == null) {
                 count(w, "OrdersWithoutIdentifier", (refund ? "refund" : "order")
                         + " without e-mail or phone: no Klaviyo profile or event sent");
@@ -203,7 +203,7 @@ public final class KlaviyoOrders implements Target {
                 return placedOrder(item, key);
             case "orders/cancelled":
                 List<Event> cancelled = new ArrayList<>();
-                cancelled.add(new Event(CANCELLED_ORDER, key, nest(apply(mappings.cancelledOrder(), payload, item))));
+                cancelled.add(new Event(CANCELLED_ORDER, key, KlaviyoJson.nest(json, apply(mappings.cancelledOrder(), payload, item))));
                 cancelled.addAll(refundsOf(payload, key, item));
                 return cancelled;
             case "orders/updated":
@@ -230,23 +230,23 @@ public final class KlaviyoOrders implements Target {
     }
 
     private Event refunded(JsonNode refundPayload, String key, DeliveryItem item) {
-        ObjectNode refund = nest(apply(mappings.refundedOrder(), refundPayload, item));
+        ObjectNode refund = KlaviyoJson.nest(json, apply(mappings.refundedOrder(), refundPayload, item));
         if (!refund.has("value")) {
             refundedAmount(refundPayload).ifPresent(amount -> refund.set("value", DecimalNode.valueOf(amount)));
         }
-        return new Event(REFUNDED_ORDER, key + "-refund-" + id(refundPayload.get("id"), "id"), refund);
+        return new Event(REFUNDED_ORDER, key + "-refund-" + KlaviyoJson.shopifyId(refundPayload.get("id"), "id"), refund);
     }
 
     /** Placed Order with its Items, then one Ordered Product per line item carrying the order's context. */
     private List<Event> placedOrder(DeliveryItem item, String key) {
-        ObjectNode placed = nest(apply(mappings.placedOrder(), item.payload(), item));
+        ObjectNode placed = KlaviyoJson.nest(json, apply(mappings.placedOrder(), item.payload(), item));
         ObjectNode placedProperties = properties(placed);
         ArrayNode itemsProperty = json.createArrayNode();
         List<Event> events = new ArrayList<>();
         events.add(new Event(PLACED_ORDER, key, placed));
         for (JsonNode line : item.payload().path("line_items")) {
-            String lineId = id(line.get("id"), "line_items[].id");
-            ObjectNode product = nest(apply(mappings.orderedProduct(), line, item));
+            String lineId = KlaviyoJson.shopifyId(line.get("id"), "line_items[].id");
+            ObjectNode product = KlaviyoJson.nest(json, apply(mappings.orderedProduct(), line, item));
             ObjectNode lineProperties = properties(product);
             itemsProperty.add(lineProperties.deepCopy());
             ObjectNode productProperties = json.createObjectNode();
@@ -326,20 +326,6 @@ public final class KlaviyoOrders implements Target {
         }
     }
 
-    /** Dotted names nest: location.city becomes {"location":{"city":…}}. */
-    private ObjectNode nest(Map<String, JsonNode> values) {
-        ObjectNode root = json.createObjectNode();
-        values.forEach((name, value) -> {
-            String[] parts = name.split("\\.");
-            ObjectNode parent = root;
-            for (int i = 0; i < parts.length - 1; i++) {
-                JsonNode child = parent.get(parts[i]);
-                parent = child instanceof ObjectNode object ? object : parent.putObject(parts[i]);
-            }
-            parent.set(parts[parts.length - 1], value);
-        });
-        return root;
-    }
 
     private static ObjectNode properties(ObjectNode attributes) {
         JsonNode properties = attributes.get("properties");
@@ -352,17 +338,6 @@ public final class KlaviyoOrders implements Target {
         }
     }
 
-    /** A Shopify id as exact digits (ids exceed 2^53: never through a double). */
-    private static String id(JsonNode value, String field) {
-        if (value != null && value.isIntegralNumber()) {
-            return value.bigIntegerValue().toString();
-        }
-        if (value != null && value.isTextual() && value.asText().matches("\\d+")) {
-            return value.asText();
-        }
-        throw new MappingException("the payload's " + field + " is " + (value == null ? "missing" : value)
-                + ", not a Shopify id");
-    }
 
     // ---- sending --------------------------------------------------------------------------------
 
