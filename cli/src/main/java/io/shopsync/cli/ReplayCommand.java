@@ -1,8 +1,8 @@
 package io.shopsync.cli;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.shopsync.connectors.shopify.ShopifyAdmin;
+import io.shopsync.webhook.SigningSecrets;
 import io.shopsync.webhook.WebhookSignature;
 import java.io.IOException;
 import java.io.PrintWriter;
@@ -275,21 +275,11 @@ final class ReplayCommand implements Callable<Integer> {
         String stored = context.setting("SHOPIFY_WEBHOOK_SECRET").orElseThrow(() -> new CliException(
                 "no signing secret: pass --secret or set SHOPIFY_WEBHOOK_SECRET to the Shopify app client secret the "
                         + "stack accepts (scripts/local accepts shopsync-local-dev-secret unless told otherwise)"));
-        if (stored.startsWith("{")) {
-            try {
-                JsonNode clients = JSON.readTree(stored).path("clientSecrets");
-                JsonNode first = clients.isArray() ? clients.path(0) : clients;
-                if (first.isTextual() && !first.asText().isEmpty()) {
-                    return first.asText();
-                }
-            } catch (IOException e) {
-                // reported below, without the value
-            }
-            throw new CliException("SHOPIFY_WEBHOOK_SECRET is JSON without a \"clientSecrets\" entry: pass the client "
-                    + "secret with --secret instead");
+        try {
+            return SigningSecrets.firstClientSecret(stored, "SHOPIFY_WEBHOOK_SECRET");
+        } catch (IllegalArgumentException e) {
+            throw new CliException(e.getMessage() + ": pass the client secret with --secret instead");
         }
-        return Stream.of(stored.split(",")).map(String::trim).filter(s -> !s.isEmpty()).findFirst()
-                .orElseThrow(() -> new CliException("SHOPIFY_WEBHOOK_SECRET holds no secret: pass --secret"));
     }
 
     private List<Path> filesOf(Path input) {

@@ -2,6 +2,7 @@ package io.shopsync.local;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.shopsync.webhook.SigningSecrets;
 import io.shopsync.webhook.WebhookSignature;
 import java.io.IOException;
 import java.io.PrintStream;
@@ -272,28 +273,11 @@ final class Replay {
 
     /** The secret to sign with: the first client secret of the accepted ones. */
     static String replaySecret(String stored) {
-        String text = stored.trim();
-        if (!text.startsWith("{")) {
-            for (String part : text.split(",")) {
-                if (!part.isBlank()) {
-                    return part.trim();
-                }
-            }
-        } else {
-            try {
-                JsonNode clients = new ObjectMapper().readTree(text).path("clientSecrets");
-                if (clients.isTextual()) {
-                    return clients.asText();
-                }
-                if (clients.isArray() && clients.size() > 0) {
-                    return clients.get(0).asText();
-                }
-            } catch (IOException e) {
-                // falls through to the error below
-            }
+        try {
+            return SigningSecrets.firstClientSecret(stored, "SHOPIFY_WEBHOOK_SECRET");
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("--replay signs with a client secret: " + e.getMessage(), e);
         }
-        throw new IllegalArgumentException("--replay signs with a client secret, and SHOPIFY_WEBHOOK_SECRET has none: "
-                + "give it a client secret (or \"clientSecrets\" in its JSON form)");
     }
 
     private JsonNode read(Path file) {

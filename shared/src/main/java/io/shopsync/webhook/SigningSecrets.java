@@ -43,26 +43,54 @@ public final class SigningSecrets {
 
     /** Parses the stored form described on the class. Errors name the problem, never the secret. */
     public static SigningSecrets parse(String stored, String source) {
+        String text = text(stored, source);
+        if (!text.startsWith("{")) {
+            return of(commaSeparated(text), Map.of());
+        }
+        JsonNode root = json(text, source);
+        return of(clientSecrets(root, source), shopSigningKeys(root, source));
+    }
+
+    /**
+     * The first app client secret of the stored form: what a tool signs sample deliveries with so the
+     * stack accepts them (shop signing keys apply to one shop only).
+     */
+    public static String firstClientSecret(String stored, String source) {
+        String text = text(stored, source);
+        List<String> clients = text.startsWith("{") ? clientSecrets(json(text, source), source) : commaSeparated(text);
+        if (clients.isEmpty()) {
+            throw new IllegalArgumentException(source + " holds no client secret (\"clientSecrets\" in its JSON form)");
+        }
+        return clients.get(0);
+    }
+
+    private static String text(String stored, String source) {
         if (stored == null || stored.isBlank()) {
             throw new IllegalArgumentException(source + " is empty: store the Shopify app client secret there");
         }
-        String text = stored.trim();
-        if (!text.startsWith("{")) {
-            List<String> secrets = new ArrayList<>();
-            for (String part : text.split(",")) {
-                if (!part.isBlank()) {
-                    secrets.add(part.trim());
-                }
+        return stored.trim();
+    }
+
+    private static List<String> commaSeparated(String text) {
+        List<String> secrets = new ArrayList<>();
+        for (String part : text.split(",")) {
+            if (!part.isBlank()) {
+                secrets.add(part.trim());
             }
-            return of(secrets, Map.of());
         }
-        JsonNode root;
+        return secrets;
+    }
+
+    private static JsonNode json(String text, String source) {
         try {
-            root = JSON.readTree(text);
+            return JSON.readTree(text);
         } catch (Exception e) {
             throw new IllegalArgumentException(source + " is not valid JSON; expected "
                     + "{\"clientSecrets\": [...], \"shopSigningKeys\": {...}} or a comma-separated list");
         }
+    }
+
+    private static List<String> clientSecrets(JsonNode root, String source) {
         List<String> clients = new ArrayList<>();
         JsonNode clientNode = root.path("clientSecrets");
         if (clientNode.isTextual()) {
@@ -77,6 +105,10 @@ public final class SigningSecrets {
         } else if (!clientNode.isMissingNode()) {
             throw new IllegalArgumentException(source + ": clientSecrets must be a string or a list of strings");
         }
+        return clients;
+    }
+
+    private static Map<String, String> shopSigningKeys(JsonNode root, String source) {
         Map<String, String> shops = new LinkedHashMap<>();
         JsonNode shopNode = root.path("shopSigningKeys");
         if (shopNode.isObject()) {
@@ -90,7 +122,7 @@ public final class SigningSecrets {
         } else if (!shopNode.isMissingNode()) {
             throw new IllegalArgumentException(source + ": shopSigningKeys must map shop domains to keys");
         }
-        return of(clients, shops);
+        return shops;
     }
 
     /** The signatures a delivery from this shop may carry: the shop's own key first, then the app's. */

@@ -52,6 +52,18 @@ class SigningSecretsTest {
                 .hasMessageContaining("clientSecrets must hold non-empty strings");
     }
 
+    @Test
+    void firstClientSecret_shouldBeWhatToolsSignSampleDeliveriesWith() {
+        assertThat(SigningSecrets.firstClientSecret(" current , previous ", "test")).isEqualTo("current");
+        assertThat(SigningSecrets.firstClientSecret("{\"clientSecrets\": [\"current\", \"previous\"]}", "test"))
+                .isEqualTo("current");
+        assertThat(SigningSecrets.firstClientSecret("{\"clientSecrets\": \"only\"}", "test")).isEqualTo("only");
+        assertThatThrownBy(() -> SigningSecrets.firstClientSecret(
+                "{\"shopSigningKeys\": {\"shop-one.myshopify.com\": \"admin-key\"}}", "secret X"))
+                .hasMessageContaining("secret X holds no client secret")
+                .hasMessageNotContaining("admin-key");
+    }
+
     private static boolean acceptedBy(SigningSecrets secrets, String shop, String signingSecret) {
         byte[] digest = Base64.getDecoder().decode(WebhookSignature.sign(BODY, signingSecret));
         return secrets.candidatesFor(shop).stream().anyMatch(s -> s.matches(BODY, digest));
