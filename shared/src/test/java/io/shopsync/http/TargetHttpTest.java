@@ -33,7 +33,7 @@ class TargetHttpTest {
         server = new WireMockServer(wireMockConfig().dynamicPort().bindAddress("127.0.0.1"));
         server.start();
         http = new TargetHttp("hubspot", HttpTransport.of(HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2))
-                .build()), Duration.ofMillis(500), Clock.fixed(NOW, ZoneOffset.UTC));
+                .build()), Duration.ofSeconds(3), Clock.fixed(NOW, ZoneOffset.UTC));
     }
 
     @AfterEach
@@ -122,12 +122,12 @@ class TargetHttpTest {
 
     @Test
     void send_shouldCallATimeoutTransient() {
-        server.stubFor(post(urlEqualTo(PATH)).willReturn(aResponse().withStatus(200).withFixedDelay(2_000)));
+        server.stubFor(post(urlEqualTo(PATH)).willReturn(aResponse().withStatus(200).withFixedDelay(5_000)));
 
         TargetResponse response = send();
 
         assertThat(response).isInstanceOf(TargetResponse.Transient.class);
-        assertThat(((TargetResponse.Transient) response).reason()).contains("timed out after 500 ms");
+        assertThat(((TargetResponse.Transient) response).reason()).contains("timed out after 3000 ms");
     }
 
     @Test
