@@ -185,8 +185,9 @@ final class RunningStack implements AutoCloseable {
                     .skuCache(stores.skus())
                     .reportedLevels(stores.reportedLevels())
                     .alerts(alerts)
-                    .deliverySettings(new DeliverySettings(function.queue().maxReceiveCount(),
-                            DeliverySettings.DEFAULT_RUNBOOK))
+                    .deliverySettings(DeliverySettings.defaults().withAttempts(
+                            Math.min(DeliverySettings.DEFAULT_MAX_ATTEMPTS, function.queue().maxReceiveCount()),
+                            function.queue().maxReceiveCount()))
                     // Live: the JDK client sends for real; dry run: the outbox records and answers.
                     .transport(options.live() ? null : outbox.transportFor(flow.name()))
                     .build();

@@ -6,8 +6,15 @@ import io.shopsync.envelope.Envelope;
 /**
  * One webhook handed to a target: its envelope (ids, topic, shop, entity) and its parsed payload.
  * The body the payload was parsed from is the exact bytes Shopify signed.
+ *
+ * @param stateIsStale the target already has a newer version of the entity: apply only what this topic
+ *     alone carries (its events, see {@link Target#carriesEvents}), never its state
  */
-public record DeliveryItem(Envelope envelope, JsonNode payload) {
+public record DeliveryItem(Envelope envelope, JsonNode payload, boolean stateIsStale) {
+
+    public DeliveryItem(Envelope envelope, JsonNode payload) {
+        this(envelope, payload, false);
+    }
 
     public String topic() {
         return envelope.topic();

@@ -39,6 +39,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.TreeSet;
 import java.util.stream.Collectors;
 import software.amazon.awssdk.core.exception.SdkException;
 
@@ -53,8 +54,15 @@ import software.amazon.awssdk.core.exception.SdkException;
  * The watermark and the completion are written only after the target accepted the change.
  *
  * <p>A transient failure reports the message failed with a growing, jittered visibility delay (and
- * every later message of its group in the batch with it); on the queue's last attempt, or on a
- * permanent failure, the envelope goes to the DLQ at once with its reason, and an alert is raised.
+ * every later message of its group in the batch with it). A permanent failure, a target that was
+ * called {@code maxAttempts} times, or a message on the queue's last receive goes to the DLQ at once
+ * with its reason, and an alert is raised: SQS never moves a message silently. A message leaves the
+ * work queue only when every target has it, or it is provably in the DLQ with its reason, or it is a
+ * true duplicate; the delivery record says "failed" only once the dead letter is stored.
+ *
+ * <p>Only real calls count as attempts (the delivery record counts them): a message held back behind
+ * its entity's failing message, or deferred because the invocation is running out of time, keeps its
+ * attempts. No target call starts with less than {@code callBudget} left in the invocation.
  */
 public final class DeliveryLoop {
 
@@ -90,18 +98,37 @@ public final class DeliveryLoop {
 
     /** @return the message ids to report as batch item failures */
     public List<String> deliver(List<QueueMessage> batch) {
+        return deliver(batch, Deadline.none());
+    }
+
+    /**
+     * @param deadline the invocation's remaining time: work that could not finish in it is not started,
+     *     and its messages are reported for an immediate retry that does not count as an attempt
+     * @return the message ids to report as batch item failures
+     */
+    public List<String> deliver(List<QueueMessage> batch, Deadline deadline) {
         Set<String> failed = new LinkedHashSet<>();
         Map<String, Deque<Work>> groups = new LinkedHashMap<>();
         for (QueueMessage message : batch) {
-            String group = message.groupId() == null ? message.messageId() : message.groupId();
-            Deque<Work> queue = groups.computeIfAbsent(group, g -> new ArrayDeque<>());
+            Deque<Work> queue = groups.computeIfAbsent(groupOf(message), g -> new ArrayDeque<>());
             queue.add(new Work(message));
         }
         while (!groups.isEmpty()) {
+            if (!deadline.allows(settings.callBudget())) {
+                for (Deque<Work> queue : groups.values()) {
+                    for (Work work : queue) {
+                        if (!work.holdBack("deferred: " + deadline.remaining().toMillis() + " ms left in this invocation,"
+                                + " less than a target call needs", Duration.ZERO)) {
+                            failed.add(work.message.messageId());
+                        }
+                    }
+                }
+                break;
+            }
             List<Work> round = new ArrayList<>();
             groups.values().forEach(queue -> round.add(queue.poll()));
             groups.values().removeIf(Deque::isEmpty);
-            deliverRound(round);
+            deliverRound(round, deadline);
             for (Work work : round) {
                 if (!work.finish()) {
                     failed.add(work.message.messageId());
@@ -111,8 +138,10 @@ public final class DeliveryLoop {
                     Deque<Work> rest = groups.remove(groupOf(work.message));
                     if (rest != null) {
                         for (Work later : rest) {
-                            failed.add(later.message.messageId());
-                            work.retryDelay.ifPresent(delay -> later.delay(delay));
+                            if (!later.holdBack("held behind message " + work.message.messageId()
+                                    + " of the same entity, which is being retried", work.retryDelay.orElse(Duration.ZERO))) {
+                                failed.add(later.message.messageId());
+                            }
                         }
                     }
                 }
@@ -125,7 +154,7 @@ public final class DeliveryLoop {
         return message.groupId() == null ? message.messageId() : message.groupId();
     }
 
-    private void deliverRound(List<Work> round) {
+    private void deliverRound(List<Work> round, Deadline deadline) {
         List<Work> readable = new ArrayList<>();
         for (Work work : round) {
             if (work.open()) {
@@ -142,9 +171,16 @@ public final class DeliveryLoop {
             if (toSend.isEmpty()) {
                 continue;
             }
+            if (!deadline.allows(settings.callBudget())) {
+                String reason = "deferred: " + deadline.remaining().toMillis() + " ms left in this invocation, less than"
+                        + " a call to " + target.name() + " needs";
+                toSend.forEach(work -> work.defer(target, reason));
+                continue;
+            }
             List<DeliveryOutcome> outcomes;
             try {
-                outcomes = target.deliver(toSend.stream().map(w -> new DeliveryItem(w.envelope, w.payload)).toList());
+                outcomes = target.deliver(toSend.stream().map(w -> new DeliveryItem(w.envelope, w.payload,
+                        w.staleState.contains(target.name()))).toList());
                 if (outcomes == null || outcomes.size() != toSend.size()) {
                     throw new IllegalStateException("target " + target.name() + " answered "
                             + (outcomes == null ? "null" : outcomes.size()) + " outcomes for " + toSend.size() + " items");
@@ -154,6 +190,7 @@ public final class DeliveryLoop {
                 outcomes = toSend.stream().<DeliveryOutcome>map(w -> new RetryLater(reason)).toList();
             }
             for (int i = 0; i < toSend.size(); i++) {
+                toSend.get(i).attempted.add(target.name());
                 toSend.get(i).record(target, outcomes.get(i));
             }
         }
@@ -175,6 +212,12 @@ public final class DeliveryLoop {
         private String watermarkKey;
         private Set<String> redriveTargets = Set.of();
         private final Map<String, Claim.Claimed> claims = new LinkedHashMap<>();
+        /** The targets this attempt actually called. */
+        private final Set<String> attempted = new LinkedHashSet<>();
+        /** The targets that have a newer state of the entity and take only this topic's events. */
+        private final Set<String> staleState = new LinkedHashSet<>();
+        /** The targets whose call was not started for lack of time. */
+        private final Set<String> deferred = new LinkedHashSet<>();
         private final Map<String, DeliveryOutcome> outcomes = new LinkedHashMap<>();
         private DeliveryOutcome unusable;
         private Optional<Duration> retryDelay = Optional.empty();
@@ -183,7 +226,8 @@ public final class DeliveryLoop {
             this.message = message;
         }
 
-        boolean lastAttempt() {
+        /** SQS would move the message without a reason after this receive: the runtime must not let it. */
+        boolean lastReceive() {
             return message.receiveCount() >= settings.maxReceiveCount();
         }
 
@@ -205,8 +249,19 @@ public final class DeliveryLoop {
                     version = EntityVersion.of(payload, envelope.triggeredAt());
                 }
                 redriveTargets = message.attribute("target")
-                        .map(t -> Arrays.stream(t.split(",")).map(String::trim).collect(Collectors.toSet()))
+                        .map(t -> Arrays.stream(t.split(",")).map(String::trim).filter(n -> !n.isEmpty())
+                                .collect(Collectors.toCollection(LinkedHashSet::new)))
+                        .map(Set::copyOf)
                         .orElse(Set.of());
+                Set<String> names = targets.stream().map(Target::name).collect(Collectors.toSet());
+                for (String gone : redriveTargets) {
+                    if (!names.contains(gone)) {
+                        outcomes.put(gone, new PermanentFailure("redriven for target " + gone + ", which flow " + flow.name()
+                                + " no longer has (its targets: " + (names.isEmpty() ? "none" : String.join(", ", new TreeSet<>(names)))
+                                + "): enable " + gone + " again and redrive, or delete this dead letter if " + gone
+                                + " was retired on purpose", "unknown-target"));
+                    }
+                }
                 return true;
             } catch (MalformedEnvelopeException | UnprocessableWebhookException e) {
                 unusable = new PermanentFailure(e.getMessage(), "unprocessable");
@@ -226,8 +281,10 @@ public final class DeliveryLoop {
         }
 
         void noTargets() {
-            unusable = new PermanentFailure("flow " + flow.name() + " has no target configured: enable a target "
-                    + "in the deployment's parameters, then redrive this dead-letter queue", "no-target");
+            if (outcomes.isEmpty()) {
+                unusable = new PermanentFailure("flow " + flow.name() + " has no target configured: enable a target "
+                        + "in the deployment's parameters, then redrive this dead-letter queue", "no-target");
+            }
         }
 
         /** Claims the delivery and applies the duplicate and stale checks; true when it must be sent. */
@@ -245,6 +302,7 @@ public final class DeliveryLoop {
                 return false;
             }
             if (claim instanceof Claim.AlreadyFailed) {
+                // A record says failed only once its dead letter is stored: this copy is a true duplicate.
                 outcomes.put(target.name(), new Duplicate("already dead-lettered; redrive that dead letter to retry"));
                 return false;
             }
@@ -265,19 +323,34 @@ public final class DeliveryLoop {
                 if (watermarkKey != null) {
                     Optional<EntityVersion> applied = store.watermark(watermarkKey, target.name(), now);
                     if (applied.isPresent() && !version.isNewerThan(applied.get())) {
+                        if (target.carriesEvents(envelope.topic())) {
+                            // Its events exist in no newer version: send them, and only them.
+                            staleState.add(target.name());
+                            return true;
+                        }
                         record(target, new Stale("version " + version.updatedAt() + " is not newer than the applied "
                                 + applied.get().updatedAt()));
                         return false;
                     }
                 }
             } catch (SdkException e) {
-                record(target, new RetryLater("delivery store unavailable: " + e.getMessage()));
+                outcomes.put(target.name(), new RetryLater("delivery store unavailable: " + e.getMessage()));
                 return false;
             }
             return true;
         }
 
-        /** Records a target's outcome for this message in the store. */
+        /** Leaves a claimed target for the next invocation: not an attempt. */
+        void defer(Target target, String reason) {
+            deferred.add(target.name());
+            outcomes.put(target.name(), new RetryLater(reason));
+        }
+
+        /**
+         * Records a target's delivered, duplicate or stale outcome in the store; a failure is only noted
+         * here, and settled in {@link #finish()} once it is known whether the message is retried or
+         * dead-lettered.
+         */
         void record(Target target, DeliveryOutcome outcome) {
             DeliveryKey key = key(target);
             Claim.Claimed claimed = claims.get(target.name());
@@ -293,58 +366,69 @@ public final class DeliveryLoop {
                     store.complete(key, claimed, outcome.label(), now);
                 } else if (outcome instanceof Stale) {
                     store.complete(key, claimed, outcome.label(), now);
-                } else if (outcome instanceof RetryLater retry) {
-                    if (lastAttempt()) {
-                        result = new PermanentFailure("retries exhausted after " + message.receiveCount()
-                                + " attempts; last error: " + retry.reason(), "retries-exhausted");
-                        store.fail(key, claimed, ((PermanentFailure) result).reason(), now);
-                    } else {
-                        store.release(key, claimed);
-                    }
-                } else if (outcome instanceof PermanentFailure permanent) {
-                    store.fail(key, claimed, permanent.reason(), now);
                 }
             } catch (SdkException e) {
                 // The target has the change but the store does not know it yet: the retry will find the
                 // watermark or the target's own idempotency, not a second effect.
-                result = outcome instanceof RetryLater || outcome instanceof PermanentFailure ? outcome
-                        : new RetryLater("delivered, but the delivery store is unavailable: " + e.getMessage());
+                result = new RetryLater("delivered, but the delivery store is unavailable: " + e.getMessage());
+            } catch (DeliveryStore.LeaseLostException e) {
+                // Another attempt owns the record now and records its own outcome; this copy retries later and
+                // then finds that attempt's record.
+                claims.remove(target.name());
+                result = new RetryLater("another attempt took this delivery over (its lease ran out): raise LEASE_SECONDS"
+                        + " if this repeats");
             }
             outcomes.put(target.name(), result);
         }
 
+        /**
+         * Keeps a message that was not attempted for the next invocation; on its last receive it is
+         * dead-lettered instead, since SQS would move it without a reason.
+         *
+         * @return false when it must be reported failed
+         */
+        boolean holdBack(String why, Duration delay) {
+            if (!lastReceive()) {
+                emit("-", new RetryLater(why));
+                delay(delay);
+                return false;
+            }
+            if (!open()) {
+                return finish();
+            }
+            outcomes.put("-", new RetryLater(why));
+            return finish();
+        }
+
         /** Dead-letters, delays or completes the message. @return false when it must be reported failed */
         boolean finish() {
-            List<String> permanentTargets = new ArrayList<>();
-            List<String> reasons = new ArrayList<>();
-            String category = null;
-            Optional<Instant> notBefore = Optional.empty();
-            boolean retry = false;
             if (unusable != null) {
                 outcomes.put("-", unusable);
             }
             for (Map.Entry<String, DeliveryOutcome> entry : outcomes.entrySet()) {
-                DeliveryOutcome outcome = entry.getValue();
-                emit(entry.getKey(), outcome);
-                if (outcome instanceof PermanentFailure permanent) {
+                if (entry.getValue() instanceof RetryLater later) {
+                    Optional<PermanentFailure> exhausted = exhausted(entry.getKey(), later);
+                    if (exhausted.isPresent()) {
+                        entry.setValue(exhausted.get());
+                    }
+                }
+            }
+            List<String> permanentTargets = new ArrayList<>();
+            List<String> reasons = new ArrayList<>();
+            String category = null;
+            Optional<Instant> notBefore = Optional.empty();
+            for (Map.Entry<String, DeliveryOutcome> entry : outcomes.entrySet()) {
+                if (entry.getValue() instanceof PermanentFailure permanent) {
                     permanentTargets.add(entry.getKey());
                     reasons.add(entry.getKey() + ": " + permanent.reason());
                     category = category == null ? permanent.category() : category;
-                } else if (outcome instanceof RetryLater later) {
-                    if (lastAttempt() && "-".equals(entry.getKey())) {
-                        permanentTargets.add("-");
-                        reasons.add("retries exhausted after " + message.receiveCount() + " attempts; last error: "
-                                + later.reason());
-                        category = "retries-exhausted";
-                        continue;
-                    }
-                    retry = true;
-                    notBefore = later.notBefore().isPresent() && (notBefore.isEmpty()
-                            || later.notBefore().get().isAfter(notBefore.get())) ? later.notBefore() : notBefore;
+                } else if (entry.getValue() instanceof RetryLater later && later.notBefore().isPresent()
+                        && (notBefore.isEmpty() || later.notBefore().get().isAfter(notBefore.get()))) {
+                    notBefore = later.notBefore();
                 }
             }
+            List<String> named = permanentTargets.stream().filter(t -> !"-".equals(t)).toList();
             if (!permanentTargets.isEmpty()) {
-                List<String> named = permanentTargets.stream().filter(t -> !"-".equals(t)).toList();
                 DeadLetterReason reason = DeadLetterReason.atDelivery(String.join("; ", reasons), category, named);
                 try {
                     if (envelope != null) {
@@ -353,17 +437,88 @@ public final class DeliveryLoop {
                         queues.deadLetterUnreadable(message.body(), message.groupId(), reason);
                     }
                 } catch (RuntimeException e) {
-                    // Not stored in the DLQ: keep it on the work queue; SQS moves it after maxReceiveCount.
-                    emit("-", new RetryLater("cannot dead-letter: " + e.getMessage()));
-                    return false;
+                    // Not in the DLQ, so it stays on the work queue, and its records must not say failed: the
+                    // next attempt tries the target again and dead-letters it then.
+                    for (String target : permanentTargets) {
+                        outcomes.put(target, new RetryLater("not dead-lettered, the dead-letter queue refused it ("
+                                + e.getMessage() + "); " + ((PermanentFailure) outcomes.get(target)).reason()));
+                    }
+                    telemetry.line(flow.name(), "cannot dead-letter; the message stays on the work queue")
+                            .field("messageId", message.messageId()).field("attempt", message.receiveCount())
+                            .field("category", category).field("error", e.getMessage()).count("DeadLetterFailed").emit();
+                    permanentTargets.clear();
+                    named = List.of();
+                }
+            }
+            outcomes.forEach(this::emit);
+            if (!permanentTargets.isEmpty()) {
+                for (String target : named) {
+                    markFailed(target, ((PermanentFailure) outcomes.get(target)).reason());
                 }
                 alert(named.isEmpty() ? "-" : String.join(",", named), category, String.join("; ", reasons));
             }
-            if (retry) {
-                delay(backoff.delay(message.receiveCount(), notBefore, now));
-                return false;
+            List<String> retried = outcomes.entrySet().stream().filter(e -> e.getValue() instanceof RetryLater)
+                    .map(Map.Entry::getKey).toList();
+            if (retried.isEmpty()) {
+                return true;
             }
-            return true;
+            int attemptsForBackoff = Math.max(1, attemptsMade());
+            retried.forEach(this::release);
+            delay(deferred.containsAll(retried) ? Duration.ZERO : backoff.delay(attemptsForBackoff, notBefore, now));
+            return false;
+        }
+
+        /** A retry that must not happen again: the target's attempts are used up, or this is the last receive. */
+        private Optional<PermanentFailure> exhausted(String target, RetryLater later) {
+            int made = attemptsMade(target);
+            if (attempted.contains(target) && made >= settings.maxAttempts()) {
+                return Optional.of(new PermanentFailure("retries exhausted after " + made + " attempts; last error: "
+                        + later.reason(), "retries-exhausted"));
+            }
+            if (lastReceive()) {
+                return Optional.of(new PermanentFailure("received " + message.receiveCount() + " times, the work queue's"
+                        + " limit (MaxReceiveCount), with " + made + " attempt(s) at this target; last: " + later.reason()
+                        + ". If it was held behind other messages of its entity, redrive it once they are delivered",
+                        "retries-exhausted"));
+            }
+            return Optional.empty();
+        }
+
+        private int attemptsMade(String target) {
+            Claim.Claimed claimed = claims.get(target);
+            return (claimed == null ? 0 : claimed.attempts()) + (attempted.contains(target) ? 1 : 0);
+        }
+
+        private int attemptsMade() {
+            return outcomes.keySet().stream().mapToInt(this::attemptsMade).max().orElse(0);
+        }
+
+        private void release(String target) {
+            Claim.Claimed claimed = claims.remove(target);
+            if (claimed == null) {
+                return;
+            }
+            try {
+                store.release(keyFor(target), claimed, attempted.contains(target));
+            } catch (SdkException e) {
+                telemetry.line(flow.name(), "delivery record not released; the next attempt waits for its lease")
+                        .field("target", target).field("messageId", message.messageId()).field("error", e.getMessage()).emit();
+            }
+        }
+
+        private void markFailed(String target, String reason) {
+            Claim.Claimed claimed = claims.remove(target);
+            if (claimed == null) {
+                return;
+            }
+            try {
+                store.fail(keyFor(target), claimed, reason, now);
+            } catch (SdkException | DeliveryStore.LeaseLostException e) {
+                // The dead letter is stored, which is what counts; an unmarked record lets a later copy of the
+                // webhook try the target again, which at worst dead-letters it a second time.
+                telemetry.line(flow.name(), "dead-lettered; delivery record not marked failed")
+                        .field("target", target).field("messageId", message.messageId()).field("error", e.getMessage()).emit();
+            }
         }
 
         void delay(Duration delay) {
@@ -403,6 +558,9 @@ public final class DeliveryLoop {
                         .field("webhookId", envelope.webhookId()).field("entity", envelope.entity());
             }
             if (outcome instanceof Delivered) {
+                if (staleState.contains(target)) {
+                    line.field("why", "events only: the target has a newer state of the entity");
+                }
                 line.count("Delivered");
                 if (envelope != null && envelope.triggeredAt() != null) {
                     line.milliseconds("DeliveryLatency", Duration.between(envelope.triggeredAt(), clock.instant()).toMillis());
@@ -420,7 +578,11 @@ public final class DeliveryLoop {
         }
 
         private DeliveryKey key(Target target) {
-            return new DeliveryKey(deliveryId, target.name(), envelope.topic(), envelope.entity());
+            return keyFor(target.name());
+        }
+
+        private DeliveryKey keyFor(String target) {
+            return new DeliveryKey(deliveryId, target, envelope.topic(), envelope.entity());
         }
 
         private EventKey eventKey(Target target) {

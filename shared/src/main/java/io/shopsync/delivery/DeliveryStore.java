@@ -18,13 +18,29 @@ public interface DeliveryStore {
      */
     Claim claim(DeliveryKey key, boolean retryFailed, Instant now);
 
-    /** Marks a claimed delivery completed with its outcome label; a later redelivery is a duplicate. */
+    /**
+     * Marks a claimed delivery completed with its outcome label; a later redelivery is a duplicate.
+     *
+     * @throws LeaseLostException when another attempt took the record over
+     */
     void complete(DeliveryKey key, Claim.Claimed claim, String outcome, Instant now);
 
-    /** Gives a claimed delivery back (a transient failure): the next attempt may claim it at once. */
-    void release(DeliveryKey key, Claim.Claimed claim);
+    /**
+     * Gives a claimed delivery back (a transient failure, or work deferred): the next attempt may claim
+     * it at once. Nothing happens when another attempt already took the record over.
+     *
+     * @param attempted whether the target was called: only then does the record's attempt count grow, so
+     *     a message held back behind its entity's failing message, or deferred for lack of time, keeps
+     *     its attempts
+     */
+    void release(DeliveryKey key, Claim.Claimed claim, boolean attempted);
 
-    /** Marks a claimed delivery failed (dead-lettered) with its reason. */
+    /**
+     * Marks a claimed delivery failed with its reason. Call it only once the envelope is safely in the
+     * dead-letter queue: a failed record makes every later copy of the webhook a duplicate.
+     *
+     * @throws LeaseLostException when another attempt took the record over
+     */
     void fail(DeliveryKey key, Claim.Claimed claim, String reason, Instant now);
 
     /** The newest version applied to the target for this watermark key, if any. */
@@ -49,8 +65,12 @@ public interface DeliveryStore {
 
     /** The answer to a claim. */
     sealed interface Claim {
-        /** The caller holds the lease; {@code token} proves it on completion. */
-        record Claimed(String token) implements Claim {}
+        /**
+         * The caller holds the lease; {@code token} proves it on completion.
+         *
+         * @param attempts how many earlier attempts actually called the target for this delivery
+         */
+        record Claimed(String token, int attempts) implements Claim {}
 
         /** Delivered before: a duplicate. */
         record AlreadyCompleted(String outcome) implements Claim {}
@@ -60,5 +80,12 @@ public interface DeliveryStore {
 
         /** Another attempt holds an unexpired lease. */
         record Busy(Instant leaseUntil) implements Claim {}
+    }
+
+    /** The lease ran out and another attempt claimed the record: its outcome is that attempt's to record. */
+    final class LeaseLostException extends IllegalStateException {
+        public LeaseLostException(String message, Throwable cause) {
+            super(message, cause);
+        }
     }
 }

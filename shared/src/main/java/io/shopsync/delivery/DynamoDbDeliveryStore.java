@@ -10,6 +10,7 @@ import java.util.UUID;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
 import software.amazon.awssdk.services.dynamodb.model.ConditionalCheckFailedException;
+import software.amazon.awssdk.services.dynamodb.model.ReturnValue;
 
 /**
  * The delivery store in one DynamoDB table with a string hash key {@code pk} and the TTL attribute
@@ -17,7 +18,7 @@ import software.amazon.awssdk.services.dynamodb.model.ConditionalCheckFailedExce
  * them up to days late, and emulators never do.
  *
  * <pre>
- * delivery#{deliveryId}#{target}        state, token, leaseUntil, outcome, reason, topic, entity
+ * delivery#{deliveryId}#{target}        state, token, leaseUntil, attempts, outcome, reason, topic, entity
  * watermark#{watermarkKey}#{target}     version (sortable text)
  * event#{shop}#{topic}#{eventId}#{target} deliveryId
  * alert#{flow}#{target}#{category}#{window} (see DynamoDbAlertGate)
@@ -48,32 +49,50 @@ public final class DynamoDbDeliveryStore implements DeliveryStore {
     @Override
     public Claim claim(DeliveryKey key, boolean retryFailed, Instant now) {
         String token = UUID.randomUUID().toString();
-        Map<String, AttributeValue> item = new HashMap<>();
-        item.put("pk", s(deliveryPk(key)));
-        item.put("state", s(IN_PROGRESS));
-        item.put("token", s(token));
-        item.put("leaseUntil", n(now.plus(lease).toEpochMilli()));
-        item.put("topic", s(key.topic()));
+        // An update, not a put: the record's attempt count outlives each lease.
+        StringBuilder update = new StringBuilder("SET #state = :inProgress, #token = :token, leaseUntil = :lease,"
+                + " topic = :topic, claimedAt = :claimedAt, expiresAt = :expires");
+        Map<String, AttributeValue> values = new HashMap<>();
+        values.put(":inProgress", s(IN_PROGRESS));
+        values.put(":token", s(token));
+        values.put(":lease", n(now.plus(lease).toEpochMilli()));
+        values.put(":topic", s(key.topic()));
+        values.put(":claimedAt", s(now.toString()));
+        values.put(":expires", n(now.plus(recordRetention).getEpochSecond()));
         if (key.entity() != null) {
-            item.put("entity", s(key.entity()));
+            update.append(", entity = :entity");
+            values.put(":entity", s(key.entity()));
         }
-        item.put("claimedAt", s(now.toString()));
-        item.put("expiresAt", n(now.plus(recordRetention).getEpochSecond()));
         String condition = "attribute_not_exists(pk) OR expiresAt < :nowSec OR #state = :released"
                 + " OR (#state = :inProgress AND leaseUntil < :nowMs)"
                 + (retryFailed ? " OR #state = :failed" : "");
-        Map<String, AttributeValue> values = new HashMap<>();
         values.put(":nowSec", n(now.getEpochSecond()));
         values.put(":nowMs", n(now.toEpochMilli()));
         values.put(":released", s(RELEASED));
-        values.put(":inProgress", s(IN_PROGRESS));
         if (retryFailed) {
             values.put(":failed", s(FAILED));
         }
         try {
-            dynamo.putItem(r -> r.tableName(table).item(item).conditionExpression(condition)
-                    .expressionAttributeNames(Map.of("#state", "state")).expressionAttributeValues(values));
-            return new Claim.Claimed(token);
+            Map<String, AttributeValue> item = dynamo.updateItem(r -> r.tableName(table)
+                    .key(Map.of("pk", s(deliveryPk(key))))
+                    .updateExpression(update.toString())
+                    .conditionExpression(condition)
+                    .expressionAttributeNames(Map.of("#state", "state", "#token", "token"))
+                    .expressionAttributeValues(values)
+                    .returnValues(ReturnValue.ALL_OLD)).attributes();
+            AttributeValue attempts = item == null ? null : item.get("attempts");
+            if (attempts == null) {
+                return new Claim.Claimed(token, 0);
+            }
+            if (!live(item, now)) {
+                // A record past its retention starts over: its old attempts are not this delivery's.
+                dynamo.updateItem(r -> r.tableName(table).key(Map.of("pk", s(deliveryPk(key))))
+                        .updateExpression("REMOVE attempts").conditionExpression("#token = :token")
+                        .expressionAttributeNames(Map.of("#token", "token"))
+                        .expressionAttributeValues(Map.of(":token", s(token))));
+                return new Claim.Claimed(token, 0);
+            }
+            return new Claim.Claimed(token, Integer.parseInt(attempts.n()));
         } catch (ConditionalCheckFailedException e) {
             Map<String, AttributeValue> existing = dynamo.getItem(r -> r.tableName(table)
                     .key(Map.of("pk", s(deliveryPk(key)))).consistentRead(true)).item();
@@ -103,13 +122,17 @@ public final class DynamoDbDeliveryStore implements DeliveryStore {
     }
 
     @Override
-    public void release(DeliveryKey key, Claim.Claimed claim) {
+    public void release(DeliveryKey key, Claim.Claimed claim, boolean attempted) {
+        Map<String, AttributeValue> values = new HashMap<>(Map.of(":released", s(RELEASED), ":token", s(claim.token())));
+        if (attempted) {
+            values.put(":one", n(1));
+        }
         try {
             dynamo.updateItem(r -> r.tableName(table).key(Map.of("pk", s(deliveryPk(key))))
-                    .updateExpression("SET #state = :released")
+                    .updateExpression("SET #state = :released" + (attempted ? " ADD attempts :one" : ""))
                     .conditionExpression("#token = :token")
                     .expressionAttributeNames(Map.of("#state", "state", "#token", "token"))
-                    .expressionAttributeValues(Map.of(":released", s(RELEASED), ":token", s(claim.token()))));
+                    .expressionAttributeValues(values));
         } catch (ConditionalCheckFailedException e) {
             // Our lease expired and another attempt took over: its record is not ours to release.
         }
@@ -125,7 +148,7 @@ public final class DynamoDbDeliveryStore implements DeliveryStore {
                             ":now", s(now.toString()), ":token", s(claim.token()),
                             ":expires", n(now.plus(recordRetention).getEpochSecond()))));
         } catch (ConditionalCheckFailedException e) {
-            throw new IllegalStateException("delivery record " + deliveryPk(key) + " was taken over by another attempt"
+            throw new LeaseLostException("delivery record " + deliveryPk(key) + " was taken over by another attempt"
                     + " while this one held it (the lease is shorter than the delivery took): raise LEASE_SECONDS", e);
         }
     }

@@ -18,4 +18,15 @@ public interface Target {
      * @return one outcome per item, in the order of {@code items}
      */
     List<DeliveryOutcome> deliver(List<DeliveryItem> items);
+
+    /**
+     * Whether, for this target, the topic carries something no other topic does: a one-off event such as
+     * Klaviyo's Placed Order (orders/create only). Shopify does not order its webhooks, so an
+     * orders/updated often overtakes its order's orders/create; the entity's watermark then calls the
+     * create stale. For such a topic an older version is still handed to the target, marked
+     * {@link DeliveryItem#stateIsStale()}, so it sends the event and leaves the newer state alone.
+     */
+    default boolean carriesEvents(String topic) {
+        return false;
+    }
 }

@@ -58,7 +58,9 @@ import java.util.stream.Collectors;
  *   <li>{@code SHOPIFY_ALLOWED_SHOPS}: optional comma-separated shop domains; others get 401</li>
  *   <li>{@code IDEMPOTENCY_TABLE}: the DynamoDB table of delivery records and watermarks</li>
  *   <li>{@code ALERTS_TOPIC_ARN}: the SNS topic dead-letter alerts go to</li>
- *   <li>optional: {@code MAX_RECEIVE_COUNT} (8, must equal the queue's redrive policy),
+ *   <li>optional: {@code MAX_ATTEMPTS} (8: calls to a target before its dead letter),
+ *       {@code MAX_RECEIVE_COUNT} (40, must equal the queue's redrive policy: the backstop above it),
+ *       {@code DELIVERY_CALL_BUDGET_SECONDS} (13: no target call starts with less time left),
  *       {@code RECORD_RETENTION_HOURS} (72, at least 48), {@code LEASE_SECONDS} (90),
  *       {@code BACKOFF_BASE_SECONDS} (10), {@code BACKOFF_MAX_SECONDS} (900),
  *       {@code ALERT_WINDOW_MINUTES} (15), {@code CLAIM_CHECK_THRESHOLD_BYTES} (250000)</li>
@@ -146,6 +148,7 @@ public final class FlowEnvironment {
                     + "deliver a webhook up to a day late and retries for hours; keep records at least 48 hours");
         }
         Duration alertWindow = Duration.ofMinutes(settings.integer("ALERT_WINDOW_MINUTES", 15));
+        int maxReceiveCount = settings.integer("MAX_RECEIVE_COUNT", DeliverySettings.DEFAULT_MAX_RECEIVE_COUNT);
         return builder()
                 .variables(env)
                 .secretsManager(aws.secretsManager())
@@ -166,7 +169,11 @@ public final class FlowEnvironment {
                 .backoff(new Backoff(Duration.ofSeconds(settings.integer("BACKOFF_BASE_SECONDS", 10)),
                         Duration.ofSeconds(settings.integer("BACKOFF_MAX_SECONDS", 900)),
                         () -> ThreadLocalRandom.current().nextDouble()))
-                .deliverySettings(new DeliverySettings(settings.integer("MAX_RECEIVE_COUNT", 8),
+                .deliverySettings(new DeliverySettings(
+                        settings.integer("MAX_ATTEMPTS", Math.min(DeliverySettings.DEFAULT_MAX_ATTEMPTS, maxReceiveCount)),
+                        maxReceiveCount,
+                        Duration.ofSeconds(settings.integer("DELIVERY_CALL_BUDGET_SECONDS",
+                                (int) DeliverySettings.DEFAULT_CALL_BUDGET.toSeconds())),
                         DeliverySettings.DEFAULT_RUNBOOK));
     }
 
@@ -302,7 +309,7 @@ public final class FlowEnvironment {
         private ClaimCheckStore claimChecks;
         private Backoff backoff = new Backoff(Duration.ofSeconds(10), Duration.ofSeconds(900),
                 () -> ThreadLocalRandom.current().nextDouble());
-        private DeliverySettings deliverySettings = new DeliverySettings(8, DeliverySettings.DEFAULT_RUNBOOK);
+        private DeliverySettings deliverySettings = DeliverySettings.defaults();
         private HttpTransport transport;
         private Map<String, String> variables = Map.of();
         private SecretsManagerClient secretsManager;

@@ -5,6 +5,7 @@ import com.amazonaws.services.lambda.runtime.RequestStreamHandler;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.shopsync.delivery.Deadline;
 import io.shopsync.delivery.DeliveryLoop;
 import io.shopsync.delivery.QueueMessage;
 import io.shopsync.delivery.SqsEvents;
@@ -106,7 +107,8 @@ public abstract class FlowFunction implements RequestStreamHandler {
         if (event != null && SqsEvents.isSqsEvent(event)) {
             DeliveryLoop loop = delivery.orElseThrow(() -> new IllegalStateException("flow " + flow.name()
                     + " received an SQS event but its delivery path is not configured (IDEMPOTENCY_TABLE, ALERTS_TOPIC_ARN)"));
-            List<String> failed = loop.deliver(SqsEvents.messages(event));
+            List<String> failed = loop.deliver(SqsEvents.messages(event), context == null ? Deadline.none()
+                    : Deadline.remainingMillis(context::getRemainingTimeInMillis));
             json.writeValue(output, SqsEvents.batchResponse(json, failed));
             return;
         }

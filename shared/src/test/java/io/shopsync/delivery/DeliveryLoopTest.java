@@ -14,6 +14,7 @@ import io.shopsync.flow.Flow;
 import io.shopsync.observability.Telemetry;
 import io.shopsync.queue.ClaimCheckStore;
 import io.shopsync.testing.CapturedLines;
+import io.shopsync.testing.FaultyDeliveryStore;
 import io.shopsync.testing.FakeTarget;
 import io.shopsync.testing.InMemoryDeliveryStore;
 import io.shopsync.testing.RecordingAlerts;
@@ -49,7 +50,11 @@ class DeliveryLoopTest {
     private final EnvelopeCodec codec = new EnvelopeCodec(JSON);
     private Clock clock = Clock.fixed(NOW, ZoneOffset.UTC);
 
-    private DeliveryLoop loop(List<Target> targets, int maxReceiveCount) {
+    private DeliveryLoop loop(List<Target> targets, int maxAttempts) {
+        return loop(targets, maxAttempts, DeliverySettings.DEFAULT_MAX_RECEIVE_COUNT, store);
+    }
+
+    private DeliveryLoop loop(List<Target> targets, int maxAttempts, int maxReceiveCount, DeliveryStore store) {
         ClaimCheckStore noClaimChecks = new ClaimCheckStore() {
             public Body.ClaimCheck store(Envelope envelope, byte[] body) {
                 throw new UnsupportedOperationException();
@@ -62,7 +67,8 @@ class DeliveryLoopTest {
         };
         return new DeliveryLoop(ORDERS, targets, store, queues, noClaimChecks, JSON, alerts,
                 new Telemetry(JSON, log, clock), new Backoff(Duration.ofSeconds(10), Duration.ofSeconds(900), () -> 0.5),
-                new DeliverySettings(maxReceiveCount, DeliverySettings.DEFAULT_RUNBOOK), clock);
+                new DeliverySettings(maxAttempts, maxReceiveCount, Duration.ofSeconds(13), DeliverySettings.DEFAULT_RUNBOOK),
+                clock);
     }
 
     private DeliveryLoop loop() {
@@ -191,14 +197,18 @@ class DeliveryLoopTest {
     }
 
     @Test
-    void deliver_shouldDeadLetterOnTheLastAttempt_whenTransientFailuresPersist() throws Exception {
+    void deliver_shouldDeadLetterAfterTheLastAttempt_whenTransientFailuresPersist() throws Exception {
         String body = order("orders-create.json", "820982911946154508", "2026-11-27T05:15:45-05:00");
         hubspot.always(item -> new RetryLater("HubSpot answered 503"));
+        DeliveryLoop loop = loop(List.of(hubspot), 3);
 
-        List<String> failed = loop(List.of(hubspot), 3).deliver(List.of(message("orders/create", body, "w-1", 3,
-                "2026-11-27T10:15:47Z")));
+        List<String> first = loop.deliver(List.of(message("orders/create", body, "w-1", 1, "2026-11-27T10:15:47Z")));
+        List<String> second = loop.deliver(List.of(message("orders/create", body, "w-1", 2, "2026-11-27T10:15:47Z")));
+        List<String> third = loop.deliver(List.of(message("orders/create", body, "w-1", 3, "2026-11-27T10:15:47Z")));
 
-        assertThat(failed).isEmpty();
+        assertThat(first).hasSize(1);
+        assertThat(second).hasSize(1);
+        assertThat(third).isEmpty();
         assertThat(queues.deadLettered).singleElement().satisfies(dead -> {
             assertThat(dead.reason().category()).isEqualTo("retries-exhausted");
             assertThat(dead.reason().reason()).contains("retries exhausted after 3 attempts; last error: HubSpot answered 503");
@@ -335,5 +345,238 @@ class DeliveryLoopTest {
         assertThat(loop().deliver(List.of(message))).containsExactly(message.messageId());
         assertThat(log.last().path("reason").asText()).contains("connection reset");
         assertThat(log.last().path("Retried").asInt()).isEqualTo(1);
+    }
+
+    // ---- Guarantees under faults (issue #16, scenarios 1-6) ----
+
+    @Test
+    void deliver_shouldKeepTheMessageAndItsRecordOpen_whenTheDeadLetterQueueRefusesIt() throws Exception {
+        hubspot.always(item -> new PermanentFailure("HubSpot answered 400 (VALIDATION_ERROR on email)", "http-400"));
+        String body = order("orders-create.json", "820982911946154508", "2026-11-27T05:15:45-05:00");
+        queues.refusingDeadLetters(true);
+
+        List<String> whileRefused = loop().deliver(List.of(message("orders/create", body, "w-1", 1, "2026-11-27T10:15:47Z")));
+        queues.refusingDeadLetters(false);
+        List<String> next = loop().deliver(List.of(message("orders/create", body, "w-1", 2, "2026-11-27T10:15:47Z")));
+
+        assertThat(whileRefused).as("not stored anywhere yet: must stay on the work queue").hasSize(1);
+        assertThat(log.parsed()).anySatisfy(line -> assertThat(line.path("DeadLetterFailed").asInt()).isEqualTo(1));
+        assertThat(next).isEmpty();
+        assertThat(queues.deadLettered).as("the next attempt dead-letters it, not 'already dead-lettered'").singleElement()
+                .satisfies(dead -> assertThat(dead.reason().category()).isEqualTo("http-400"));
+        assertThat(alerts.raised).hasSize(1);
+    }
+
+    @Test
+    void deliver_shouldDeliverARedrivenCopyWithoutTargetAttribute_whenItsDeadLetterWasNeverStored() throws Exception {
+        String body = order("orders-create.json", "820982911946154508", "2026-11-27T05:15:45-05:00");
+        hubspot.thenAnswer(new PermanentFailure("HubSpot answered 403: the token lacks a scope", "http-403"));
+        queues.refusingDeadLetters(true);
+        loop().deliver(List.of(message("orders/create", body, "w-1", 8, "2026-11-27T10:15:47Z")));
+        queues.refusingDeadLetters(false);
+
+        // SQS moved it after maxReceiveCount (no attributes of ours); the operator fixed the scope and redrove it.
+        List<String> redriven = loop().deliver(List.of(message("orders/create", body, "w-1", 1, "2026-11-27T10:15:47Z")));
+
+        assertThat(redriven).isEmpty();
+        assertThat(hubspot.effects).as("delivered, not skipped as 'already dead-lettered'").hasSize(1);
+    }
+
+    @Test
+    void deliver_shouldDeadLetterItself_onTheLastReceive_whenAnotherAttemptHoldsTheLease() throws Exception {
+        String body = order("orders-create.json", "820982911946154508", "2026-11-27T05:15:45-05:00");
+        store.claim(new DeliveryStore.DeliveryKey(SHOP + ":w-1", "hubspot", "orders/create", null), false, NOW);
+
+        List<String> failed = loop(List.of(hubspot), 8, 10, store)
+                .deliver(List.of(message("orders/create", body, "w-1", 10, "2026-11-27T10:15:47Z")));
+
+        assertThat(failed).as("SQS would move it without a reason").isEmpty();
+        assertThat(queues.deadLettered).singleElement().satisfies(dead -> {
+            assertThat(dead.reason().category()).isEqualTo("retries-exhausted");
+            assertThat(dead.reason().targets()).containsExactly("hubspot");
+            assertThat(dead.reason().reason()).contains("received 10 times").contains("another attempt holds the lease");
+        });
+        assertThat(alerts.raised).singleElement().satisfies(alert -> assertThat(alert.target()).isEqualTo("hubspot"));
+    }
+
+    @Test
+    void deliver_shouldDeadLetterItself_onTheLastReceive_whenTheStoreCannotClaim() throws Exception {
+        String body = order("orders-create.json", "820982911946154508", "2026-11-27T05:15:45-05:00");
+        FaultyDeliveryStore faulty = new FaultyDeliveryStore(store).failing(FaultyDeliveryStore.Operation.CLAIM);
+
+        List<String> failed = loop(List.of(hubspot), 8, 10, faulty)
+                .deliver(List.of(message("orders/create", body, "w-1", 10, "2026-11-27T10:15:47Z")));
+
+        assertThat(failed).isEmpty();
+        assertThat(hubspot.effects).isEmpty();
+        assertThat(queues.deadLettered).singleElement()
+                .satisfies(dead -> assertThat(dead.reason().reason()).contains("delivery store unavailable"));
+        assertThat(alerts.raised).hasSize(1);
+    }
+
+    @Test
+    void deliver_shouldDeadLetterItself_onTheLastReceive_whenTheStoreFailsWhileRecording() throws Exception {
+        String body = order("orders-create.json", "820982911946154508", "2026-11-27T05:15:45-05:00");
+        FaultyDeliveryStore faulty = new FaultyDeliveryStore(store).failing(FaultyDeliveryStore.Operation.ADVANCE_WATERMARK);
+
+        List<String> failed = loop(List.of(hubspot), 8, 10, faulty)
+                .deliver(List.of(message("orders/create", body, "w-1", 10, "2026-11-27T10:15:47Z")));
+
+        assertThat(failed).isEmpty();
+        assertThat(queues.deadLettered).singleElement().satisfies(dead -> assertThat(dead.reason().reason())
+                .contains("delivered, but the delivery store is unavailable"));
+    }
+
+    @Test
+    void deliver_shouldDeadLetterAHeldBackMessage_onItsLastReceive_withTheReasonItWasHeld() throws Exception {
+        String a1 = order("orders-create.json", "820982911946154508", "2026-11-27T05:15:45-05:00");
+        String a2 = order("orders-updated.json", "820982911946154508", "2026-11-27T09:42:18-05:00");
+        hubspot.always(item -> new RetryLater("HubSpot answered 502"));
+        QueueMessage head = message("orders/create", a1, "a1", 3, "2026-11-27T10:15:47Z");
+        QueueMessage heldBack = message("orders/updated", a2, "a2", 10, "2026-11-27T14:42:19Z");
+
+        List<String> failed = loop(List.of(hubspot), 8, 10, store).deliver(List.of(head, heldBack));
+
+        assertThat(failed).containsExactly(head.messageId());
+        assertThat(queues.deadLettered).singleElement().satisfies(dead -> {
+            assertThat(dead.envelope().webhookId()).isEqualTo("a2");
+            assertThat(dead.reason().targets()).as("redrive goes to every target").isEmpty();
+            assertThat(dead.reason().reason()).contains("held behind message " + head.messageId());
+        });
+    }
+
+    @Test
+    void deliver_shouldDeadLetterARedrive_forATargetTheFlowNoLongerHas() throws Exception {
+        String body = order("orders-create.json", "820982911946154508", "2026-11-27T05:15:45-05:00");
+        QueueMessage original = message("orders/create", body, "w-1");
+        QueueMessage redriven = new QueueMessage("m-redriven", "r", original.body(), 1, original.groupId(),
+                Map.of("target", "klaviyo"));
+
+        List<String> failed = loop().deliver(List.of(redriven));
+
+        assertThat(failed).isEmpty();
+        assertThat(hubspot.calls).as("hubspot was not named by the redrive").isEmpty();
+        assertThat(queues.deadLettered).singleElement().satisfies(dead -> {
+            assertThat(dead.reason().category()).isEqualTo("unknown-target");
+            assertThat(dead.reason().targets()).containsExactly("klaviyo");
+            assertThat(dead.reason().reason()).contains("no longer has").contains("hubspot");
+        });
+        assertThat(alerts.raised).singleElement().satisfies(alert -> assertThat(alert.target()).isEqualTo("klaviyo"));
+    }
+
+    @Test
+    void deliver_shouldFailOnlyTheAffectedMessage_whenAnotherAttemptTookItsLeaseOver() throws Exception {
+        String slow = order("orders-create.json", "820982911946154508", "2026-11-27T05:15:45-05:00");
+        String other = order("orders-guest-pos.json", "734281950317462958", "2026-11-27T13:48:10-05:00");
+        QueueMessage mSlow = message("orders/create", slow, "slow");
+        QueueMessage mOther = message("orders/create", other, "other");
+        hubspot.always(item -> {
+            if (item.envelope().webhookId().equals("slow")) {
+                // The call outlived the lease: another receive of the same webhook claimed the record meanwhile.
+                store.claim(new DeliveryStore.DeliveryKey(SHOP + ":slow", "hubspot", "orders/create", null), false,
+                        NOW.plusSeconds(91));
+            }
+            return new DeliveryOutcome.Delivered();
+        });
+
+        List<String> failed = loop().deliver(List.of(mSlow, mOther));
+
+        assertThat(failed).containsExactly(mSlow.messageId());
+        assertThat(log.parsed()).anySatisfy(line -> assertThat(line.path("reason").asText())
+                .contains("another attempt took this delivery over"));
+        assertThat(queues.deadLettered).isEmpty();
+    }
+
+    @Test
+    void deliver_shouldStartNoCallItCannotFinish_andDeferTheRestWithoutCountingAnAttempt() throws Exception {
+        List<QueueMessage> batch = new ArrayList<>();
+        for (int i = 0; i < 10; i++) {
+            String body = order("orders-updated.json", "820982911946154508", "2026-11-27T0" + i + ":42:18-05:00");
+            batch.add(message("orders/updated", body, "w-" + i, 1, "2026-11-27T14:42:1" + i + "Z"));
+        }
+        long[] remainingMillis = {30_000};
+        hubspot.always(item -> {
+            remainingMillis[0] -= 6_000; // each call to HubSpot takes 6 s of the invocation
+            return new DeliveryOutcome.Delivered();
+        });
+
+        List<String> failed = loop().deliver(batch, () -> Duration.ofMillis(remainingMillis[0]));
+
+        assertThat(hubspot.effects).as("30 s, 6 s a call, 13 s budget: three calls fit").hasSize(3);
+        assertThat(failed).containsExactlyElementsOf(batch.subList(3, 10).stream().map(QueueMessage::messageId).toList());
+        assertThat(queues.delays).hasSize(7).allSatisfy(delay -> assertThat(delay.delay()).isZero());
+        assertThat(queues.deadLettered).isEmpty();
+        assertThat(log.parsed()).filteredOn(line -> line.path("reason").asText().startsWith("deferred")).hasSize(7);
+    }
+
+    @Test
+    void deliver_shouldDeferATargetWhoseCallCannotFinish_withoutCountingItAsAnAttempt() throws Exception {
+        String body = order("orders-create.json", "820982911946154508", "2026-11-27T05:15:45-05:00");
+        long[] remainingMillis = {20_000};
+        hubspot.always(item -> {
+            remainingMillis[0] -= 9_000;
+            return new DeliveryOutcome.Delivered();
+        });
+        DeliveryLoop loop = loop(List.of(hubspot, klaviyo), 8);
+
+        List<String> first = loop.deliver(List.of(message("orders/create", body, "w-1", 1, "2026-11-27T10:15:47Z")),
+                () -> Duration.ofMillis(remainingMillis[0]));
+        DeliveryStore.Claim klaviyoRecord = store.claim(
+                new DeliveryStore.DeliveryKey(SHOP + ":w-1", "klaviyo", "orders/create", null), false, NOW);
+        store.release(new DeliveryStore.DeliveryKey(SHOP + ":w-1", "klaviyo", "orders/create", null),
+                (DeliveryStore.Claim.Claimed) klaviyoRecord, false);
+        List<String> second = loop.deliver(List.of(message("orders/create", body, "w-1", 2, "2026-11-27T10:15:47Z")));
+
+        assertThat(first).hasSize(1);
+        assertThat(klaviyo.calls).as("klaviyo's call was not started on the first invocation").hasSize(1);
+        assertThat(queues.delays.get(0).delay()).as("deferred, not backed off").isZero();
+        assertThat(((DeliveryStore.Claim.Claimed) klaviyoRecord).attempts()).as("a deferral is not an attempt").isZero();
+        assertThat(second).isEmpty();
+        assertThat(hubspot.effects).hasSize(1);
+        assertThat(klaviyo.effects).hasSize(1);
+    }
+
+    @Test
+    void deliver_shouldCountOnlyRealAttempts_soAMessageHeldBehindItsEntityIsNotDeadLetteredEarly() throws Exception {
+        String a1 = order("orders-create.json", "820982911946154508", "2026-11-27T05:15:45-05:00");
+        String a2 = order("orders-updated.json", "820982911946154508", "2026-11-27T09:42:18-05:00");
+        hubspot.always(item -> new RetryLater("HubSpot answered 502"));
+        DeliveryLoop loop = loop(List.of(hubspot), 3, 10, store);
+
+        for (int receive = 1; receive <= 3; receive++) {
+            loop.deliver(List.of(message("orders/create", a1, "a1", receive, "2026-11-27T10:15:47Z"),
+                    message("orders/updated", a2, "a2", receive, "2026-11-27T14:42:19Z")));
+        }
+        List<String> a2Alone = loop.deliver(List.of(message("orders/updated", a2, "a2", 4, "2026-11-27T14:42:19Z")));
+
+        assertThat(queues.deadLettered).as("a1 used its three attempts").singleElement()
+                .satisfies(dead -> assertThat(dead.envelope().webhookId()).isEqualTo("a1"));
+        assertThat(a2Alone).as("a2 is retried: two real attempts of three, though received four times").hasSize(1);
+        assertThat(hubspot.calls).extracting(call -> call.get(0).envelope().webhookId())
+                .as("a2 goes once a1 is in the DLQ").containsExactly("a1", "a1", "a1", "a2", "a2");
+    }
+
+    // ---- Events a topic alone carries are never lost to a state watermark (issue #16, scenario 9) ----
+
+    @Test
+    void deliver_shouldStillSendACreatesEvents_whenItsOrdersUpdatedOvertookIt() throws Exception {
+        klaviyo.carryingEventsOf("orders/create");
+        String created = order("orders-create.json", "820982911946154508", "2026-11-27T05:15:45-05:00");
+        String updated = order("orders-updated.json", "820982911946154508", "2026-11-27T09:42:18-05:00");
+        DeliveryLoop loop = loop(List.of(hubspot, klaviyo), 8);
+
+        loop.deliver(List.of(message("orders/updated", updated, "w-updated", 1, "2026-11-27T14:42:19Z")));
+        List<String> failed = loop.deliver(List.of(message("orders/create", created, "w-create", 1, "2026-11-27T10:15:47Z")));
+        loop.deliver(List.of(message("orders/create", created, "w-create", 2, "2026-11-27T10:15:47Z")));
+
+        assertThat(failed).isEmpty();
+        assertThat(hubspot.effectTopics()).as("HubSpot holds state only: the older create is stale")
+                .containsExactly("orders/updated");
+        assertThat(klaviyo.effects).extracting(DeliveryItem::topic, DeliveryItem::stateIsStale)
+                .as("the create reaches Klaviyo once, marked so it sends its events and not its state")
+                .containsExactly(org.assertj.core.groups.Tuple.tuple("orders/updated", false),
+                        org.assertj.core.groups.Tuple.tuple("orders/create", true));
+        assertThat(store.watermark(SHOP + "/order/820982911946154508", "klaviyo", NOW)).get()
+                .satisfies(applied -> assertThat(applied.updatedAt()).isEqualTo(java.time.Instant.parse("2026-11-27T14:42:18Z")));
     }
 }

@@ -60,9 +60,37 @@ abstract class DeliveryStoreContract {
     @Test
     void release_shouldLetTheNextAttemptClaimAtOnce() {
         Claim.Claimed claimed = (Claim.Claimed) store().claim(hubspot, false, NOW);
-        store().release(hubspot, claimed);
+        store().release(hubspot, claimed, true);
 
         assertThat(store().claim(hubspot, false, NOW.plusSeconds(1))).isInstanceOf(Claim.Claimed.class);
+    }
+
+    @Test
+    void claim_shouldCountOnlyTheAttemptsThatCalledTheTarget() {
+        Claim.Claimed first = (Claim.Claimed) store().claim(hubspot, false, NOW);
+        store().release(hubspot, first, true);
+        Claim.Claimed second = (Claim.Claimed) store().claim(hubspot, false, NOW.plusSeconds(10));
+        store().release(hubspot, second, false); // held back or deferred: the target was not called
+        Claim.Claimed third = (Claim.Claimed) store().claim(hubspot, false, NOW.plusSeconds(20));
+        store().release(hubspot, third, true);
+        Claim.Claimed fourth = (Claim.Claimed) store().claim(hubspot, false, NOW.plusSeconds(30));
+
+        assertThat(first.attempts()).isZero();
+        assertThat(second.attempts()).isEqualTo(1);
+        assertThat(third.attempts()).isEqualTo(1);
+        assertThat(fourth.attempts()).isEqualTo(2);
+    }
+
+    @Test
+    void claim_shouldStartCountingAgain_whenTheRecordIsPastItsRetention() {
+        Claim.Claimed first = (Claim.Claimed) store().claim(hubspot, false, NOW);
+        store().release(hubspot, first, true);
+        Claim.Claimed again = (Claim.Claimed) store().claim(hubspot, false, NOW.plus(RETENTION).plusSeconds(2));
+        store().release(hubspot, again, true);
+
+        assertThat(again.attempts()).isZero();
+        assertThat(((Claim.Claimed) store().claim(hubspot, false, NOW.plus(RETENTION).plusSeconds(3))).attempts())
+                .isEqualTo(1);
     }
 
     @Test
@@ -81,8 +109,10 @@ abstract class DeliveryStoreContract {
         store().claim(hubspot, false, NOW.plus(LEASE).plusSeconds(1));
 
         assertThatThrownBy(() -> store().complete(hubspot, crashed, "delivered", NOW.plus(LEASE).plusSeconds(2)))
-                .isInstanceOf(IllegalStateException.class)
+                .isInstanceOf(DeliveryStore.LeaseLostException.class)
                 .hasMessageContaining("taken over by another attempt");
+        assertThatThrownBy(() -> store().fail(hubspot, crashed, "HubSpot answered 400", NOW.plus(LEASE).plusSeconds(2)))
+                .isInstanceOf(DeliveryStore.LeaseLostException.class);
     }
 
     @Test

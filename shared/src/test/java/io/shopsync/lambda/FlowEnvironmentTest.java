@@ -56,4 +56,14 @@ class FlowEnvironmentTest {
 
         assertThatThrownBy(() -> from(env)).hasMessageContaining("MAX_RECEIVE_COUNT must be a whole number, got eight");
     }
+
+    @Test
+    void fromVariables_shouldRefuseMoreAttemptsThanTheQueueAllowsReceives() {
+        Map<String, String> env = complete();
+        env.put("MAX_ATTEMPTS", "12");
+        env.put("MAX_RECEIVE_COUNT", "10");
+
+        assertThatThrownBy(() -> from(env)).hasMessageContaining("MAX_RECEIVE_COUNT (10, the queue's redrive limit) must be"
+                + " at least MAX_ATTEMPTS (12)");
+    }
 }

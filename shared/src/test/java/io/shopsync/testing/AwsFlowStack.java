@@ -46,6 +46,7 @@ public final class AwsFlowStack {
         env.put("SHOPIFY_WEBHOOK_SECRET_ID", secretName);
         env.put("IDEMPOTENCY_TABLE", table);
         env.put("ALERTS_TOPIC_ARN", alerts.topicArn());
+        env.put("MAX_ATTEMPTS", Integer.toString(MAX_RECEIVE_COUNT));
         env.put("MAX_RECEIVE_COUNT", Integer.toString(MAX_RECEIVE_COUNT));
         env.put("BACKOFF_BASE_SECONDS", "1");
         env.put("BACKOFF_MAX_SECONDS", "4");

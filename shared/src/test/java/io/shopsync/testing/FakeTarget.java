@@ -21,6 +21,7 @@ public final class FakeTarget implements Target {
     private final Deque<DeliveryOutcome> scripted = new ArrayDeque<>();
     private Function<DeliveryItem, DeliveryOutcome> rule = item -> new DeliveryOutcome.Delivered();
     private RuntimeException thrown;
+    private java.util.Set<String> eventTopics = java.util.Set.of();
 
     public FakeTarget(String name) {
         this.name = name;
@@ -42,9 +43,20 @@ public final class FakeTarget implements Target {
         return this;
     }
 
+    /** These topics carry events only they carry (as orders/create carries Klaviyo's Placed Order). */
+    public synchronized FakeTarget carryingEventsOf(String... topics) {
+        this.eventTopics = java.util.Set.of(topics);
+        return this;
+    }
+
     @Override
     public String name() {
         return name;
+    }
+
+    @Override
+    public synchronized boolean carriesEvents(String topic) {
+        return eventTopics.contains(topic);
     }
 
     @Override

@@ -1,6 +1,7 @@
 package io.shopsync.testing;
 
 import io.shopsync.delivery.DeliveryStore;
+import io.shopsync.delivery.DeliveryStore.LeaseLostException;
 import io.shopsync.flow.EntityVersion;
 import java.time.Duration;
 import java.time.Instant;
@@ -15,7 +16,7 @@ import java.util.UUID;
  */
 public final class InMemoryDeliveryStore implements DeliveryStore {
 
-    private record Row(String state, String token, Instant leaseUntil, String detail, Instant expires) {}
+    private record Row(String state, String token, Instant leaseUntil, String detail, Instant expires, int attempts) {}
 
     private final Map<String, Row> deliveries = new HashMap<>();
     private final Map<String, EntityVersion> watermarks = new HashMap<>();
@@ -41,8 +42,9 @@ public final class InMemoryDeliveryStore implements DeliveryStore {
                 || (retryFailed && "FAILED".equals(row.state()));
         if (free) {
             String token = UUID.randomUUID().toString();
-            deliveries.put(id, new Row("IN_PROGRESS", token, now.plus(lease), null, now.plus(retention)));
-            return new Claim.Claimed(token);
+            int attempts = row == null || row.expires().isBefore(now) ? 0 : row.attempts();
+            deliveries.put(id, new Row("IN_PROGRESS", token, now.plus(lease), null, now.plus(retention), attempts));
+            return new Claim.Claimed(token, attempts);
         }
         return switch (row.state()) {
             case "COMPLETED" -> new Claim.AlreadyCompleted(row.detail());
@@ -57,11 +59,12 @@ public final class InMemoryDeliveryStore implements DeliveryStore {
     }
 
     @Override
-    public synchronized void release(DeliveryKey key, Claim.Claimed claim) {
+    public synchronized void release(DeliveryKey key, Claim.Claimed claim, boolean attempted) {
         String id = key.deliveryId() + "#" + key.target();
         Row row = deliveries.get(id);
         if (row != null && claim.token().equals(row.token())) {
-            deliveries.put(id, new Row("RELEASED", row.token(), row.leaseUntil(), null, row.expires()));
+            deliveries.put(id, new Row("RELEASED", row.token(), row.leaseUntil(), null, row.expires(),
+                    row.attempts() + (attempted ? 1 : 0)));
         }
     }
 
@@ -74,9 +77,9 @@ public final class InMemoryDeliveryStore implements DeliveryStore {
         String id = key.deliveryId() + "#" + key.target();
         Row row = deliveries.get(id);
         if (row == null || !claim.token().equals(row.token())) {
-            throw new IllegalStateException("delivery record " + id + " was taken over by another attempt");
+            throw new LeaseLostException("delivery record " + id + " was taken over by another attempt", null);
         }
-        deliveries.put(id, new Row(state, row.token(), row.leaseUntil(), detail, now.plus(retention)));
+        deliveries.put(id, new Row(state, row.token(), row.leaseUntil(), detail, now.plus(retention), row.attempts()));
     }
 
     @Override

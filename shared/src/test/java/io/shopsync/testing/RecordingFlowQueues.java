@@ -22,9 +22,16 @@ public final class RecordingFlowQueues implements FlowQueues {
     public final List<Unreadable> unreadable = new ArrayList<>();
     public final List<Delay> delays = new ArrayList<>();
     private boolean unavailable;
+    private boolean deadLettersRefused;
 
     public RecordingFlowQueues failing() {
         this.unavailable = true;
+        return this;
+    }
+
+    /** The dead-letter queue refuses sends (throttled, KMS or permission error); the work queue works. */
+    public RecordingFlowQueues refusingDeadLetters(boolean refused) {
+        this.deadLettersRefused = refused;
         return this;
     }
 
@@ -37,12 +44,14 @@ public final class RecordingFlowQueues implements FlowQueues {
     @Override
     public void deadLetter(Envelope envelope, DeadLetterReason reason) {
         failIfUnavailable("dead-letter queue");
+        refuseIfTold();
         deadLettered.add(new DeadLettered(envelope, reason));
     }
 
     @Override
     public void deadLetterUnreadable(String messageBody, String groupId, DeadLetterReason reason) {
         failIfUnavailable("dead-letter queue");
+        refuseIfTold();
         unreadable.add(new Unreadable(messageBody, reason));
     }
 
@@ -54,6 +63,13 @@ public final class RecordingFlowQueues implements FlowQueues {
     @Override
     public String deadLetterQueueName() {
         return "test-flow-dlq.fifo";
+    }
+
+    private void refuseIfTold() {
+        if (deadLettersRefused) {
+            throw new QueueUnavailableException("cannot send to the test dead-letter queue (KmsThrottled)",
+                    new RuntimeException("KMS.ThrottlingException"));
+        }
     }
 
     private void failIfUnavailable(String queue) {

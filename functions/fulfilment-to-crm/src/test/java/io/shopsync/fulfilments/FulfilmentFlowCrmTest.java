@@ -166,10 +166,14 @@ class FulfilmentFlowCrmTest {
         orderIsNotInHubSpot();
         Envelope created = received("fulfillments-create.json", null);
 
-        // when
+        // when: every real attempt finds no order (only real calls count, so each receive is one here)
+        for (int attempt = 1; attempt < LAST_ATTEMPT; attempt++) {
+            assertThat(deliver(List.of(created), attempt).path("batchItemFailures")).hasSize(1);
+        }
         JsonNode response = deliver(List.of(created), LAST_ATTEMPT);
 
         // then
+        assertThat(hubspotUpdates()).hasSize(LAST_ATTEMPT);
         assertThat(response.path("batchItemFailures")).isEmpty();
         assertThat(queues.deadLettered).singleElement().satisfies(dead -> {
             assertThat(dead.reason().reason()).startsWith("hubspot: retries exhausted after 8 attempts; last error: "

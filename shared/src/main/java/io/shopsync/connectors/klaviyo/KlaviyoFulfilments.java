@@ -78,6 +78,12 @@ public final class KlaviyoFulfilments implements Target {
         return NAME;
     }
 
+    /** Fulfilled Order comes only from fulfillments/create: an update that overtook it must not cost the event. */
+    @Override
+    public boolean carriesEvents(String topic) {
+        return sendEvents && CREATE.equals(topic);
+    }
+
     /** One fulfilment's way: the event to send, or the outcome already known. */
     private static final class Work {
         final DeliveryItem item;

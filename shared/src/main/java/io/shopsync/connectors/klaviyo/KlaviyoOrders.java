@@ -115,6 +115,12 @@ public final class KlaviyoOrders implements Target {
         return NAME;
     }
 
+    /** Placed Order and Ordered Product come only from orders/create, Cancelled Order only from orders/cancelled. */
+    @Override
+    public boolean carriesEvents(String topic) {
+        return sendOrderEvents && ("orders/create".equals(topic) || "orders/cancelled".equals(topic));
+    }
+
     /** One item's way through the calls. */
     private static final class Work {
         final DeliveryItem item;
@@ -343,7 +349,8 @@ public final class KlaviyoOrders implements Target {
 
     private void importProfiles(List<Work> work, Halt halt) {
         for (Work w : work) {
-            if (w.outcome != null || w.profile == null) {
+            if (w.outcome != null || w.profile == null || w.item.stateIsStale()) {
+                // A stale state never overwrites the newer profile Klaviyo has; its events name the person.
                 continue;
             }
             if (halt.outcome != null) {

@@ -242,7 +242,7 @@ class KlaviyoFulfilmentsContractTest {
                 .willReturn(error(503, "service_unavailable", "Service unavailable.", "Please try again later.", "/data"))
                 .willSetStateTo("slow"));
         klaviyo.stubFor(klaviyoPost(EVENTS).inScenario("outage").whenScenarioStateIs("slow")
-                .willReturn(aResponse().withStatus(202).withFixedDelay(3_000)));
+                .willReturn(aResponse().withStatus(202).withFixedDelay(6_000)));
 
         // when
         DeliveryOutcome unavailable = target(true).deliver(List.of(item("fulfillments/create", fixture("fulfillments-create.json")))).get(0);
@@ -277,7 +277,7 @@ class KlaviyoFulfilmentsContractTest {
     // ---- helpers ------------------------------------------------------------------------------------
 
     private KlaviyoFulfilments target(boolean sendEvents) {
-        TargetHttp http = new TargetHttp("klaviyo", HttpTransport.of(HttpClient.newHttpClient()), Duration.ofMillis(1_500), clock);
+        TargetHttp http = new TargetHttp("klaviyo", HttpTransport.of(HttpClient.newHttpClient()), Duration.ofSeconds(4), clock);
         CachedSecret apiKey = new CachedSecret("Klaviyo private key (test secret shopsync/klaviyo)",
                 () -> storedKeys.size() > 1 ? storedKeys.poll() : storedKeys.peek(), clock, Duration.ZERO);
         String path = "functions/fulfilment-to-crm/src/main/resources/mappings/klaviyo-fulfilled-order.json";

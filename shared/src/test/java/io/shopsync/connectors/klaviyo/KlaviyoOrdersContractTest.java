@@ -625,13 +625,13 @@ class KlaviyoOrdersContractTest {
     void deliver_shouldRetryLater_whenKlaviyoTimesOut() {
         // given
         klaviyoAccepts();
-        klaviyo.stubFor(klaviyoPost(EVENTS).atPriority(1).willReturn(aResponse().withStatus(202).withFixedDelay(3_000)));
+        klaviyo.stubFor(klaviyoPost(EVENTS).atPriority(1).willReturn(aResponse().withStatus(202).withFixedDelay(6_000)));
 
         // when
         List<DeliveryOutcome> outcomes = target(true).deliver(List.of(item("orders/cancelled", fixture("orders-cancelled.json"))));
 
         // then
-        assertThat(((RetryLater) outcomes.get(0)).reason()).contains("timed out after 1500 ms");
+        assertThat(((RetryLater) outcomes.get(0)).reason()).contains("timed out after 4000 ms");
     }
 
     @Test
@@ -661,8 +661,30 @@ class KlaviyoOrdersContractTest {
 
     // ---- helpers ------------------------------------------------------------------------------------
 
+    // ---- an orders/create that its orders/updated overtook (issue #16, scenario 9) -------------------
+
+    @Test
+    void deliver_shouldSendTheCreatesEventsButNotItsProfile_whenKlaviyoHasANewerStateOfTheOrder() {
+        // given: the order's orders/updated was delivered first, so this create's state is stale
+        klaviyoAccepts();
+        DeliveryItem create = item("orders/create", fixture("orders-create.json"));
+
+        // when
+        List<DeliveryOutcome> outcomes = target(true).deliver(List.of(new DeliveryItem(create.envelope(), create.payload(), true)));
+
+        // then
+        assertThat(outcomes).containsExactly(new Delivered());
+        klaviyo.verify(0, postRequestedFor(urlEqualTo(PROFILE_IMPORT)));
+        assertThat(events()).extracting(e -> metric(e))
+                .containsExactly("Placed Order", "Ordered Product", "Ordered Product", "Ordered Product");
+        assertThat(target(true).carriesEvents("orders/create")).isTrue();
+        assertThat(target(true).carriesEvents("orders/cancelled")).isTrue();
+        assertThat(target(true).carriesEvents("orders/updated")).as("its state is all it carries").isFalse();
+        assertThat(target(false).carriesEvents("orders/create")).as("order events switched off").isFalse();
+    }
+
     private KlaviyoOrders target(boolean sendOrderEvents) {
-        TargetHttp http = new TargetHttp("klaviyo", HttpTransport.of(HttpClient.newHttpClient()), Duration.ofMillis(1_500), clock);
+        TargetHttp http = new TargetHttp("klaviyo", HttpTransport.of(HttpClient.newHttpClient()), Duration.ofSeconds(4), clock);
         CachedSecret apiKey = new CachedSecret("Klaviyo private key (test secret shopsync/klaviyo)", () -> {
             keyLoads.incrementAndGet();
             return storedKeys.size() > 1 ? storedKeys.poll() : storedKeys.peek();
