@@ -129,7 +129,7 @@ class HostileIntakeProperties {
     // ---------------------------------------------------------------------------------------------
     // Properties
 
-    @Property(tries = 300)
+    @Property(tries = 250)
     void authenticDeliveries_areQueuedOrDeadLetteredWithAReason_withTheExactBytes_andAnswered200(
             @ForAll("bodies") RawBody body, @ForAll("topicHeaders") String topic, @ForAll long spelling) {
         Stack stack = new Stack(new RecordingFlowQueues());
@@ -155,7 +155,7 @@ class HostileIntakeProperties {
         stack.assertNoRequestLeftForAnUnconfiguredHost();
     }
 
-    @Property(tries = 300)
+    @Property(tries = 200)
     void unauthenticatedDeliveries_areNeverQueued_andNeverAnswered2xx(
             @ForAll("bodies") RawBody body, @ForAll("topicHeaders") String topic,
             @ForAll("forgedSignatures") Forgery forgery, @ForAll long spelling) {
@@ -171,7 +171,7 @@ class HostileIntakeProperties {
         assertThat(stack.requests).isEmpty();
     }
 
-    @Property(tries = 150)
+    @Property(tries = 100)
     void bodiesMarkedBase64ThatAreNotBase64_areNeverQueued_andNeverCrashTheHandler(
             @ForAll("invalidBase64") String notBase64, @ForAll boolean signTheText, @ForAll long spelling) {
         Stack stack = new Stack(new RecordingFlowQueues());
@@ -191,7 +191,7 @@ class HostileIntakeProperties {
         stack.assertNothingStored();
     }
 
-    @Property(tries = 150)
+    @Property(tries = 100)
     void ourOwnQueueFailing_isTheOnly5xx_andAuthenticDeliveriesAreNeverAnswered2xxUnstored(
             @ForAll("bodies") RawBody body, @ForAll boolean signed, @ForAll long spelling) {
         Stack stack = new Stack(new RecordingFlowQueues().failing());
