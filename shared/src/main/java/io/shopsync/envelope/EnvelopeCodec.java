@@ -15,7 +15,9 @@ import java.util.Base64;
 /**
  * The envelope's JSON form on the queue. A UTF-8 body (every real Shopify body) travels as a JSON
  * string, which round-trips to the exact bytes; anything else travels as base64, so no byte is ever
- * changed between intake and delivery.
+ * changed between intake and delivery. Characters SQS refuses as text (U+FFFE, U+FFFF, unpaired
+ * surrogates: see {@link QueueText}) are written as JSON escapes, which decode to the same characters,
+ * so every authentic webhook can be queued and its bytes still verify.
  */
 public final class EnvelopeCodec {
 
@@ -58,7 +60,7 @@ public final class EnvelopeCodec {
             ref.put("size", check.size());
         }
         try {
-            return json.writeValueAsString(node);
+            return QueueText.escapeForJson(json.writeValueAsString(node));
         } catch (IOException e) {
             throw new IllegalStateException("cannot encode envelope", e);
         }

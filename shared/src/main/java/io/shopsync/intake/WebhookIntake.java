@@ -17,6 +17,7 @@ import io.shopsync.webhook.WebhookVerifier;
 import java.io.IOException;
 import java.time.Clock;
 import java.time.Instant;
+import java.util.Map;
 import java.util.Set;
 
 /**
@@ -48,12 +49,27 @@ public final class WebhookIntake {
     public IntakeOutcome handle(HttpRequest request) {
         long started = System.nanoTime();
         ShopifyHeaders headers = ShopifyHeaders.of(request.headers());
-        Envelope received = new Envelope(flow.name(), headers.topic(), headers.shopDomain(), headers.webhookId(),
-                headers.eventId(), headers.triggeredAt().orElse(null), headers.apiVersion(), clock.instant(), null,
-                new Body.Inline(request.body()));
+        Envelope received = received(headers, request.body());
         IntakeOutcome outcome = decide(headers, received, request.body());
         record(outcome, received, request.body().length, started);
         return outcome;
+    }
+
+    /**
+     * A request whose body cannot be read as received (marked base64 but not base64): no signature can
+     * be checked against it, so it is unauthenticated, answered 401 and counted like any other.
+     */
+    public IntakeOutcome refuseUnreadable(Map<String, String> rawHeaders, String reason) {
+        long started = System.nanoTime();
+        IntakeOutcome outcome = new IntakeOutcome.Unauthenticated(reason);
+        record(outcome, received(ShopifyHeaders.of(rawHeaders), new byte[0]), 0, started);
+        return outcome;
+    }
+
+    private Envelope received(ShopifyHeaders headers, byte[] body) {
+        return new Envelope(flow.name(), headers.topic(), headers.shopDomain(), headers.webhookId(),
+                headers.eventId(), headers.triggeredAt().orElse(null), headers.apiVersion(), clock.instant(), null,
+                new Body.Inline(body));
     }
 
     private IntakeOutcome decide(ShopifyHeaders headers, Envelope received, byte[] body) {

@@ -100,7 +100,13 @@ public abstract class FlowFunction implements RequestStreamHandler {
     public void handleRequest(InputStream input, OutputStream output, Context context) throws IOException {
         JsonNode event = json.readTree(input);
         if (event != null && HttpApiEvents.isHttpApiEvent(event)) {
-            HttpResponse response = intake.handle(HttpApiEvents.request(event)).response();
+            IntakeOutcome outcome;
+            try {
+                outcome = intake.handle(HttpApiEvents.request(event));
+            } catch (HttpApiEvents.UnreadableBodyException e) {
+                outcome = intake.refuseUnreadable(HttpApiEvents.headers(event), e.getMessage());
+            }
+            HttpResponse response = outcome.response();
             json.writeValue(output, HttpApiEvents.response(json, response));
             return;
         }

@@ -3,6 +3,7 @@ package io.shopsync.queue;
 import io.shopsync.envelope.Body;
 import io.shopsync.envelope.Envelope;
 import io.shopsync.envelope.EnvelopeCodec;
+import io.shopsync.envelope.QueueText;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.LinkedHashMap;
@@ -127,8 +128,9 @@ public final class SqsFlowQueues implements FlowQueues {
         }
     }
 
+    /** Attributes only inform (the envelope holds the exact values): a character SQS refuses must not lose the message. */
     private static MessageAttributeValue text(String value) {
-        return MessageAttributeValue.builder().dataType("String").stringValue(value).build();
+        return MessageAttributeValue.builder().dataType("String").stringValue(QueueText.replaceRefused(value)).build();
     }
 
     private static String truncate(String value, int max) {

@@ -176,6 +176,20 @@ class DeliveryLoopTest {
     }
 
     @Test
+    void deliver_shouldDeadLetterTheExactBytes_whenTheBodyHoldsCharactersSqsRefusesAsText() throws Exception {
+        hubspot.thenAnswer(new PermanentFailure("HubSpot answered 400: Property values were not valid: note", "http-400"));
+        ObjectNode order = (ObjectNode) JSON.readTree(order("orders-create.json", "820982911946154508",
+                "2026-11-27T05:15:45-05:00"));
+        String body = JSON.writeValueAsString(order.put("note", "gift wrap \uFFFE\uFFFF please"));
+
+        List<String> failed = loop().deliver(List.of(message("orders/create", body, "w-1")));
+
+        assertThat(failed).as("not retried: it is in the DLQ").isEmpty();
+        assertThat(queues.deadLettered).singleElement().satisfies(dead ->
+                assertThat(((Body.Inline) dead.envelope().body()).bytes()).isEqualTo(body.getBytes(StandardCharsets.UTF_8)));
+    }
+
+    @Test
     void deliver_shouldRetryATransientFailure_withGrowingDelays_honouringRetryAfter() throws Exception {
         String body = order("orders-create.json", "820982911946154508", "2026-11-27T05:15:45-05:00");
         hubspot.always(item -> new RetryLater("HubSpot answered 503"));

@@ -42,6 +42,38 @@ class EnvelopeCodecTest {
         assertThat(((Body.Inline) codec.decode(message).body()).bytes()).isEqualTo(raw);
     }
 
+    /** What SQS accepts as message text: #x9 | #xA | #xD | #x20-#xD7FF | #xE000-#xFFFD | #x10000-#x10FFFF. */
+    private static boolean sqsAccepts(String message) {
+        return message.codePoints().allMatch(c -> c == 0x9 || c == 0xA || c == 0xD || (c >= 0x20 && c <= 0xD7FF)
+                || (c >= 0xE000 && c <= 0xFFFD) || (c >= 0x10000 && c <= 0x10FFFF));
+    }
+
+    @Test
+    void encode_shouldWriteOnlyTextSqsAccepts_andDecodeToTheExactBytes_whenTheBodyHoldsNoncharacters() {
+        byte[] raw = "{\"id\":820982911946154508,\"note\":\"gift wrap \uFFFE\uFFFF\u0001 \uD83C\uDF81 \uFFFD\"}"
+                .getBytes(StandardCharsets.UTF_8);
+        Envelope original = envelope(new Body.Inline(raw));
+
+        String message = codec.encode(original);
+
+        assertThat(sqsAccepts(message)).as("only characters SQS accepts: %s", message).isTrue();
+        assertThat(message).contains("\"body\"").contains("\uD83C\uDF81");
+        assertThat(((Body.Inline) codec.decode(message).body()).bytes()).isEqualTo(raw);
+        assertThat(codec.decode(message)).isEqualTo(original);
+    }
+
+    @Test
+    void encode_shouldWriteOnlyTextSqsAccepts_whenAHeaderValueHoldsALoneSurrogateOrANoncharacter() {
+        Envelope original = new Envelope("order-to-crm", "orders/create\uD800", "shopsync-demo.myshopify.com\uFFFF",
+                "b54557e4\uDC00", null, null, null, Instant.parse("2026-11-27T10:15:48.001Z"), null,
+                new Body.Inline("{}".getBytes(StandardCharsets.UTF_8)));
+
+        String message = codec.encode(original);
+
+        assertThat(sqsAccepts(message)).as("only characters SQS accepts: %s", message).isTrue();
+        assertThat(codec.decode(message)).isEqualTo(original);
+    }
+
     @Test
     void roundTrip_shouldCarryAClaimCheck() {
         Body.ClaimCheck check = new Body.ClaimCheck("bucket", "order-to-crm/2026/11/27/shop/id.json",

@@ -162,6 +162,32 @@ class WebhookIntakeTest {
                 "id is not a positive integer id: 8.209829119461545E17");
     }
 
+    /** U+FFFE and U+FFFF are valid UTF-8 that Shopify passes on from a pasted note; SQS refuses both as text. */
+    private static final String ORDER_WITH_NONCHARACTERS = ORDER.replace("\"name\":\"#1001\"",
+            "\"name\":\"#1001\",\"note\":\"gift wrap \uFFFE\uFFFF please \uD83C\uDF81\"");
+
+    @Test
+    void handle_shouldEnqueueTheExactBytes_andAnswer200_whenTheBodyHoldsCharactersSqsRefusesAsText() {
+        IntakeOutcome outcome = intake().handle(ShopifyRequests.webhook("orders/create", ORDER_WITH_NONCHARACTERS).build());
+
+        assertThat(outcome.response().statusCode()).isEqualTo(200);
+        assertThat(queues.enqueued).singleElement().satisfies(envelope -> assertThat(((Body.Inline) envelope.body()).bytes())
+                .isEqualTo(ORDER_WITH_NONCHARACTERS.getBytes(StandardCharsets.UTF_8)));
+    }
+
+    @Test
+    void handle_shouldDeadLetterTheExactBytes_andAnswer200_whenAnUnprocessableBodyHoldsCharactersSqsRefuses() {
+        String truncated = ORDER_WITH_NONCHARACTERS.substring(0, ORDER_WITH_NONCHARACTERS.indexOf("please"));
+
+        IntakeOutcome outcome = intake().handle(ShopifyRequests.webhook("orders/create", truncated).build());
+
+        assertThat(outcome.response().statusCode()).isEqualTo(200);
+        assertThat(queues.deadLettered).singleElement().satisfies(dead -> {
+            assertThat(dead.reason().reason()).isEqualTo("body is not valid JSON (JsonEOFException)");
+            assertThat(((Body.Inline) dead.envelope().body()).bytes()).isEqualTo(truncated.getBytes(StandardCharsets.UTF_8));
+        });
+    }
+
     @Test
     void handle_shouldDeadLetter_whenTheTopicHeaderIsMissing() {
         IntakeOutcome outcome = intake().handle(ShopifyRequests.webhook("orders/create", ORDER)

@@ -1,6 +1,7 @@
 package io.shopsync.lambda;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -33,6 +34,13 @@ class HttpApiEventsTest {
 
         assertThat(request.body()).isEqualTo(raw);
         assertThat(request.headers()).containsEntry("x-shopify-topic", "orders/create");
+    }
+
+    @Test
+    void request_shouldRefuseABodyMarkedBase64ThatIsNotBase64_withItsOwnException() {
+        assertThatThrownBy(() -> HttpApiEvents.request(event("{\"id\":820982911946154508}", true)))
+                .isInstanceOf(HttpApiEvents.UnreadableBodyException.class)
+                .hasMessage("body is marked isBase64Encoded but is not base64");
     }
 
     @Test

@@ -107,6 +107,57 @@ class SqsFlowQueuesIT {
         assertThat(aws.drain(fifo.workQueueUrl())).isEmpty();
     }
 
+    /** A Shopify order whose note holds U+FFFE and U+FFFF: valid UTF-8, signed by Shopify, refused by SQS as text. */
+    private static final byte[] ORDER_WITH_NONCHARACTERS = ("{\"id\":820982911946154508,\"name\":\"#1001\","
+            + "\"note\":\"gift wrap \uFFFE\uFFFF please \uD83C\uDF81\"}").getBytes(StandardCharsets.UTF_8);
+
+    /**
+     * SQS's rule for message text and string attributes: #x9 | #xA | #xD | #x20-#xD7FF | #xE000-#xFFFD |
+     * #x10000-#x10FFFF. SQS answers InvalidMessageContents otherwise; moto 5.2 stores anything, so these
+     * tests check what reached the queue against the rule instead of relying on a refusal.
+     */
+    private static boolean sqsAccepts(String text) {
+        return text.codePoints().allMatch(c -> c == 0x9 || c == 0xA || c == 0xD || (c >= 0x20 && c <= 0xD7FF)
+                || (c >= 0xE000 && c <= 0xFFFD) || (c >= 0x10000 && c <= 0x10FFFF));
+    }
+
+    @Test
+    void enqueue_shouldSendOnlyTextSqsAccepts_andKeepTheExactBytes_whenTheBodyHoldsNoncharacters() {
+        queues(SqsFlowQueues.DEFAULT_MAX_MESSAGE_BYTES).enqueue(envelope(UUID.randomUUID().toString(), ORDER_WITH_NONCHARACTERS));
+
+        Message message = aws.drain(fifo.workQueueUrl()).get(0);
+        assertThat(sqsAccepts(message.body())).as("message text SQS accepts: %s", message.body()).isTrue();
+        assertThat(((Body.Inline) codec.decode(message.body()).body()).bytes()).isEqualTo(ORDER_WITH_NONCHARACTERS);
+    }
+
+    @Test
+    void enqueue_shouldClaimCheckTheExactBytes_whenALargeBodyHoldsNoncharacters() {
+        String webhookId = UUID.randomUUID().toString();
+
+        queues(64).enqueue(envelope(webhookId, ORDER_WITH_NONCHARACTERS));
+
+        Message message = aws.drain(fifo.workQueueUrl()).get(0);
+        assertThat(sqsAccepts(message.body())).isTrue();
+        Body.ClaimCheck check = (Body.ClaimCheck) codec.decode(message.body()).body();
+        assertThat(new S3ClaimCheckStore(aws::s3, bucket).fetch(check)).isEqualTo(ORDER_WITH_NONCHARACTERS);
+    }
+
+    @Test
+    void deadLetter_shouldSendOnlyTextSqsAccepts_whenTheBodyAndTheReasonHoldCharactersSqsRefuses() {
+        // A target's error text cut at 1024 characters between the halves of an emoji, plus a noncharacter.
+        String reason = "x".repeat(1019) + "\uFFFF" + "\uD83C\uDF81".repeat(4);
+
+        queues(SqsFlowQueues.DEFAULT_MAX_MESSAGE_BYTES).deadLetter(envelope(UUID.randomUUID().toString(), ORDER_WITH_NONCHARACTERS),
+                DeadLetterReason.atDelivery(reason, "permanent", List.of("hubspot")));
+
+        Message dead = aws.drain(fifo.deadLetterQueueUrl()).get(0);
+        assertThat(sqsAccepts(dead.body())).as("message text SQS accepts: %s", dead.body()).isTrue();
+        assertThat(((Body.Inline) codec.decode(dead.body()).body()).bytes()).isEqualTo(ORDER_WITH_NONCHARACTERS);
+        dead.messageAttributes().forEach((name, value) ->
+                assertThat(sqsAccepts(value.stringValue())).as("attribute %s: %s", name, value.stringValue()).isTrue());
+        assertThat(dead.messageAttributes().get("reason").stringValue()).startsWith("x".repeat(1019)).hasSizeLessThanOrEqualTo(1024);
+    }
+
     @Test
     void enqueue_shouldThrowQueueUnavailable_whenTheQueueDoesNotExist() {
         SqsFlowQueues missing = new SqsFlowQueues(aws.sqs(), fifo.workQueueUrl() + "-gone", fifo.deadLetterQueueUrl(),

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.shopsync.delivery.Target;
 import io.shopsync.envelope.Body;
 import io.shopsync.envelope.Envelope;
+import io.shopsync.http.HttpTransport;
 import io.shopsync.lambda.FlowEnvironment;
 import io.shopsync.queue.ClaimCheckStore;
 import io.shopsync.observability.Telemetry;
@@ -38,6 +39,17 @@ public final class TestEnvironments {
     /** The same, with the function environment variables a flow reads to build its connectors. */
     public static FlowEnvironment delivering(RecordingFlowQueues queues, RecordingAlerts alerts,
                                              java.util.Map<String, String> variables, Target... targets) {
+        return deliveringBuilder(queues, alerts, variables, targets).build();
+    }
+
+    /** The same, with the connectors' requests going to {@code transport} (answered there, never sent). */
+    public static FlowEnvironment delivering(RecordingFlowQueues queues, RecordingAlerts alerts,
+                                             java.util.Map<String, String> variables, HttpTransport transport) {
+        return deliveringBuilder(queues, alerts, variables).transport(transport).build();
+    }
+
+    private static FlowEnvironment.Builder deliveringBuilder(RecordingFlowQueues queues, RecordingAlerts alerts,
+                                                             java.util.Map<String, String> variables, Target... targets) {
         ObjectMapper json = new ObjectMapper();
         FlowEnvironment.Builder builder = FlowEnvironment.builder()
                 .variables(variables)
@@ -61,6 +73,6 @@ public final class TestEnvironments {
         for (Target target : targets) {
             builder.target(target);
         }
-        return builder.build();
+        return builder;
     }
 }
