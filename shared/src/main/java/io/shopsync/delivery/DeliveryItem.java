@@ -9,11 +9,18 @@ import io.shopsync.envelope.Envelope;
  *
  * @param stateIsStale the target already has a newer version of the entity: apply only what this topic
  *     alone carries (its events, see {@link Target#carriesEvents}), never its state
+ * @param personIsStale the target already has a newer version of the person the payload embeds (an
+ *     order's customer, see {@link io.shopsync.flow.Flow#withPerson}): identify the person, but write none
+ *     of their attributes
  */
-public record DeliveryItem(Envelope envelope, JsonNode payload, boolean stateIsStale) {
+public record DeliveryItem(Envelope envelope, JsonNode payload, boolean stateIsStale, boolean personIsStale) {
 
     public DeliveryItem(Envelope envelope, JsonNode payload) {
-        this(envelope, payload, false);
+        this(envelope, payload, false, false);
+    }
+
+    public DeliveryItem(Envelope envelope, JsonNode payload, boolean stateIsStale) {
+        this(envelope, payload, stateIsStale, false);
     }
 
     public String topic() {

@@ -16,6 +16,7 @@ import io.shopsync.envelope.Body;
 import io.shopsync.envelope.Envelope;
 import io.shopsync.envelope.EnvelopeCodec;
 import io.shopsync.envelope.MalformedEnvelopeException;
+import io.shopsync.flow.EntityKeys;
 import io.shopsync.flow.EntityVersion;
 import io.shopsync.flow.Flow;
 import io.shopsync.flow.TopicRule;
@@ -180,7 +181,7 @@ public final class DeliveryLoop {
             List<DeliveryOutcome> outcomes;
             try {
                 outcomes = target.deliver(toSend.stream().map(w -> new DeliveryItem(w.envelope, w.payload,
-                        w.staleState.contains(target.name()))).toList());
+                        w.staleState.contains(target.name()), w.stalePerson.contains(target.name()))).toList());
                 if (outcomes == null || outcomes.size() != toSend.size()) {
                     throw new IllegalStateException("target " + target.name() + " answered "
                             + (outcomes == null ? "null" : outcomes.size()) + " outcomes for " + toSend.size() + " items");
@@ -216,6 +217,11 @@ public final class DeliveryLoop {
         private final Set<String> attempted = new LinkedHashSet<>();
         /** The targets that have a newer state of the entity and take only this topic's events. */
         private final Set<String> staleState = new LinkedHashSet<>();
+        /** The person the payload embeds (an order's customer), versioned on its own. */
+        private String personKey;
+        private EntityVersion personVersion;
+        /** The targets that have a newer version of that person. */
+        private final Set<String> stalePerson = new LinkedHashSet<>();
         /** The targets whose call was not started for lack of time. */
         private final Set<String> deferred = new LinkedHashSet<>();
         private final Map<String, DeliveryOutcome> outcomes = new LinkedHashMap<>();
@@ -248,6 +254,7 @@ public final class DeliveryLoop {
                     watermarkKey = rule.watermark().get().of(envelope.shop(), payload);
                     version = EntityVersion.of(payload, envelope.triggeredAt());
                 }
+                openPerson();
                 redriveTargets = message.attribute("target")
                         .map(t -> Arrays.stream(t.split(",")).map(String::trim).filter(n -> !n.isEmpty())
                                 .collect(Collectors.toCollection(LinkedHashSet::new)))
@@ -274,6 +281,15 @@ public final class DeliveryLoop {
                 unusable = new RetryLater("cannot read the claim-checked body: " + e.getMessage());
             }
             return false;
+        }
+
+        private void openPerson() {
+            Optional<String> field = flow.personField();
+            JsonNode person = field.map(payload::get).orElse(null);
+            if (person != null && person.isObject() && person.hasNonNull("id")) {
+                personKey = EntityKeys.byId(field.get(), "id").of(envelope.shop(), person);
+                personVersion = EntityVersion.of(person, envelope.triggeredAt());
+            }
         }
 
         boolean wants(Target target) {
@@ -333,6 +349,12 @@ public final class DeliveryLoop {
                         return false;
                     }
                 }
+                if (personKey != null) {
+                    Optional<EntityVersion> person = store.watermark(personKey, target.name(), now);
+                    if (person.isPresent() && person.get().updatedAt().isAfter(personVersion.updatedAt())) {
+                        stalePerson.add(target.name());
+                    }
+                }
             } catch (SdkException e) {
                 outcomes.put(target.name(), new RetryLater("delivery store unavailable: " + e.getMessage()));
                 return false;
@@ -359,6 +381,9 @@ public final class DeliveryLoop {
                 if (outcome instanceof Delivered || outcome instanceof Duplicate) {
                     if (watermarkKey != null) {
                         store.advanceWatermark(watermarkKey, target.name(), version, now);
+                    }
+                    if (personKey != null && outcome instanceof Delivered && !stalePerson.contains(target.name())) {
+                        store.advanceWatermark(personKey, target.name(), personVersion, now);
                     }
                     if (envelope.eventId() != null) {
                         store.recordEvent(eventKey(target), deliveryId, now);

@@ -14,17 +14,19 @@ public final class Flow {
 
     private final String name;
     private final Map<String, TopicRule> topics;
+    private final String personField;
 
-    private Flow(String name, Map<String, TopicRule> topics) {
+    private Flow(String name, Map<String, TopicRule> topics, String personField) {
         this.name = name;
         this.topics = Collections.unmodifiableMap(topics);
+        this.personField = personField;
     }
 
     public static Flow named(String name) {
         if (name == null || !name.matches("[a-z0-9-]+")) {
             throw new IllegalArgumentException("a flow name is lower-case words joined by '-': " + name);
         }
-        return new Flow(name, new LinkedHashMap<>());
+        return new Flow(name, new LinkedHashMap<>(), null);
     }
 
     /**
@@ -55,7 +57,21 @@ public final class Flow {
                 throw new IllegalArgumentException("flow " + name + " declares topic " + topic + " twice");
             }
         }
-        return new Flow(name, next);
+        return new Flow(name, next, personField);
+    }
+
+    /**
+     * Payloads of this flow embed the person they belong to as the object {@code field} (an order's
+     * {@code customer}, with its own {@code id} and {@code updated_at}). The person is versioned on its
+     * own, per target, under the key its own webhooks use ({@code shop/customer/<id>}): an old order's
+     * late update carries the customer as the order knew them, and must never overwrite a newer one.
+     */
+    public Flow withPerson(String field) {
+        return new Flow(name, new LinkedHashMap<>(topics), field);
+    }
+
+    public Optional<String> personField() {
+        return Optional.ofNullable(personField);
     }
 
     public String name() {

@@ -38,7 +38,8 @@ class DeliveryLoopTest {
     private static final String SHOP = "shopsync-demo.myshopify.com";
     private static final Flow ORDERS = Flow.named("order-to-crm")
             .accepts(EntityKeys.byId("order", "id"), "orders/create", "orders/updated", "orders/paid")
-            .acceptsEvents(EntityKeys.byId("order", "order_id"), "refunds/create");
+            .acceptsEvents(EntityKeys.byId("order", "order_id"), "refunds/create")
+            .withPerson("customer");
     private static final Instant NOW = Instant.parse("2026-11-27T16:00:00Z");
 
     private final RecordingFlowQueues queues = new RecordingFlowQueues();
@@ -592,5 +593,30 @@ class DeliveryLoopTest {
                         org.assertj.core.groups.Tuple.tuple("orders/create", true));
         assertThat(store.watermark(SHOP + "/order/820982911946154508", "klaviyo", NOW)).get()
                 .satisfies(applied -> assertThat(applied.updatedAt()).isEqualTo(java.time.Instant.parse("2026-11-27T14:42:18Z")));
+    }
+
+    // ---- The person an order embeds is versioned on its own (issue #16, scenario 10) ----
+
+    @Test
+    void deliver_shouldMarkAnOlderCopyOfTheCustomerStale_evenOnANewerOrOtherOrder() throws Exception {
+        ObjectNode recent = (ObjectNode) JSON.readTree(order("orders-create.json", "820982911946154508", "2026-12-01T09:05:00-05:00"));
+        ((ObjectNode) recent.path("customer")).put("updated_at", "2026-12-01T09:00:00-05:00");
+        ObjectNode old = (ObjectNode) JSON.readTree(order("orders-updated.json", "820982911946100001", "2026-12-02T10:00:00-05:00"));
+        ((ObjectNode) old.path("customer")).put("updated_at", "2026-09-14T11:20:00-04:00");
+        ObjectNode newer = (ObjectNode) JSON.readTree(order("orders-paid.json", "820982911946100001", "2026-12-03T10:00:00-05:00"));
+        ((ObjectNode) newer.path("customer")).put("updated_at", "2026-12-03T09:59:00-05:00");
+
+        loop().deliver(List.of(message("orders/create", JSON.writeValueAsString(recent), "w-recent")));
+        loop().deliver(List.of(message("orders/updated", JSON.writeValueAsString(old), "w-old")));
+        loop().deliver(List.of(message("orders/paid", JSON.writeValueAsString(newer), "w-newer")));
+
+        assertThat(hubspot.effects).extracting(item -> item.envelope().webhookId(), DeliveryItem::stateIsStale,
+                        DeliveryItem::personIsStale)
+                .as("the old order's own state is new, but the customer it carries is older than the one applied")
+                .containsExactly(org.assertj.core.groups.Tuple.tuple("w-recent", false, false),
+                        org.assertj.core.groups.Tuple.tuple("w-old", false, true),
+                        org.assertj.core.groups.Tuple.tuple("w-newer", false, false));
+        assertThat(store.watermark(SHOP + "/customer/706405506930370084", "hubspot", NOW)).get()
+                .satisfies(applied -> assertThat(applied.updatedAt()).isEqualTo(java.time.Instant.parse("2026-12-03T14:59:00Z")));
     }
 }

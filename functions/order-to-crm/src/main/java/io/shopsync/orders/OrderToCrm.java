@@ -13,12 +13,14 @@ public final class OrderToCrm extends FlowFunction {
 
     /**
      * Every order topic and refunds are about one order, so they are processed in order. Order topics
-     * carry the order's state (last write wins); a refund is an event on the order.
+     * carry the order's state (last write wins); a refund is an event on the order. The customer an
+     * order embeds is versioned on its own (its updated_at), under the key customers/* webhooks use.
      */
     public static final Flow FLOW = Flow.named("order-to-crm")
             .accepts(EntityKeys.byId("order", "id"),
                     "orders/create", "orders/updated", "orders/paid", "orders/cancelled")
-            .acceptsEvents(EntityKeys.byId("order", "order_id"), "refunds/create");
+            .acceptsEvents(EntityKeys.byId("order", "order_id"), "refunds/create")
+            .withPerson("customer");
 
     /** Customer webhooks, taken only when ORDER_FLOW_CUSTOMER_TOPICS=true: contacts without an order. */
     static final String[] CUSTOMER_TOPICS = {"customers/create", "customers/update"};

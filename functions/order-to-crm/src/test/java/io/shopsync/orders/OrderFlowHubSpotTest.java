@@ -146,4 +146,35 @@ class OrderFlowHubSpotTest {
         assertThat(bodies(ORDERS).get(0).path("inputs").get(0).path("properties").path("shopify_order_id").asText())
                 .isEqualTo("820982911946154508");
     }
+
+    /** Issue #16, scenario 10: contacts are versioned by the customer, not by whichever order arrives. */
+    @Test
+    void aRefundOnAnOldOrder_neverOverwritesTheContactWithTheOldOrdersAddress() throws Exception {
+        // given: the customer moved to Chicago in December; their September order is refunded afterwards
+        ObjectNode recent = (ObjectNode) JSON.readTree(Fixtures.text("events/payloads/orders-create.json"));
+        ObjectNode customerNow = (ObjectNode) recent.path("customer");
+        customerNow.put("updated_at", "2026-12-01T09:00:00-05:00");
+        ((ObjectNode) customerNow.path("default_address")).put("city", "Chicago").put("province", "Illinois");
+        ObjectNode oldOrder = (ObjectNode) JSON.readTree(Fixtures.text("events/payloads/orders-updated.json"));
+        oldOrder.put("id", 820982911946100001L);
+        oldOrder.put("name", "#0901");
+        ((ObjectNode) oldOrder.path("customer")).put("updated_at", "2026-09-14T11:20:00-04:00");
+        ((ObjectNode) oldOrder.path("customer").path("default_address")).put("city", "Indianapolis");
+        ((ObjectNode) oldOrder.path("billing_address")).put("city", "Indianapolis");
+
+        // when: the newer customer is delivered first, then the late update carrying the older customer copy
+        deliver(received("orders-create.json", JSON.writeValueAsString(recent)));
+        deliver(received("orders-updated.json", JSON.writeValueAsString(oldOrder)));
+
+        // then
+        List<JsonNode> contacts = bodies(CONTACTS);
+        assertThat(contacts).hasSize(2);
+        assertThat(contacts.get(0).path("inputs").get(0).path("properties").path("city").asText()).isEqualTo("Chicago");
+        JsonNode late = contacts.get(1).path("inputs").get(0);
+        assertThat(late.path("id").asText()).as("still found, to associate the old order").isEqualTo("zoe.adams@example.com");
+        assertThat(late.path("properties").has("city")).as("no older address written").isFalse();
+        assertThat(late.path("properties").has("firstname")).isFalse();
+        assertThat(bodies(ORDERS)).hasSize(2);
+        assertThat(bodies(ASSOCIATE)).hasSize(2);
+    }
 }

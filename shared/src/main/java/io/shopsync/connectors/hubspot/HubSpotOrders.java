@@ -111,6 +111,9 @@ public final class HubSpotOrders implements Target {
                     telemetry.line(flow, "order without e-mail: delivered without a contact").field("target", NAME)
                             .field("webhookId", item.envelope().webhookId()).field("entity", item.envelope().entity())
                             .count("OrdersWithoutContact").emit();
+                } else if (item.personIsStale()) {
+                    // HubSpot has a newer version of this customer: find the contact, change none of its properties.
+                    w.contact = Map.of("email", w.email);
                 }
             }
         } catch (MappingException e) {

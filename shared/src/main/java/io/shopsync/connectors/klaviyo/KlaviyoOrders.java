@@ -349,8 +349,8 @@ public final class KlaviyoOrders implements Target {
 
     private void importProfiles(List<Work> work, Halt halt) {
         for (Work w : work) {
-            if (w.outcome != null || w.profile == null || w.item.stateIsStale()) {
-                // A stale state never overwrites the newer profile Klaviyo has; its events name the person.
+            if (w.outcome != null || w.profile == null || w.item.stateIsStale() || w.item.personIsStale()) {
+                // A stale order or customer never overwrites the newer profile Klaviyo has; events name the person.
                 continue;
             }
             if (halt.outcome != null) {

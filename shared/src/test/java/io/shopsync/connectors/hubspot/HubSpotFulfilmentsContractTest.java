@@ -66,7 +66,7 @@ class HubSpotFulfilmentsContractTest {
         hubspot = new WireMockServer(wireMockConfig().dynamicPort().bindAddress("127.0.0.1"));
         hubspot.start();
         Clock clock = Clock.fixed(NOW, ZoneOffset.UTC);
-        TargetHttp http = new TargetHttp("hubspot", HttpTransport.of(HttpClient.newHttpClient()), Duration.ofMillis(800), clock);
+        TargetHttp http = new TargetHttp("hubspot", HttpTransport.of(HttpClient.newHttpClient()), Duration.ofSeconds(3), clock);
         CachedSecret token = new CachedSecret("HubSpot token", () -> {
             tokenLoads.incrementAndGet();
             String current = storedToken;
@@ -363,7 +363,7 @@ class HubSpotFulfilmentsContractTest {
     void deliver_shouldRetryLater_whenHubSpotTimesOut() {
         // given
         hubspot.stubFor(post(urlEqualTo(UPDATE)).willReturn(answer(result("fulfilment-0", "60112233445", ORDER_ID))
-                .withFixedDelay(2_000)));
+                .withFixedDelay(5_000)));
 
         // when
         DeliveryOutcome outcome = target.deliver(List.of(item("fulfillments/create", fixture("fulfillments-create.json")))).get(0);

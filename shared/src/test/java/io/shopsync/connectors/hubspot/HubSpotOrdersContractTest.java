@@ -60,7 +60,7 @@ class HubSpotOrdersContractTest {
         hubspot = new WireMockServer(wireMockConfig().dynamicPort().bindAddress("127.0.0.1"));
         hubspot.start();
         Clock clock = Clock.fixed(NOW, ZoneOffset.UTC);
-        TargetHttp http = new TargetHttp("hubspot", HttpTransport.of(HttpClient.newHttpClient()), Duration.ofMillis(800), clock);
+        TargetHttp http = new TargetHttp("hubspot", HttpTransport.of(HttpClient.newHttpClient()), Duration.ofSeconds(3), clock);
         CachedSecret token = new CachedSecret("HubSpot token", () -> {
             tokenLoads.incrementAndGet();
             String current = storedToken;
@@ -242,7 +242,7 @@ class HubSpotOrdersContractTest {
                 .isInstanceOf(DeliveryOutcome.RetryLater.class);
 
         hubspot.resetAll();
-        hubspot.stubFor(post(urlEqualTo(CONTACTS)).willReturn(aResponse().withStatus(200).withFixedDelay(2_000)));
+        hubspot.stubFor(post(urlEqualTo(CONTACTS)).willReturn(aResponse().withStatus(200).withFixedDelay(5_000)));
         DeliveryOutcome timedOut = target.deliver(List.of(payload("orders/create", "orders-create.json"))).get(0);
         assertThat(((DeliveryOutcome.RetryLater) timedOut).reason()).contains("timed out");
     }

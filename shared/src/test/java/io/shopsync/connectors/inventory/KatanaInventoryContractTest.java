@@ -66,7 +66,7 @@ class KatanaInventoryContractTest {
         katana = new WireMockServer(wireMockConfig().dynamicPort().bindAddress("127.0.0.1"));
         katana.start();
         Clock clock = Clock.fixed(NOW, ZoneOffset.UTC);
-        TargetHttp http = new TargetHttp("katana", HttpTransport.of(HttpClient.newHttpClient()), Duration.ofMillis(800),
+        TargetHttp http = new TargetHttp("katana", HttpTransport.of(HttpClient.newHttpClient()), Duration.ofSeconds(3),
                 clock);
         CachedSecret apiKey = new CachedSecret("Secrets Manager secret shopsync/katana-api-key", () -> {
             int load = keyLoads.getAndIncrement();
@@ -231,7 +231,7 @@ class KatanaInventoryContractTest {
         variantExists(SKU, 3301234);
         inStock(3301234, 12, "45");
         noAdjustmentYet();
-        katana.stubFor(post(urlPathEqualTo(ADJUSTMENTS)).willReturn(ok("{\"id\":9913}").withFixedDelay(2_000)));
+        katana.stubFor(post(urlPathEqualTo(ADJUSTMENTS)).willReturn(ok("{\"id\":9913}").withFixedDelay(5_000)));
         StockLevel level = level("w-1", "12", 42, "2026-11-27T15:59:58Z");
 
         // when
