@@ -15,6 +15,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 import software.amazon.awssdk.services.sqs.model.Message;
 
@@ -36,11 +37,31 @@ final class LocalApi implements HttpHandler {
         this.json = json;
     }
 
+    /**
+     * The names this server answers to. It listens on 127.0.0.1 only, but a web page can still reach it
+     * under a name of its own that resolves there (DNS rebinding), and read the outbox or post webhooks
+     * that a --live stack sends on with real credentials; such a request carries the page's name as Host.
+     */
+    private static final Pattern LOCAL_HOST = Pattern.compile("(?i)(?:127\\.0\\.0\\.1|localhost)(?::[0-9]{1,5})?");
+    private static final int SHOWN_HOST_LENGTH = 64;
+
     @Override
     public void handle(HttpExchange exchange) throws IOException {
         try (exchange) {
             String method = exchange.getRequestMethod().toUpperCase(Locale.ROOT);
             String path = exchange.getRequestURI().getRawPath();
+            String host = exchange.getRequestHeaders().getFirst("Host");
+            if (host == null || !LOCAL_HOST.matcher(host).matches()) {
+                String shown = host == null ? "(none)" : host.length() > SHOWN_HOST_LENGTH
+                        ? host.substring(0, SHOWN_HOST_LENGTH) + "..." : host;
+                ObjectNode refused = json.createObjectNode();
+                refused.put("message", "Forbidden: this local stack answers only requests for Host 127.0.0.1 or"
+                        + " localhost, not " + shown + "; use " + stack.url());
+                stack.console().println("refused " + method + " " + path + ": Host " + shown.replaceAll("\\p{Cntrl}", "?")
+                        + " is not 127.0.0.1 or localhost");
+                send(exchange, 403, refused);
+                return;
+            }
             byte[] body;
             try (InputStream in = exchange.getRequestBody()) {
                 body = in.readAllBytes();

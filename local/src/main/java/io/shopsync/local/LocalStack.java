@@ -28,7 +28,8 @@ import picocli.CommandLine.Option;
                 + "connectors in dry run.",
         footer = {"", "JSON endpoints: GET /_local/status, /_local/outbox, /_local/dlq, /_local/alerts",
             "Environment: SHOPIFY_WEBHOOK_SECRET (accepted secrets, comma-separated; default: the dev secret),",
-            "AWS_ENDPOINT_URL (keep delivery records in DynamoDB there instead of in memory)."})
+            "AWS_ENDPOINT_URL (keep delivery records in DynamoDB there instead of in memory).",
+            "Only requests for Host 127.0.0.1 or localhost are answered (others get 403)."})
 public final class LocalStack implements Callable<Integer> {
 
     static final int PORT_IN_USE = 2;
@@ -55,7 +56,8 @@ public final class LocalStack implements Callable<Integer> {
 
     @Option(names = "--live", description = "send the connectors' requests for real instead of recording them in the "
             + "outbox; credentials come from the environment (HUBSPOT_TOKEN, KLAVIYO_API_KEY, INVENTORY_WEBHOOK_SECRET, "
-            + "KATANA_API_KEY, SHOPIFY_ADMIN_TOKENS), connector settings from the template's defaults and the environment")
+            + "KATANA_API_KEY, SHOPIFY_ADMIN_TOKENS), connector settings from the template's defaults and the environment; "
+            + "needs SHOPIFY_WEBHOOK_SECRET (your app's client secret): the public dev secret is refused")
     boolean live;
 
     @Option(names = "--log", paramLabel = "FILE",

@@ -1,6 +1,7 @@
 package io.shopsync.local;
 
 import com.amazonaws.services.lambda.runtime.RequestStreamHandler;
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.sun.net.httpserver.HttpServer;
 import io.shopsync.delivery.DeliverySettings;
@@ -132,6 +133,9 @@ final class RunningStack implements AutoCloseable {
     }
 
     private void startAll(Options options) {
+        if (options.live()) {
+            refuseThePublicDevSecret(options.variable("SHOPIFY_WEBHOOK_SECRET"));
+        }
         // The port first: a second instance must fail at once, before it starts anything.
         server = bind(options.port());
         Progress progress = new Progress(console, 6);
@@ -234,6 +238,48 @@ final class RunningStack implements AutoCloseable {
         }
         console.println("status: " + url() + "/_local/status, outbox, dlq, alerts; log lines: " + metrics.logFile());
         console.flush();
+    }
+
+    /**
+     * A live stack sends on what it accepts with real credentials, so it must not accept what anyone can
+     * sign: the dev secret is public (it is in this repository). Refused before anything starts, whether
+     * the dev secret would be the default or is among SHOPIFY_WEBHOOK_SECRET's secrets or shop keys.
+     */
+    static void refuseThePublicDevSecret(String configured) {
+        if (configured == null) {
+            throw new IllegalStateException("--live sends the connectors' requests for real, so it does not accept"
+                    + " webhooks signed with the public dev secret " + DEV_SECRET + " (anyone can sign with it): set"
+                    + " SHOPIFY_WEBHOOK_SECRET to your Shopify app's client secret");
+        }
+        if (secretsIn(configured).contains(DEV_SECRET)) {
+            throw new IllegalStateException("--live sends the connectors' requests for real, but SHOPIFY_WEBHOOK_SECRET"
+                    + " includes the public dev secret " + DEV_SECRET + " (anyone can sign with it): remove it and"
+                    + " keep only your Shopify app's client secret(s)");
+        }
+    }
+
+    /** Every secret of SHOPIFY_WEBHOOK_SECRET's forms: comma-separated, or JSON with client secrets and shop keys. */
+    private static List<String> secretsIn(String configured) {
+        String text = configured.trim();
+        List<String> secrets = new ArrayList<>();
+        if (!text.startsWith("{")) {
+            for (String part : text.split(",")) {
+                secrets.add(part.trim());
+            }
+            return secrets;
+        }
+        try {
+            JsonNode root = JSON.readTree(text);
+            JsonNode clients = root.path("clientSecrets");
+            if (clients.isTextual()) {
+                secrets.add(clients.asText().trim());
+            }
+            clients.forEach(n -> secrets.add(n.asText().trim()));
+            root.path("shopSigningKeys").forEach(n -> secrets.add(n.asText().trim()));
+        } catch (IOException e) {
+            return secrets; // SigningSecrets.parse says what is wrong with it
+        }
+        return secrets;
     }
 
     /** The stores the flows keep state in: all in memory, or all in one DynamoDB table. */

@@ -179,6 +179,45 @@ class LocalStackIT {
     }
 
     @Test
+    void requestsForAnotherHost_areRefused_beforeAnyHandlerSeesThem() {
+        // What a page served from attacker.example sends once its name resolves to 127.0.0.1 (DNS rebinding).
+        int port = stack.port();
+        ObjectNode event = SignedWebhooks.event(Fixtures.path("events/order-to-crm/orders-paid.json"));
+        ((ObjectNode) event.path("headers")).put("x-shopify-webhook-id", UUID.randomUUID().toString());
+        int receivedBefore = SignedWebhooks.get(url + "/_local/status").path("flows").path("order-to-crm")
+                .path("received").asInt();
+
+        SignedWebhooks.RawResponse outbox = SignedWebhooks.raw(port, "GET", "/_local/outbox", "attacker.example:" + port,
+                null, null);
+        SignedWebhooks.RawResponse webhook = SignedWebhooks.raw(port, "POST", "/webhooks/orders", "attacker.example",
+                event, RunningStack.DEV_SECRET);
+        SignedWebhooks.RawResponse lookalike = SignedWebhooks.raw(port, "GET", "/_local/status",
+                "localhost.attacker.example:" + port, null, null);
+        SignedWebhooks.RawResponse noHost = SignedWebhooks.raw(port, "GET", "/_local/status", "", null, null);
+
+        assertThat(outbox.status()).isEqualTo(403);
+        assertThat(outbox.body()).contains("only requests for Host 127.0.0.1 or localhost").doesNotContain("\"url\"");
+        assertThat(webhook.status()).isEqualTo(403);
+        assertThat(lookalike.status()).isEqualTo(403);
+        assertThat(noHost.status()).isEqualTo(403);
+        assertThat(SignedWebhooks.get(url + "/_local/status").path("flows").path("order-to-crm").path("received").asInt())
+                .isEqualTo(receivedBefore);
+        assertThat(console.toString(StandardCharsets.UTF_8))
+                .contains("refused POST /webhooks/orders: Host attacker.example is not 127.0.0.1 or localhost");
+    }
+
+    @Test
+    void requestsForLocalhostOr127001_withOrWithoutThePort_areAnswered() {
+        int port = stack.port();
+
+        for (String host : List.of("127.0.0.1:" + port, "localhost:" + port, "127.0.0.1", "LocalHost")) {
+            SignedWebhooks.RawResponse status = SignedWebhooks.raw(port, "GET", "/_local/status", host, null, null);
+            assertThat(status.status()).as(host).isEqualTo(200);
+            assertThat(status.body()).as(host).contains("\"order-to-crm\"");
+        }
+    }
+
+    @Test
     void aDuplicatePost_isReceivedTwice_butDeliveredOnlyOnce() {
         ObjectNode event = SignedWebhooks.event(Fixtures.path("events/order-to-crm/orders-paid.json"));
         String webhookId = UUID.randomUUID().toString();

@@ -6,7 +6,9 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.shopsync.testkit.Fixtures;
 import io.shopsync.webhook.WebhookSignature;
 import java.io.IOException;
+import java.io.OutputStream;
 import java.io.UncheckedIOException;
+import java.net.Socket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -92,6 +94,42 @@ final class SignedWebhooks {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IllegalStateException(e);
+        }
+    }
+
+    /** A status code and body read off the wire. */
+    record RawResponse(int status, String body) {}
+
+    /**
+     * Sends one request over a plain socket with the Host header given: Java's HTTP client always sends
+     * the URL's own, as a browser does, but a page that had its name resolve to 127.0.0.1 sends its name.
+     * With {@code secret}, the event's body and headers are sent signed, as {@link #post} sends them.
+     */
+    static RawResponse raw(int port, String method, String path, String host, JsonNode event, String secret) {
+        byte[] body = event == null ? new byte[0] : event.path("body").asText().getBytes(StandardCharsets.UTF_8);
+        StringBuilder head = new StringBuilder(method + " " + path + " HTTP/1.1\r\nHost: " + host
+                + "\r\nConnection: close\r\nContent-Length: " + body.length + "\r\n");
+        if (event != null) {
+            event.path("headers").properties().forEach(h -> {
+                if (!NOT_FORWARDED.contains(h.getKey())) {
+                    head.append(h.getKey()).append(": ").append(h.getValue().asText()).append("\r\n");
+                }
+            });
+            head.append("X-Shopify-Hmac-Sha256: ").append(WebhookSignature.sign(body, secret)).append("\r\n");
+        }
+        head.append("\r\n");
+        try (Socket socket = new Socket("127.0.0.1", port)) {
+            socket.setSoTimeout(10_000);
+            OutputStream out = socket.getOutputStream();
+            out.write(head.toString().getBytes(StandardCharsets.ISO_8859_1));
+            out.write(body);
+            out.flush();
+            String response = new String(socket.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+            int status = Integer.parseInt(response.substring(response.indexOf(' ') + 1, response.indexOf(' ') + 4));
+            int start = response.indexOf("\r\n\r\n");
+            return new RawResponse(status, start < 0 ? "" : response.substring(start + 4));
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
         }
     }
 

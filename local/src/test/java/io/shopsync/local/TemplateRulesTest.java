@@ -174,8 +174,8 @@ class TemplateRulesTest {
      * No Allow statement grants every action ("*", "service:*") or uses NotAction/NotResource; our own
      * (identity) statements name their resources (no "*") and their actions exactly (no wildcard), and use
      * only scoped SAM policy templates, never a managed policy by name. A key policy's Resource "*" means
-     * the key itself and is allowed there. SAM's own managed policies for logs and the SQS trigger are
-     * added by the transform, outside this rule.
+     * the key itself and is allowed there. The managed policies SAM would add to a role it generates are
+     * {@link #functionRoles}' concern.
      */
     static List<String> leastPrivilege(Map<String, Object> template) {
         Set<String> scopedPolicyTemplates = Set.of(
@@ -255,6 +255,207 @@ class TemplateRulesTest {
             for (Object resource : list(statement.get("Resource"))) {
                 if ("*".equals(resource)) {
                     violations.add(where + ": Resource \"*\": name the resource (!Ref, !GetAtt, !Sub)");
+                }
+            }
+        });
+        return violations;
+    }
+
+    /** What Lambda's SQS trigger (the event source mapping) needs on its queue, in the function's role. */
+    static final Set<String> TRIGGER_ACTIONS = Set.of("sqs:ReceiveMessage", "sqs:DeleteMessage", "sqs:GetQueueAttributes");
+    /** What a function may do on its own work queue: the trigger's actions, the retry delay, and intake's send. */
+    static final Set<String> WORK_QUEUE_ACTIONS = Set.of("sqs:ReceiveMessage", "sqs:DeleteMessage",
+            "sqs:GetQueueAttributes", "sqs:ChangeMessageVisibility", "sqs:SendMessage");
+    /** Lambda writing the function's logs into its log group (which the template creates, so no CreateLogGroup). */
+    static final Set<String> LOG_ACTIONS = Set.of("logs:CreateLogStream", "logs:PutLogEvents");
+
+    /**
+     * Every function runs with a role of its own from this template, never one SAM generates: SAM's role
+     * carries AWSLambdaBasicExecutionRole (any log group) and, for an SQS trigger,
+     * AWSLambdaSQSQueueExecutionRole (receive and delete on every queue of the account). The role has no
+     * managed policy, is assumed by Lambda only, and its SQS and log grants name only the function's own
+     * work queue (its trigger), that queue's DLQ (send only) and its own log group; it grants everything
+     * the trigger, the logs and the code need there.
+     */
+    static List<String> functionRoles(Map<String, Object> template) {
+        List<String> violations = new ArrayList<>();
+        Map<String, Object> resources = map(template.get("Resources"));
+        Map<String, String> functionOfRole = new LinkedHashMap<>();
+        functions(template).forEach((id, function) -> {
+            String role = logicalIdOf(function.get("Role"));
+            if (role == null || !"AWS::IAM::Role".equals(type(resources.get(role)))) {
+                violations.add(id + " has no Role of this template (Role: !GetAtt <Role>.Arn): SAM would generate one"
+                        + " with AWSLambdaBasicExecutionRole (any log group) and AWSLambdaSQSQueueExecutionRole (every"
+                        + " queue in the account)");
+                return;
+            }
+            if (function.containsKey("Policies")) {
+                violations.add(id + " has Policies next to its Role: SAM ignores them, put the grants in " + role);
+            }
+            String other = functionOfRole.put(role, id);
+            if (other != null) {
+                violations.add(id + " shares its role " + role + " with " + other + ": each function gets its own");
+            }
+            Map<String, Object> roleProperties = properties(resources.get(role));
+            if (roleProperties.containsKey("ManagedPolicyArns")) {
+                violations.add(role + " (of " + id + ") attaches managed policies " + roleProperties.get("ManagedPolicyArns")
+                        + ": name the actions and resources in its own Policies");
+            }
+            for (Map<String, Object> trust : statements(map(roleProperties.get("AssumeRolePolicyDocument")).get("Statement"))) {
+                if ("Allow".equals(trust.get("Effect"))
+                        && !Map.of("Service", "lambda.amazonaws.com").equals(trust.get("Principal"))) {
+                    violations.add(role + " (of " + id + ") may be assumed by " + trust.get("Principal")
+                            + ": only lambda.amazonaws.com runs a function's code");
+                }
+            }
+
+            String workQueue = triggerQueue(function);
+            String deadLetterQueue = workQueue == null ? null
+                    : logicalIdOf(map(properties(resources.get(workQueue)).get("RedrivePolicy")).get("deadLetterTargetArn"));
+            String logGroup = logicalIdOf(map(function.get("LoggingConfig")).get("LogGroup"));
+            Map<String, Set<String>> granted = new LinkedHashMap<>(); // action -> logical ids of its resources
+            for (Grant grant : grants(template, role)) {
+                String name = grant.action();
+                String target = logicalIdOf(grant.resource());
+                granted.computeIfAbsent(name, k -> new TreeSet<>()).add(String.valueOf(target));
+                if (name.startsWith("sqs:")) {
+                    boolean own = target != null && (target.equals(workQueue) && WORK_QUEUE_ACTIONS.contains(name)
+                            || target.equals(deadLetterQueue) && name.equals("sqs:SendMessage"));
+                    if (!own) {
+                        violations.add(role + " (of " + id + ") grants " + grant + ": only its own work queue "
+                                + workQueue + " (" + WORK_QUEUE_ACTIONS + ") and its DLQ " + deadLetterQueue
+                                + " (sqs:SendMessage)");
+                    }
+                } else if (name.startsWith("logs:") && (target == null || !target.equals(logGroup)
+                        || !LOG_ACTIONS.contains(name))) {
+                    violations.add(role + " (of " + id + ") grants " + grant + ": only " + LOG_ACTIONS
+                            + " on its own log group " + logGroup);
+                }
+            }
+            List<String> missing = new ArrayList<>();
+            if (workQueue != null) {
+                WORK_QUEUE_ACTIONS.stream().sorted().filter(a -> !granted.getOrDefault(a, Set.of()).contains(workQueue))
+                        .forEach(a -> missing.add(a + " on " + workQueue));
+            }
+            if (deadLetterQueue != null && !granted.getOrDefault("sqs:SendMessage", Set.of()).contains(deadLetterQueue)) {
+                missing.add("sqs:SendMessage on " + deadLetterQueue);
+            }
+            if (logGroup != null) {
+                LOG_ACTIONS.stream().sorted().filter(a -> !granted.getOrDefault(a, Set.of()).contains(logGroup))
+                        .forEach(a -> missing.add(a + " on " + logGroup));
+            }
+            if (!missing.isEmpty()) {
+                violations.add(role + " (of " + id + ") lacks what the trigger, Lambda's logging and the code need: "
+                        + String.join(", ", missing));
+            }
+        });
+        return violations;
+    }
+
+    /**
+     * Each function reads and writes only its own flow's claim checks: S3 grants are s3:PutObject and
+     * s3:GetObject on {@code ${ClaimCheckBucket.Arn}/<flow>/*}, where S3ClaimCheckStore keys its objects.
+     */
+    static List<String> claimCheckPrefixes(Map<String, Object> template) {
+        List<String> violations = new ArrayList<>();
+        functions(template).forEach((id, function) -> {
+            Flow flow = flowOf(String.valueOf(function.get("Handler")));
+            String role = logicalIdOf(function.get("Role"));
+            if (flow == null || role == null) {
+                return; // routes() and functionRoles() say why
+            }
+            String prefix = "${ClaimCheckBucket.Arn}/" + flow.name() + "/*";
+            Set<String> granted = new TreeSet<>();
+            for (Grant grant : grants(template, role)) {
+                if (!grant.action().startsWith("s3:")) {
+                    continue;
+                }
+                boolean own = grant.resource() instanceof Map<?, ?> sub && prefix.equals(sub.get("Fn::Sub"));
+                if (!own || !Set.of("s3:PutObject", "s3:GetObject").contains(grant.action())) {
+                    violations.add(role + " (of " + id + ") grants " + grant + ": only s3:PutObject and s3:GetObject"
+                            + " on its flow's claim checks, !Sub \"" + prefix + "\"");
+                } else {
+                    granted.add(grant.action());
+                }
+            }
+            if (!granted.equals(Set.of("s3:GetObject", "s3:PutObject"))) {
+                violations.add(role + " (of " + id + ") does not grant s3:PutObject and s3:GetObject on " + prefix
+                        + ": intake could not store an oversized body, or delivery not read it");
+            }
+        });
+        return violations;
+    }
+
+    /**
+     * Secret grants name one secret each: its ARN ends in {@code -??????}, the six characters Secrets
+     * Manager appends, so a grant on {@code shopsync/hubspot-token} does not also open
+     * {@code shopsync/hubspot-token-old}. A function may read exactly the secrets its environment names
+     * ({@code *_SECRET_ID: !Ref <Parameter>}), no others.
+     */
+    static List<String> secretGrants(Map<String, Object> template) {
+        List<String> violations = new ArrayList<>();
+        Pattern exact = Pattern.compile("^arn:\\$\\{AWS::Partition}:secretsmanager:\\$\\{AWS::Region}:"
+                + "\\$\\{AWS::AccountId}:secret:\\$\\{([A-Za-z0-9]+)}-\\?\\?\\?\\?\\?\\?$");
+        functions(template).forEach((id, function) -> {
+            String role = logicalIdOf(function.get("Role"));
+            if (role == null) {
+                return; // functionRoles() says why
+            }
+            Set<String> needed = new TreeSet<>();
+            map(map(function.get("Environment")).get("Variables")).forEach((variable, value) -> {
+                if (variable.endsWith("_SECRET_ID") && logicalIdOf(value) != null) {
+                    needed.add(logicalIdOf(value));
+                }
+            });
+            Set<String> granted = new TreeSet<>();
+            for (Grant grant : grants(template, role)) {
+                if (!grant.action().startsWith("secretsmanager:")) {
+                    continue;
+                }
+                Matcher matcher = exact.matcher(String.valueOf(map(grant.resource()).get("Fn::Sub")));
+                if (!grant.action().equals("secretsmanager:GetSecretValue")) {
+                    violations.add(role + " (of " + id + ") grants " + grant + ": the code only reads secrets"
+                            + " (secretsmanager:GetSecretValue)");
+                } else if (!matcher.matches()) {
+                    violations.add(role + " (of " + id + ") grants " + grant + ": name one secret, !Sub \"arn:"
+                            + "${AWS::Partition}:secretsmanager:${AWS::Region}:${AWS::AccountId}:secret:"
+                            + "${<NameParameter>}-??????\" (not -*, which also matches <name>-old)");
+                } else if (!needed.contains(matcher.group(1))) {
+                    violations.add(role + " (of " + id + ") may read the secret ${" + matcher.group(1)
+                            + "}, which no *_SECRET_ID of " + id + " names");
+                } else {
+                    granted.add(matcher.group(1));
+                }
+            }
+            for (String parameter : needed) {
+                if (!granted.contains(parameter)) {
+                    violations.add(role + " (of " + id + ") cannot read the secret ${" + parameter + "} its environment"
+                            + " names: grant secretsmanager:GetSecretValue on its ARN ending -??????");
+                }
+            }
+        });
+        return violations;
+    }
+
+    /**
+     * A key policy statement that lets an AWS service use a key is limited to this account's use of that
+     * service ({@code aws:SourceAccount}), so another account's alarms cannot publish through our key.
+     */
+    static List<String> serviceKeyGrants(Map<String, Object> template) {
+        List<String> violations = new ArrayList<>();
+        map(template.get("Resources")).forEach((id, resource) -> {
+            if (!"AWS::KMS::Key".equals(type(resource))) {
+                return;
+            }
+            for (Map<String, Object> statement : statements(map(properties(resource).get("KeyPolicy")).get("Statement"))) {
+                if (!"Allow".equals(statement.get("Effect")) || !map(statement.get("Principal")).containsKey("Service")) {
+                    continue;
+                }
+                Object account = map(map(statement.get("Condition")).get("StringEquals")).get("aws:SourceAccount");
+                if (!Map.of("Ref", "AWS::AccountId").equals(account)) {
+                    violations.add("key " + id + " statement " + statement.get("Sid") + " lets "
+                            + map(statement.get("Principal")).get("Service") + " use the key for any account: add"
+                            + " Condition: StringEquals: aws:SourceAccount: !Ref AWS::AccountId");
                 }
             }
         });
@@ -444,6 +645,26 @@ class TemplateRulesTest {
     }
 
     @Test
+    void functions_runWithARoleOfTheirOwn_limitedToTheirQueues_andLogGroup() {
+        assertThat(functionRoles(template())).isEmpty();
+    }
+
+    @Test
+    void functions_readAndWriteOnlyTheirFlowsClaimChecks() {
+        assertThat(claimCheckPrefixes(template())).isEmpty();
+    }
+
+    @Test
+    void secretGrants_nameOneSecretEach_andOnlyTheFunctionsOwn() {
+        assertThat(secretGrants(template())).isEmpty();
+    }
+
+    @Test
+    void keyGrantsToServices_areLimitedToThisAccount() {
+        assertThat(serviceKeyGrants(template())).isEmpty();
+    }
+
+    @Test
     void functions_runSnapStartBehindAnAlias_withoutProvisionedConcurrency() {
         assertThat(snapStart(template())).isEmpty();
     }
@@ -533,11 +754,13 @@ class TemplateRulesTest {
     @Test
     void leastPrivilege_ruleCatches_wildcardActions_wildcardResources_andManagedPolicies() {
         Map<String, Object> template = template();
-        List<Object> policies = list(properties(map(template.get("Resources")).get("OrderToCrmFunction")).get("Policies"));
-        policies.add(Map.of("Statement", List.of(
-                Map.of("Effect", "Allow", "Action", "sqs:*", "Resource", Map.of("Fn::GetAtt", List.of("OrderToCrmQueue", "Arn"))),
-                Map.of("Effect", "Allow", "Action", List.of("dynamodb:Query"), "Resource", "*"))));
-        policies.add("AmazonSQSFullAccess");
+        Map<String, Object> resources = map(template.get("Resources"));
+        // In the function's own role, and as SAM policies on a function.
+        statements(map(map(list(properties(resources.get("OrderToCrmRole")).get("Policies")).get(0)).get("PolicyDocument"))
+                .get("Statement")).get(0).put("Action", "sqs:*");
+        properties(resources.get("StockToInventoryFunction")).put("Policies", new ArrayList<>(List.of(
+                Map.of("Statement", List.of(Map.of("Effect", "Allow", "Action", List.of("dynamodb:Query"), "Resource", "*"))),
+                "AmazonSQSFullAccess")));
 
         assertThat(leastPrivilege(template))
                 .anySatisfy(v -> assertThat(v).contains("every action (sqs:*)"))
@@ -552,6 +775,86 @@ class TemplateRulesTest {
                 .get(0).put("Principal", "*");
 
         assertThat(leastPrivilege(template)).singleElement().asString().contains("any principal");
+    }
+
+    @Test
+    void functionRoles_ruleCatches_aGeneratedRole_aSharedRole_anotherQueue_anyLogGroup_andAMissingGrant() {
+        Map<String, Object> template = template();
+        Map<String, Object> resources = map(template.get("Resources"));
+        // Order flow: back to the role SAM generates, with its managed policies.
+        properties(resources.get("OrderToCrmFunction")).remove("Role");
+        // Fulfilment flow: runs with the stock flow's role.
+        properties(resources.get("FulfilmentToCrmFunction")).put("Role", Map.of("Fn::GetAtt", List.of("StockToInventoryRole", "Arn")));
+        // Stock flow: may receive from the order flow's queue and write any log group; cannot delete its own messages.
+        List<Map<String, Object>> stock = roleStatements(template, "StockToInventoryRole");
+        stock.get(0).put("Resource", "*");
+        Map<String, Object> receive = stock.stream()
+                .filter(st -> list(st.get("Action")).contains("sqs:ReceiveMessage")).findFirst().orElseThrow();
+        List<Object> actions = list(receive.get("Action"));
+        actions.remove("sqs:DeleteMessage");
+        receive.put("Action", actions);
+        receive.put("Resource", List.of(receive.get("Resource"), Map.of("Fn::GetAtt", List.of("OrderToCrmQueue", "Arn"))));
+
+        assertThat(functionRoles(template))
+                .anySatisfy(v -> assertThat(v).startsWith("OrderToCrmFunction has no Role").contains("AWSLambdaSQSQueueExecutionRole"))
+                .anySatisfy(v -> assertThat(v).contains("shares its role StockToInventoryRole"))
+                .anySatisfy(v -> assertThat(v).contains("grants sqs:ReceiveMessage on OrderToCrmQueue"))
+                .anySatisfy(v -> assertThat(v).contains("grants logs:PutLogEvents on *"))
+                .anySatisfy(v -> assertThat(v).contains("lacks").contains("sqs:DeleteMessage on StockToInventoryQueue"));
+    }
+
+    @Test
+    void functionRoles_ruleCatches_aManagedPolicyOnTheRole() {
+        Map<String, Object> template = template();
+        properties(map(template.get("Resources")).get("OrderToCrmRole")).put("ManagedPolicyArns",
+                List.of("arn:aws:iam::aws:policy/service-role/AWSLambdaSQSQueueExecutionRole"));
+
+        assertThat(functionRoles(template)).singleElement().asString().contains("attaches managed policies");
+    }
+
+    @Test
+    void claimCheckPrefixes_ruleCatches_theWholeBucket_anotherFlowsPrefix_andADelete() {
+        Map<String, Object> template = template();
+        s3Statement(template, "OrderToCrmRole").put("Resource", Map.of("Fn::Sub", "${ClaimCheckBucket.Arn}/*"));
+        s3Statement(template, "StockToInventoryRole").put("Resource", Map.of("Fn::Sub", "${ClaimCheckBucket.Arn}/order-to-crm/*"));
+        Map<String, Object> fulfilment = s3Statement(template, "FulfilmentToCrmRole");
+        List<Object> actions = list(fulfilment.get("Action"));
+        actions.add("s3:DeleteObject");
+        fulfilment.put("Action", actions);
+
+        assertThat(claimCheckPrefixes(template))
+                .anySatisfy(v -> assertThat(v).startsWith("OrderToCrmRole").contains("on ${ClaimCheckBucket.Arn}/*:"))
+                .anySatisfy(v -> assertThat(v).startsWith("StockToInventoryRole").contains("on ${ClaimCheckBucket.Arn}/order-to-crm/*:")
+                        .contains("${ClaimCheckBucket.Arn}/stock-to-inventory/*"))
+                .anySatisfy(v -> assertThat(v).startsWith("FulfilmentToCrmRole").contains("grants s3:DeleteObject"));
+    }
+
+    @Test
+    void secretGrants_ruleCatches_aTrailingStar_anotherFlowsSecret_andAMissingGrant() {
+        Map<String, Object> template = template();
+        String arn = "arn:${AWS::Partition}:secretsmanager:${AWS::Region}:${AWS::AccountId}:secret:";
+        Map<String, Object> order = secretStatement(template, "OrderToCrmRole");
+        order.put("Resource", List.of(Map.of("Fn::Sub", arn + "${WebhookSecretName}-??????"),
+                Map.of("Fn::Sub", arn + "${HubSpotTokenSecretName}-*"),
+                Map.of("Fn::Sub", arn + "${KlaviyoApiKeySecretName}-??????"),
+                Map.of("Fn::Sub", arn + "${KatanaApiKeySecretName}-??????")));
+        secretStatement(template, "StockToInventoryRole").put("Resource",
+                List.of(Map.of("Fn::Sub", arn + "${WebhookSecretName}-??????")));
+
+        assertThat(secretGrants(template))
+                .anySatisfy(v -> assertThat(v).startsWith("OrderToCrmRole").contains("${HubSpotTokenSecretName}-*").contains("not -*"))
+                .anySatisfy(v -> assertThat(v).startsWith("OrderToCrmRole").contains("may read the secret ${KatanaApiKeySecretName}"))
+                .anySatisfy(v -> assertThat(v).startsWith("StockToInventoryRole").contains("cannot read the secret ${KatanaApiKeySecretName}"));
+    }
+
+    @Test
+    void serviceKeyGrants_ruleCatches_cloudWatchWithoutTheAccountCondition() {
+        Map<String, Object> template = template();
+        statements(map(properties(map(template.get("Resources")).get("AlertsKey")).get("KeyPolicy")).get("Statement"))
+                .stream().filter(st -> map(st.get("Principal")).containsKey("Service")).forEach(st -> st.remove("Condition"));
+
+        assertThat(serviceKeyGrants(template)).singleElement().asString()
+                .contains("CloudWatchAlarmsPublish").contains("aws:SourceAccount");
     }
 
     @Test
@@ -649,6 +952,61 @@ class TemplateRulesTest {
         return map(properties(map(template.get("Resources")).get(function)).get("Events")).values().stream()
                 .map(TemplateRulesTest::map).filter(e -> eventType.equals(e.get("Type")))
                 .map(e -> map(e.get("Properties"))).findFirst().orElseThrow();
+    }
+
+    private static Map<String, Object> s3Statement(Map<String, Object> template, String role) {
+        return roleStatements(template, role).stream().filter(st -> list(st.get("Action")).contains("s3:GetObject"))
+                .findFirst().orElseThrow();
+    }
+
+    private static Map<String, Object> secretStatement(Map<String, Object> template, String role) {
+        return roleStatements(template, role).stream()
+                .filter(st -> list(st.get("Action")).contains("secretsmanager:GetSecretValue")).findFirst().orElseThrow();
+    }
+
+    /** The logical id of the queue a function's SQS trigger reads, or null. */
+    private static String triggerQueue(Map<String, Object> function) {
+        return map(function.get("Events")).values().stream().map(TemplateRulesTest::map)
+                .filter(e -> "SQS".equals(e.get("Type"))).map(e -> logicalIdOf(map(e.get("Properties")).get("Queue")))
+                .findFirst().orElse(null);
+    }
+
+    /** Every statement of a role's inline policies and of the AWS::IAM::Policy resources attached to it. */
+    private static List<Map<String, Object>> roleStatements(Map<String, Object> template, String role) {
+        List<Map<String, Object>> statements = new ArrayList<>();
+        Map<String, Object> resources = map(template.get("Resources"));
+        list(properties(resources.get(role)).get("Policies")).forEach(p ->
+                statements.addAll(statements(map(map(p).get("PolicyDocument")).get("Statement"))));
+        resources.values().forEach(resource -> {
+            if ("AWS::IAM::Policy".equals(type(resource)) && list(properties(resource).get("Roles")).stream()
+                    .anyMatch(r -> role.equals(logicalIdOf(r)))) {
+                statements.addAll(statements(map(properties(resource).get("PolicyDocument")).get("Statement")));
+            }
+        });
+        return statements;
+    }
+
+    /** One action on one resource, as an Allow statement of a role grants it. */
+    record Grant(String action, Object resource) {
+        @Override
+        public String toString() {
+            String id = logicalIdOf(resource);
+            String on = id != null ? id : resource instanceof Map<?, ?> sub && sub.containsKey("Fn::Sub")
+                    ? String.valueOf(sub.get("Fn::Sub")) : String.valueOf(resource);
+            return action + " on " + on;
+        }
+    }
+
+    /** Every action on every resource the Allow statements of a role grant. */
+    private static List<Grant> grants(Map<String, Object> template, String role) {
+        List<Grant> grants = new ArrayList<>();
+        for (Map<String, Object> statement : roleStatements(template, role)) {
+            if ("Allow".equals(statement.get("Effect"))) {
+                list(statement.get("Action")).forEach(action -> list(statement.get("Resource")).forEach(resource ->
+                        grants.add(new Grant(String.valueOf(action), resource))));
+            }
+        }
+        return grants;
     }
 
     private static Map<String, Object> variables(Map<String, Object> properties) {

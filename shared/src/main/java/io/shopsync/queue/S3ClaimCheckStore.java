@@ -10,7 +10,11 @@ import software.amazon.awssdk.core.sync.RequestBody;
 import software.amazon.awssdk.services.s3.S3Client;
 import software.amazon.awssdk.services.s3.model.ServerSideEncryption;
 
-/** Claim checks in an S3 bucket, keyed {@code flow/yyyy/MM/dd/shop/<webhook id or body hash>}. */
+/**
+ * Claim checks in an S3 bucket, keyed {@code flow/yyyy/MM/dd/shop/<webhook id or body hash>.json}. Each
+ * function's role may read and write only under its flow's prefix (template.yaml), so the shop and the
+ * webhook id, both unsigned headers, are each kept to one plain path segment.
+ */
 public final class S3ClaimCheckStore implements ClaimCheckStore {
 
     private static final DateTimeFormatter DAY = DateTimeFormatter.ofPattern("yyyy/MM/dd").withZone(ZoneOffset.UTC);
@@ -29,7 +33,7 @@ public final class S3ClaimCheckStore implements ClaimCheckStore {
         String sha256 = Body.ClaimCheck.sha256Hex(body);
         String name = envelope.webhookId() != null ? envelope.webhookId() : sha256;
         String key = envelope.flow() + "/" + DAY.format(envelope.receivedAt()) + "/"
-                + (envelope.shop() == null ? "unknown-shop" : envelope.shop()) + "/" + safe(name) + ".json";
+                + (envelope.shop() == null ? "unknown-shop" : segment(envelope.shop())) + "/" + segment(name) + ".json";
         try {
             s3.get().putObject(r -> r.bucket(bucket).key(key).contentType("application/json")
                     .serverSideEncryption(ServerSideEncryption.AES256), RequestBody.fromBytes(body));
@@ -53,7 +57,9 @@ public final class S3ClaimCheckStore implements ClaimCheckStore {
         return bytes;
     }
 
-    private static String safe(String name) {
-        return name.replaceAll("[^A-Za-z0-9._-]", "_");
+    /** One path segment: no slash or other special character, and never "." or "..". */
+    private static String segment(String name) {
+        String plain = name.replaceAll("[^A-Za-z0-9._-]", "_");
+        return plain.matches("\\.*") ? plain.replace('.', '_') + "_" : plain;
     }
 }
