@@ -70,7 +70,8 @@ class InventoryTargetTest {
         Clock clock = Clock.fixed(NOW, ZoneOffset.UTC);
         ShopifyAdmin admin = new ShopifyAdmin(new TargetHttp("shopify", HttpTransport.of(HttpClient.newHttpClient()),
                 Duration.ofSeconds(2), clock), shopify.baseUrl(),
-                CachedSecret.fixed("tokens", "{\"" + SHOP + "\": \"shpat_0123456789abcdef\"}"), "2026-10", JSON, clock);
+                CachedSecret.fixed("tokens", "{\"" + SHOP + "\": \"shpat_0123456789abcdef\"}"), java.util.Set.of(), "2026-10",
+                JSON, clock);
         target = new InventoryTarget(system, skus, admin,
                 LocationMapping.parse("{\"655441491\": \"WH-MAIN\", \"655441492\": \"WH-EAST\", \"655441499\": null}",
                         "LOCATION_MAPPING", JSON),

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.shopsync.delivery.Target;
 import io.shopsync.envelope.Body;
 import io.shopsync.envelope.Envelope;
+import io.shopsync.http.HttpTransport;
 import io.shopsync.lambda.FlowEnvironment;
 import io.shopsync.queue.ClaimCheckStore;
 import io.shopsync.observability.Telemetry;
@@ -38,13 +39,29 @@ public final class TestEnvironments {
     /** The same, with the function environment variables a flow reads to build its connectors. */
     public static FlowEnvironment delivering(RecordingFlowQueues queues, RecordingAlerts alerts,
                                              java.util.Map<String, String> variables, Target... targets) {
+        return builder(queues, alerts, variables, new CapturedLines(), targets).build();
+    }
+
+    /**
+     * The same, with the connectors' requests going through {@code transport} (which sees every request
+     * the flow would send, to any host) and the log lines kept in {@code log}.
+     */
+    public static FlowEnvironment deliveringThrough(HttpTransport transport, RecordingFlowQueues queues,
+                                                    RecordingAlerts alerts, java.util.Map<String, String> variables,
+                                                    CapturedLines log) {
+        return builder(queues, alerts, variables, log).transport(transport).build();
+    }
+
+    private static FlowEnvironment.Builder builder(RecordingFlowQueues queues, RecordingAlerts alerts,
+                                                   java.util.Map<String, String> variables, CapturedLines log,
+                                                   Target... targets) {
         ObjectMapper json = new ObjectMapper();
         FlowEnvironment.Builder builder = FlowEnvironment.builder()
                 .variables(variables)
                 .secrets(SigningSecretsSource.fixed(SigningSecrets.parse(LambdaInvoker.DEV_SECRET, "dev secret")))
                 .queues(queues)
                 .json(json)
-                .telemetry(new Telemetry(json, new CapturedLines(), Clock.systemUTC()))
+                .telemetry(new Telemetry(json, log, Clock.systemUTC()))
                 .deliveryStore(new InMemoryDeliveryStore())
                 .skuCache(new InMemorySkuCache())
                 .reportedLevels(new InMemoryReportedLevels())
@@ -61,6 +78,6 @@ public final class TestEnvironments {
         for (Target target : targets) {
             builder.target(target);
         }
-        return builder.build();
+        return builder;
     }
 }

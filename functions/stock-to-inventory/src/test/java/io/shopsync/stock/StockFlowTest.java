@@ -54,6 +54,7 @@ class StockFlowTest {
                 "INVENTORY_WEBHOOK_URL", server.baseUrl() + ENDPOINT,
                 "INVENTORY_WEBHOOK_SECRET", "whsec_AQIDBAUGBwgJCgsMDQ4PEBESExQVFhcYGRobHB0eHyA=",
                 "SHOPIFY_ADMIN_TOKENS", "shpat_0123456789abcdef",
+                "SHOPIFY_ALLOWED_SHOPS", "shopsync-demo.myshopify.com",
                 "SHOPIFY_ADMIN_BASE_URL", server.baseUrl(),
                 "LOCATION_MAPPING", "{\"655441491\": \"WH-MAIN\", \"655441492\": \"WH-EAST\"}")));
     }

@@ -50,7 +50,7 @@ class ShopifyAdminContractTest {
         admin = new ShopifyAdmin(new TargetHttp("shopify", HttpTransport.of(HttpClient.newHttpClient()),
                 Duration.ofSeconds(2), clock), shopify.baseUrl(),
                 CachedSecret.fixed("Shopify Admin API tokens", "{\"" + SHOP + "\": \"shpat_0123456789abcdef\"}"),
-                ShopifyAdmin.DEFAULT_API_VERSION, new ObjectMapper(), clock);
+                java.util.Set.of(), ShopifyAdmin.DEFAULT_API_VERSION, new ObjectMapper(), clock);
     }
 
     @AfterEach
