@@ -93,6 +93,19 @@ class TargetHttpTest {
         assertThat(send()).isInstanceOf(TargetResponse.Transient.class);
     }
 
+    /**
+     * Answers that say "not now" without a 5xx: HubSpot's 423 Locked (wait at least 2 s) and 477
+     * Migration in progress (honour Retry-After), and RFC 8470's 425 Too Early. Permanent would
+     * dead-letter a delivery that succeeds seconds later.
+     */
+    @ParameterizedTest
+    @ValueSource(ints = {423, 425, 477})
+    void send_shouldCallLockedTooEarlyAndMigrationInProgressTransient(int status) {
+        server.stubFor(post(urlEqualTo(PATH)).willReturn(aResponse().withStatus(status).withHeader("Retry-After", "2")));
+
+        assertThat(send()).isInstanceOf(TargetResponse.Transient.class);
+    }
+
     @Test
     void send_shouldCallAValidationErrorPermanent_withoutLeakingEmailAddresses() {
         server.stubFor(post(urlEqualTo(PATH)).willReturn(aResponse().withStatus(400).withBody("""

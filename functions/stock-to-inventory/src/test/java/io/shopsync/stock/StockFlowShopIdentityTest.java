@@ -47,8 +47,8 @@ class StockFlowShopIdentityTest {
         sent.add(request);
         String host = request.uri().getHost();
         if (SHOP.equals(host) && request.uri().getPath().equals("/admin/api/2026-10/graphql.json")) {
-            return new HttpTransport.Answer(200, JSON_HEADERS, "{\"data\":{\"inventoryItem\":{\"id\":"
-                    + "\"gid://shopify/InventoryItem/437290762312585471\",\"sku\":\"SS-MCS-OAT-M\",\"tracked\":true}}}");
+            return new HttpTransport.Answer(200, JSON_HEADERS,
+                    "{\"data\":{\"inventoryItem\":{\"sku\":\"SS-MCS-OAT-M\",\"tracked\":true}}}");
         }
         if (INVENTORY_HOST.equals(host)) {
             return new HttpTransport.Answer(204, JSON_HEADERS, "");

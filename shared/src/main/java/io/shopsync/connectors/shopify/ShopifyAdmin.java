@@ -31,8 +31,18 @@ import java.util.Set;
 public final class ShopifyAdmin {
 
     public static final String DEFAULT_API_VERSION = "2026-10";
-    private static final String INVENTORY_ITEM = "query InventoryItem($id: ID!) "
-            + "{ inventoryItem(id: $id) { id sku tracked variant { id } } }";
+    /**
+     * Only the fields the look-up uses: the SKU and whether the item is tracked. Nothing that needs a
+     * scope beyond read_inventory (InventoryItem.variant is deprecated and needs read_products).
+     */
+    static final String INVENTORY_ITEM = "query InventoryItem($id: ID!) { inventoryItem(id: $id) { sku tracked } }";
+    /**
+     * GraphQL error codes that mean "our side failed, try again" although the HTTP status is 200. THROTTLED
+     * is handled apart (it says when to retry); anything else (ACCESS_DENIED, SHOP_INACTIVE, a query the
+     * schema refuses) will fail the same way again.
+     */
+    private static final Set<String> TRANSIENT_CODES = Set.of("INTERNAL_SERVER_ERROR", "SERVICE_UNAVAILABLE", "TIMEOUT",
+            "BAD_GATEWAY", "GATEWAY_TIMEOUT");
 
     private final TargetHttp http;
     private final String baseUrlOverride;
@@ -63,8 +73,8 @@ public final class ShopifyAdmin {
 
     /** What Shopify says about an inventory item. */
     public sealed interface ItemLookup {
-        /** @param sku null when the item has none; @param variantId numeric text, or null */
-        record Found(String sku, boolean tracked, String variantId) implements ItemLookup {}
+        /** @param sku null when the item has none */
+        record Found(String sku, boolean tracked) implements ItemLookup {}
 
         record NotFound() implements ItemLookup {}
 
@@ -110,17 +120,24 @@ public final class ShopifyAdmin {
             }
         }
         if (root.path("errors").size() > 0) {
-            return new ItemLookup.Failed(new DeliveryOutcome.PermanentFailure("shopify rejected the SKU look-up for inventory item "
-                    + inventoryItemId + ": " + root.path("errors").get(0).path("message").asText(), "shopify-graphql"));
+            JsonNode error = root.path("errors").get(0);
+            String code = error.path("extensions").path("code").asText("no code");
+            String requestId = error.path("extensions").path("requestId").asText(null);
+            String what = "shopify answered the SKU look-up for inventory item " + inventoryItemId + " with " + code
+                    + (requestId == null ? "" : " (request id " + requestId + ")") + ": "
+                    + Untrusted.excerpt(error.path("message").asText());
+            if (TRANSIENT_CODES.contains(code)) {
+                return new ItemLookup.Failed(new DeliveryOutcome.RetryLater(what));
+            }
+            String advice = "ACCESS_DENIED".equals(code) ? " (grant the app the scopes listed in the README, Deploy)" : "";
+            return new ItemLookup.Failed(new DeliveryOutcome.PermanentFailure(what + advice, "shopify-graphql"));
         }
         JsonNode item = root.path("data").path("inventoryItem");
         if (item.isMissingNode() || item.isNull()) {
             return new ItemLookup.NotFound();
         }
         String sku = item.path("sku").isTextual() && !item.path("sku").asText().isBlank() ? item.path("sku").asText().trim() : null;
-        String variantGid = item.path("variant").path("id").asText(null);
-        String variantId = variantGid == null ? null : variantGid.substring(variantGid.lastIndexOf('/') + 1);
-        return new ItemLookup.Found(sku, item.path("tracked").asBoolean(false), variantId);
+        return new ItemLookup.Found(sku, item.path("tracked").asBoolean(false));
     }
 
     /** Time for the bucket to hold the query's cost again, at its restore rate (at least a second). */
