@@ -100,7 +100,7 @@ public final class ShopifyAdmin {
         }
         if (response instanceof TargetResponse.Permanent permanent) {
             String advice = permanent.status() == 401 || permanent.status() == 403
-                    ? " (rotate the shop's Admin API token or grant read_inventory)" : "";
+                    ? " (rotate the shop's Admin API token, or grant the scopes the README's Deploy section lists)" : "";
             return new ItemLookup.Failed(new DeliveryOutcome.PermanentFailure(permanent.reason() + advice, permanent.category()));
         }
         return read(((TargetResponse.Success) response).body(), inventoryItemId);
