@@ -16,10 +16,9 @@ final class ShopDomain {
         if (!text.contains(".")) {
             text = text + ".myshopify.com";
         }
-        if (!text.matches("[a-z0-9][a-z0-9.-]*")) {
-            throw new CliException("--shop " + given + " is not a shop domain: give the shop's *.myshopify.com domain, "
-                    + "e.g. my-store.myshopify.com");
-        }
-        return text;
+        // The same rule intake applies to X-Shopify-Shop-Domain: a replay under any other shape would get 401.
+        String typed = text;
+        return io.shopsync.webhook.ShopDomain.parse(text).orElseThrow(() -> new CliException("--shop " + given
+                + " is not a shop domain (" + typed + "): give the shop's *.myshopify.com domain, e.g. my-store.myshopify.com"));
     }
 }

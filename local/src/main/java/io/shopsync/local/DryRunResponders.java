@@ -41,10 +41,8 @@ final class DryRunResponders {
             String gid = json.readTree(Outbox.bodyOf(request)).path("variables").path("id").asText();
             ObjectNode answer = json.createObjectNode();
             ObjectNode item = answer.putObject("data").putObject("inventoryItem");
-            item.put("id", gid);
             item.put("sku", "DRY-RUN-SKU-" + gid.substring(gid.lastIndexOf('/') + 1));
             item.put("tracked", true);
-            item.putNull("variant");
             return new HttpTransport.Answer(200, JSON_HEADERS, json.writeValueAsString(answer));
         } catch (IOException e) {
             throw new UncheckedIOException(e);

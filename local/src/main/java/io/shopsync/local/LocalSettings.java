@@ -18,10 +18,12 @@ final class LocalSettings {
 
     /**
      * What the local stack runs when neither the template's defaults nor the environment choose: the
-     * inventory flow reports to a generic webhook in dry run, for the samples' location. A deployed stack
-     * has no inventory target until its parameters name one.
+     * inventory flow reports to a generic webhook in dry run, for the samples' location, and serves the
+     * samples' shop (the Admin API token of a single-shop deployment goes to the allow-listed shop only).
+     * A deployed stack has no inventory target until its parameters name one.
      */
     static final Map<String, String> LOCAL_DEFAULTS = Map.of(
+            "SHOPIFY_ALLOWED_SHOPS", "shopsync-demo.myshopify.com",
             "INVENTORY_TARGET", "webhook",
             "INVENTORY_WEBHOOK_URL", "https://inventory.dry-run.invalid/shopsync/stock-levels",
             "LOCATION_MAPPING", "{\"655441491\": \"WH-MAIN\"}");

@@ -28,7 +28,8 @@ import picocli.CommandLine.Option;
                 + "connectors in dry run.",
         footer = {"", "JSON endpoints: GET /_local/status, /_local/outbox, /_local/dlq, /_local/alerts",
             "Environment: SHOPIFY_WEBHOOK_SECRET (accepted secrets, comma-separated; default: the dev secret),",
-            "AWS_ENDPOINT_URL (keep delivery records in DynamoDB there instead of in memory).",
+            "AWS_ENDPOINT_URL (keep delivery records in DynamoDB there instead of in memory),",
+            "SHOPIFY_ALLOWED_SHOPS (the shops served; default in dry run: shopsync-demo.myshopify.com, the samples' shop).",
             "Only requests for Host 127.0.0.1 or localhost are answered (others get 403)."})
 public final class LocalStack implements Callable<Integer> {
 

@@ -15,7 +15,7 @@ import java.util.regex.Pattern;
 
 /**
  * The one HTTP client every connector sends through, so they all classify answers alike: 2xx
- * success; 408, 409, 429, 5xx, timeouts and broken connections transient (honouring Retry-After);
+ * success; 408, 409, 423, 425, 429, 477, 5xx, timeouts and broken connections transient (honouring Retry-After);
  * any other status permanent. Failure reasons name the target, the request and the status, with a
  * short excerpt of the answer in which e-mail addresses are masked (reasons reach DLQ attributes,
  * logs and alerts).
@@ -72,12 +72,21 @@ public final class TargetHttp {
             return new TargetResponse.Success(status, response.body(), response.headers());
         }
         String reason = what + " answered " + status + excerpt(response.body());
-        if (status == 408 || status == 409 || status == 429 || status >= 500) {
+        if (isTransient(status)) {
             Optional<Instant> notBefore = response.headers().firstValue("Retry-After")
                     .flatMap(value -> retryAfter(value, clock.instant()));
             return new TargetResponse.Transient(reason, notBefore);
         }
         return new TargetResponse.Permanent(status, reason + advice(status));
+    }
+
+    /**
+     * Statuses that say "not now" rather than "never": 408, 409, 423 Locked and 477 Migration in progress
+     * (HubSpot: wait, honour Retry-After), 425 Too Early, 429, and every 5xx.
+     */
+    static boolean isTransient(int status) {
+        return status == 408 || status == 409 || status == 423 || status == 425 || status == 429 || status == 477
+                || status >= 500;
     }
 
     /** Retry-After as delta-seconds or an HTTP-date; empty when absent or unreadable. */

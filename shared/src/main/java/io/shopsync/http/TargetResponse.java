@@ -11,7 +11,7 @@ public sealed interface TargetResponse {
     /** 2xx: the connector reads the body (which may still carry per-item errors, as HubSpot's 207 does). */
     record Success(int status, String body, HttpHeaders headers) implements TargetResponse {}
 
-    /** 408, 409, 429, 5xx, a timeout or a broken connection: worth retrying, not before {@code notBefore}. */
+    /** 408, 409, 423, 425, 429, 477, 5xx, a timeout or a broken connection: worth retrying, not before {@code notBefore}. */
     record Transient(String reason, Optional<Instant> notBefore) implements TargetResponse {
         public DeliveryOutcome.RetryLater outcome() {
             return new DeliveryOutcome.RetryLater(reason, notBefore);

@@ -12,7 +12,9 @@ import io.shopsync.queue.DeadLetterReason;
 import io.shopsync.queue.FlowQueues;
 import io.shopsync.queue.QueueUnavailableException;
 import io.shopsync.webhook.SecretsUnavailableException;
+import io.shopsync.webhook.ShopDomain;
 import io.shopsync.webhook.ShopifyHeaders;
+import io.shopsync.webhook.Untrusted;
 import io.shopsync.webhook.WebhookVerifier;
 import java.io.IOException;
 import java.time.Clock;
@@ -34,12 +36,15 @@ public final class WebhookIntake {
     private final Telemetry telemetry;
     private final Clock clock;
 
-    /** @param allowedShops shop domains accepted; empty accepts every shop whose signature verifies */
+    /**
+     * @param allowedShops shop domains accepted (bare {@code <name>.myshopify.com}); empty accepts every
+     *     well-formed shop whose signature verifies
+     */
     public WebhookIntake(Flow flow, WebhookVerifier verifier, Set<String> allowedShops, FlowQueues queues,
                          ObjectMapper json, Telemetry telemetry, Clock clock) {
         this.flow = flow;
         this.verifier = verifier;
-        this.allowedShops = Set.copyOf(allowedShops);
+        this.allowedShops = ShopDomain.configured(allowedShops, "the shop allow-list (SHOPIFY_ALLOWED_SHOPS)");
         this.queues = queues;
         this.json = json;
         this.telemetry = telemetry;
@@ -74,6 +79,11 @@ public final class WebhookIntake {
 
     private IntakeOutcome decide(ShopifyHeaders headers, Envelope received, byte[] body) {
         String shop = received.shop();
+        // The header is not signed: only a bare <name>.myshopify.com may name the shop (queue key, watermark
+        // key, and which configured shop's Admin API a look-up goes to).
+        if (shop != null && ShopDomain.parse(shop).filter(shop::equals).isEmpty()) {
+            return new IntakeOutcome.Unauthenticated("shop-domain-malformed");
+        }
         if (!allowedShops.isEmpty() && (shop == null || !allowedShops.contains(shop))) {
             return new IntakeOutcome.Unauthenticated("shop not on SHOPIFY_ALLOWED_SHOPS");
         }
@@ -115,7 +125,7 @@ public final class WebhookIntake {
             throw new UnprocessableWebhookException("no X-Shopify-Shop-Domain header: cannot tell which shop sent it");
         }
         EntityKey entityKey = flow.entityKeyFor(received.topic()).orElseThrow(() ->
-                new UnprocessableWebhookException("topic " + received.topic() + " is not handled by flow "
+                new UnprocessableWebhookException("topic " + Untrusted.excerpt(received.topic()) + " is not handled by flow "
                         + flow.name() + " (it takes " + String.join(", ", flow.topics())
                         + "): point this subscription at the route of the flow that handles the topic"));
         JsonNode payload;
@@ -132,10 +142,11 @@ public final class WebhookIntake {
 
     private void record(IntakeOutcome outcome, Envelope received, int bodyBytes, long startedNanos) {
         Telemetry.Line line = telemetry.line(flow.name(), "webhook intake")
-                .field("shop", received.shop())
-                .field("topic", received.topic())
-                .field("webhookId", received.webhookId())
-                .field("eventId", received.eventId())
+                // Unsigned headers, possibly forged and of any length: a 401 flood must not fill the logs.
+                .field("shop", Untrusted.excerpt(received.shop()))
+                .field("topic", Untrusted.excerpt(received.topic()))
+                .field("webhookId", Untrusted.excerpt(received.webhookId()))
+                .field("eventId", Untrusted.excerpt(received.eventId()))
                 .field("bodyBytes", bodyBytes)
                 .count("WebhooksReceived");
         if (outcome instanceof IntakeOutcome.Enqueued enqueued) {

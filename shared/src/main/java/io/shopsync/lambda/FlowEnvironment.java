@@ -27,6 +27,7 @@ import io.shopsync.queue.SqsFlowQueues;
 import io.shopsync.stock.DynamoDbSkuCache;
 import io.shopsync.stock.SkuCache;
 import io.shopsync.webhook.SecretsManagerSigningSecrets;
+import io.shopsync.webhook.ShopDomain;
 import io.shopsync.webhook.SigningSecrets;
 import io.shopsync.webhook.SigningSecretsSource;
 import io.shopsync.webhook.WebhookVerifier;
@@ -55,7 +56,8 @@ import java.util.stream.Collectors;
  *   <li>{@code CLAIM_CHECK_BUCKET}: S3 bucket for bodies too large for a message</li>
  *   <li>{@code SHOPIFY_WEBHOOK_SECRET_ID}: Secrets Manager secret holding the signing secrets; or, for local
  *       runs only, {@code SHOPIFY_WEBHOOK_SECRET}: the secrets themselves, comma-separated</li>
- *   <li>{@code SHOPIFY_ALLOWED_SHOPS}: optional comma-separated shop domains; others get 401</li>
+ *   <li>{@code SHOPIFY_ALLOWED_SHOPS}: the shops served, comma-separated {@code <name>.myshopify.com}; others
+ *       get 401, and Admin API look-ups go only to these shops</li>
  *   <li>{@code IDEMPOTENCY_TABLE}: the DynamoDB table of delivery records and watermarks</li>
  *   <li>{@code ALERTS_TOPIC_ARN}: the SNS topic dead-letter alerts go to</li>
  *   <li>optional: {@code MAX_ATTEMPTS} (8: calls to a target before its dead letter),
@@ -88,7 +90,8 @@ public final class FlowEnvironment {
 
     private FlowEnvironment(Builder builder) {
         this.secrets = require(builder.secrets, "secrets");
-        this.allowedShops = Set.copyOf(builder.allowedShops);
+        this.allowedShops = ShopDomain.configured(builder.allowedShops != null ? builder.allowedShops
+                : new Settings(builder.variables).list("SHOPIFY_ALLOWED_SHOPS"), "SHOPIFY_ALLOWED_SHOPS");
         this.queues = require(builder.queues, "queues");
         this.json = builder.json;
         this.clock = builder.clock;
@@ -153,7 +156,6 @@ public final class FlowEnvironment {
                 .variables(env)
                 .secretsManager(aws.secretsManager())
                 .secrets(secrets)
-                .allowedShops(settings.list("SHOPIFY_ALLOWED_SHOPS"))
                 .queues(queues)
                 .json(json)
                 .telemetry(telemetry)
@@ -217,6 +219,14 @@ public final class FlowEnvironment {
 
     public ObjectMapper json() {
         return json;
+    }
+
+    /**
+     * The shops this deployment serves ({@code SHOPIFY_ALLOWED_SHOPS}, lower-cased bare
+     * {@code <name>.myshopify.com}); empty when the deployment did not say.
+     */
+    public Set<String> allowedShops() {
+        return allowedShops;
     }
 
     /** The HTTP client a connector for {@code target} sends through (the local stack's dry run records instead). */
@@ -298,7 +308,7 @@ public final class FlowEnvironment {
     /** Builder for tests and the local stack. */
     public static final class Builder {
         private SigningSecretsSource secrets;
-        private Set<String> allowedShops = Set.of();
+        private Set<String> allowedShops;
         private FlowQueues queues;
         private ObjectMapper json = new ObjectMapper();
         private Telemetry telemetry;
@@ -376,7 +386,7 @@ public final class FlowEnvironment {
             return this;
         }
 
-        /** The function's environment variables, for connector settings. */
+        /** The function's environment variables, for connector settings (and SHOPIFY_ALLOWED_SHOPS unless set above). */
         public Builder variables(Map<String, String> value) {
             this.variables = value;
             return this;

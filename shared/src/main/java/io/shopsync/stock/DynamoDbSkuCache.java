@@ -29,7 +29,7 @@ public final class DynamoDbSkuCache implements SkuCache {
         if (item == null || item.isEmpty() || Long.parseLong(item.get("expiresAt").n()) < now.getEpochSecond()) {
             return Optional.empty();
         }
-        return Optional.of(new Item(text(item, "sku"), item.get("tracked").bool(), text(item, "variantId")));
+        return Optional.of(new Item(text(item, "sku"), item.get("tracked").bool()));
     }
 
     @Override
@@ -37,9 +37,6 @@ public final class DynamoDbSkuCache implements SkuCache {
         Map<String, AttributeValue> item = new HashMap<>(key(shop, inventoryItemId));
         if (value.sku() != null) {
             item.put("sku", AttributeValue.builder().s(value.sku()).build());
-        }
-        if (value.variantId() != null) {
-            item.put("variantId", AttributeValue.builder().s(value.variantId()).build());
         }
         item.put("tracked", AttributeValue.builder().bool(value.tracked()).build());
         item.put("version", AttributeValue.builder().n(Long.toString(version.toEpochMilli())).build());

@@ -39,7 +39,7 @@ public final class Inventory {
         ShopifyAdmin shopify = new ShopifyAdmin(environment.targetHttp("shopify", Duration.ofSeconds(10)),
                 environment.setting("SHOPIFY_ADMIN_BASE_URL"),
                 environment.credential("Shopify Admin API token(s)", "SHOPIFY_ADMIN_TOKENS_SECRET_ID", "SHOPIFY_ADMIN_TOKENS"),
-                version == null ? ShopifyAdmin.DEFAULT_API_VERSION : version, environment.json(), environment.clock());
+                environment.allowedShops(), version == null ? ShopifyAdmin.DEFAULT_API_VERSION : version, environment.json(), environment.clock());
         return new InventoryTarget(system, environment.skuCache(), shopify, locations, environment.telemetry(), flow,
                 environment.clock());
     }

@@ -103,7 +103,7 @@ public final class InventoryTarget implements Target {
                 String itemId = EntityKeys.id(payload, "id");
                 String sku = payload.path("sku").isTextual() && !payload.path("sku").asText().isBlank()
                         ? payload.path("sku").asText().trim() : null;
-                skus.put(shop, itemId, new SkuCache.Item(sku, payload.path("tracked").asBoolean(true), null),
+                skus.put(shop, itemId, new SkuCache.Item(sku, payload.path("tracked").asBoolean(true)),
                         timestamp(payload, "updated_at").orElse(now), now);
                 return Plan.done(new DeliveryOutcome.Delivered());
             case "inventory_levels/disconnect":
@@ -145,7 +145,7 @@ public final class InventoryTarget implements Target {
                         + shop + " (deleted since the webhook?): nothing to report", "unknown-item"));
             }
             ItemLookup.Found found = (ItemLookup.Found) lookup;
-            resolved = new SkuCache.Item(found.sku(), found.tracked(), found.variantId());
+            resolved = new SkuCache.Item(found.sku(), found.tracked());
             skus.put(shop, itemId, resolved, now, now);
             count(item, "SkuLookups", "SKU resolved through the Admin API");
         }
@@ -163,7 +163,8 @@ public final class InventoryTarget implements Target {
                 ? item.envelope().triggeredAt() : now);
         String deliveryId = SqsIds.fit(shop + ":" + (item.envelope().webhookId() != null ? item.envelope().webhookId()
                 : itemId + ":" + locationId + ":" + updatedAt));
-        return Plan.report(new StockLevel(shop, resolved.sku(), itemId, resolved.variantId(), locationId,
+        // No variant id: the look-up asks only for what is used (InventoryItem.variant needs read_products).
+        return Plan.report(new StockLevel(shop, resolved.sku(), itemId, null, locationId,
                 ((LocationMapping.Decision.Report) decision).locationRef(), level, updatedAt, deliveryId));
     }
 

@@ -9,8 +9,8 @@ import java.util.Optional;
  */
 public interface SkuCache {
 
-    /** @param sku null when the item has no SKU; @param variantId numeric text or null */
-    record Item(String sku, boolean tracked, String variantId) {}
+    /** @param sku null when the item has no SKU */
+    record Item(String sku, boolean tracked) {}
 
     Optional<Item> get(String shop, String inventoryItemId, Instant now);
 

@@ -3,6 +3,7 @@ package io.shopsync.webhook;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
 import java.util.Locale;
+import java.util.regex.Pattern;
 import java.util.Map;
 import java.util.Optional;
 import java.util.TreeMap;
@@ -32,7 +33,12 @@ public final class ShopifyHeaders {
         return new ShopifyHeaders(normalised);
     }
 
-    /** Value of {@code X-Shopify-<suffix>} or {@code shopify-<suffix>}, trimmed, or null. */
+    /**
+     * Value of {@code X-Shopify-<suffix>} or {@code shopify-<suffix>} without the spaces and tabs HTTP allows
+     * around it, or null. Control characters are kept, so a value carrying them never matches a shop.
+     */
+    private static final Pattern OPTIONAL_WHITESPACE = Pattern.compile("^[ \\t]+|[ \\t]+$");
+
     public String get(String suffix) {
         String key = suffix.toLowerCase(Locale.ROOT);
         String value = headers.get("x-shopify-" + key);
@@ -42,7 +48,7 @@ public final class ShopifyHeaders {
         if (value == null) {
             return null;
         }
-        String trimmed = value.trim();
+        String trimmed = OPTIONAL_WHITESPACE.matcher(value).replaceAll("");
         return trimmed.isEmpty() ? null : trimmed;
     }
 

@@ -24,6 +24,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 class WebhookIntakeTest {
 
@@ -242,5 +244,55 @@ class WebhookIntakeTest {
         assertThat(line.path("IntakeLatency").isNumber()).isTrue();
         assertThat(log.raw.get(0)).doesNotContain(ShopifyRequests.SECRET).doesNotContain("Zoe.Adams")
                 .doesNotContain("TEE-BLK-M");
+    }
+
+    /** The shop header is not signed: an authentic body may arrive under any shop string an attacker picks. */
+    @ParameterizedTest
+    @ValueSource(strings = {"attacker.example:8443/steal?x=", "attacker.example", "shopsync-demo.myshopify.com:8443",
+            "shopsync-demo.myshopify.com/admin", "user@shopsync-demo.myshopify.com", "shopsync-demo.myshopify.com.",
+            "shopsync-demo.myshopify.com.attacker.example", "attacker.example#.myshopify.com", ".myshopify.com",
+            "a.b.myshopify.com", "-shop.myshopify.com", "shop_1.myshopify.com", "https://shopsync-demo.myshopify.com",
+            "shopsync-demo.myshopify.com?x=1", "shopsync demo.myshopify.com", "myshopify.com"})
+    void handle_shouldAnswer401AndStoreNothing_forAnAuthenticBodyUnderAShopHeaderThatIsNotABareShopDomain(String shop) {
+        IntakeOutcome outcome = intake().handle(ShopifyRequests.webhook("orders/create", ORDER)
+                .header("x-shopify-shop-domain", shop).build());
+
+        assertThat(outcome.response().statusCode()).isEqualTo(401);
+        assertThat(queues.enqueued).isEmpty();
+        assertThat(queues.deadLettered).isEmpty();
+        JsonNode line = log.last();
+        assertThat(line.path("reason").asText()).isEqualTo("shop-domain-malformed");
+        assertThat(line.path("WebhooksUnauthenticated").asInt()).isEqualTo(1);
+    }
+
+    @Test
+    void handle_shouldLowerCaseTheShopDomain_soOneShopHasOneEntityAndOneAllowListEntry() {
+        WebhookIntake restricted = intake(SigningSecretsSource.fixed(SigningSecrets.parse(ShopifyRequests.SECRET, "t")),
+                Set.of(ShopifyRequests.SHOP), queues);
+
+        IntakeOutcome outcome = restricted.handle(ShopifyRequests.webhook("orders/create", ORDER)
+                .header("x-shopify-shop-domain", "ShopSync-Demo.MyShopify.COM").build());
+
+        assertThat(outcome).isInstanceOf(IntakeOutcome.Enqueued.class);
+        assertThat(queues.enqueued).singleElement().satisfies(envelope -> {
+            assertThat(envelope.shop()).isEqualTo(ShopifyRequests.SHOP);
+            assertThat(envelope.entity()).startsWith(ShopifyRequests.SHOP + "/");
+        });
+    }
+
+    @Test
+    void handle_shouldLogAtMostAHundredCharactersOfEachHeader_soA401FloodCannotFillTheLogs() {
+        String flood = "x".repeat(10_000);
+        intake().handle(ShopifyRequests.webhook("orders/create", ORDER).header("x-shopify-shop-domain", flood)
+                .header("x-shopify-topic", flood).header("x-shopify-webhook-id", flood)
+                .header("x-shopify-event-id", flood).build());
+
+        JsonNode line = log.last();
+        assertThat(line.path("outcome").asText()).isEqualTo("unauthenticated");
+        for (String field : List.of("shop", "topic", "webhookId", "eventId")) {
+            assertThat(line.path(field).asText()).as(field).startsWith("x".repeat(100))
+                    .endsWith("...[9900 more characters]").hasSize(100 + "...[9900 more characters]".length());
+        }
+        assertThat(log.raw.get(0).length()).isLessThan(2_000);
     }
 }

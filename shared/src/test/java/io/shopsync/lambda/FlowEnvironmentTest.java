@@ -66,4 +66,24 @@ class FlowEnvironmentTest {
         assertThatThrownBy(() -> from(env)).hasMessageContaining("MAX_RECEIVE_COUNT (10, the queue's redrive limit) must be"
                 + " at least MAX_ATTEMPTS (12)");
     }
+
+    /** A typo in the allow-list would otherwise 401 every webhook of the shop, or let an unintended host in. */
+    @Test
+    void fromVariables_shouldRefuseAnAllowListEntryThatIsNotABareShopDomain() {
+        Map<String, String> env = complete();
+        env.put("SHOPIFY_ALLOWED_SHOPS", "my-store.myshopify.com, https://my-store.myshopify.com/admin");
+
+        assertThatThrownBy(() -> from(env)).isInstanceOf(IllegalStateException.class)
+                .hasMessageContaining("SHOPIFY_ALLOWED_SHOPS holds \"https://my-store.myshopify.com/admin\"")
+                .hasMessageContaining("<name>.myshopify.com");
+    }
+
+    @Test
+    void fromVariables_shouldServeTheAllowListedShops_lowerCased() {
+        Map<String, String> env = complete();
+        env.put("SHOPIFY_ALLOWED_SHOPS", "My-Store.myshopify.com,other-store.myshopify.com");
+
+        org.assertj.core.api.Assertions.assertThat(from(env).allowedShops())
+                .containsExactlyInAnyOrder("my-store.myshopify.com", "other-store.myshopify.com");
+    }
 }

@@ -24,7 +24,7 @@ class DynamoDbSkuCacheIT extends SkuCacheContract {
 
     @Test
     void get_shouldIgnoreAnExpiredEntry_evenBeforeTheTableDeletesIt() {
-        cache.put("shopsync-demo.myshopify.com", "437290762312585471", new SkuCache.Item("SS-MCS-OAT-M", true, null),
+        cache.put("shopsync-demo.myshopify.com", "437290762312585471", new SkuCache.Item("SS-MCS-OAT-M", true),
                 NOW, NOW);
 
         assertThat(cache.get("shopsync-demo.myshopify.com", "437290762312585471", NOW.plus(Duration.ofDays(31)))).isEmpty();

@@ -24,6 +24,7 @@ import io.shopsync.http.TargetHttp;
 import io.shopsync.observability.Telemetry;
 import io.shopsync.testing.CapturedLines;
 import io.shopsync.testing.InMemorySkuCache;
+import io.shopsync.testing.ShopifyGraphqlValidation;
 import io.shopsync.testkit.Fixtures;
 import java.net.http.HttpClient;
 import java.time.Clock;
@@ -65,12 +66,14 @@ class InventoryTargetTest {
 
     @BeforeEach
     void start() {
-        shopify = new WireMockServer(wireMockConfig().dynamicPort().bindAddress("127.0.0.1"));
+        shopify = new WireMockServer(wireMockConfig().dynamicPort().bindAddress("127.0.0.1")
+                .extensions(new ShopifyGraphqlValidation()));
         shopify.start();
         Clock clock = Clock.fixed(NOW, ZoneOffset.UTC);
         ShopifyAdmin admin = new ShopifyAdmin(new TargetHttp("shopify", HttpTransport.of(HttpClient.newHttpClient()),
                 Duration.ofSeconds(2), clock), shopify.baseUrl(),
-                CachedSecret.fixed("tokens", "{\"" + SHOP + "\": \"shpat_0123456789abcdef\"}"), "2026-10", JSON, clock);
+                CachedSecret.fixed("tokens", "{\"" + SHOP + "\": \"shpat_0123456789abcdef\"}"), java.util.Set.of(), "2026-10",
+                JSON, clock);
         target = new InventoryTarget(system, skus, admin,
                 LocationMapping.parse("{\"655441491\": \"WH-MAIN\", \"655441492\": \"WH-EAST\", \"655441499\": null}",
                         "LOCATION_MAPPING", JSON),
@@ -100,9 +103,8 @@ class InventoryTargetTest {
 
     private void shopifyKnows(String sku, boolean tracked) {
         shopify.stubFor(post(urlEqualTo(GRAPHQL)).willReturn(aResponse().withStatus(200).withBody(
-                "{\"data\":{\"inventoryItem\":{\"id\":\"gid://shopify/InventoryItem/437290762312585471\",\"sku\":"
-                        + (sku == null ? "null" : "\"" + sku + "\"") + ",\"tracked\":" + tracked
-                        + ",\"variant\":{\"id\":\"gid://shopify/ProductVariant/41234567890123456\"}}}}")));
+                "{\"data\":{\"inventoryItem\":{\"sku\":" + (sku == null ? "null" : "\"" + sku + "\"")
+                        + ",\"tracked\":" + tracked + "}}}")));
     }
 
     @Test
@@ -118,7 +120,6 @@ class InventoryTargetTest {
                 .containsExactly(org.assertj.core.groups.Tuple.tuple("SS-MCS-OAT-M", "WH-MAIN", 42),
                         org.assertj.core.groups.Tuple.tuple("SS-MCS-OAT-M", "WH-EAST", 7));
         assertThat(system.reported.get(0).inventoryItemId()).isEqualTo("437290762312585471");
-        assertThat(system.reported.get(0).variantId()).isEqualTo("41234567890123456");
         assertThat(system.reported.get(0).sourceUpdatedAt()).isEqualTo(Instant.parse("2026-11-27T16:29:59Z"));
         assertThat(system.reported.get(0).deliveryId()).isEqualTo(SHOP + ":w-1");
         assertThat(log.parsed()).anySatisfy(line -> assertThat(line.path("SkuLookups").asInt()).isEqualTo(1));
@@ -139,7 +140,7 @@ class InventoryTargetTest {
     void deliver_shouldNeverGuess_forAnItemWithoutSkuOrUntracked() throws Exception {
         shopifyKnows(null, true);
         DeliveryOutcome noSku = target.deliver(List.of(item("inventory_levels/update", level(655441491, 42), "w-1"))).get(0);
-        skus.put(SHOP, "437290762312585471", new SkuCache.Item("SS-MCS-OAT-M", false, null), NOW.plusSeconds(1), NOW);
+        skus.put(SHOP, "437290762312585471", new SkuCache.Item("SS-MCS-OAT-M", false), NOW.plusSeconds(1), NOW);
         DeliveryOutcome untracked = target.deliver(List.of(item("inventory_levels/update", level(655441491, 42), "w-2"))).get(0);
 
         assertThat(((DeliveryOutcome.PermanentFailure) noSku).category()).isEqualTo("no-sku");

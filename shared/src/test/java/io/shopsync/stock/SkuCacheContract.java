@@ -16,25 +16,25 @@ abstract class SkuCacheContract {
 
     @Test
     void put_shouldKeepTheNewestVersion_ofAnItem() {
-        cache().put(shop, "437290762312585471", new SkuCache.Item("SS-MCS-OAT-M", true, "41234567890123456"),
+        cache().put(shop, "437290762312585471", new SkuCache.Item("SS-MCS-OAT-M", true),
                 Instant.parse("2026-11-27T16:31:12Z"), NOW);
-        cache().put(shop, "437290762312585471", new SkuCache.Item("OLD-SKU", true, null),
+        cache().put(shop, "437290762312585471", new SkuCache.Item("OLD-SKU", true),
                 Instant.parse("2026-11-20T10:00:00Z"), NOW);
 
         assertThat(cache().get(shop, "437290762312585471", NOW))
-                .contains(new SkuCache.Item("SS-MCS-OAT-M", true, "41234567890123456"));
+                .contains(new SkuCache.Item("SS-MCS-OAT-M", true));
 
-        cache().put(shop, "437290762312585471", new SkuCache.Item("SS-MCS-OAT-M2", false, null),
+        cache().put(shop, "437290762312585471", new SkuCache.Item("SS-MCS-OAT-M2", false),
                 Instant.parse("2026-11-28T09:00:00Z"), NOW);
-        assertThat(cache().get(shop, "437290762312585471", NOW)).contains(new SkuCache.Item("SS-MCS-OAT-M2", false, null));
+        assertThat(cache().get(shop, "437290762312585471", NOW)).contains(new SkuCache.Item("SS-MCS-OAT-M2", false));
     }
 
     @Test
     void get_shouldMiss_forAnItemNeverSeen_andRememberAnItemWithoutSku() {
         assertThat(cache().get(shop, "49148385", NOW)).isEmpty();
 
-        cache().put(shop, "49148385", new SkuCache.Item(null, true, null), NOW, NOW);
+        cache().put(shop, "49148385", new SkuCache.Item(null, true), NOW, NOW);
 
-        assertThat(cache().get(shop, "49148385", NOW)).contains(new SkuCache.Item(null, true, null));
+        assertThat(cache().get(shop, "49148385", NOW)).contains(new SkuCache.Item(null, true));
     }
 }

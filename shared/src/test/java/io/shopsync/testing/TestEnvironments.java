@@ -39,24 +39,35 @@ public final class TestEnvironments {
     /** The same, with the function environment variables a flow reads to build its connectors. */
     public static FlowEnvironment delivering(RecordingFlowQueues queues, RecordingAlerts alerts,
                                              java.util.Map<String, String> variables, Target... targets) {
-        return deliveringBuilder(queues, alerts, variables, targets).build();
+        return builder(queues, alerts, variables, new CapturedLines(), targets).build();
     }
 
     /** The same, with the connectors' requests going to {@code transport} (answered there, never sent). */
     public static FlowEnvironment delivering(RecordingFlowQueues queues, RecordingAlerts alerts,
                                              java.util.Map<String, String> variables, HttpTransport transport) {
-        return deliveringBuilder(queues, alerts, variables).transport(transport).build();
+        return builder(queues, alerts, variables, new CapturedLines()).transport(transport).build();
     }
 
-    private static FlowEnvironment.Builder deliveringBuilder(RecordingFlowQueues queues, RecordingAlerts alerts,
-                                                             java.util.Map<String, String> variables, Target... targets) {
+    /**
+     * The same, with the connectors' requests going through {@code transport} (which sees every request
+     * the flow would send, to any host) and the log lines kept in {@code log}.
+     */
+    public static FlowEnvironment deliveringThrough(HttpTransport transport, RecordingFlowQueues queues,
+                                                    RecordingAlerts alerts, java.util.Map<String, String> variables,
+                                                    CapturedLines log) {
+        return builder(queues, alerts, variables, log).transport(transport).build();
+    }
+
+    private static FlowEnvironment.Builder builder(RecordingFlowQueues queues, RecordingAlerts alerts,
+                                                   java.util.Map<String, String> variables, CapturedLines log,
+                                                   Target... targets) {
         ObjectMapper json = new ObjectMapper();
         FlowEnvironment.Builder builder = FlowEnvironment.builder()
                 .variables(variables)
                 .secrets(SigningSecretsSource.fixed(SigningSecrets.parse(LambdaInvoker.DEV_SECRET, "dev secret")))
                 .queues(queues)
                 .json(json)
-                .telemetry(new Telemetry(json, new CapturedLines(), Clock.systemUTC()))
+                .telemetry(new Telemetry(json, log, Clock.systemUTC()))
                 .deliveryStore(new InMemoryDeliveryStore())
                 .skuCache(new InMemorySkuCache())
                 .reportedLevels(new InMemoryReportedLevels())

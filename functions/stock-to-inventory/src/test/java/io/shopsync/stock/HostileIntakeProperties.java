@@ -95,7 +95,9 @@ class HostileIntakeProperties {
                     "INVENTORY_TARGET", "webhook",
                     "INVENTORY_WEBHOOK_URL", "https://" + INVENTORY_HOST + "/inventory/shopsync",
                     "INVENTORY_WEBHOOK_SECRET", "whsec_AQIDBAUGBwgJCgsMDQ4PEBESExQVFhcYGRobHB0eHyA=",
-                    // The shops this deployment serves: the keys of the per-shop Admin token map.
+                    // The shops this deployment serves, as the README's deploy steps set them: the allow-list
+                    // intake checks, and the per-shop Admin token map the look-ups use.
+                    "SHOPIFY_ALLOWED_SHOPS", SHOP,
                     "SHOPIFY_ADMIN_TOKENS", "{\"" + SHOP + "\": \"shpat_0123456789abcdef\"}",
                     "LOCATION_MAPPING", "{\"655441491\": \"WH-MAIN\", \"655441492\": \"WH-EAST\"}"), transport));
         }
@@ -209,7 +211,7 @@ class HostileIntakeProperties {
 
     /**
      * The shop header is not signed: only a bare {@code <name>.myshopify.com} that this deployment
-     * serves (here: the keys of SHOPIFY_ADMIN_TOKENS) may pass, whatever the signature. Every other shape
+     * serves (SHOPIFY_ALLOWED_SHOPS) may pass, whatever the signature. Every other shape
      * is 401, nothing is queued, and no request leaves for a host the header names.
      */
     @Property(tries = 200)

@@ -16,6 +16,7 @@ import io.shopsync.testing.LambdaInvoker;
 import io.shopsync.testing.QueueEvents;
 import io.shopsync.testing.RecordingAlerts;
 import io.shopsync.testing.RecordingFlowQueues;
+import io.shopsync.testing.ShopifyGraphqlValidation;
 import io.shopsync.testing.TestEnvironments;
 import io.shopsync.testkit.Fixtures;
 import java.util.ArrayList;
@@ -41,11 +42,11 @@ class StockFlowTest {
 
     @BeforeEach
     void start() {
-        server = new WireMockServer(wireMockConfig().dynamicPort().bindAddress("127.0.0.1"));
+        server = new WireMockServer(wireMockConfig().dynamicPort().bindAddress("127.0.0.1")
+                .extensions(new ShopifyGraphqlValidation()));
         server.start();
         server.stubFor(post(urlEqualTo(GRAPHQL)).willReturn(aResponse().withStatus(200).withBody(
-                "{\"data\":{\"inventoryItem\":{\"id\":\"gid://shopify/InventoryItem/437290762312585471\","
-                        + "\"sku\":\"SS-MCS-OAT-M\",\"tracked\":true,\"variant\":{\"id\":\"gid://shopify/ProductVariant/41234567890123456\"}}},"
+                "{\"data\":{\"inventoryItem\":{\"sku\":\"SS-MCS-OAT-M\",\"tracked\":true}},"
                         + "\"extensions\":{\"cost\":{\"requestedQueryCost\":2,\"throttleStatus\":{\"maximumAvailable\":2000.0,"
                         + "\"currentlyAvailable\":1998,\"restoreRate\":100.0}}}}")));
         server.stubFor(post(urlEqualTo(ENDPOINT)).willReturn(aResponse().withStatus(204)));
@@ -54,6 +55,7 @@ class StockFlowTest {
                 "INVENTORY_WEBHOOK_URL", server.baseUrl() + ENDPOINT,
                 "INVENTORY_WEBHOOK_SECRET", "whsec_AQIDBAUGBwgJCgsMDQ4PEBESExQVFhcYGRobHB0eHyA=",
                 "SHOPIFY_ADMIN_TOKENS", "shpat_0123456789abcdef",
+                "SHOPIFY_ALLOWED_SHOPS", "shopsync-demo.myshopify.com",
                 "SHOPIFY_ADMIN_BASE_URL", server.baseUrl(),
                 "LOCATION_MAPPING", "{\"655441491\": \"WH-MAIN\", \"655441492\": \"WH-EAST\"}")));
     }

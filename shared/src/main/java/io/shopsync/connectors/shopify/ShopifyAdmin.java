@@ -7,48 +7,74 @@ import io.shopsync.connectors.CachedSecret;
 import io.shopsync.delivery.DeliveryOutcome;
 import io.shopsync.http.TargetHttp;
 import io.shopsync.http.TargetResponse;
+import io.shopsync.webhook.ShopDomain;
+import io.shopsync.webhook.Untrusted;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpRequest;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Optional;
+import java.util.Set;
 
 /**
  * Shopify's Admin GraphQL API, for what webhooks leave out (an inventory level's SKU). Cost-based
  * throttling: a THROTTLED answer becomes a retry after the time the bucket needs to refill.
  *
  * <p>Tokens: one Admin API access token per shop, stored as JSON {@code {"shop.myshopify.com": "shpat_..."}};
- * or, for a single-store deployment, the token alone.
+ * or, for a single-store deployment, the token alone (then SHOPIFY_ALLOWED_SHOPS names its shop). The
+ * request goes to {@code https://<configured shop>}: the shop of a delivery only selects a configured
+ * shop, because Shopify does not sign the header it comes from.
  */
 public final class ShopifyAdmin {
 
     public static final String DEFAULT_API_VERSION = "2026-10";
-    private static final String INVENTORY_ITEM = "query InventoryItem($id: ID!) "
-            + "{ inventoryItem(id: $id) { id sku tracked variant { id } } }";
+    /**
+     * Only the fields the look-up uses: the SKU and whether the item is tracked. Nothing that needs a
+     * scope beyond read_inventory (InventoryItem.variant is deprecated and needs read_products).
+     */
+    static final String INVENTORY_ITEM = "query InventoryItem($id: ID!) { inventoryItem(id: $id) { sku tracked } }";
+    /**
+     * GraphQL error codes that mean "our side failed, try again" although the HTTP status is 200. THROTTLED
+     * is handled apart (it says when to retry); anything else (ACCESS_DENIED, SHOP_INACTIVE, a query the
+     * schema refuses) will fail the same way again.
+     */
+    private static final Set<String> TRANSIENT_CODES = Set.of("INTERNAL_SERVER_ERROR", "SERVICE_UNAVAILABLE", "TIMEOUT",
+            "BAD_GATEWAY", "GATEWAY_TIMEOUT");
 
     private final TargetHttp http;
     private final String baseUrlOverride;
     private final CachedSecret tokens;
+    private final Set<String> allowedShops;
     private final String apiVersion;
     private final ObjectMapper json;
     private final Clock clock;
 
-    /** @param baseUrlOverride null for {@code https://<shop>}; a local server in tests */
-    public ShopifyAdmin(TargetHttp http, String baseUrlOverride, CachedSecret tokens, String apiVersion,
-                        ObjectMapper json, Clock clock) {
+    /**
+     * @param baseUrlOverride null for {@code https://<configured shop>}; a local server in tests
+     * @param allowedShops the shops this deployment serves (SHOPIFY_ALLOWED_SHOPS); a look-up for any other
+     *     shop sends nothing. Empty: the keys of the token map are the shops served.
+     */
+    public ShopifyAdmin(TargetHttp http, String baseUrlOverride, CachedSecret tokens, Set<String> allowedShops,
+                        String apiVersion, ObjectMapper json, Clock clock) {
         this.http = http;
         this.baseUrlOverride = baseUrlOverride;
         this.tokens = tokens;
+        this.allowedShops = ShopDomain.configured(allowedShops, "SHOPIFY_ALLOWED_SHOPS");
         this.apiVersion = apiVersion;
         this.json = json;
         this.clock = clock;
     }
 
+    /** A configured shop and its token: the shop domain here comes from configuration, never from a webhook. */
+    private record Access(String configuredShop, String token) {}
+
     /** What Shopify says about an inventory item. */
     public sealed interface ItemLookup {
-        /** @param sku null when the item has none; @param variantId numeric text, or null */
-        record Found(String sku, boolean tracked, String variantId) implements ItemLookup {}
+        /** @param sku null when the item has none */
+        record Found(String sku, boolean tracked) implements ItemLookup {}
 
         record NotFound() implements ItemLookup {}
 
@@ -57,26 +83,24 @@ public final class ShopifyAdmin {
     }
 
     public ItemLookup inventoryItem(String shop, String inventoryItemId) {
-        Optional<String> token = token(shop);
-        if (token.isEmpty()) {
-            return new ItemLookup.Failed(new DeliveryOutcome.PermanentFailure("no Shopify Admin API token for shop " + shop
-                    + " in " + tokens.description() + ": add {\"" + shop + "\": \"shpat_...\"} (scope read_inventory), then redrive",
-                    "shopify-token-missing"));
+        Optional<Access> access = access(shop);
+        if (access.isEmpty()) {
+            return new ItemLookup.Failed(notServed(shop));
         }
         ObjectNode body = json.createObjectNode();
         body.put("query", INVENTORY_ITEM);
         body.putObject("variables").put("id", "gid://shopify/InventoryItem/" + inventoryItemId);
-        TargetResponse response = post(shop, token.get(), body);
+        TargetResponse response = post(access.get(), body);
         if (response instanceof TargetResponse.Permanent permanent && permanent.status() == 401
                 && tokens.refreshAfterRejection()) {
-            response = post(shop, token(shop).orElse(token.get()), body);
+            response = post(access(shop).orElse(access.get()), body);
         }
         if (response instanceof TargetResponse.Transient retry) {
             return new ItemLookup.Failed(retry.outcome());
         }
         if (response instanceof TargetResponse.Permanent permanent) {
             String advice = permanent.status() == 401 || permanent.status() == 403
-                    ? " (rotate the shop's Admin API token or grant read_inventory)" : "";
+                    ? " (rotate the shop's Admin API token, or grant the scopes the README's Deploy section lists)" : "";
             return new ItemLookup.Failed(new DeliveryOutcome.PermanentFailure(permanent.reason() + advice, permanent.category()));
         }
         return read(((TargetResponse.Success) response).body(), inventoryItemId);
@@ -96,17 +120,24 @@ public final class ShopifyAdmin {
             }
         }
         if (root.path("errors").size() > 0) {
-            return new ItemLookup.Failed(new DeliveryOutcome.PermanentFailure("shopify rejected the SKU look-up for inventory item "
-                    + inventoryItemId + ": " + root.path("errors").get(0).path("message").asText(), "shopify-graphql"));
+            JsonNode error = root.path("errors").get(0);
+            String code = error.path("extensions").path("code").asText("no code");
+            String requestId = error.path("extensions").path("requestId").asText(null);
+            String what = "shopify answered the SKU look-up for inventory item " + inventoryItemId + " with " + code
+                    + (requestId == null ? "" : " (request id " + requestId + ")") + ": "
+                    + Untrusted.excerpt(error.path("message").asText());
+            if (TRANSIENT_CODES.contains(code)) {
+                return new ItemLookup.Failed(new DeliveryOutcome.RetryLater(what));
+            }
+            String advice = "ACCESS_DENIED".equals(code) ? " (grant the app the scopes listed in the README, Deploy)" : "";
+            return new ItemLookup.Failed(new DeliveryOutcome.PermanentFailure(what + advice, "shopify-graphql"));
         }
         JsonNode item = root.path("data").path("inventoryItem");
         if (item.isMissingNode() || item.isNull()) {
             return new ItemLookup.NotFound();
         }
         String sku = item.path("sku").isTextual() && !item.path("sku").asText().isBlank() ? item.path("sku").asText().trim() : null;
-        String variantGid = item.path("variant").path("id").asText(null);
-        String variantId = variantGid == null ? null : variantGid.substring(variantGid.lastIndexOf('/') + 1);
-        return new ItemLookup.Found(sku, item.path("tracked").asBoolean(false), variantId);
+        return new ItemLookup.Found(sku, item.path("tracked").asBoolean(false));
     }
 
     /** Time for the bucket to hold the query's cost again, at its restore rate (at least a second). */
@@ -119,25 +150,54 @@ public final class ShopifyAdmin {
         return Duration.ofMillis(Math.max(1000, millis));
     }
 
-    private Optional<String> token(String shop) {
+    /**
+     * The configured shop this delivery's shop names, with its token; empty when the deployment does not
+     * serve that shop. A shop is served when it is on the allow-list (if one is set) and has a token: a key
+     * of the token map, or any allowed shop for a single token.
+     */
+    private Optional<Access> access(String shop) {
+        if (shop == null || !allowedShops.isEmpty() && !allowedShops.contains(shop)) {
+            return Optional.empty();
+        }
         String stored = tokens.get();
         if (!stored.startsWith("{")) {
-            return Optional.of(stored);
+            // A single token names no shop: it is only sent to a shop the allow-list names.
+            return allowedShops.stream().filter(s -> s.equals(shop)).findFirst().map(s -> new Access(s, stored.trim()));
         }
+        JsonNode all;
         try {
-            JsonNode all = json.readTree(stored);
-            JsonNode token = all.get(shop);
-            return token == null || !token.isTextual() ? Optional.empty() : Optional.of(token.asText());
+            all = json.readTree(stored);
         } catch (IOException e) {
             throw new IllegalStateException(tokens.description() + " must be JSON {\"shop.myshopify.com\": \"shpat_...\"}");
         }
+        List<String> keys = new ArrayList<>();
+        all.fieldNames().forEachRemaining(keys::add);
+        for (String key : keys) {
+            String configured = ShopDomain.parse(key).orElseThrow(() -> new IllegalStateException(tokens.description()
+                    + " has the key \"" + Untrusted.excerpt(key) + "\", which is not a shop domain: key each token by <name>.myshopify.com"));
+            JsonNode token = all.get(key);
+            if (configured.equals(shop) && token.isTextual() && !token.asText().isBlank()) {
+                return Optional.of(new Access(configured, token.asText().trim()));
+            }
+        }
+        return Optional.empty();
     }
 
-    private TargetResponse post(String shop, String token, ObjectNode body) {
-        String base = baseUrlOverride != null ? baseUrlOverride : "https://" + shop;
+    private DeliveryOutcome.PermanentFailure notServed(String shop) {
+        String named = Untrusted.excerpt(shop);
+        String where = allowedShops.isEmpty() ? tokens.description()
+                : "SHOPIFY_ALLOWED_SHOPS (" + String.join(", ", allowedShops) + ") and " + tokens.description();
+        return new DeliveryOutcome.PermanentFailure("no Shopify Admin API token for shop " + named + ": it is not a shop "
+                + "this deployment serves (" + where + "), so no request was sent. If it is your shop, add it to "
+                + "SHOPIFY_ALLOWED_SHOPS and its token as {\"<shop>.myshopify.com\": \"shpat_...\"} (scopes: README, "
+                + "Deploy), then redrive; if not, discard the dead letter", "shop-not-configured");
+    }
+
+    private TargetResponse post(Access access, ObjectNode body) {
+        String base = baseUrlOverride != null ? baseUrlOverride : "https://" + access.configuredShop();
         try {
             return http.send(HttpRequest.newBuilder(URI.create(base + "/admin/api/" + apiVersion + "/graphql.json"))
-                    .header("X-Shopify-Access-Token", token)
+                    .header("X-Shopify-Access-Token", access.token())
                     .header("Content-Type", "application/json")
                     .header("Accept", "application/json")
                     .POST(HttpRequest.BodyPublishers.ofString(json.writeValueAsString(body))));

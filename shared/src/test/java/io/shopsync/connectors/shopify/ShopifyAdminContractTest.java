@@ -16,6 +16,7 @@ import io.shopsync.connectors.shopify.ShopifyAdmin.ItemLookup;
 import io.shopsync.delivery.DeliveryOutcome;
 import io.shopsync.http.HttpTransport;
 import io.shopsync.http.TargetHttp;
+import io.shopsync.testing.ShopifyGraphqlValidation;
 import java.net.http.HttpClient;
 import java.time.Clock;
 import java.time.Duration;
@@ -24,6 +25,8 @@ import java.time.ZoneOffset;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /** The SKU look-up against a local server answering as Shopify's Admin GraphQL API (2026-10) does. */
 class ShopifyAdminContractTest {
@@ -36,21 +39,21 @@ class ShopifyAdminContractTest {
 
     static String found(String sku, boolean tracked) {
         return "{\"data\":{\"inventoryItem\":{\"id\":\"gid://shopify/InventoryItem/437290762312585471\","
-                + "\"sku\":" + (sku == null ? "null" : "\"" + sku + "\"") + ",\"tracked\":" + tracked
-                + ",\"variant\":{\"id\":\"gid://shopify/ProductVariant/41234567890123456\"}}},"
+                + "\"sku\":" + (sku == null ? "null" : "\"" + sku + "\"") + ",\"tracked\":" + tracked + "}},"
                 + "\"extensions\":{\"cost\":{\"requestedQueryCost\":2,\"actualQueryCost\":2,\"throttleStatus\":"
                 + "{\"maximumAvailable\":2000.0,\"currentlyAvailable\":1998,\"restoreRate\":100.0}}}}";
     }
 
     @BeforeEach
     void start() {
-        shopify = new WireMockServer(wireMockConfig().dynamicPort().bindAddress("127.0.0.1"));
+        shopify = new WireMockServer(wireMockConfig().dynamicPort().bindAddress("127.0.0.1")
+                .extensions(new ShopifyGraphqlValidation()));
         shopify.start();
         Clock clock = Clock.fixed(NOW, ZoneOffset.UTC);
         admin = new ShopifyAdmin(new TargetHttp("shopify", HttpTransport.of(HttpClient.newHttpClient()),
                 Duration.ofSeconds(2), clock), shopify.baseUrl(),
                 CachedSecret.fixed("Shopify Admin API tokens", "{\"" + SHOP + "\": \"shpat_0123456789abcdef\"}"),
-                ShopifyAdmin.DEFAULT_API_VERSION, new ObjectMapper(), clock);
+                java.util.Set.of(), ShopifyAdmin.DEFAULT_API_VERSION, new ObjectMapper(), clock);
     }
 
     @AfterEach
@@ -58,13 +61,17 @@ class ShopifyAdminContractTest {
         shopify.stop();
     }
 
+    /**
+     * InventoryItem.variant is deprecated and needs read_products; the look-up uses the SKU and the
+     * tracked flag only, so it asks for nothing else (the stand-in refuses other fields as Shopify would).
+     */
     @Test
-    void inventoryItem_shouldReturnTheSkuAndVariant_askingByGlobalId() {
+    void inventoryItem_shouldReturnTheSku_askingByGlobalIdForOnlyTheFieldsItUses() {
         shopify.stubFor(post(urlEqualTo(PATH)).willReturn(aResponse().withStatus(200).withBody(found("SS-MCS-OAT-M", true))));
 
         ItemLookup lookup = admin.inventoryItem(SHOP, "437290762312585471");
 
-        assertThat(lookup).isEqualTo(new ItemLookup.Found("SS-MCS-OAT-M", true, "41234567890123456"));
+        assertThat(lookup).isEqualTo(new ItemLookup.Found("SS-MCS-OAT-M", true));
         shopify.verify(postRequestedFor(urlEqualTo(PATH))
                 .withHeader("X-Shopify-Access-Token", equalTo("shpat_0123456789abcdef"))
                 .withRequestBody(matchingJsonPath("$.variables.id", equalTo("gid://shopify/InventoryItem/437290762312585471"))));
@@ -83,6 +90,37 @@ class ShopifyAdminContractTest {
         assertThat(lookup).isInstanceOf(ItemLookup.Failed.class);
         DeliveryOutcome.RetryLater retry = (DeliveryOutcome.RetryLater) ((ItemLookup.Failed) lookup).outcome();
         assertThat(retry.notBefore()).contains(NOW.plusSeconds(5));
+    }
+
+    /**
+     * Shopify sometimes answers 200 with errors[] instead of a 5xx: INTERNAL_SERVER_ERROR ("Internal error.
+     * Looks like something went wrong on our end.") and other server-side codes pass; retry them.
+     */
+    @ParameterizedTest
+    @ValueSource(strings = {"INTERNAL_SERVER_ERROR", "SERVICE_UNAVAILABLE", "TIMEOUT"})
+    void inventoryItem_shouldRetryLater_whenShopifyAnswers200WithAServerSideError(String code) {
+        shopify.stubFor(post(urlEqualTo(PATH)).willReturn(aResponse().withStatus(200).withBody("""
+                {"errors":[{"message":"Internal error. Looks like something went wrong on our end.\\nRequest ID: \
+                3221c58f-3446-4843-a452-a517787121c6 (include this in support requests).",\
+                "extensions":{"code":"%s","requestId":"3221c58f-3446-4843-a452-a517787121c6"}}]}""".formatted(code))));
+
+        ItemLookup lookup = admin.inventoryItem(SHOP, "437290762312585471");
+
+        assertThat(((ItemLookup.Failed) lookup).outcome()).isInstanceOfSatisfying(DeliveryOutcome.RetryLater.class,
+                retry -> assertThat(retry.reason()).contains(code, "3221c58f-3446-4843-a452-a517787121c6"));
+    }
+
+    /** Errors the same request will meet again stay permanent: a missing scope, an inactive shop, a bad query. */
+    @ParameterizedTest
+    @ValueSource(strings = {"ACCESS_DENIED", "SHOP_INACTIVE", "MAX_COST_EXCEEDED", "undefinedField"})
+    void inventoryItem_shouldFailPermanently_whenShopifyAnswers200WithAClientSideError(String code) {
+        shopify.stubFor(post(urlEqualTo(PATH)).willReturn(aResponse().withStatus(200).withBody("""
+                {"errors":[{"message":"refused","extensions":{"code":"%s"}}]}""".formatted(code))));
+
+        ItemLookup lookup = admin.inventoryItem(SHOP, "437290762312585471");
+
+        assertThat(((ItemLookup.Failed) lookup).outcome()).isInstanceOfSatisfying(DeliveryOutcome.PermanentFailure.class,
+                failure -> assertThat(failure.reason()).contains(code, "inventory item 437290762312585471"));
     }
 
     @Test

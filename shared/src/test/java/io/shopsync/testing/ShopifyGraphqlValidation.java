@@ -1,0 +1,120 @@
+package io.shopsync.testing;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.github.tomakehurst.wiremock.client.ResponseDefinitionBuilder;
+import com.github.tomakehurst.wiremock.extension.ResponseDefinitionTransformerV2;
+import com.github.tomakehurst.wiremock.http.ResponseDefinition;
+import com.github.tomakehurst.wiremock.stubbing.ServeEvent;
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * Makes a WireMock server answer as Shopify's Admin GraphQL API does before any stub is consulted:
+ * a query asking {@code inventoryItem} for a field its type does not have is refused with Shopify's
+ * {@code undefinedField} validation error, and a field the app's access scopes do not cover with
+ * {@code ACCESS_DENIED} (HTTP 200 both, with {@code errors[]}). The app is granted only the scopes
+ * the README's Deploy section lists for the SKU look-up ({@code read_inventory}); deprecated fields
+ * are refused as well, so the connector cannot quietly start depending on one.
+ *
+ * <p>Register with {@code wireMockConfig().extensions(new ShopifyGraphqlValidation())}.
+ */
+public final class ShopifyGraphqlValidation implements ResponseDefinitionTransformerV2 {
+
+    /** InventoryItem's fields in the 2026-10 schema that need no scope beyond read_inventory. */
+    private static final Set<String> INVENTORY_ITEM_FIELDS = Set.of("id", "legacyResourceId", "sku", "tracked",
+            "trackedEditable", "requiresShipping", "createdAt", "updatedAt", "countryCodeOfOrigin",
+            "provinceCodeOfOrigin", "harmonizedSystemCode", "countryHarmonizedSystemCodes", "unitCost", "measurement",
+            "inventoryLevel", "inventoryLevels", "locationsCount", "duplicateSkuCount", "inventoryHistoryUrl");
+    /** Fields that exist but need another scope, with the reason Shopify gives. */
+    private static final Map<String, String> NEEDS_SCOPE = Map.of(
+            "variant", "read_products", // deprecated as well: InventoryItem.variants replaces it
+            "variants", "read_products");
+    private static final Set<String> DEPRECATED = Set.of("variant");
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    @Override
+    public String getName() {
+        return "shopify-graphql-validation";
+    }
+
+    @Override
+    public ResponseDefinition transform(ServeEvent serveEvent) {
+        String path = serveEvent.getRequest().getUrl();
+        if (!path.endsWith("/graphql.json")) {
+            return serveEvent.getResponseDefinition();
+        }
+        String query;
+        try {
+            query = JSON.readTree(serveEvent.getRequest().getBodyAsString()).path("query").asText("");
+        } catch (IOException e) {
+            return error("Parse error on request body", "badRequest", null);
+        }
+        for (String field : selectedFields(query, "inventoryItem")) {
+            if (NEEDS_SCOPE.containsKey(field) || DEPRECATED.contains(field)) {
+                return error("Access denied for " + field + " field. Required access: `" + NEEDS_SCOPE.get(field)
+                        + "` access scope." + (DEPRECATED.contains(field) ? " (deprecated field)" : ""), "ACCESS_DENIED", field);
+            }
+            if (!INVENTORY_ITEM_FIELDS.contains(field)) {
+                return error("Field '" + field + "' doesn't exist on type 'InventoryItem'", "undefinedField", field);
+            }
+        }
+        return serveEvent.getResponseDefinition();
+    }
+
+    /** The fields directly selected on {@code root} (aliases and arguments skipped, nested selections ignored). */
+    static List<String> selectedFields(String query, String root) {
+        List<String> fields = new ArrayList<>();
+        int at = query.indexOf(root);
+        if (at < 0) {
+            return fields;
+        }
+        int i = query.indexOf('{', at);
+        if (i < 0) {
+            return fields;
+        }
+        int depth = 0;
+        int parens = 0;
+        StringBuilder word = new StringBuilder();
+        for (; i < query.length(); i++) {
+            char c = query.charAt(i);
+            if (Character.isLetterOrDigit(c) || c == '_') {
+                word.append(c);
+                continue;
+            }
+            if (word.length() > 0 && depth == 1 && parens == 0 && c != ':') {
+                fields.add(word.toString());
+            }
+            word.setLength(0);
+            switch (c) {
+                case '{' -> depth++;
+                case '}' -> depth--;
+                case '(' -> parens++;
+                case ')' -> parens--;
+                default -> { }
+            }
+            if (depth == 0) {
+                break;
+            }
+        }
+        return fields;
+    }
+
+    private static ResponseDefinition error(String message, String code, String field) {
+        ObjectNode answer = JSON.createObjectNode();
+        ObjectNode error = answer.putArray("errors").addObject();
+        error.put("message", message);
+        if (field != null) {
+            error.putArray("path").add("query InventoryItem").add("inventoryItem").add(field);
+        }
+        ObjectNode extensions = error.putObject("extensions").put("code", code);
+        if (field != null) {
+            extensions.put("typeName", "InventoryItem").put("fieldName", field);
+        }
+        return new ResponseDefinitionBuilder().withStatus(200).withHeader("Content-Type", "application/json")
+                .withBody(answer.toString()).build();
+    }
+}
