@@ -110,7 +110,8 @@ class KlaviyoFulfilmentsContractTest {
         // given
         klaviyo.stubFor(klaviyoPost(EVENTS).willReturn(aResponse().withStatus(202)));
         ObjectNode partial = fixture("fulfillments-create.json");
-        ((ObjectNode) partial.path("line_items").get(1)).put("quantity", 1).put("fulfillable_quantity", 1);
+        ((ObjectNode) partial.path("line_items").get(1)).put("quantity", 1).put("fulfillable_quantity", 1)
+                .put("fulfillment_status", "partial");
 
         // when
         assertThat(target(true).deliver(List.of(item("fulfillments/create", partial)))).containsExactly(new Delivered());
