@@ -5,7 +5,6 @@ import io.shopsync.connectors.inventory.InventorySystem;
 import io.shopsync.connectors.inventory.KatanaApi;
 import io.shopsync.connectors.inventory.KatanaInventory;
 import io.shopsync.connectors.inventory.StandardWebhooksInventory;
-import io.shopsync.connectors.shopify.ShopifyAdmin;
 import io.shopsync.delivery.Target;
 import io.shopsync.lambda.FlowEnvironment;
 import java.net.URI;
@@ -35,13 +34,8 @@ public final class Inventory {
 
     private static Target target(FlowEnvironment environment, String flow, InventorySystem system,
                                  LocationMapping locations) {
-        String version = environment.setting("SHOPIFY_API_VERSION");
-        ShopifyAdmin shopify = new ShopifyAdmin(environment.targetHttp("shopify", Duration.ofSeconds(10)),
-                environment.setting("SHOPIFY_ADMIN_BASE_URL"),
-                environment.credential("Shopify Admin API token(s)", "SHOPIFY_ADMIN_TOKENS_SECRET_ID", "SHOPIFY_ADMIN_TOKENS"),
-                version == null ? ShopifyAdmin.DEFAULT_API_VERSION : version, environment.json(), environment.clock());
-        return new InventoryTarget(system, environment.skuCache(), shopify, locations, environment.telemetry(), flow,
-                environment.clock());
+        return new InventoryTarget(system, environment.skuCache(), environment.shopifyAdmin(), locations,
+                environment.telemetry(), flow, environment.clock());
     }
 
     private static LocationMapping locations(FlowEnvironment environment) {

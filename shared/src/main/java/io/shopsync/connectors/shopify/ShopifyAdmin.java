@@ -15,7 +15,8 @@ import java.time.Duration;
 import java.util.Optional;
 
 /**
- * Shopify's Admin GraphQL API, for what webhooks leave out (an inventory level's SKU). Cost-based
+ * Shopify's Admin GraphQL API, for what webhooks leave out (an inventory level's SKU, a fulfilment's
+ * e-mail). Cost-based
  * throttling: a THROTTLED answer becomes a retry after the time the bucket needs to refill.
  *
  * <p>Tokens: one Admin API access token per shop, stored as JSON {@code {"shop.myshopify.com": "shpat_..."}};
@@ -26,6 +27,7 @@ public final class ShopifyAdmin {
     public static final String DEFAULT_API_VERSION = "2026-10";
     private static final String INVENTORY_ITEM = "query InventoryItem($id: ID!) "
             + "{ inventoryItem(id: $id) { id sku tracked variant { id } } }";
+    private static final String ORDER_EMAIL = "query OrderEmail($id: ID!) { order(id: $id) { email } }";
 
     private final TargetHttp http;
     private final String baseUrlOverride;
@@ -57,49 +59,14 @@ public final class ShopifyAdmin {
     }
 
     public ItemLookup inventoryItem(String shop, String inventoryItemId) {
-        Optional<String> token = token(shop);
-        if (token.isEmpty()) {
-            return new ItemLookup.Failed(new DeliveryOutcome.PermanentFailure("no Shopify Admin API token for shop " + shop
-                    + " in " + tokens.description() + ": add {\"" + shop + "\": \"shpat_...\"} (scope read_inventory), then redrive",
-                    "shopify-token-missing"));
-        }
         ObjectNode body = json.createObjectNode();
         body.put("query", INVENTORY_ITEM);
         body.putObject("variables").put("id", "gid://shopify/InventoryItem/" + inventoryItemId);
-        TargetResponse response = post(shop, token.get(), body);
-        if (response instanceof TargetResponse.Permanent permanent && permanent.status() == 401
-                && tokens.refreshAfterRejection()) {
-            response = post(shop, token(shop).orElse(token.get()), body);
+        Answer answer = query(shop, body, "read_inventory", "the SKU look-up for inventory item " + inventoryItemId);
+        if (answer instanceof Answer.Failed failed) {
+            return new ItemLookup.Failed(failed.outcome());
         }
-        if (response instanceof TargetResponse.Transient retry) {
-            return new ItemLookup.Failed(retry.outcome());
-        }
-        if (response instanceof TargetResponse.Permanent permanent) {
-            String advice = permanent.status() == 401 || permanent.status() == 403
-                    ? " (rotate the shop's Admin API token or grant read_inventory)" : "";
-            return new ItemLookup.Failed(new DeliveryOutcome.PermanentFailure(permanent.reason() + advice, permanent.category()));
-        }
-        return read(((TargetResponse.Success) response).body(), inventoryItemId);
-    }
-
-    private ItemLookup read(String text, String inventoryItemId) {
-        JsonNode root;
-        try {
-            root = json.readTree(text);
-        } catch (IOException e) {
-            return new ItemLookup.Failed(new DeliveryOutcome.RetryLater("shopify answered GraphQL with a body that is not JSON"));
-        }
-        for (JsonNode error : root.path("errors")) {
-            if ("THROTTLED".equals(error.path("extensions").path("code").asText())) {
-                return new ItemLookup.Failed(new DeliveryOutcome.RetryLater("shopify Admin API throttled the SKU look-up",
-                        Optional.of(clock.instant().plus(refill(root.path("extensions").path("cost"))))));
-            }
-        }
-        if (root.path("errors").size() > 0) {
-            return new ItemLookup.Failed(new DeliveryOutcome.PermanentFailure("shopify rejected the SKU look-up for inventory item "
-                    + inventoryItemId + ": " + root.path("errors").get(0).path("message").asText(), "shopify-graphql"));
-        }
-        JsonNode item = root.path("data").path("inventoryItem");
+        JsonNode item = ((Answer.Data) answer).data().path("inventoryItem");
         if (item.isMissingNode() || item.isNull()) {
             return new ItemLookup.NotFound();
         }
@@ -107,6 +74,84 @@ public final class ShopifyAdmin {
         String variantGid = item.path("variant").path("id").asText(null);
         String variantId = variantGid == null ? null : variantGid.substring(variantGid.lastIndexOf('/') + 1);
         return new ItemLookup.Found(sku, item.path("tracked").asBoolean(false), variantId);
+    }
+
+    /** What Shopify says about an order's e-mail. */
+    public sealed interface OrderLookup {
+        /** @param email the order's e-mail as Shopify holds it, or null when it has none */
+        record Found(String email) implements OrderLookup {}
+
+        record NotFound() implements OrderLookup {}
+
+        /** The lookup failed: retry later, or a permanent reason. */
+        record Failed(DeliveryOutcome outcome) implements OrderLookup {}
+    }
+
+    /**
+     * The order's e-mail ({@code order(id) { email }}; scope {@code read_orders}, and
+     * {@code read_all_orders} for orders older than 60 days; the e-mail is protected customer data).
+     */
+    public OrderLookup orderEmail(String shop, String orderId) {
+        ObjectNode body = json.createObjectNode();
+        body.put("query", ORDER_EMAIL);
+        body.putObject("variables").put("id", "gid://shopify/Order/" + orderId);
+        Answer answer = query(shop, body, "read_orders", "the e-mail look-up for order " + orderId);
+        if (answer instanceof Answer.Failed failed) {
+            return new OrderLookup.Failed(failed.outcome());
+        }
+        JsonNode order = ((Answer.Data) answer).data().path("order");
+        if (order.isMissingNode() || order.isNull()) {
+            return new OrderLookup.NotFound();
+        }
+        JsonNode email = order.path("email");
+        return new OrderLookup.Found(email.isTextual() && !email.asText().isBlank() ? email.asText() : null);
+    }
+
+    /** A GraphQL answer's {@code data}, or what its failure means for the delivery. */
+    private sealed interface Answer {
+        record Data(JsonNode data) implements Answer {}
+
+        record Failed(DeliveryOutcome outcome) implements Answer {}
+    }
+
+    /** Sends a query with the shop's token (reloaded once after a 401); {@code scope} names what it needs. */
+    private Answer query(String shop, ObjectNode body, String scope, String what) {
+        Optional<String> token = token(shop);
+        if (token.isEmpty()) {
+            return new Answer.Failed(new DeliveryOutcome.PermanentFailure("no Shopify Admin API token for shop " + shop
+                    + " in " + tokens.description() + ": add {\"" + shop + "\": \"shpat_...\"} (scope " + scope
+                    + "), then redrive", "shopify-token-missing"));
+        }
+        TargetResponse response = post(shop, token.get(), body);
+        if (response instanceof TargetResponse.Permanent permanent && permanent.status() == 401
+                && tokens.refreshAfterRejection()) {
+            response = post(shop, token(shop).orElse(token.get()), body);
+        }
+        if (response instanceof TargetResponse.Transient retry) {
+            return new Answer.Failed(retry.outcome());
+        }
+        if (response instanceof TargetResponse.Permanent permanent) {
+            String advice = permanent.status() == 401 || permanent.status() == 403
+                    ? " (rotate the shop's Admin API token or grant " + scope + ")" : "";
+            return new Answer.Failed(new DeliveryOutcome.PermanentFailure(permanent.reason() + advice, permanent.category()));
+        }
+        JsonNode root;
+        try {
+            root = json.readTree(((TargetResponse.Success) response).body());
+        } catch (IOException e) {
+            return new Answer.Failed(new DeliveryOutcome.RetryLater("shopify answered GraphQL with a body that is not JSON"));
+        }
+        for (JsonNode error : root.path("errors")) {
+            if ("THROTTLED".equals(error.path("extensions").path("code").asText())) {
+                return new Answer.Failed(new DeliveryOutcome.RetryLater("shopify Admin API throttled " + what,
+                        Optional.of(clock.instant().plus(refill(root.path("extensions").path("cost"))))));
+            }
+        }
+        if (root.path("errors").size() > 0) {
+            return new Answer.Failed(new DeliveryOutcome.PermanentFailure("shopify rejected " + what + ": "
+                    + root.path("errors").get(0).path("message").asText(), "shopify-graphql"));
+        }
+        return new Answer.Data(root.path("data"));
     }
 
     /** Time for the bucket to hold the query's cost again, at its restore rate (at least a second). */
