@@ -35,9 +35,10 @@ import java.util.concurrent.ConcurrentHashMap;
  *       already: duplicate.</li>
  *   <li>The baseline: the remembered level; when none is remembered (the first level for this SKU
  *       and location, or one not reported for the store's retention), Katana's current
- *       {@code quantity_in_stock} there. Shopify "available" is mirrored onto Katana "in stock": the
- *       first adjustment brings Katana's in-stock to Shopify's available, later ones move it by
- *       Shopify's changes. Units committed in Katana are Katana's own business.</li>
+ *       {@code quantity_in_stock} there. The level's Shopify quantity ({@code available}, or {@code on_hand}
+ *       per the flow's STOCK_QUANTITY) is mirrored onto Katana "in stock": the first adjustment brings
+ *       Katana's in-stock to it, later ones move it by Shopify's changes. Units committed in Katana are
+ *       Katana's own business.</li>
  *   <li>A zero delta: nothing sent; the level is remembered.</li>
  *   <li>The adjustment's number is derived from the delivery id ({@code SHOPSYNC-<16 hex>}). It is claimed
  *       in the store by a write conditional on the revision read in step 1, so two deliveries of one SKU

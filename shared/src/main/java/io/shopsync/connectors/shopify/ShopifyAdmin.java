@@ -15,8 +15,8 @@ import java.time.Duration;
 import java.util.Optional;
 
 /**
- * Shopify's Admin GraphQL API, for what webhooks leave out (an inventory level's SKU, a fulfilment's
- * e-mail). Cost-based
+ * Shopify's Admin GraphQL API, for what webhooks leave out (an inventory level's SKU and on-hand
+ * quantity, a fulfilment's e-mail). Cost-based
  * throttling: a THROTTLED answer becomes a retry after the time the bucket needs to refill.
  *
  * <p>Tokens: one Admin API access token per shop, stored as JSON {@code {"shop.myshopify.com": "shpat_..."}};
@@ -27,6 +27,8 @@ public final class ShopifyAdmin {
     public static final String DEFAULT_API_VERSION = "2026-10";
     private static final String INVENTORY_ITEM = "query InventoryItem($id: ID!) "
             + "{ inventoryItem(id: $id) { id sku tracked variant { id } } }";
+    private static final String ON_HAND = "query OnHand($item: ID!, $location: ID!) { inventoryItem(id: $item)"
+            + " { inventoryLevel(locationId: $location) { quantities(names: [\"on_hand\"]) { name quantity } } } }";
     private static final String ORDER_EMAIL = "query OrderEmail($id: ID!) { order(id: $id) { email } }";
 
     private final TargetHttp http;
@@ -105,6 +107,36 @@ public final class ShopifyAdmin {
         }
         JsonNode email = order.path("email");
         return new OrderLookup.Found(email.isTextual() && !email.asText().isBlank() ? email.asText() : null);
+    }
+
+    /** What Shopify says about an inventory level's on-hand quantity. */
+    public sealed interface QuantityLookup {
+        record Found(int quantity) implements QuantityLookup {}
+
+        /** The item is not stocked at the location (or either is gone). */
+        record NotFound() implements QuantityLookup {}
+
+        record Failed(DeliveryOutcome outcome) implements QuantityLookup {}
+    }
+
+    /** The level's {@code on_hand} quantity now (scope {@code read_inventory}). */
+    public QuantityLookup onHand(String shop, String inventoryItemId, String locationId) {
+        ObjectNode body = json.createObjectNode();
+        body.put("query", ON_HAND);
+        body.putObject("variables").put("item", "gid://shopify/InventoryItem/" + inventoryItemId)
+                .put("location", "gid://shopify/Location/" + locationId);
+        Answer answer = query(shop, body, "read_inventory", "the on-hand look-up for inventory item " + inventoryItemId
+                + " at location " + locationId);
+        if (answer instanceof Answer.Failed failed) {
+            return new QuantityLookup.Failed(failed.outcome());
+        }
+        for (JsonNode quantity : ((Answer.Data) answer).data().path("inventoryItem").path("inventoryLevel")
+                .path("quantities")) {
+            if ("on_hand".equals(quantity.path("name").asText()) && quantity.path("quantity").canConvertToInt()) {
+                return new QuantityLookup.Found(quantity.path("quantity").asInt());
+            }
+        }
+        return new QuantityLookup.NotFound();
     }
 
     /** A GraphQL answer's {@code data}, or what its failure means for the delivery. */
