@@ -477,6 +477,26 @@ class KatanaInventoryContractTest {
     }
 
     @Test
+    void report_shouldReleaseTheClaim_whenKatanaRefusesTheAdjustmentWith429_soAnItemSharingTheSkuIsNotHeldUp() {
+        // given: Katana answers the POST 429, Retry-After 15
+        variantExists(SKU, 3301234);
+        inStock(3301234, 12, "45");
+        noAdjustmentYet();
+        katana.stubFor(post(urlPathEqualTo(ADJUSTMENTS)).willReturn(aResponse().withStatus(429)
+                .withHeader("Retry-After", "15").withHeader("Content-Type", "application/json")
+                .withBody("{\"statusCode\":429,\"name\":\"TooManyRequests\",\"message\":\"Too Many Requests\"}")));
+
+        // when
+        List<DeliveryOutcome> refused = target.report(List.of(level("w-1", "12", 42, "2026-11-27T15:59:58Z")));
+
+        // then: nothing is pending, so nothing must be settled and no other delivery waits for it
+        assertThat(refused.get(0)).isInstanceOf(DeliveryOutcome.RetryLater.class);
+        assertThat(((DeliveryOutcome.RetryLater) refused.get(0)).notBefore()).contains(NOW.plusSeconds(15));
+        assertThat(reported.read(key("12"), NOW).pending()).isEmpty();
+        assertThat(reported.last(key("12"), NOW)).isEmpty();
+    }
+
+    @Test
     void report_shouldFailPermanentlyWithKatanasDetails_whenKatanaRejectsTheAdjustmentWith422() {
         // given
         variantExists(SKU, 3301234);
