@@ -7,8 +7,9 @@ import java.util.Optional;
 
 /**
  * How much of its order a shipped Shopify fulfilment fulfils, as far as the fulfilment webhook shows:
- * {@link #PARTIAL} when any of its line items still has units to fulfil ({@code fulfillable_quantity}
- * above zero, or {@code fulfillment_status} {@code partial}), otherwise {@link #COMPLETE}. Only a
+ * {@link #PARTIAL} when any of its order lines still has units to fulfil (the line's {@code fulfillment_status}
+ * {@code partial}; without a status, {@code fulfillable_quantity} above zero; a line {@code fulfilled} has
+ * none left), otherwise {@link #COMPLETE}. Only a
  * fulfilment with status {@code success} has a scope; pending, open, cancelled, error and failure do not.
  *
  * <p>Limitation: the payload lists only the line items of this fulfilment, so an order line it does not
@@ -43,7 +44,7 @@ public enum FulfilmentScope {
             return Optional.empty();
         }
         for (JsonNode line : fulfilment.path("line_items")) {
-            if ("partial".equals(line.path("fulfillment_status").asText()) || remaining(line.get("fulfillable_quantity"))) {
+            if (unitsLeft(line)) {
                 return Optional.of(PARTIAL);
             }
         }
@@ -59,6 +60,20 @@ public enum FulfilmentScope {
         ObjectNode copy = object.deepCopy();
         copy.put(FIELD, scope.get().label());
         return copy;
+    }
+
+    /**
+     * Whether the order line still has units to fulfil. The line's {@code fulfillment_status} is the order
+     * line's own state and decides when Shopify gives it: {@code fulfilled} has none left, whatever
+     * {@code fulfillable_quantity} says (Shopify's own tracking-update example has a fulfilled line with
+     * fulfillable_quantity 1), {@code partial} has some. Only without a status does the quantity decide.
+     */
+    private static boolean unitsLeft(JsonNode line) {
+        String status = line.path("fulfillment_status").asText("");
+        if (status.equals("fulfilled")) {
+            return false;
+        }
+        return status.equals("partial") || remaining(line.get("fulfillable_quantity"));
     }
 
     private static boolean remaining(JsonNode quantity) {

@@ -7,6 +7,7 @@ import io.shopsync.alerts.SnsAlerts;
 import io.shopsync.connectors.CachedSecret;
 import io.shopsync.connectors.inventory.DynamoDbReportedLevels;
 import io.shopsync.connectors.inventory.ReportedLevels;
+import io.shopsync.connectors.shopify.ShopifyAdmin;
 import io.shopsync.delivery.Backoff;
 import io.shopsync.delivery.DeliveryLoop;
 import io.shopsync.delivery.DeliverySettings;
@@ -269,6 +270,23 @@ public final class FlowEnvironment {
     /** Comma-separated values of a setting, lower-cased; empty when unset. */
     public Set<String> settingList(String name) {
         return new Settings(variables).list(name);
+    }
+
+    /**
+     * Shopify's Admin API: tokens from {@code SHOPIFY_ADMIN_TOKENS_SECRET_ID} (inline {@code SHOPIFY_ADMIN_TOKENS}
+     * for local runs), {@code SHOPIFY_API_VERSION} (default {@value ShopifyAdmin#DEFAULT_API_VERSION}),
+     * {@code SHOPIFY_ADMIN_BASE_URL} for tests.
+     */
+    public ShopifyAdmin shopifyAdmin() {
+        String version = setting("SHOPIFY_API_VERSION");
+        return new ShopifyAdmin(targetHttp("shopify", Duration.ofSeconds(10)), setting("SHOPIFY_ADMIN_BASE_URL"),
+                credential("Shopify Admin API token(s)", "SHOPIFY_ADMIN_TOKENS_SECRET_ID", "SHOPIFY_ADMIN_TOKENS"),
+                allowedShops(), version == null ? ShopifyAdmin.DEFAULT_API_VERSION : version, json(), clock());
+    }
+
+    /** Whether a Shopify Admin API token is configured ({@link #shopifyAdmin()} would find one). */
+    public boolean hasShopifyAdmin() {
+        return setting("SHOPIFY_ADMIN_TOKENS_SECRET_ID") != null || setting("SHOPIFY_ADMIN_TOKENS") != null;
     }
 
     /**

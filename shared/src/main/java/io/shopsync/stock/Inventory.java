@@ -5,7 +5,6 @@ import io.shopsync.connectors.inventory.InventorySystem;
 import io.shopsync.connectors.inventory.KatanaApi;
 import io.shopsync.connectors.inventory.KatanaInventory;
 import io.shopsync.connectors.inventory.StandardWebhooksInventory;
-import io.shopsync.connectors.shopify.ShopifyAdmin;
 import io.shopsync.delivery.Target;
 import io.shopsync.lambda.FlowEnvironment;
 import java.net.URI;
@@ -17,7 +16,8 @@ import java.util.Map;
  * Builds the stock flow's targets from its environment. {@code INVENTORY_TARGET}: {@code webhook}
  * (generic signed HTTP: {@code INVENTORY_WEBHOOK_URL}, {@code INVENTORY_WEBHOOK_SECRET_ID}) or
  * {@code katana} ({@code KATANA_API_KEY_SECRET_ID}, {@code KATANA_REQUESTS_PER_MINUTE}, default 60).
- * Both need {@code LOCATION_MAPPING} and, for SKUs the cache does not hold,
+ * {@code STOCK_QUANTITY}: {@code available} (default) or {@code on_hand}, the Shopify quantity Katana's
+ * in-stock mirrors ({@link StockQuantity}; the webhook target sends available only). Both need {@code LOCATION_MAPPING} and, for SKUs the cache does not hold,
  * {@code SHOPIFY_ADMIN_TOKENS_SECRET_ID} ({@code SHOPIFY_API_VERSION}, default 2026-10). The inline
  * forms ({@code INVENTORY_WEBHOOK_SECRET}, {@code KATANA_API_KEY}, {@code SHOPIFY_ADMIN_TOKENS}) are for
  * local runs; {@code KATANA_BASE_URL} and {@code SHOPIFY_ADMIN_BASE_URL} for tests.
@@ -28,20 +28,26 @@ public final class Inventory {
 
     public static List<Target> targets(FlowEnvironment environment, String flow) {
         return environment.enabledTargets("INVENTORY_TARGET", Map.of(
-                StandardWebhooksInventory.NAME, () -> target(environment, flow, webhook(environment), locations(environment)),
+                StandardWebhooksInventory.NAME, () -> target(environment, flow, webhook(environment), locations(environment),
+                        availableOnly(environment)),
                 KatanaInventory.NAME, () -> target(environment, flow, katana(environment, flow),
-                        locations(environment).requireOneToOne(KatanaInventory.NAME))));
+                        locations(environment).requireOneToOne(KatanaInventory.NAME),
+                        StockQuantity.parse(environment.setting("STOCK_QUANTITY"), "STOCK_QUANTITY"))));
     }
 
     private static Target target(FlowEnvironment environment, String flow, InventorySystem system,
-                                 LocationMapping locations) {
-        String version = environment.setting("SHOPIFY_API_VERSION");
-        ShopifyAdmin shopify = new ShopifyAdmin(environment.targetHttp("shopify", Duration.ofSeconds(10)),
-                environment.setting("SHOPIFY_ADMIN_BASE_URL"),
-                environment.credential("Shopify Admin API token(s)", "SHOPIFY_ADMIN_TOKENS_SECRET_ID", "SHOPIFY_ADMIN_TOKENS"),
-                environment.allowedShops(), version == null ? ShopifyAdmin.DEFAULT_API_VERSION : version, environment.json(), environment.clock());
-        return new InventoryTarget(system, environment.skuCache(), shopify, locations, environment.telemetry(), flow,
-                environment.clock());
+                                 LocationMapping locations, StockQuantity quantity) {
+        return new InventoryTarget(system, environment.skuCache(), environment.shopifyAdmin(), locations, quantity,
+                environment.telemetry(), flow, environment.clock());
+    }
+
+    /** The generic webhook's payload names its field {@code available}: it sends nothing else. */
+    private static StockQuantity availableOnly(FlowEnvironment environment) {
+        if (StockQuantity.parse(environment.setting("STOCK_QUANTITY"), "STOCK_QUANTITY") != StockQuantity.AVAILABLE) {
+            throw new IllegalStateException("STOCK_QUANTITY=on_hand is for INVENTORY_TARGET=katana: the webhook"
+                    + " target sends Shopify's available quantity under that name; unset STOCK_QUANTITY");
+        }
+        return StockQuantity.AVAILABLE;
     }
 
     private static LocationMapping locations(FlowEnvironment environment) {

@@ -24,7 +24,8 @@ import java.util.Optional;
  * Shopify stock into an inventory system. inventory_levels/update carries no SKU: it is resolved
  * from the SKU cache (kept by inventory_items/* webhooks) or, on a miss, Shopify's Admin API; an
  * item without a SKU, or untracked, fails with that reason and is never guessed. The location is
- * translated through the deployment's location mapping. inventory_levels/connect reports the level
+ * translated through the deployment's location mapping. The quantity reported is the payload's
+ * {@code available}, or with {@link StockQuantity#ON_HAND} Shopify's on-hand, read through the Admin API. inventory_levels/connect reports the level
  * it carries; inventory_levels/disconnect reports nothing (the inventory system owns its stock;
  * disconnecting a location in Shopify is not a stock change) and is counted.
  */
@@ -34,16 +35,19 @@ public final class InventoryTarget implements Target {
     private final SkuCache skus;
     private final ShopifyAdmin shopify;
     private final LocationMapping locations;
+    private final StockQuantity quantity;
     private final Telemetry telemetry;
     private final String flow;
     private final Clock clock;
 
+    /** @param quantity which Shopify quantity the system's stock mirrors (setting {@code STOCK_QUANTITY}) */
     public InventoryTarget(InventorySystem system, SkuCache skus, ShopifyAdmin shopify, LocationMapping locations,
-                           Telemetry telemetry, String flow, Clock clock) {
+                           StockQuantity quantity, Telemetry telemetry, String flow, Clock clock) {
         this.system = system;
         this.skus = skus;
         this.shopify = shopify;
         this.locations = locations;
+        this.quantity = quantity;
         this.telemetry = telemetry;
         this.flow = flow;
         this.clock = clock;
@@ -159,6 +163,20 @@ public final class InventoryTarget implements Target {
         }
         JsonNode available = payload.get("available");
         Integer level = available == null || available.isNull() ? null : available.asInt();
+        if (quantity == StockQuantity.ON_HAND) {
+            // Read at delivery, so at least as new as the webhook's updated_at, which stays the level's version.
+            ShopifyAdmin.QuantityLookup onHand = shopify.onHand(shop, itemId, locationId);
+            if (onHand instanceof ShopifyAdmin.QuantityLookup.Failed failed) {
+                return Plan.done(failed.outcome());
+            }
+            if (onHand instanceof ShopifyAdmin.QuantityLookup.NotFound) {
+                return Plan.done(new DeliveryOutcome.PermanentFailure("inventory item " + itemId + " is not stocked at"
+                        + " Shopify location " + locationId + " any more (disconnected since the webhook?): no on-hand"
+                        + " quantity to report; discard the dead letter, or redrive once it is stocked there",
+                        "unknown-level"));
+            }
+            level = ((ShopifyAdmin.QuantityLookup.Found) onHand).quantity();
+        }
         Instant updatedAt = timestamp(payload, "updated_at").orElse(item.envelope().triggeredAt() != null
                 ? item.envelope().triggeredAt() : now);
         String deliveryId = SqsIds.fit(shop + ":" + (item.envelope().webhookId() != null ? item.envelope().webhookId()

@@ -23,12 +23,22 @@ class FulfilmentScopeTest {
         assertThat(FulfilmentScope.of(sample())).contains(FulfilmentScope.COMPLETE);
     }
 
+    /** Shopify's tracking-update example (shopify-app-js, 2025-07): a fulfilled line that says fulfillable_quantity 1. */
+    @Test
+    void of_shouldBeComplete_whenTheOrderLineIsFulfilled_evenIfItsFulfillableQuantityDisagrees() throws Exception {
+        JsonNode example = JSON.readTree(Fixtures.text(
+                "shared/src/test/resources/shopify-reference/fulfillment-update-tracking.json"));
+
+        assertThat(FulfilmentScope.of(example)).contains(FulfilmentScope.COMPLETE);
+    }
+
     @Test
     void of_shouldBePartial_whenALineStillHasUnitsToFulfil_givenAsNumberOrText() throws Exception {
+        // a line without a status (the quantity decides), or one that says partial
         ObjectNode byNumber = sample();
-        ((ObjectNode) byNumber.path("line_items").get(1)).put("fulfillable_quantity", 1);
+        ((ObjectNode) byNumber.path("line_items").get(1)).put("fulfillable_quantity", 1).putNull("fulfillment_status");
         ObjectNode byText = sample();
-        ((ObjectNode) byText.path("line_items").get(0)).put("fulfillable_quantity", "2");
+        ((ObjectNode) byText.path("line_items").get(0)).put("fulfillable_quantity", "2").putNull("fulfillment_status");
         ObjectNode byStatus = sample();
         ((ObjectNode) byStatus.path("line_items").get(0)).put("fulfillment_status", "partial");
 

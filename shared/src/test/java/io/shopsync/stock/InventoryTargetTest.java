@@ -1,6 +1,9 @@
 package io.shopsync.stock;
 
 import static com.github.tomakehurst.wiremock.client.WireMock.aResponse;
+import static com.github.tomakehurst.wiremock.client.WireMock.containing;
+import static com.github.tomakehurst.wiremock.client.WireMock.equalTo;
+import static com.github.tomakehurst.wiremock.client.WireMock.matchingJsonPath;
 import static com.github.tomakehurst.wiremock.client.WireMock.post;
 import static com.github.tomakehurst.wiremock.client.WireMock.postRequestedFor;
 import static com.github.tomakehurst.wiremock.client.WireMock.urlEqualTo;
@@ -69,15 +72,19 @@ class InventoryTargetTest {
         shopify = new WireMockServer(wireMockConfig().dynamicPort().bindAddress("127.0.0.1")
                 .extensions(new ShopifyGraphqlValidation()));
         shopify.start();
+        target = target(StockQuantity.AVAILABLE);
+    }
+
+    private InventoryTarget target(StockQuantity quantity) {
         Clock clock = Clock.fixed(NOW, ZoneOffset.UTC);
         ShopifyAdmin admin = new ShopifyAdmin(new TargetHttp("shopify", HttpTransport.of(HttpClient.newHttpClient()),
                 Duration.ofSeconds(2), clock), shopify.baseUrl(),
                 CachedSecret.fixed("tokens", "{\"" + SHOP + "\": \"shpat_0123456789abcdef\"}"), java.util.Set.of(), "2026-10",
                 JSON, clock);
-        target = new InventoryTarget(system, skus, admin,
+        return new InventoryTarget(system, skus, admin,
                 LocationMapping.parse("{\"655441491\": \"WH-MAIN\", \"655441492\": \"WH-EAST\", \"655441499\": null}",
                         "LOCATION_MAPPING", JSON),
-                new Telemetry(JSON, log, clock), "stock-to-inventory", clock);
+                quantity, new Telemetry(JSON, log, clock), "stock-to-inventory", clock);
     }
 
     @AfterEach
@@ -123,6 +130,41 @@ class InventoryTargetTest {
         assertThat(system.reported.get(0).sourceUpdatedAt()).isEqualTo(Instant.parse("2026-11-27T16:29:59Z"));
         assertThat(system.reported.get(0).deliveryId()).isEqualTo(SHOP + ":w-1");
         assertThat(log.parsed()).anySatisfy(line -> assertThat(line.path("SkuLookups").asInt()).isEqualTo(1));
+    }
+
+    @Test
+    void deliver_shouldReportShopifysOnHand_readThroughTheAdminApi_whenTheSettingSaysOnHand() throws Exception {
+        // given: the webhook says 42 available; 3 more units are committed to orders, so Shopify has 45 on hand
+        skus.put(SHOP, "437290762312585471", new SkuCache.Item("SS-MCS-OAT-M", true), NOW, NOW);
+        shopify.stubFor(post(urlEqualTo(GRAPHQL))
+                .withRequestBody(matchingJsonPath("$.query", containing("quantities(names: [\"on_hand\"])")))
+                .withRequestBody(matchingJsonPath("$.variables.item", equalTo("gid://shopify/InventoryItem/437290762312585471")))
+                .withRequestBody(matchingJsonPath("$.variables.location", equalTo("gid://shopify/Location/655441491")))
+                .willReturn(aResponse().withStatus(200).withBody("""
+                        {"data":{"inventoryItem":{"inventoryLevel":{"quantities":[{"name":"on_hand","quantity":45}]}}},
+                         "extensions":{"cost":{"requestedQueryCost":3,"actualQueryCost":3,"throttleStatus":
+                           {"maximumAvailable":2000.0,"currentlyAvailable":1997,"restoreRate":100.0}}}}""")));
+
+        // when
+        List<DeliveryOutcome> outcomes = target(StockQuantity.ON_HAND).deliver(List.of(
+                item("inventory_levels/update", level(655441491, 42), "w-1")));
+
+        // then
+        assertThat(outcomes).containsExactly(new DeliveryOutcome.Delivered());
+        assertThat(system.reported).singleElement().satisfies(l -> {
+            assertThat(l.available()).isEqualTo(45);
+            assertThat(l.sourceUpdatedAt()).isEqualTo(Instant.parse("2026-11-27T16:29:59Z"));
+        });
+    }
+
+    @Test
+    void deliver_shouldReportAvailable_withoutAskingShopify_byDefault() throws Exception {
+        skus.put(SHOP, "437290762312585471", new SkuCache.Item("SS-MCS-OAT-M", true), NOW, NOW);
+
+        target.deliver(List.of(item("inventory_levels/update", level(655441491, 42), "w-1")));
+
+        shopify.verify(0, postRequestedFor(urlEqualTo(GRAPHQL)));
+        assertThat(system.reported).singleElement().satisfies(l -> assertThat(l.available()).isEqualTo(42));
     }
 
     @Test

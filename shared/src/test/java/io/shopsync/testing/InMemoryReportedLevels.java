@@ -13,7 +13,7 @@ import java.util.Optional;
  */
 public final class InMemoryReportedLevels implements ReportedLevels {
 
-    private record Row(Reported level, Instant expires) {}
+    private record Row(State state, Instant expires) {}
 
     private final Map<Key, Row> rows = new HashMap<>();
     private final Duration retention;
@@ -27,19 +27,25 @@ public final class InMemoryReportedLevels implements ReportedLevels {
     }
 
     @Override
-    public synchronized Optional<Reported> last(Key key, Instant now) {
+    public synchronized State read(Key key, Instant now) {
         Row row = rows.get(key);
-        return row == null || row.expires().getEpochSecond() < now.getEpochSecond()
-                ? Optional.empty() : Optional.of(row.level());
+        if (row == null) {
+            return new State(Optional.empty(), Optional.empty(), 0);
+        }
+        return row.expires().getEpochSecond() < now.getEpochSecond()
+                ? new State(Optional.empty(), Optional.empty(), row.state().revision()) : row.state();
     }
 
     @Override
-    public synchronized boolean remember(Key key, Reported level, Instant now) {
-        Optional<Reported> last = last(key, now);
-        if (last.isPresent() && last.get().sourceUpdatedAt().isAfter(level.sourceUpdatedAt())) {
-            return false;
+    public synchronized Optional<State> replace(Key key, State expected, Optional<Reported> level,
+                                                Optional<Pending> pending, Instant now) {
+        Row row = rows.get(key);
+        long stored = row == null ? 0 : row.state().revision();
+        if (stored != expected.revision()) {
+            return Optional.empty();
         }
-        rows.put(key, new Row(level, now.plus(retention)));
-        return true;
+        State next = new State(level, pending, stored + 1);
+        rows.put(key, new Row(next, now.plus(retention)));
+        return Optional.of(next);
     }
 }

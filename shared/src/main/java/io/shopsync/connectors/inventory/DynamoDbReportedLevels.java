@@ -13,13 +13,17 @@ import software.amazon.awssdk.services.dynamodb.model.ConditionalCheckFailedExce
  * Reported levels in the flow's DynamoDB table (string hash key {@code pk}, TTL on {@code expiresAt}):
  *
  * <pre>
- * reported#{system}#{shop}#{sku}#{location}   available, version, sourceUpdatedAt, deliveryId, rememberedAt, expiresAt
+ * reported#{system}#{shop}#{sku}#{location}   revision,
+ *     available, version, sourceUpdatedAt, deliveryId                         (the level last given, if any)
+ *     pendingAdjustment, pendingAvailable, pendingSourceUpdatedAt, pendingDeliveryId, pendingUntil  (if any)
+ *     rememberedAt, expiresAt
  * </pre>
  *
- * {@code version} is {@code sourceUpdatedAt} as 19 digits of epoch nanoseconds, so the conditional
- * write compares it as text. Each write extends the retention; a level not reported for that long is
- * forgotten, and the next delta starts again from the system's own stock (reads ignore an expired item
- * even before DynamoDB deletes it).
+ * Every write is a put conditional on {@code revision} being the one read (an item written before
+ * revisions existed reads as revision 0). {@code version} is {@code sourceUpdatedAt} as 19 digits of
+ * epoch nanoseconds, kept for operators reading the table. Each write extends the retention; a level not
+ * reported for that long is forgotten, and the next delta starts again from the system's own stock
+ * (reads ignore an expired item even before DynamoDB deletes it).
  */
 public final class DynamoDbReportedLevels implements ReportedLevels {
 
@@ -35,38 +39,62 @@ public final class DynamoDbReportedLevels implements ReportedLevels {
     }
 
     @Override
-    public Optional<Reported> last(Key key, Instant now) {
+    public State read(Key key, Instant now) {
         Map<String, AttributeValue> item = dynamo.getItem(r -> r.tableName(table)
                 .key(Map.of("pk", s(pk(key)))).consistentRead(true)).item();
         if (item == null || item.isEmpty()) {
-            return Optional.empty();
+            return new State(Optional.empty(), Optional.empty(), 0);
         }
+        long revision = item.containsKey("revision") ? Long.parseLong(item.get("revision").n()) : 0;
         AttributeValue expires = item.get("expiresAt");
         if (expires != null && Long.parseLong(expires.n()) < now.getEpochSecond()) {
-            return Optional.empty();
+            return new State(Optional.empty(), Optional.empty(), revision);
         }
-        return Optional.of(new Reported(Integer.parseInt(item.get("available").n()),
-                Instant.parse(item.get("sourceUpdatedAt").s()), item.get("deliveryId").s()));
+        Optional<Reported> level = item.containsKey("available")
+                ? Optional.of(new Reported(Integer.parseInt(item.get("available").n()),
+                        Instant.parse(item.get("sourceUpdatedAt").s()), item.get("deliveryId").s()))
+                : Optional.empty();
+        Optional<Pending> pending = item.containsKey("pendingAdjustment")
+                ? Optional.of(new Pending(item.get("pendingAdjustment").s(),
+                        new Reported(Integer.parseInt(item.get("pendingAvailable").n()),
+                                Instant.parse(item.get("pendingSourceUpdatedAt").s()), item.get("pendingDeliveryId").s()),
+                        Instant.parse(item.get("pendingUntil").s())))
+                : Optional.empty();
+        return new State(level, pending, revision);
     }
 
     @Override
-    public boolean remember(Key key, Reported level, Instant now) {
+    public Optional<State> replace(Key key, State expected, Optional<Reported> level, Optional<Pending> pending,
+                                   Instant now) {
+        long revision = expected.revision() + 1;
         Map<String, AttributeValue> item = new HashMap<>();
         item.put("pk", s(pk(key)));
-        item.put("available", AttributeValue.builder().n(Integer.toString(level.available())).build());
-        item.put("version", s(version(level.sourceUpdatedAt())));
-        item.put("sourceUpdatedAt", s(level.sourceUpdatedAt().toString()));
-        item.put("deliveryId", s(level.deliveryId()));
+        item.put("revision", n(revision));
+        level.ifPresent(l -> {
+            item.put("available", n(l.available()));
+            item.put("version", s(version(l.sourceUpdatedAt())));
+            item.put("sourceUpdatedAt", s(l.sourceUpdatedAt().toString()));
+            item.put("deliveryId", s(l.deliveryId()));
+        });
+        pending.ifPresent(p -> {
+            item.put("pendingAdjustment", s(p.adjustment()));
+            item.put("pendingAvailable", n(p.level().available()));
+            item.put("pendingSourceUpdatedAt", s(p.level().sourceUpdatedAt().toString()));
+            item.put("pendingDeliveryId", s(p.level().deliveryId()));
+            item.put("pendingUntil", s(p.until().toString()));
+        });
         item.put("rememberedAt", s(now.toString()));
-        item.put("expiresAt", AttributeValue.builder().n(Long.toString(now.plus(retention).getEpochSecond())).build());
+        item.put("expiresAt", n(now.plus(retention).getEpochSecond()));
         try {
-            dynamo.putItem(r -> r.tableName(table).item(item)
-                    .conditionExpression("attribute_not_exists(pk) OR version <= :version OR expiresAt < :nowSec")
-                    .expressionAttributeValues(Map.of(":version", s(version(level.sourceUpdatedAt())),
-                            ":nowSec", AttributeValue.builder().n(Long.toString(now.getEpochSecond())).build())));
-            return true;
+            if (expected.revision() == 0) {
+                dynamo.putItem(r -> r.tableName(table).item(item).conditionExpression("attribute_not_exists(revision)"));
+            } else {
+                dynamo.putItem(r -> r.tableName(table).item(item).conditionExpression("revision = :expected")
+                        .expressionAttributeValues(Map.of(":expected", n(expected.revision()))));
+            }
+            return Optional.of(new State(level, pending, revision));
         } catch (ConditionalCheckFailedException e) {
-            return false;
+            return Optional.empty();
         }
     }
 
@@ -77,6 +105,10 @@ public final class DynamoDbReportedLevels implements ReportedLevels {
     /** Fixed-width epoch nanoseconds: string order is time order. */
     static String version(Instant instant) {
         return String.format("%019d", Math.max(0, instant.getEpochSecond() * 1_000_000_000L + instant.getNano()));
+    }
+
+    private static AttributeValue n(long value) {
+        return AttributeValue.builder().n(Long.toString(value)).build();
     }
 
     private static AttributeValue s(String value) {

@@ -23,6 +23,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Function;
 import java.util.function.Supplier;
 import java.util.regex.Matcher;
@@ -48,7 +49,15 @@ public final class KatanaApi {
     public sealed interface Result<T> {
         record Ok<T>(T value) implements Result<T> {}
 
-        record Failed<T>(DeliveryOutcome outcome) implements Result<T> {}
+        /**
+         * @param unsettled the request reached Katana and no answer says it was refused (a timeout, a broken
+         *                  connection, a 5xx): Katana may have applied it
+         */
+        record Failed<T>(DeliveryOutcome outcome, boolean unsettled) implements Result<T> {
+            public Failed(DeliveryOutcome outcome) {
+                this(outcome, false);
+            }
+        }
     }
 
     private final TargetHttp http;
@@ -144,12 +153,18 @@ public final class KatanaApi {
         } catch (JsonProcessingException e) {
             throw new IllegalStateException("cannot write a Katana stock adjustment", e);
         }
-        TargetResponse response = call(() -> request("/stock_adjustments")
-                .header("Content-Type", "application/json")
-                .POST(HttpRequest.BodyPublishers.ofString(text)));
+        AtomicBoolean sent = new AtomicBoolean();
+        TargetResponse response = call(() -> {
+            sent.set(true);
+            return request("/stock_adjustments").header("Content-Type", "application/json")
+                    .POST(HttpRequest.BodyPublishers.ofString(text));
+        });
         if (response instanceof TargetResponse.Permanent rejected && rejected.status() == 422) {
             return new Result.Failed<>(new DeliveryOutcome.PermanentFailure(validationFailure(rejected.reason()),
                     rejected.category()));
+        }
+        if (response instanceof TargetResponse.Transient retry && sent.get() && !isRefusal(retry)) {
+            return new Result.Failed<>(retry.outcome(), true);
         }
         return read(response, "POST /v1/stock_adjustments", root -> root);
     }
@@ -229,6 +244,12 @@ public final class KatanaApi {
         return HttpRequest.newBuilder(URI.create(baseUrl + pathAndQuery))
                 .header("Authorization", "Bearer " + apiKey.get())
                 .header("Accept", "application/json");
+    }
+
+    /** Katana's answers that say the request was not taken: 429 (rate limit), 408 and 409. */
+    private static boolean isRefusal(TargetResponse.Transient retry) {
+        return retry.reason().contains(" answered 429") || retry.reason().contains(" answered 408")
+                || retry.reason().contains(" answered 409");
     }
 
     private static boolean isRejectedKey(TargetResponse response) {

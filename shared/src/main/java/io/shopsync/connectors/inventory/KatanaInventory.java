@@ -7,6 +7,7 @@ import io.shopsync.delivery.DeliveryOutcome;
 import io.shopsync.observability.Telemetry;
 import java.math.BigDecimal;
 import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
@@ -26,18 +27,26 @@ import java.util.concurrent.ConcurrentHashMap;
  *   <li>{@code available} null (Shopify does not know the level): delivered without a call and counted
  *       ({@code StockLevelsUnknown}). A delta from an unknown level would be a guess; the next known
  *       level is measured from the last one Katana was given, which is still what Katana holds.</li>
+ *   <li>An adjustment claimed earlier whose outcome is unknown (its answer timed out, and it may since
+ *       have been dead-lettered) is settled first: its number is looked up in Katana, and the level it
+ *       carried becomes the baseline if Katana has it ({@code AdjustmentsSettled}). While another
+ *       delivery's claim may still be on its way ({@link #ADJUSTMENT_LEASE}), this level is retried later.</li>
  *   <li>A remembered level newer than this one: stale, nothing sent. The same delivery remembered
  *       already: duplicate.</li>
  *   <li>The baseline: the remembered level; when none is remembered (the first level for this SKU
  *       and location, or one not reported for the store's retention), Katana's current
- *       {@code quantity_in_stock} there. Shopify "available" is mirrored onto Katana "in stock": the
- *       first adjustment brings Katana's in-stock to Shopify's available, later ones move it by
- *       Shopify's changes. Units committed in Katana are Katana's own business.</li>
+ *       {@code quantity_in_stock} there. The level's Shopify quantity ({@code available}, or {@code on_hand}
+ *       per the flow's STOCK_QUANTITY) is mirrored onto Katana "in stock": the first adjustment brings
+ *       Katana's in-stock to it, later ones move it by Shopify's changes. Units committed in Katana are
+ *       Katana's own business.</li>
  *   <li>A zero delta: nothing sent; the level is remembered.</li>
- *   <li>The adjustment's number is derived from the delivery id ({@code SHOPSYNC-<16 hex>}): if Katana
- *       already has it (an earlier attempt crashed after Katana applied it, before the level was
- *       remembered), it is not sent again; else {@code POST /stock_adjustments}. Then the level is
- *       remembered.</li>
+ *   <li>The adjustment's number is derived from the delivery id ({@code SHOPSYNC-<16 hex>}). It is claimed
+ *       in the store by a write conditional on the revision read in step 1, so two deliveries of one SKU
+ *       and location (Shopify items sharing the SKU run in different FIFO groups, chosen before the SKU is
+ *       known) never measure from the same level: the loser is retried ({@code ReportedLevelConflicts})
+ *       and measures from the winner's level. If Katana already has the number (an attempt crashed after
+ *       Katana applied it), it is not sent again; else {@code POST /stock_adjustments}. An answer settles
+ *       the claim (remembered, or released when Katana refused it); no answer leaves it for step 2.</li>
  * </ol>
  *
  * <p>The variant is looked up by SKU once per container ({@code GET /variants?sku=}); an unknown SKU is
@@ -50,6 +59,12 @@ import java.util.concurrent.ConcurrentHashMap;
 public final class KatanaInventory implements InventorySystem {
 
     public static final String NAME = "katana";
+    /**
+     * How long a claimed adjustment may still be on its way to Katana: longer than any request's timeout
+     * (10 s) and the function's (30 s), so nobody settles it while Katana could still apply it.
+     */
+    public static final Duration ADJUSTMENT_LEASE = Duration.ofMinutes(2);
+    private static final Duration CLAIM_RECHECK = Duration.ofSeconds(5);
     static final String REASON = "Shopify inventory sync";
     private static final DateTimeFormatter ADJUSTMENT_DATE =
             DateTimeFormatter.ofPattern("uuuu-MM-dd'T'HH:mm:ss.SSS'Z'").withZone(ZoneOffset.UTC);
@@ -59,6 +74,7 @@ public final class KatanaInventory implements InventorySystem {
     private final Telemetry telemetry;
     private final String flow;
     private final Clock clock;
+    private final Duration adjustmentLease = ADJUSTMENT_LEASE;
     private final ObjectMapper json;
     private final Map<String, Long> variantIds = new ConcurrentHashMap<>();
 
@@ -105,7 +121,15 @@ public final class KatanaInventory implements InventorySystem {
         ReportedLevels.Key key = new ReportedLevels.Key(NAME, level.shop(), level.sku(), level.locationRef());
         ReportedLevels.Reported current = new ReportedLevels.Reported(level.available(), level.sourceUpdatedAt(),
                 level.deliveryId());
-        Optional<ReportedLevels.Reported> last = reported.last(key, now);
+        ReportedLevels.State state = reported.read(key, now);
+        if (state.pending().isPresent()) {
+            Result<ReportedLevels.State> settled = settle(key, state, level, now);
+            if (settled instanceof Result.Failed<ReportedLevels.State> failed) {
+                return inContext(level, failed.outcome());
+            }
+            state = ((Result.Ok<ReportedLevels.State>) settled).value();
+        }
+        Optional<ReportedLevels.Reported> last = state.level();
         if (last.isPresent() && last.get().sourceUpdatedAt().isAfter(level.sourceUpdatedAt())) {
             return new DeliveryOutcome.Stale("Katana was already given the level of " + last.get().sourceUpdatedAt()
                     + " for SKU " + level.sku() + " at location " + level.locationRef() + ", newer than this one ("
@@ -115,8 +139,7 @@ public final class KatanaInventory implements InventorySystem {
             return new DeliveryOutcome.Duplicate("this level was already reported to Katana");
         }
         if (last.isPresent() && last.get().available() == level.available()) {
-            remember(key, current, now);
-            return new DeliveryOutcome.Delivered();
+            return remember(key, state, current, level, now);
         }
 
         long locationId;
@@ -146,17 +169,25 @@ public final class KatanaInventory implements InventorySystem {
         }
         BigDecimal delta = BigDecimal.valueOf(level.available()).subtract(baseline);
         if (delta.signum() == 0) {
-            remember(key, current, now);
-            return new DeliveryOutcome.Delivered();
+            return remember(key, state, current, level, now);
         }
 
+        // Claim the adjustment before sending it: from here until it is settled, no other delivery measures
+        // from the level before it, and whoever comes next can look it up by its number.
         String number = StableIds.adjustmentNumber(level.deliveryId());
+        Optional<ReportedLevels.State> claimed = reported.replace(key, state, last,
+                Optional.of(new ReportedLevels.Pending(number, current, now.plus(adjustmentLease))), now);
+        if (claimed.isEmpty()) {
+            return busy(level, key, now);
+        }
         Result<Boolean> exists = api.adjustmentExists(number);
         if (exists instanceof Result.Failed<Boolean> failed) {
+            reported.replace(key, claimed.get(), last, Optional.empty(), now); // nothing was sent
             return inContext(level, failed.outcome());
         }
         if (((Result.Ok<Boolean>) exists).value()) {
-            remember(key, current, now);
+            // An attempt from before claims existed crashed after Katana applied it, before remembering it.
+            applied(key, claimed.get(), current, now);
             return new DeliveryOutcome.Duplicate("Katana already has stock adjustment " + number
                     + " (an earlier attempt applied it)");
         }
@@ -166,13 +197,73 @@ public final class KatanaInventory implements InventorySystem {
                     && permanent.category().equals("http-422") && permanent.reason().contains("stock_adjustment_number")
                     && api.adjustmentExists(number) instanceof Result.Ok<Boolean> again && again.value()) {
                 // Another attempt created it between our check and our POST (its lease expired mid-call).
-                remember(key, current, now);
+                applied(key, claimed.get(), current, now);
                 return new DeliveryOutcome.Duplicate("Katana already has stock adjustment " + number);
+            }
+            if (!failed.unsettled()) {
+                // Katana refused it or it was never sent: nothing to settle, the level before it still holds.
+                reported.replace(key, claimed.get(), last, Optional.empty(), now);
             }
             return inContext(level, failed.outcome());
         }
-        remember(key, current, now);
+        applied(key, claimed.get(), current, now);
         return new DeliveryOutcome.Delivered();
+    }
+
+    /** Remembers the level of an adjustment Katana applied, settling its claim. */
+    private void applied(ReportedLevels.Key key, ReportedLevels.State claimed, ReportedLevels.Reported current,
+                         Instant now) {
+        if (reported.replace(key, claimed, Optional.of(current), Optional.empty(), now).isEmpty()) {
+            // The answer took longer than the claim's lease and another delivery settled it meanwhile, by
+            // looking the adjustment up in Katana: whichever level it found is what it measured from.
+            telemetry.line(flow, "a stock adjustment's claim was settled by another delivery before its answer came")
+                    .field("target", NAME).field("shop", key.shop()).field("sku", key.sku())
+                    .field("location", key.location()).field("deliveryId", current.deliveryId())
+                    .count("ReportedLevelConflicts").emit();
+        }
+    }
+
+    /**
+     * Settles the adjustment a delivery claimed and whose outcome is not known (its answer timed out, then
+     * it may have been dead-lettered) by looking its number up in Katana: if Katana has it, Katana holds its
+     * level, else still the one before. Only the delivery that claimed it may do so while its request may
+     * still be on its way.
+     */
+    private Result<ReportedLevels.State> settle(ReportedLevels.Key key, ReportedLevels.State state, StockLevel level,
+                                                Instant now) {
+        ReportedLevels.Pending pending = state.pending().orElseThrow();
+        boolean own = pending.level().deliveryId().equals(level.deliveryId());
+        if (!own && now.isBefore(pending.until())) {
+            Instant soon = now.plus(CLAIM_RECHECK);
+            return new Result.Failed<>(new DeliveryOutcome.RetryLater("another delivery's stock adjustment for this"
+                    + " SKU and location is on its way (Shopify items sharing a SKU report to one Katana variant):"
+                    + " retried once it is settled", Optional.of(soon.isBefore(pending.until()) ? soon : pending.until())));
+        }
+        Result<Boolean> exists = api.adjustmentExists(pending.adjustment());
+        if (exists instanceof Result.Failed<Boolean> failed) {
+            return new Result.Failed<>(failed.outcome());
+        }
+        boolean applied = ((Result.Ok<Boolean>) exists).value();
+        Optional<ReportedLevels.Reported> holds = applied ? Optional.of(pending.level()) : state.level();
+        Optional<ReportedLevels.State> settled = reported.replace(key, state, holds, Optional.empty(), now);
+        if (settled.isEmpty()) {
+            return new Result.Failed<>(busy(level, key, now));
+        }
+        telemetry.line(flow, "settled a stock adjustment whose answer never came: Katana " + (applied ? "has" : "does not"
+                        + " have") + " it")
+                .field("target", NAME).field("shop", key.shop()).field("sku", key.sku()).field("location", key.location())
+                .field("adjustment", pending.adjustment()).field("deliveryId", level.deliveryId())
+                .field("applied", applied).count("AdjustmentsSettled").emit();
+        return new Result.Ok<>(settled.get());
+    }
+
+    /** Another delivery wrote the remembered level of this SKU and location between our read and our write. */
+    private DeliveryOutcome.RetryLater busy(StockLevel level, ReportedLevels.Key key, Instant now) {
+        telemetry.line(flow, "another delivery changed the remembered level of this SKU and location first: retried")
+                .field("target", NAME).field("shop", key.shop()).field("sku", key.sku()).field("location", key.location())
+                .field("deliveryId", level.deliveryId()).count("ReportedLevelConflicts").emit();
+        return new DeliveryOutcome.RetryLater("another delivery changed the remembered Katana level of this SKU and"
+                + " location at the same moment: retried, then measured from its level", Optional.of(now.plusSeconds(1)));
     }
 
     private Result<Long> variantId(String sku) {
@@ -213,14 +304,13 @@ public final class KatanaInventory implements InventorySystem {
         return body;
     }
 
-    private void remember(ReportedLevels.Key key, ReportedLevels.Reported level, Instant now) {
-        if (!reported.remember(key, level, now)) {
-            // Only possible if two attempts for one SKU and location ran at once, which FIFO groups prevent.
-            telemetry.line(flow, "a newer level was remembered while this one was reported to Katana")
-                    .field("target", NAME).field("shop", key.shop()).field("sku", key.sku())
-                    .field("location", key.location()).field("deliveryId", level.deliveryId())
-                    .count("ReportedLevelConflicts").emit();
+    /** Remembers the level Katana now holds; on a conflict the delivery is retried and measures again. */
+    private DeliveryOutcome remember(ReportedLevels.Key key, ReportedLevels.State expected,
+                                     ReportedLevels.Reported current, StockLevel level, Instant now) {
+        if (reported.replace(key, expected, Optional.of(current), Optional.empty(), now).isEmpty()) {
+            return busy(level, key, now);
         }
+        return new DeliveryOutcome.Delivered();
     }
 
     private static DeliveryOutcome inContext(StockLevel level, DeliveryOutcome outcome) {

@@ -13,7 +13,8 @@ import java.util.Objects;
  * @param variantId Shopify's variant id, when known (may be null)
  * @param shopifyLocationId Shopify's location id
  * @param locationRef the inventory system's location reference, from the deployment's location mapping
- * @param available Shopify's available quantity; null when Shopify does not know it (not zero)
+ * @param available the Shopify quantity mirrored: {@code available} from the webhook, or {@code on_hand} when
+ *                  the flow's STOCK_QUANTITY says so (Katana only); null when Shopify does not know it (not zero)
  * @param sourceUpdatedAt the payload's updated_at: receivers can drop stale levels by it
  * @param deliveryId shop and webhook id: stable across retries, the idempotency key
  */

@@ -3,6 +3,7 @@ package io.shopsync.connectors.klaviyo;
 import io.shopsync.lambda.FlowEnvironment;
 import io.shopsync.mapping.Mapping;
 import java.time.Duration;
+import java.util.Optional;
 
 /**
  * Builds Klaviyo connectors from a flow's environment: {@code KLAVIYO_API_KEY_SECRET_ID} (the private
@@ -35,7 +36,9 @@ public final class Klaviyo {
                 baseUrl == null ? KlaviyoApi.DEFAULT_BASE_URL : baseUrl,
                 environment.credential("Klaviyo private API key", "KLAVIYO_API_KEY_SECRET_ID", "KLAVIYO_API_KEY"),
                 environment.json(), environment.clock());
+        // Fulfilments may come without e-mail: with a Shopify Admin API token, the order's is looked up.
         return new KlaviyoFulfilments(api,
+                environment.hasShopifyAdmin() ? Optional.of(environment.shopifyAdmin()) : Optional.empty(),
                 Mapping.load(KlaviyoFulfilments.MAPPING, KlaviyoSchemas.EVENT, environment.json()),
                 orderEvents(environment), environment.telemetry(), environment.json());
     }

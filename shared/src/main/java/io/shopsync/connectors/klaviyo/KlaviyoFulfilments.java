@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.shopsync.connectors.FulfilmentScope;
+import io.shopsync.connectors.shopify.ShopifyAdmin;
 import io.shopsync.connectors.klaviyo.KlaviyoApi.Event;
 import io.shopsync.delivery.DeliveryItem;
 import io.shopsync.delivery.DeliveryOutcome;
@@ -26,8 +27,11 @@ import java.util.Set;
  *
  * <ul>
  *   <li><b>Profile</b>: the fulfilment's {@code email}, trimmed and lower-cased, the identity the order
- *       flow's profiles have. A fulfilment without one is {@code delivered} with nothing sent and counted
- *       ({@code FulfilmentsWithoutIdentifier}). No profile attributes are written: the order flow owns them.</li>
+ *       flow's profiles have. Shopify's fulfilment payload may leave it out (its 2026-07 examples do): then
+ *       the order's e-mail is looked up through Shopify's Admin API ({@code FulfilmentEmailLookups}). No
+ *       token configured, or an order without e-mail either (a guest known by phone, a POS sale): the
+ *       fulfilment is dead-lettered ({@code no-identifier}) with what to do, never dropped in silence. No
+ *       profile attributes are written: the order flow owns them.</li>
  *   <li><b>One event per fulfilment</b>, {@code unique_id} {@code shopify-fulfillment-<fulfilment id>}, sent
  *       from fulfillments/create with status {@code success}. fulfillments/update sends nothing, for three
  *       reasons: Klaviyo keeps only the first event per profile, metric and unique_id, so the same key
@@ -55,18 +59,26 @@ public final class KlaviyoFulfilments implements Target {
     static final String FULFILLED_ORDER = "Fulfilled Order";
     static final String FULFILLED_PARTIAL_ORDER = "Fulfilled Partial Order";
 
+    static final String NO_IDENTIFIER = "no-identifier";
     private static final String CREATE = "fulfillments/create";
     private static final Set<String> TOPICS = Set.of(CREATE, "fulfillments/update");
 
     private final KlaviyoApi api;
+    private final Optional<ShopifyAdmin> orders;
     private final Mapping mapping;
     private final boolean sendEvents;
     private final Telemetry telemetry;
     private final ObjectMapper json;
 
-    /** @param sendEvents false sends nothing (setting {@code KLAVIYO_ORDER_EVENTS}) */
-    public KlaviyoFulfilments(KlaviyoApi api, Mapping mapping, boolean sendEvents, Telemetry telemetry, ObjectMapper json) {
+    /**
+     * @param orders looks up the order's e-mail when the fulfilment has none; empty when the flow has no
+     *               Shopify Admin API token (such fulfilments are then dead-lettered, saying so)
+     * @param sendEvents false sends nothing (setting {@code KLAVIYO_ORDER_EVENTS})
+     */
+    public KlaviyoFulfilments(KlaviyoApi api, Optional<ShopifyAdmin> orders, Mapping mapping, boolean sendEvents,
+                              Telemetry telemetry, ObjectMapper json) {
         this.api = api;
+        this.orders = orders;
         this.mapping = mapping;
         this.sendEvents = sendEvents;
         this.telemetry = telemetry;
@@ -148,12 +160,12 @@ public final class KlaviyoFulfilments implements Target {
             w.fulfilmentId = KlaviyoJson.shopifyId(payload.get("id"), "id");
             String email = email(payload.get("email"));
             if (email == null) {
-                telemetry.line(item.envelope().flow(), "fulfilment without e-mail: no Klaviyo event sent")
-                        .field("target", NAME).field("shop", item.shop()).field("topic", item.topic())
-                        .field("fulfillmentId", w.fulfilmentId).field("webhookId", item.envelope().webhookId())
-                        .field("entity", item.envelope().entity()).count("FulfilmentsWithoutIdentifier").emit();
-                w.outcome = new DeliveryOutcome.Delivered();
-                return w;
+                Lookup person = orderEmail(item, w.fulfilmentId, KlaviyoJson.shopifyId(payload.get("order_id"), "order_id"));
+                if (person.outcome() != null) {
+                    w.outcome = person.outcome();
+                    return w;
+                }
+                email = person.email();
             }
             w.identity = json.createObjectNode().put("email", email);
             String metric = scope.get() == FulfilmentScope.PARTIAL ? FULFILLED_PARTIAL_ORDER : FULFILLED_ORDER;
@@ -165,6 +177,49 @@ public final class KlaviyoFulfilments implements Target {
                     + "(docs/data-mapping.md) or the fulfilment in Shopify, then redrive the dead letter", "mapping");
         }
         return w;
+    }
+
+    /** The person of a fulfilment without e-mail: the order's e-mail, or why there is none. */
+    private record Lookup(String email, DeliveryOutcome outcome) {}
+
+    private Lookup orderEmail(DeliveryItem item, String fulfilmentId, String orderId) {
+        String what = "klaviyo, fulfilment " + fulfilmentId + " of order " + orderId + ": ";
+        if (orders.isEmpty()) {
+            return new Lookup(null, new DeliveryOutcome.PermanentFailure(what + "the fulfilment carries no e-mail (Shopify's"
+                    + " fulfilment payload may leave it out) and no Shopify Admin API token is configured to look up the"
+                    + " order's: set SHOPIFY_ADMIN_TOKENS_SECRET_ID for the fulfilment flow (scope read_orders), then"
+                    + " redrive", NO_IDENTIFIER));
+        }
+        ShopifyAdmin.OrderLookup found;
+        try {
+            found = orders.get().orderEmail(item.shop(), orderId);
+        } catch (RuntimeException e) {
+            // The token could not be read (Secrets Manager down, secret missing): retried, then dead-lettered saying so.
+            return new Lookup(null, new DeliveryOutcome.RetryLater(what + "cannot look up the order's e-mail: "
+                    + e.getClass().getSimpleName() + ": " + e.getMessage()));
+        }
+        if (found instanceof ShopifyAdmin.OrderLookup.Failed failed) {
+            if (failed.outcome() instanceof DeliveryOutcome.RetryLater retry) {
+                return new Lookup(null, new DeliveryOutcome.RetryLater(what + retry.reason(), retry.notBefore()));
+            }
+            DeliveryOutcome.PermanentFailure permanent = (DeliveryOutcome.PermanentFailure) failed.outcome();
+            return new Lookup(null, new DeliveryOutcome.PermanentFailure(what + permanent.reason(), permanent.category()));
+        }
+        if (found instanceof ShopifyAdmin.OrderLookup.NotFound) {
+            return new Lookup(null, new DeliveryOutcome.PermanentFailure(what + "the order does not exist in Shopify"
+                    + " (deleted since the fulfilment?): nothing to send; discard the dead letter", "unknown-order"));
+        }
+        String email = email(((ShopifyAdmin.OrderLookup.Found) found).email());
+        if (email == null) {
+            return new Lookup(null, new DeliveryOutcome.PermanentFailure(what + "neither the fulfilment nor its order has"
+                    + " an e-mail, the identity of the order flow's Klaviyo profiles: the event is not sent. Add the"
+                    + " customer's e-mail to the order in Shopify, then redrive; or discard the dead letter", NO_IDENTIFIER));
+        }
+        telemetry.line(item.envelope().flow(), "fulfilment without e-mail: the order's e-mail was looked up in Shopify")
+                .field("target", NAME).field("shop", item.shop()).field("topic", item.topic())
+                .field("fulfillmentId", fulfilmentId).field("orderId", orderId)
+                .field("webhookId", item.envelope().webhookId()).count("FulfilmentEmailLookups").emit();
+        return new Lookup(email, null);
     }
 
     /** The fulfilment's outcome for Klaviyo's answer to its event. */
@@ -186,10 +241,11 @@ public final class KlaviyoFulfilments implements Target {
     }
 
     private static String email(JsonNode value) {
-        if (value == null || !value.isTextual() || value.asText().isBlank()) {
-            return null;
-        }
-        return value.asText().trim().toLowerCase(Locale.ROOT);
+        return value == null || !value.isTextual() ? null : email(value.asText());
+    }
+
+    private static String email(String value) {
+        return value == null || value.isBlank() ? null : value.trim().toLowerCase(Locale.ROOT);
     }
 
 

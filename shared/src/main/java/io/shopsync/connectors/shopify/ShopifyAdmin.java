@@ -20,7 +20,8 @@ import java.util.Optional;
 import java.util.Set;
 
 /**
- * Shopify's Admin GraphQL API, for what webhooks leave out (an inventory level's SKU). Cost-based
+ * Shopify's Admin GraphQL API, for what webhooks leave out (an inventory level's SKU and on-hand
+ * quantity, a fulfilment's e-mail). Cost-based
  * throttling: a THROTTLED answer becomes a retry after the time the bucket needs to refill.
  *
  * <p>Tokens: one Admin API access token per shop, stored as JSON {@code {"shop.myshopify.com": "shpat_..."}};
@@ -43,6 +44,9 @@ public final class ShopifyAdmin {
      */
     private static final Set<String> TRANSIENT_CODES = Set.of("INTERNAL_SERVER_ERROR", "SERVICE_UNAVAILABLE", "TIMEOUT",
             "BAD_GATEWAY", "GATEWAY_TIMEOUT");
+    private static final String ON_HAND = "query OnHand($item: ID!, $location: ID!) { inventoryItem(id: $item)"
+            + " { inventoryLevel(locationId: $location) { quantities(names: [\"on_hand\"]) { name quantity } } } }";
+    private static final String ORDER_EMAIL = "query OrderEmail($id: ID!) { order(id: $id) { email } }";
 
     private final TargetHttp http;
     private final String baseUrlOverride;
@@ -83,39 +87,120 @@ public final class ShopifyAdmin {
     }
 
     public ItemLookup inventoryItem(String shop, String inventoryItemId) {
-        Optional<Access> access = access(shop);
-        if (access.isEmpty()) {
-            return new ItemLookup.Failed(notServed(shop));
-        }
         ObjectNode body = json.createObjectNode();
         body.put("query", INVENTORY_ITEM);
         body.putObject("variables").put("id", "gid://shopify/InventoryItem/" + inventoryItemId);
+        Answer answer = query(shop, body, "the SKU look-up for inventory item " + inventoryItemId);
+        if (answer instanceof Answer.Failed failed) {
+            return new ItemLookup.Failed(failed.outcome());
+        }
+        JsonNode item = ((Answer.Data) answer).data().path("inventoryItem");
+        if (item.isMissingNode() || item.isNull()) {
+            return new ItemLookup.NotFound();
+        }
+        String sku = item.path("sku").isTextual() && !item.path("sku").asText().isBlank() ? item.path("sku").asText().trim() : null;
+        return new ItemLookup.Found(sku, item.path("tracked").asBoolean(false));
+    }
+
+    /** What Shopify says about an order's e-mail. */
+    public sealed interface OrderLookup {
+        /** @param email the order's e-mail as Shopify holds it, or null when it has none */
+        record Found(String email) implements OrderLookup {}
+
+        record NotFound() implements OrderLookup {}
+
+        /** The lookup failed: retry later, or a permanent reason. */
+        record Failed(DeliveryOutcome outcome) implements OrderLookup {}
+    }
+
+    /**
+     * The order's e-mail ({@code order(id) { email }}; scope {@code read_orders}, and
+     * {@code read_all_orders} for orders older than 60 days; the e-mail is protected customer data).
+     */
+    public OrderLookup orderEmail(String shop, String orderId) {
+        ObjectNode body = json.createObjectNode();
+        body.put("query", ORDER_EMAIL);
+        body.putObject("variables").put("id", "gid://shopify/Order/" + orderId);
+        Answer answer = query(shop, body, "the e-mail look-up for order " + orderId);
+        if (answer instanceof Answer.Failed failed) {
+            return new OrderLookup.Failed(failed.outcome());
+        }
+        JsonNode order = ((Answer.Data) answer).data().path("order");
+        if (order.isMissingNode() || order.isNull()) {
+            return new OrderLookup.NotFound();
+        }
+        JsonNode email = order.path("email");
+        return new OrderLookup.Found(email.isTextual() && !email.asText().isBlank() ? email.asText() : null);
+    }
+
+    /** What Shopify says about an inventory level's on-hand quantity. */
+    public sealed interface QuantityLookup {
+        record Found(int quantity) implements QuantityLookup {}
+
+        /** The item is not stocked at the location (or either is gone). */
+        record NotFound() implements QuantityLookup {}
+
+        record Failed(DeliveryOutcome outcome) implements QuantityLookup {}
+    }
+
+    /** The level's {@code on_hand} quantity now (scope {@code read_inventory}). */
+    public QuantityLookup onHand(String shop, String inventoryItemId, String locationId) {
+        ObjectNode body = json.createObjectNode();
+        body.put("query", ON_HAND);
+        body.putObject("variables").put("item", "gid://shopify/InventoryItem/" + inventoryItemId)
+                .put("location", "gid://shopify/Location/" + locationId);
+        Answer answer = query(shop, body, "the on-hand look-up for inventory item " + inventoryItemId
+                + " at location " + locationId);
+        if (answer instanceof Answer.Failed failed) {
+            return new QuantityLookup.Failed(failed.outcome());
+        }
+        for (JsonNode quantity : ((Answer.Data) answer).data().path("inventoryItem").path("inventoryLevel")
+                .path("quantities")) {
+            if ("on_hand".equals(quantity.path("name").asText()) && quantity.path("quantity").canConvertToInt()) {
+                return new QuantityLookup.Found(quantity.path("quantity").asInt());
+            }
+        }
+        return new QuantityLookup.NotFound();
+    }
+
+    /** A GraphQL answer's {@code data}, or what its failure means for the delivery. */
+    private sealed interface Answer {
+        record Data(JsonNode data) implements Answer {}
+
+        record Failed(DeliveryOutcome outcome) implements Answer {}
+    }
+
+    /**
+     * Sends a query to the configured shop the delivery's shop names, with its token (reloaded once after
+     * a 401). Nothing is sent for a shop this deployment does not serve.
+     */
+    private Answer query(String shop, ObjectNode body, String what) {
+        Optional<Access> access = access(shop);
+        if (access.isEmpty()) {
+            return new Answer.Failed(notServed(shop));
+        }
         TargetResponse response = post(access.get(), body);
         if (response instanceof TargetResponse.Permanent permanent && permanent.status() == 401
                 && tokens.refreshAfterRejection()) {
             response = post(access(shop).orElse(access.get()), body);
         }
         if (response instanceof TargetResponse.Transient retry) {
-            return new ItemLookup.Failed(retry.outcome());
+            return new Answer.Failed(retry.outcome());
         }
         if (response instanceof TargetResponse.Permanent permanent) {
             String advice = permanent.status() == 401 || permanent.status() == 403
                     ? " (rotate the shop's Admin API token, or grant the scopes the README's Deploy section lists)" : "";
-            return new ItemLookup.Failed(new DeliveryOutcome.PermanentFailure(permanent.reason() + advice, permanent.category()));
+            return new Answer.Failed(new DeliveryOutcome.PermanentFailure(permanent.reason() + advice, permanent.category()));
         }
-        return read(((TargetResponse.Success) response).body(), inventoryItemId);
-    }
-
-    private ItemLookup read(String text, String inventoryItemId) {
         JsonNode root;
         try {
-            root = json.readTree(text);
+            root = json.readTree(((TargetResponse.Success) response).body());
         } catch (IOException e) {
-            return new ItemLookup.Failed(new DeliveryOutcome.RetryLater("shopify answered GraphQL with a body that is not JSON"));
+            return new Answer.Failed(new DeliveryOutcome.RetryLater("shopify answered GraphQL with a body that is not JSON"));
         }
         for (JsonNode error : root.path("errors")) {
             if ("THROTTLED".equals(error.path("extensions").path("code").asText())) {
-                return new ItemLookup.Failed(new DeliveryOutcome.RetryLater("shopify Admin API throttled the SKU look-up",
+                return new Answer.Failed(new DeliveryOutcome.RetryLater("shopify Admin API throttled " + what,
                         Optional.of(clock.instant().plus(refill(root.path("extensions").path("cost"))))));
             }
         }
@@ -123,21 +208,16 @@ public final class ShopifyAdmin {
             JsonNode error = root.path("errors").get(0);
             String code = error.path("extensions").path("code").asText("no code");
             String requestId = error.path("extensions").path("requestId").asText(null);
-            String what = "shopify answered the SKU look-up for inventory item " + inventoryItemId + " with " + code
+            String answered = "shopify answered " + what + " with " + code
                     + (requestId == null ? "" : " (request id " + requestId + ")") + ": "
                     + Untrusted.excerpt(error.path("message").asText());
             if (TRANSIENT_CODES.contains(code)) {
-                return new ItemLookup.Failed(new DeliveryOutcome.RetryLater(what));
+                return new Answer.Failed(new DeliveryOutcome.RetryLater(answered));
             }
             String advice = "ACCESS_DENIED".equals(code) ? " (grant the app the scopes listed in the README, Deploy)" : "";
-            return new ItemLookup.Failed(new DeliveryOutcome.PermanentFailure(what + advice, "shopify-graphql"));
+            return new Answer.Failed(new DeliveryOutcome.PermanentFailure(answered + advice, "shopify-graphql"));
         }
-        JsonNode item = root.path("data").path("inventoryItem");
-        if (item.isMissingNode() || item.isNull()) {
-            return new ItemLookup.NotFound();
-        }
-        String sku = item.path("sku").isTextual() && !item.path("sku").asText().isBlank() ? item.path("sku").asText().trim() : null;
-        return new ItemLookup.Found(sku, item.path("tracked").asBoolean(false));
+        return new Answer.Data(root.path("data"));
     }
 
     /** Time for the bucket to hold the query's cost again, at its restore rate (at least a second). */

@@ -105,7 +105,6 @@ class HubSpotFulfilmentsContractTest {
                           "objectWriteTraceId": "fulfilment-0",
                           "properties": {
                             "shopify_order_id": "820982911946154508",
-                            "hs_fulfillment_status": "fulfilled",
                             "shopify_fulfillment_status": "success",
                             "shopify_fulfillment_id": "255858046011252993",
                             "hs_shipping_tracking_number": "1Z999AA10123456784, 1Z999AA10123456793",
@@ -133,28 +132,51 @@ class HubSpotFulfilmentsContractTest {
         // then
         JsonNode properties = requests().get(0).path("inputs").get(0).path("properties");
         assertThat(properties).isEqualTo(json("""
-                {"shopify_order_id": "820982911946154508", "hs_fulfillment_status": "fulfilled",
+                {"shopify_order_id": "820982911946154508",
                  "shopify_fulfillment_status": "success", "shopify_fulfillment_id": "255858046011252993"}"""));
     }
 
+    /**
+     * Shopify's own example of a tracking update (Shopify/shopify-app-js, REST resource test of
+     * Fulfillment.update_tracking, 2025-07): its line is fulfilled, yet says fulfillable_quantity 1.
+     */
     @Test
-    void deliver_shouldWritePartiallyFulfilled_whenALineOfTheFulfilmentStillHasUnitsToFulfil() {
-        // given: one of the two tees ships now
-        hubspot.stubFor(post(urlEqualTo(UPDATE)).willReturn(answer(result("fulfilment-0", "60112233445", ORDER_ID))));
-        ObjectNode partial = fixture("fulfillments-create.json");
-        ((ObjectNode) partial.path("line_items").get(1)).put("quantity", 1).put("fulfillable_quantity", 1)
-                .put("fulfillment_status", "partial");
+    void deliver_shouldNotMoveTheOrderBackToPartiallyFulfilled_forShopifysTrackingUpdateExample() {
+        // given
+        hubspot.stubFor(post(urlEqualTo(UPDATE)).willReturn(answer(result("fulfilment-0", "60112233445", "450789469"))));
+        ObjectNode example = (ObjectNode) json(Fixtures.text(
+                "shared/src/test/resources/shopify-reference/fulfillment-update-tracking.json"));
 
         // when
-        target.deliver(List.of(item("fulfillments/create", partial)));
+        List<DeliveryOutcome> outcomes = target.deliver(List.of(item("fulfillments/update", example)));
 
         // then
-        assertThat(requests().get(0).path("inputs").get(0).path("properties").path("hs_fulfillment_status").asText())
-                .isEqualTo("partially_fulfilled");
+        assertThat(outcomes).containsExactly(new Delivered());
+        JsonNode properties = requests().get(0).path("inputs").get(0).path("properties");
+        assertThat(properties.path("hs_fulfillment_status").asText("")).isNotEqualTo("partially_fulfilled");
+        assertThat(properties.path("hs_shipping_tracking_number").asText()).isEqualTo("1Z001985YW99744790");
     }
 
     @Test
-    void deliver_shouldMarkTheOrderUnfulfilled_whenItsFulfilmentIsCancelled() {
+    void deliver_shouldLeaveTheOrdersFulfilmentStatusToTheOrderFlow_whenAnOlderPartialFulfilmentArrivesLate() {
+        // given: the order was fulfilled by its second fulfilment; the first one's create (which shipped one
+        // of two units of a line) is delivered late, after a retry or a redrive
+        hubspot.stubFor(post(urlEqualTo(UPDATE)).willReturn(answer(result("fulfilment-0", "60112233445", ORDER_ID))));
+        ObjectNode firstOfTwo = fixture("fulfillments-create.json");
+        ((ObjectNode) firstOfTwo.path("line_items").get(1)).put("quantity", 1).put("fulfillable_quantity", 1)
+                .put("fulfillment_status", "partial");
+
+        // when
+        target.deliver(List.of(item("fulfillments/create", firstOfTwo)));
+
+        // then: the order's status is written only from the order, under the order's own version
+        JsonNode properties = requests().get(0).path("inputs").get(0).path("properties");
+        assertThat(properties.has("hs_fulfillment_status")).isFalse();
+        assertThat(properties.path("shopify_fulfillment_status").asText()).isEqualTo("success");
+    }
+
+    @Test
+    void deliver_shouldRecordTheCancelledFulfilment_andLeaveTheOrdersStatusToTheOrderFlow() {
         // given
         hubspot.stubFor(post(urlEqualTo(UPDATE)).willReturn(answer(result("fulfilment-0", "60112233445", ORDER_ID))));
         ObjectNode cancelled = fixture("fulfillments-update.json");
@@ -166,7 +188,7 @@ class HubSpotFulfilmentsContractTest {
 
         // then
         JsonNode properties = requests().get(0).path("inputs").get(0).path("properties");
-        assertThat(properties.path("hs_fulfillment_status").asText()).isEqualTo("unfulfilled");
+        assertThat(properties.has("hs_fulfillment_status")).isFalse();
         assertThat(properties.path("shopify_fulfillment_status").asText()).isEqualTo("cancelled");
     }
 

@@ -26,7 +26,9 @@ import io.shopsync.http.TargetHttp;
 import io.shopsync.observability.Telemetry;
 import io.shopsync.testing.CapturedLines;
 import io.shopsync.testing.InMemoryReportedLevels;
+import java.math.BigDecimal;
 import java.net.http.HttpClient;
+import java.net.http.HttpTimeoutException;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.time.Clock;
@@ -61,20 +63,43 @@ class KatanaInventoryContractTest {
     private final List<String> storedKeys = new ArrayList<>(List.of(KEY));
     private KatanaInventory target;
 
+    private final MutableClock clock = new MutableClock(NOW);
+    private final HttpTransport network = HttpTransport.of(HttpClient.newHttpClient());
+
     @BeforeEach
     void start() {
         katana = new WireMockServer(wireMockConfig().dynamicPort().bindAddress("127.0.0.1"));
         katana.start();
-        Clock clock = Clock.fixed(NOW, ZoneOffset.UTC);
-        TargetHttp http = new TargetHttp("katana", HttpTransport.of(HttpClient.newHttpClient()), Duration.ofSeconds(3),
-                clock);
+        target = katanaInventory(network);
+    }
+
+    /**
+     * The network, except that the answer to the first stock adjustment never comes back: the request
+     * reaches Katana when {@code reachesKatana}, else it is lost on the way.
+     */
+    private HttpTransport answerToFirstAdjustmentLost(boolean reachesKatana) {
+        AtomicInteger posts = new AtomicInteger();
+        return request -> {
+            if (request.method().equals("POST") && posts.getAndIncrement() == 0) {
+                if (reachesKatana) {
+                    network.exchange(request);
+                }
+                throw new HttpTimeoutException("request timed out");
+            }
+            return network.exchange(request);
+        };
+    }
+
+    /** A connector as one container holds it: its own HTTP client, rate limiter and variant cache, the shared store. */
+    private KatanaInventory katanaInventory(HttpTransport transport) {
+        TargetHttp http = new TargetHttp("katana", transport, Duration.ofSeconds(10), clock);
         CachedSecret apiKey = new CachedSecret("Secrets Manager secret shopsync/katana-api-key", () -> {
             int load = keyLoads.getAndIncrement();
             return storedKeys.get(Math.min(load, storedKeys.size() - 1));
         }, Clock.systemUTC(), Duration.ZERO);
         KatanaApi api = new KatanaApi(http, katana.baseUrl() + "/v1", apiKey,
                 new RateLimiter(KatanaApi.REQUESTS_PER_MINUTE, Duration.ofSeconds(60), clock), JSON, clock);
-        target = new KatanaInventory(api, reported, new Telemetry(JSON, log, clock), "stock-to-inventory", JSON, clock);
+        return new KatanaInventory(api, reported, new Telemetry(JSON, log, clock), "stock-to-inventory", JSON, clock);
     }
 
     @AfterEach
@@ -136,8 +161,23 @@ class KatanaInventoryContractTest {
     }
 
     private static StockLevel level(String webhookId, String location, Integer available, String updatedAt) {
-        return new StockLevel(SHOP, SKU, "44001", "40999320797370", "77", location, available,
+        return itemLevel("44001", webhookId, location, available, updatedAt);
+    }
+
+    /** A level of a given Shopify inventory item (two items may share the SKU). */
+    private static StockLevel itemLevel(String inventoryItemId, String webhookId, String location, Integer available,
+                                        String updatedAt) {
+        return new StockLevel(SHOP, SKU, inventoryItemId, "40999320797370", "77", location, available,
                 Instant.parse(updatedAt), SHOP + ":" + webhookId);
+    }
+
+    /** What Katana holds after every posted adjustment, from the stock it had before any. */
+    private BigDecimal katanaStockAfterAdjustments(String before) throws Exception {
+        BigDecimal stock = new BigDecimal(before);
+        for (int i = 0; i < katana.findAll(postRequestedFor(urlPathEqualTo(ADJUSTMENTS))).size(); i++) {
+            stock = stock.add(postedAdjustment(i).path("stock_adjustment_rows").get(0).path("quantity").decimalValue());
+        }
+        return stock;
     }
 
     private static Key key(String location) {
@@ -231,7 +271,8 @@ class KatanaInventoryContractTest {
         variantExists(SKU, 3301234);
         inStock(3301234, 12, "45");
         noAdjustmentYet();
-        katana.stubFor(post(urlPathEqualTo(ADJUSTMENTS)).willReturn(ok("{\"id\":9913}").withFixedDelay(5_000)));
+        adjustmentsAccepted();
+        target = katanaInventory(answerToFirstAdjustmentLost(true));
         StockLevel level = level("w-1", "12", 42, "2026-11-27T15:59:58Z");
 
         // when
@@ -245,6 +286,82 @@ class KatanaInventoryContractTest {
         assertThat(retry.get(0)).isInstanceOf(DeliveryOutcome.Duplicate.class);
         katana.verify(1, postRequestedFor(urlPathEqualTo(ADJUSTMENTS)));
         assertThat(reported.last(key("12"), NOW).orElseThrow().available()).isEqualTo(42);
+    }
+
+    @Test
+    void report_shouldNotLetTwoItemsSharingASkuAdjustFromTheSameRememberedLevel() throws Exception {
+        // given: two Shopify inventory items carry SKU SHIRT-LIN-M, so their levels run in different FIFO groups
+        // and two containers report them at once; Katana has 45
+        happyKatana();
+        AtomicInteger secondRuns = new AtomicInteger();
+        List<DeliveryOutcome> second = new ArrayList<>();
+        KatanaInventory otherContainer = katanaInventory(network);
+        StockLevel first = itemLevel("44001", "w-1", "12", 42, "2026-11-27T15:59:58Z");
+        StockLevel sharingTheSku = itemLevel("44002", "w-2", "12", 40, "2026-11-27T15:59:59Z");
+        KatanaInventory firstContainer = katanaInventory(request -> {
+            if (request.method().equals("POST") && secondRuns.getAndIncrement() == 0) {
+                // the other container reports its level while this one's adjustment is on its way
+                second.addAll(otherContainer.report(List.of(sharingTheSku)));
+            }
+            return network.exchange(request);
+        });
+
+        // when
+        List<DeliveryOutcome> firstOutcomes = firstContainer.report(List.of(first));
+        clock.advance(Duration.ofMinutes(5)); // the runtime retries what was answered retry-later
+        if (!(second.get(0) instanceof DeliveryOutcome.Delivered)) {
+            second.set(0, otherContainer.report(List.of(sharingTheSku)).get(0));
+        }
+
+        // then: Katana ends at the newer level, and every adjustment was measured from the one before it
+        assertThat(firstOutcomes).containsExactly(new DeliveryOutcome.Delivered());
+        assertThat(second).containsExactly(new DeliveryOutcome.Delivered());
+        assertThat(katanaStockAfterAdjustments("45")).isEqualByComparingTo("40");
+        assertThat(reported.last(key("12"), clock.instant()).orElseThrow().available()).isEqualTo(40);
+    }
+
+    @Test
+    void report_shouldSettleAnAdjustmentWhoseAnswerTimedOut_beforeTheNextLevel_whenKatanaAppliedIt() throws Exception {
+        // given: 45 was reported; the adjustment to 42 timed out (Katana applied it), then was dead-lettered
+        variantExists(SKU, 3301234);
+        reported.remember(key("12"), new Reported(45, Instant.parse("2026-11-27T15:50:00Z"), SHOP + ":w-0"), NOW);
+        noAdjustmentYet();
+        adjustmentsAccepted();
+        target = katanaInventory(answerToFirstAdjustmentLost(true));
+        List<DeliveryOutcome> timedOut = target.report(List.of(level("w-1", "12", 42, "2026-11-27T15:59:58Z")));
+        adjustmentExists(numberFor(SHOP + ":w-1"));
+        clock.advance(Duration.ofMinutes(10));
+
+        // when: the next level comes
+        List<DeliveryOutcome> next = target.report(List.of(level("w-2", "12", 40, "2026-11-27T16:04:10Z")));
+
+        // then: the adjustment is measured from 42, which Katana holds, not from 45
+        assertThat(timedOut.get(0)).isInstanceOf(DeliveryOutcome.RetryLater.class);
+        assertThat(next).containsExactly(new DeliveryOutcome.Delivered());
+        assertThat(postedAdjustment(1).path("stock_adjustment_rows").get(0).path("quantity").asLong()).isEqualTo(-2);
+        assertThat(katanaStockAfterAdjustments("45")).isEqualByComparingTo("40");
+        assertThat(reported.last(key("12"), clock.instant()).orElseThrow().available()).isEqualTo(40);
+    }
+
+    @Test
+    void report_shouldSettleAnAdjustmentWhoseAnswerTimedOut_beforeTheNextLevel_whenKatanaDidNotApplyIt() throws Exception {
+        // given: 45 was reported; the adjustment to 42 timed out before Katana took it, then was dead-lettered
+        variantExists(SKU, 3301234);
+        reported.remember(key("12"), new Reported(45, Instant.parse("2026-11-27T15:50:00Z"), SHOP + ":w-0"), NOW);
+        noAdjustmentYet();
+        adjustmentsAccepted();
+        target = katanaInventory(answerToFirstAdjustmentLost(false));
+        target.report(List.of(level("w-1", "12", 42, "2026-11-27T15:59:58Z")));
+        clock.advance(Duration.ofMinutes(10));
+
+        // when
+        List<DeliveryOutcome> next = target.report(List.of(level("w-2", "12", 40, "2026-11-27T16:04:10Z")));
+
+        // then: measured from 45, which Katana still holds
+        assertThat(next).containsExactly(new DeliveryOutcome.Delivered());
+        assertThat(postedAdjustment(0).path("stock_adjustment_rows").get(0).path("quantity").asLong()).isEqualTo(-5);
+        katana.verify(getRequestedFor(urlPathEqualTo(ADJUSTMENTS))
+                .withQueryParam("stock_adjustment_number", equalTo(numberFor(SHOP + ":w-1"))));
     }
 
     @Test
@@ -360,6 +477,26 @@ class KatanaInventoryContractTest {
     }
 
     @Test
+    void report_shouldReleaseTheClaim_whenKatanaRefusesTheAdjustmentWith429_soAnItemSharingTheSkuIsNotHeldUp() {
+        // given: Katana answers the POST 429, Retry-After 15
+        variantExists(SKU, 3301234);
+        inStock(3301234, 12, "45");
+        noAdjustmentYet();
+        katana.stubFor(post(urlPathEqualTo(ADJUSTMENTS)).willReturn(aResponse().withStatus(429)
+                .withHeader("Retry-After", "15").withHeader("Content-Type", "application/json")
+                .withBody("{\"statusCode\":429,\"name\":\"TooManyRequests\",\"message\":\"Too Many Requests\"}")));
+
+        // when
+        List<DeliveryOutcome> refused = target.report(List.of(level("w-1", "12", 42, "2026-11-27T15:59:58Z")));
+
+        // then: nothing is pending, so nothing must be settled and no other delivery waits for it
+        assertThat(refused.get(0)).isInstanceOf(DeliveryOutcome.RetryLater.class);
+        assertThat(((DeliveryOutcome.RetryLater) refused.get(0)).notBefore()).contains(NOW.plusSeconds(15));
+        assertThat(reported.read(key("12"), NOW).pending()).isEmpty();
+        assertThat(reported.last(key("12"), NOW)).isEmpty();
+    }
+
+    @Test
     void report_shouldFailPermanentlyWithKatanasDetails_whenKatanaRejectsTheAdjustmentWith422() {
         // given
         variantExists(SKU, 3301234);
@@ -470,5 +607,33 @@ class KatanaInventoryContractTest {
         assertThat(failure.category()).isEqualTo("location-mapping");
         assertThat(failure.reason()).contains("Main warehouse").contains("Shopify location 77");
         assertThat(requests()).isZero();
+    }
+
+    /** Time the test moves on, as the runtime's retries would. */
+    private static final class MutableClock extends Clock {
+        private volatile Instant now;
+
+        MutableClock(Instant start) {
+            this.now = start;
+        }
+
+        void advance(Duration duration) {
+            now = now.plus(duration);
+        }
+
+        @Override
+        public ZoneOffset getZone() {
+            return ZoneOffset.UTC;
+        }
+
+        @Override
+        public Clock withZone(java.time.ZoneId zone) {
+            return this;
+        }
+
+        @Override
+        public Instant instant() {
+            return now;
+        }
     }
 }

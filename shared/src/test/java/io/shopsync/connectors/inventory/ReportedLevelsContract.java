@@ -6,6 +6,7 @@ import io.shopsync.connectors.inventory.ReportedLevels.Key;
 import io.shopsync.connectors.inventory.ReportedLevels.Reported;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.Optional;
 import java.util.UUID;
 import org.junit.jupiter.api.Test;
 
@@ -82,5 +83,79 @@ abstract class ReportedLevelsContract {
         assertThat(store().last(key, afterRetention)).isEmpty();
         assertThat(store().remember(key, older, afterRetention)).isTrue();
         assertThat(store().last(key, afterRetention)).contains(older);
+    }
+
+    @Test
+    void replace_shouldRefuseTheSecondOfTwoWritesMadeFromTheSameRead() {
+        // given: two deliveries for one SKU and location read the same state
+        store().remember(key, level(45, EARLIER), NOW);
+        ReportedLevels.State first = store().read(key, NOW);
+        ReportedLevels.State second = store().read(key, NOW);
+        Reported fromFirst = level(42, LATER);
+
+        // when
+        Optional<ReportedLevels.State> written = store().replace(key, first, Optional.of(fromFirst), Optional.empty(), NOW);
+        Optional<ReportedLevels.State> lost = store().replace(key, second, Optional.of(level(40, LATER)),
+                Optional.empty(), NOW);
+
+        // then
+        assertThat(written).isPresent();
+        assertThat(written.get().revision()).isGreaterThan(first.revision());
+        assertThat(lost).isEmpty();
+        assertThat(store().last(key, NOW)).contains(fromFirst);
+    }
+
+    @Test
+    void replace_shouldRefuseTheSecondFirstWrite_whenNothingWasStored() {
+        ReportedLevels.State nothing = store().read(key, NOW);
+
+        assertThat(store().replace(key, nothing, Optional.of(level(42, EARLIER)), Optional.empty(), NOW)).isPresent();
+        assertThat(store().replace(key, nothing, Optional.of(level(40, EARLIER)), Optional.empty(), NOW)).isEmpty();
+    }
+
+    @Test
+    void replace_shouldKeepAPendingAdjustmentBesideTheLevel_untilItIsCleared() {
+        // given
+        Reported before = level(45, EARLIER);
+        Reported claimed = level(42, LATER);
+        ReportedLevels.Pending pending = new ReportedLevels.Pending("SHOPSYNC-0123456789abcdef", claimed,
+                NOW.plusSeconds(120));
+        store().remember(key, before, NOW);
+
+        // when
+        ReportedLevels.State withClaim = store().replace(key, store().read(key, NOW), Optional.of(before),
+                Optional.of(pending), NOW).orElseThrow();
+
+        // then
+        assertThat(store().read(key, NOW)).isEqualTo(withClaim);
+        assertThat(withClaim.level()).contains(before);
+        assertThat(withClaim.pending()).contains(pending);
+        ReportedLevels.State settled = store().replace(key, withClaim, Optional.of(claimed), Optional.empty(), NOW)
+                .orElseThrow();
+        assertThat(store().read(key, NOW)).isEqualTo(settled);
+        assertThat(settled.pending()).isEmpty();
+    }
+
+    @Test
+    void replace_shouldHoldAClaimWithoutALevel_forTheFirstAdjustmentOfASkuAndLocation() {
+        ReportedLevels.Pending pending = new ReportedLevels.Pending("SHOPSYNC-0123456789abcdef", level(42, EARLIER),
+                NOW.plusSeconds(120));
+
+        store().replace(key, store().read(key, NOW), Optional.empty(), Optional.of(pending), NOW);
+
+        assertThat(store().read(key, NOW).level()).isEmpty();
+        assertThat(store().read(key, NOW).pending()).contains(pending);
+    }
+
+    @Test
+    void replace_shouldWriteOverAnExpiredLevel_fromTheStateReadAfterItExpired() {
+        store().remember(key, level(42, LATER), NOW);
+        Instant afterRetention = NOW.plus(RETENTION).plusSeconds(2);
+        ReportedLevels.State expired = store().read(key, afterRetention);
+        Reported fresh = level(7, EARLIER);
+
+        assertThat(expired.level()).isEmpty();
+        assertThat(store().replace(key, expired, Optional.of(fresh), Optional.empty(), afterRetention)).isPresent();
+        assertThat(store().last(key, afterRetention)).contains(fresh);
     }
 }

@@ -2,8 +2,10 @@ package io.shopsync.connectors.klaviyo;
 
 import static com.github.tomakehurst.wiremock.client.WireMock.aResponse;
 import static com.github.tomakehurst.wiremock.client.WireMock.anyUrl;
+import static com.github.tomakehurst.wiremock.client.WireMock.containing;
 import static com.github.tomakehurst.wiremock.client.WireMock.equalTo;
 import static com.github.tomakehurst.wiremock.client.WireMock.equalToJson;
+import static com.github.tomakehurst.wiremock.client.WireMock.matchingJsonPath;
 import static com.github.tomakehurst.wiremock.client.WireMock.post;
 import static com.github.tomakehurst.wiremock.client.WireMock.postRequestedFor;
 import static com.github.tomakehurst.wiremock.client.WireMock.urlEqualTo;
@@ -18,11 +20,12 @@ import com.github.tomakehurst.wiremock.client.MappingBuilder;
 import com.github.tomakehurst.wiremock.client.ResponseDefinitionBuilder;
 import com.github.tomakehurst.wiremock.stubbing.Scenario;
 import io.shopsync.connectors.CachedSecret;
+import io.shopsync.connectors.shopify.ShopifyAdmin;
 import io.shopsync.delivery.DeliveryItem;
-import io.shopsync.delivery.DeliveryOutcome;
 import io.shopsync.delivery.DeliveryOutcome.Delivered;
 import io.shopsync.delivery.DeliveryOutcome.PermanentFailure;
 import io.shopsync.delivery.DeliveryOutcome.RetryLater;
+import io.shopsync.delivery.DeliveryOutcome;
 import io.shopsync.envelope.Body;
 import io.shopsync.envelope.Envelope;
 import io.shopsync.http.HttpTransport;
@@ -41,6 +44,7 @@ import java.time.ZoneOffset;
 import java.util.ArrayDeque;
 import java.util.Deque;
 import java.util.List;
+import java.util.Optional;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -54,9 +58,11 @@ class KlaviyoFulfilmentsContractTest {
     private static final String KEY = "pk_live_0123456789abcdef0123456789abcdef01";
     private static final String ROTATED_KEY = "pk_live_fedcba9876543210fedcba9876543210fe";
     private static final String EVENTS = "/api/events";
+    private static final String SHOPIFY_TOKEN = "shpat_0123456789abcdef0123456789abcdef";
     private static final String UPS = "https://www.ups.com/WebTracking?loc=en_US&requester=ST&trackNums=";
 
     private WireMockServer klaviyo;
+    private WireMockServer shopify;
     private final CapturedLines log = new CapturedLines();
     private final Deque<String> storedKeys = new ArrayDeque<>(List.of(KEY));
     private final Clock clock = Clock.fixed(NOW, ZoneOffset.UTC);
@@ -66,11 +72,14 @@ class KlaviyoFulfilmentsContractTest {
     void start() {
         klaviyo = new WireMockServer(wireMockConfig().dynamicPort().bindAddress("127.0.0.1"));
         klaviyo.start();
+        shopify = new WireMockServer(wireMockConfig().dynamicPort().bindAddress("127.0.0.1"));
+        shopify.start();
     }
 
     @AfterEach
     void stop() {
         klaviyo.stop();
+        shopify.stop();
     }
 
     // ---- what is sent -------------------------------------------------------------------------------
@@ -110,7 +119,8 @@ class KlaviyoFulfilmentsContractTest {
         // given
         klaviyo.stubFor(klaviyoPost(EVENTS).willReturn(aResponse().withStatus(202)));
         ObjectNode partial = fixture("fulfillments-create.json");
-        ((ObjectNode) partial.path("line_items").get(1)).put("quantity", 1).put("fulfillable_quantity", 1);
+        ((ObjectNode) partial.path("line_items").get(1)).put("quantity", 1).put("fulfillable_quantity", 1)
+                .put("fulfillment_status", "partial");
 
         // when
         assertThat(target(true).deliver(List.of(item("fulfillments/create", partial)))).containsExactly(new Delivered());
@@ -151,20 +161,77 @@ class KlaviyoFulfilmentsContractTest {
         klaviyo.verify(0, postRequestedFor(anyUrl()));
     }
 
+    /** Shopify's own fulfilment example (see shopify-reference/README.md) has no e-mail. */
     @Test
-    void deliver_shouldDeliverWithoutAnyCall_andCountIt_whenTheFulfilmentHasNoEmail() {
+    void deliver_shouldDeadLetterWithAReason_whenTheFulfilmentHasNoEmail_andNoShopifyLookUpIsConfigured() {
         // given
-        ObjectNode guest = fixture("fulfillments-create.json");
-        guest.putNull("email");
+        JsonNode example = reference("fulfillment-create.json");
 
         // when
-        List<DeliveryOutcome> outcomes = target(true).deliver(List.of(item("fulfillments/create", guest)));
+        List<DeliveryOutcome> outcomes = target(true).deliver(List.of(item("fulfillments/create", example)));
+
+        // then
+        PermanentFailure failure = (PermanentFailure) outcomes.get(0);
+        assertThat(failure.category()).isEqualTo("no-identifier");
+        assertThat(failure.reason()).contains("1069019871").contains("SHOPIFY_ADMIN_TOKENS_SECRET_ID")
+                .contains("read_orders").contains("redrive");
+        klaviyo.verify(0, postRequestedFor(anyUrl()));
+    }
+
+    @Test
+    void deliver_shouldSendFulfilledOrderToTheOrdersEmail_lookedUpInShopify_whenTheFulfilmentHasNone() {
+        // given: Shopify's own example, no e-mail; Shopify knows the order's
+        klaviyo.stubFor(klaviyoPost(EVENTS).willReturn(aResponse().withStatus(202)));
+        shopifyOrderHasEmail("450789469", "\"Zoe.Adams@Example.com\"");
+
+        // when
+        List<DeliveryOutcome> outcomes = targetLookingUpOrders().deliver(List.of(item("fulfillments/create",
+                reference("fulfillment-create.json"))));
 
         // then
         assertThat(outcomes).containsExactly(new Delivered());
+        JsonNode attributes = events().get(0).path("data").path("attributes");
+        assertThat(metric(events().get(0))).isEqualTo("Fulfilled Order");
+        assertThat(attributes.path("unique_id").asText()).isEqualTo("shopify-fulfillment-1069019871");
+        assertThat(attributes.path("profile").path("data").path("attributes").path("email").asText())
+                .isEqualTo("zoe.adams@example.com");
+        assertThat(log.last().path("FulfilmentEmailLookups").asInt()).isEqualTo(1);
+    }
+
+    @Test
+    void deliver_shouldDeadLetterWithAReason_whenNeitherTheFulfilmentNorItsOrderHasAnEmail() {
+        // given: a guest known only by phone
+        shopifyOrderHasEmail("450789469", "null");
+
+        // when
+        List<DeliveryOutcome> outcomes = targetLookingUpOrders().deliver(List.of(item("fulfillments/create",
+                reference("fulfillment-create.json"))));
+
+        // then
+        PermanentFailure failure = (PermanentFailure) outcomes.get(0);
+        assertThat(failure.category()).isEqualTo("no-identifier");
+        assertThat(failure.reason()).contains("order 450789469").contains("neither the fulfilment nor its order");
         klaviyo.verify(0, postRequestedFor(anyUrl()));
-        assertThat(log.last().path("FulfilmentsWithoutIdentifier").asInt()).isEqualTo(1);
-        assertThat(log.last().path("fulfillmentId").asText()).isEqualTo("255858046011252993");
+    }
+
+    @Test
+    void deliver_shouldRetryLater_whenShopifyThrottlesTheLookUp() {
+        // given
+        shopify.stubFor(post(urlEqualTo("/admin/api/2026-10/graphql.json")).willReturn(aResponse().withStatus(200)
+                .withHeader("Content-Type", "application/json").withBody("""
+                {"errors":[{"message":"Throttled","extensions":{"code":"THROTTLED"}}],
+                 "extensions":{"cost":{"requestedQueryCost":1,"actualQueryCost":null,
+                   "throttleStatus":{"maximumAvailable":2000.0,"currentlyAvailable":0,"restoreRate":100.0}}}}""")));
+
+        // when
+        List<DeliveryOutcome> outcomes = targetLookingUpOrders().deliver(List.of(item("fulfillments/create",
+                reference("fulfillment-create.json"))));
+
+        // then
+        RetryLater retry = (RetryLater) outcomes.get(0);
+        assertThat(retry.reason()).contains("fulfilment 1069019871 of order 450789469").contains("throttled");
+        assertThat(retry.notBefore()).contains(NOW.plusSeconds(1));
+        klaviyo.verify(0, postRequestedFor(anyUrl()));
     }
 
     @Test
@@ -277,12 +344,36 @@ class KlaviyoFulfilmentsContractTest {
     // ---- helpers ------------------------------------------------------------------------------------
 
     private KlaviyoFulfilments target(boolean sendEvents) {
+        return target(sendEvents, Optional.empty());
+    }
+
+    /** With the order e-mail look-up, against a local server answering as Shopify's Admin GraphQL API does. */
+    private KlaviyoFulfilments targetLookingUpOrders() {
+        return target(true, Optional.of(new ShopifyAdmin(new TargetHttp("shopify",
+                HttpTransport.of(HttpClient.newHttpClient()), Duration.ofSeconds(5), clock), shopify.baseUrl(),
+                CachedSecret.fixed("Shopify Admin API tokens", "{\"" + SHOP + "\": \"" + SHOPIFY_TOKEN + "\"}"),
+                java.util.Set.of(), ShopifyAdmin.DEFAULT_API_VERSION, JSON, clock)));
+    }
+
+    /** Shopify answers the order's e-mail only to the query that asks for it, with the shop's token. */
+    private void shopifyOrderHasEmail(String orderId, String emailJson) {
+        shopify.stubFor(post(urlEqualTo("/admin/api/2026-10/graphql.json"))
+                .withHeader("X-Shopify-Access-Token", equalTo(SHOPIFY_TOKEN))
+                .withRequestBody(matchingJsonPath("$.query", containing("order(id: $id) { email }")))
+                .withRequestBody(matchingJsonPath("$.variables.id", equalTo("gid://shopify/Order/" + orderId)))
+                .willReturn(aResponse().withStatus(200).withHeader("Content-Type", "application/json").withBody("""
+                        {"data":{"order":{"email":%s}},"extensions":{"cost":{"requestedQueryCost":1,"actualQueryCost":1,
+                         "throttleStatus":{"maximumAvailable":2000.0,"currentlyAvailable":1999,"restoreRate":100.0}}}}"""
+                        .formatted(emailJson))));
+    }
+
+    private KlaviyoFulfilments target(boolean sendEvents, Optional<ShopifyAdmin> orders) {
         TargetHttp http = new TargetHttp("klaviyo", HttpTransport.of(HttpClient.newHttpClient()), Duration.ofSeconds(4), clock);
         CachedSecret apiKey = new CachedSecret("Klaviyo private key (test secret shopsync/klaviyo)",
                 () -> storedKeys.size() > 1 ? storedKeys.poll() : storedKeys.peek(), clock, Duration.ZERO);
         String path = "functions/fulfilment-to-crm/src/main/resources/mappings/klaviyo-fulfilled-order.json";
         Mapping mapping = Mapping.parse("klaviyo-fulfilled-order", Fixtures.text(path), path, KlaviyoSchemas.EVENT, JSON);
-        return new KlaviyoFulfilments(new KlaviyoApi(http, klaviyo.baseUrl(), apiKey, JSON, clock), mapping, sendEvents,
+        return new KlaviyoFulfilments(new KlaviyoApi(http, klaviyo.baseUrl(), apiKey, JSON, clock), orders, mapping, sendEvents,
                 new Telemetry(JSON, log, clock), JSON);
     }
 
@@ -314,6 +405,10 @@ class KlaviyoFulfilmentsContractTest {
                 null, NOW.minusSeconds(2), "2026-10", NOW.minusSeconds(1), SHOP + "/order/" + payload.path("order_id").asText(),
                 new Body.Inline(new byte[0]));
         return new DeliveryItem(envelope, payload);
+    }
+
+    private static ObjectNode reference(String name) {
+        return (ObjectNode) json(Fixtures.text("shared/src/test/resources/shopify-reference/" + name));
     }
 
     private static ObjectNode fixture(String name) {
