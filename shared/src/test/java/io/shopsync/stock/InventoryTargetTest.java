@@ -25,6 +25,7 @@ import io.shopsync.observability.Telemetry;
 import io.shopsync.testing.CapturedLines;
 import io.shopsync.testing.InMemorySkuCache;
 import io.shopsync.testkit.Fixtures;
+import io.shopsync.testing.ShopifyGraphQl;
 import java.net.http.HttpClient;
 import java.time.Clock;
 import java.time.Duration;
@@ -65,7 +66,8 @@ class InventoryTargetTest {
 
     @BeforeEach
     void start() {
-        shopify = new WireMockServer(wireMockConfig().dynamicPort().bindAddress("127.0.0.1"));
+        shopify = new WireMockServer(wireMockConfig().dynamicPort().bindAddress("127.0.0.1")
+                .extensions(new ShopifyGraphQl()));
         shopify.start();
         Clock clock = Clock.fixed(NOW, ZoneOffset.UTC);
         ShopifyAdmin admin = new ShopifyAdmin(new TargetHttp("shopify", HttpTransport.of(HttpClient.newHttpClient()),
@@ -99,7 +101,7 @@ class InventoryTargetTest {
     }
 
     private void shopifyKnows(String sku, boolean tracked) {
-        shopify.stubFor(post(urlEqualTo(GRAPHQL)).willReturn(aResponse().withStatus(200).withBody(
+        shopify.stubFor(post(urlEqualTo(GRAPHQL)).willReturn(aResponse().withStatus(200).withTransformers(ShopifyGraphQl.NAME).withBody(
                 "{\"data\":{\"inventoryItem\":{\"id\":\"gid://shopify/InventoryItem/437290762312585471\",\"sku\":"
                         + (sku == null ? "null" : "\"" + sku + "\"") + ",\"tracked\":" + tracked
                         + ",\"variant\":{\"id\":\"gid://shopify/ProductVariant/41234567890123456\"}}}}")));
@@ -172,7 +174,7 @@ class InventoryTargetTest {
 
     @Test
     void deliver_shouldRetry_whenShopifyThrottlesTheLookUp() throws Exception {
-        shopify.stubFor(post(urlEqualTo(GRAPHQL)).willReturn(aResponse().withStatus(200).withBody(
+        shopify.stubFor(post(urlEqualTo(GRAPHQL)).willReturn(aResponse().withStatus(200).withTransformers(ShopifyGraphQl.NAME).withBody(
                 "{\"errors\":[{\"message\":\"Throttled\",\"extensions\":{\"code\":\"THROTTLED\"}}],"
                         + "\"extensions\":{\"cost\":{\"requestedQueryCost\":2,\"throttleStatus\":{\"maximumAvailable\":2000.0,"
                         + "\"currentlyAvailable\":0,\"restoreRate\":100.0}}}}")));

@@ -45,9 +45,9 @@ class FulfilmentFlowCrmTest {
         orderIsInHubSpot();
         function = new FulfilmentToCrm(TestEnvironments.delivering(queues, alerts, Map.of(
                 "CRM_TARGETS", "hubspot,klaviyo",
-                "HUBSPOT_TOKEN", "pat-na1-test",
+                "HUBSPOT_TOKEN", FakeCrmApis.HUBSPOT_TOKEN,
                 "HUBSPOT_BASE_URL", apis.baseUrl(),
-                "KLAVIYO_API_KEY", "pk_test_0123456789",
+                "KLAVIYO_API_KEY", FakeCrmApis.KLAVIYO_API_KEY,
                 "KLAVIYO_BASE_URL", apis.baseUrl())));
     }
 

@@ -18,6 +18,7 @@ import io.shopsync.testing.RecordingAlerts;
 import io.shopsync.testing.RecordingFlowQueues;
 import io.shopsync.testing.TestEnvironments;
 import io.shopsync.testkit.Fixtures;
+import io.shopsync.testing.ShopifyGraphQl;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -41,9 +42,10 @@ class StockFlowTest {
 
     @BeforeEach
     void start() {
-        server = new WireMockServer(wireMockConfig().dynamicPort().bindAddress("127.0.0.1"));
+        server = new WireMockServer(wireMockConfig().dynamicPort().bindAddress("127.0.0.1")
+                .extensions(new ShopifyGraphQl()));
         server.start();
-        server.stubFor(post(urlEqualTo(GRAPHQL)).willReturn(aResponse().withStatus(200).withBody(
+        server.stubFor(post(urlEqualTo(GRAPHQL)).willReturn(aResponse().withStatus(200).withTransformers(ShopifyGraphQl.NAME).withBody(
                 "{\"data\":{\"inventoryItem\":{\"id\":\"gid://shopify/InventoryItem/437290762312585471\","
                         + "\"sku\":\"SS-MCS-OAT-M\",\"tracked\":true,\"variant\":{\"id\":\"gid://shopify/ProductVariant/41234567890123456\"}}},"
                         + "\"extensions\":{\"cost\":{\"requestedQueryCost\":2,\"throttleStatus\":{\"maximumAvailable\":2000.0,"

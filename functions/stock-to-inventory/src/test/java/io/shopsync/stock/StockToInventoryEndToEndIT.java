@@ -16,6 +16,7 @@ import io.shopsync.testing.LambdaInvoker;
 import io.shopsync.testkit.AwsBackend;
 import io.shopsync.testkit.AwsClients;
 import io.shopsync.testkit.Fixtures;
+import io.shopsync.testing.ShopifyGraphQl;
 import java.time.Instant;
 import java.util.Map;
 import java.util.function.BooleanSupplier;
@@ -35,13 +36,14 @@ class StockToInventoryEndToEndIT {
     private static final String GRAPHQL = "/admin/api/2026-10/graphql.json";
     private static final String ENDPOINT = "/inventory/shopsync";
     private final AwsFlowStack stack;
-    private final WireMockServer server = new WireMockServer(wireMockConfig().dynamicPort().bindAddress("127.0.0.1"));
+    private final WireMockServer server = new WireMockServer(wireMockConfig().dynamicPort().bindAddress("127.0.0.1")
+                .extensions(new ShopifyGraphQl()));
     private final StockToInventory function;
     private final SqsEventSource source;
 
     StockToInventoryEndToEndIT(AwsClients aws) {
         server.start();
-        server.stubFor(post(urlEqualTo(GRAPHQL)).willReturn(aResponse().withStatus(200).withBody(
+        server.stubFor(post(urlEqualTo(GRAPHQL)).willReturn(aResponse().withStatus(200).withTransformers(ShopifyGraphQl.NAME).withBody(
                 "{\"data\":{\"inventoryItem\":{\"id\":\"gid://shopify/InventoryItem/437290762312585471\",\"sku\":\"SS-MCS-OAT-M\","
                         + "\"tracked\":true,\"variant\":{\"id\":\"gid://shopify/ProductVariant/41234567890123456\"}}}}")));
         server.stubFor(post(urlEqualTo(ENDPOINT)).willReturn(aResponse().withStatus(204)));

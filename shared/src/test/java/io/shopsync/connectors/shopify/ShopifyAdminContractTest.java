@@ -16,6 +16,7 @@ import io.shopsync.connectors.shopify.ShopifyAdmin.ItemLookup;
 import io.shopsync.delivery.DeliveryOutcome;
 import io.shopsync.http.HttpTransport;
 import io.shopsync.http.TargetHttp;
+import io.shopsync.testing.ShopifyGraphQl;
 import java.net.http.HttpClient;
 import java.time.Clock;
 import java.time.Duration;
@@ -44,7 +45,8 @@ class ShopifyAdminContractTest {
 
     @BeforeEach
     void start() {
-        shopify = new WireMockServer(wireMockConfig().dynamicPort().bindAddress("127.0.0.1"));
+        shopify = new WireMockServer(wireMockConfig().dynamicPort().bindAddress("127.0.0.1")
+                .extensions(new ShopifyGraphQl()));
         shopify.start();
         Clock clock = Clock.fixed(NOW, ZoneOffset.UTC);
         admin = new ShopifyAdmin(new TargetHttp("shopify", HttpTransport.of(HttpClient.newHttpClient()),
@@ -60,7 +62,8 @@ class ShopifyAdminContractTest {
 
     @Test
     void inventoryItem_shouldReturnTheSkuAndVariant_askingByGlobalId() {
-        shopify.stubFor(post(urlEqualTo(PATH)).willReturn(aResponse().withStatus(200).withBody(found("SS-MCS-OAT-M", true))));
+        shopify.stubFor(post(urlEqualTo(PATH)).willReturn(aResponse().withStatus(200).withTransformers(ShopifyGraphQl.NAME)
+                .withBody(found("SS-MCS-OAT-M", true))));
 
         ItemLookup lookup = admin.inventoryItem(SHOP, "437290762312585471");
 
@@ -87,7 +90,7 @@ class ShopifyAdminContractTest {
 
     @Test
     void inventoryItem_shouldSayNotFound_forAnItemThatIsGone() {
-        shopify.stubFor(post(urlEqualTo(PATH)).willReturn(aResponse().withStatus(200)
+        shopify.stubFor(post(urlEqualTo(PATH)).willReturn(aResponse().withStatus(200).withTransformers(ShopifyGraphQl.NAME)
                 .withBody("{\"data\":{\"inventoryItem\":null},\"extensions\":{\"cost\":{\"requestedQueryCost\":2}}}")));
 
         assertThat(admin.inventoryItem(SHOP, "437290762312585471")).isInstanceOf(ItemLookup.NotFound.class);
