@@ -1,6 +1,7 @@
 package io.shopsync.testing;
 
 import static com.github.tomakehurst.wiremock.client.WireMock.aResponse;
+import static com.github.tomakehurst.wiremock.client.WireMock.absent;
 import static com.github.tomakehurst.wiremock.client.WireMock.equalTo;
 import static com.github.tomakehurst.wiremock.client.WireMock.matching;
 import static com.github.tomakehurst.wiremock.client.WireMock.post;
@@ -32,7 +33,7 @@ import java.util.concurrent.ConcurrentHashMap;
  * One local server answering as HubSpot's CRM API (batch upserts echo a stable id per key and the
  * input's trace id) and Klaviyo's API (profile-import 200, events 202) do, for flow tests. Like the
  * real APIs it answers 401 to a request without the right credentials (HubSpot: {@code Authorization:
- * Bearer <token>}; Klaviyo: {@code Authorization: Klaviyo-API-Key <key>} and a {@code revision}), and a
+ * Bearer <token>}; Klaviyo: {@code Authorization: Klaviyo-API-Key <key>}, and 400 without a {@code revision}), and a
  * test can make it answer as they do when they fail: 429 with Retry-After, 5xx, and HubSpot's 207
  * with per-input errors.
  */
@@ -127,6 +128,10 @@ public final class FakeCrmApis implements AutoCloseable {
                         "correlationId":"4a1f0d3e-9c2b-4e7a-8f61-2d5b7c9e0a13","category":"INVALID_AUTHENTICATION"}""")));
         server.stubFor(post(urlMatching("/api/.*")).atPriority(10).willReturn(klaviyoError(401, "not_authenticated",
                 "Authentication credentials were not provided.", "Missing or invalid private key.")));
+        // Klaviyo pins behaviour to a revision: a request without one is refused (400), never served as some default.
+        server.stubFor(post(urlMatching("/api/.*")).atPriority(8).withHeader("Authorization", equalTo(klaviyoAuthorization))
+                .withHeader("revision", absent()).willReturn(klaviyoError(400, "invalid", "Invalid input.",
+                        "The revision header is required: send revision: YYYY-MM-DD.")));
         server.stubFor(hubspot(HUBSPOT_CONTACTS, 5).willReturn(aResponse().withStatus(200)
                 .withHeader("Content-Type", "application/json").withTransformers("hubspot-batch-answers")));
         server.stubFor(hubspot(HUBSPOT_ORDERS, 5).willReturn(aResponse().withStatus(200)
