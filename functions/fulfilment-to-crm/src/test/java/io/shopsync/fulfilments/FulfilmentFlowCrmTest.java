@@ -80,6 +80,23 @@ class FulfilmentFlowCrmTest {
     }
 
     @Test
+    void klaviyoThrottling_retriesOnlyKlaviyo_noSoonerThanItsRetryAfter_andSendsFulfilledOrderOnce() {
+        apis.answerNext(FakeCrmApis.KLAVIYO_EVENTS, 1, FakeCrmApis.klaviyoThrottled(20));
+        Envelope fulfilment = received("fulfillments-create.json", null);
+
+        JsonNode first = deliver(List.of(fulfilment), 1);
+        JsonNode second = deliver(List.of(fulfilment), 2);
+
+        assertThat(first.path("batchItemFailures")).hasSize(1);
+        assertThat(queues.delays).singleElement().satisfies(delay ->
+                assertThat(delay.delay()).isGreaterThanOrEqualTo(java.time.Duration.ofSeconds(20)));
+        assertThat(second.path("batchItemFailures")).isEmpty();
+        assertThat(klaviyoEvents()).as("the throttled attempt and the one that went through").hasSize(2);
+        assertThat(hubspotUpdates()).as("HubSpot had it the first time").hasSize(1);
+        assertThat(queues.deadLettered).isEmpty();
+    }
+
+    @Test
     void nullTrackingOnCreate_thenFilledByTheUpdate_bothDeliveredInOrder_andTheUpdatesTrackingWins() throws Exception {
         // given: created before the label was bought; the update brings two parcels
         Envelope created = received("fulfillments-create.json", withoutTracking("fulfillments-create.json"));
