@@ -59,6 +59,7 @@ class DeployedFlowTest {
             }
         }
 
+        assertThat(DeployedFlow.ALL).hasSize(3);
         for (DeployedFlow flow : DeployedFlow.ALL) {
             assertThat(outputs).contains(flow.webhookUrlOutput(), flow.queueUrlOutput(), flow.deadLetterQueueUrlOutput());
         }

@@ -29,7 +29,7 @@ class LocalStackLiveIT {
     @Test
     void live_sendsTheConnectorsRequests_withTheEnvironmentsCredentials() {
         ByteArrayOutputStream console = new ByteArrayOutputStream();
-        try (FakeCrmApis hubspot = new FakeCrmApis();
+        try (FakeCrmApis hubspot = new FakeCrmApis("pat-na1-live-test", FakeCrmApis.KLAVIYO_API_KEY);
              RunningStack stack = RunningStack.start(new RunningStack.Options(StackTemplate.find(Path.of("")), 0,
                      logs.resolve("local-stack.log"), false, Map.of("CRM_TARGETS", "hubspot",
                      "HUBSPOT_TOKEN", "pat-na1-live-test", "HUBSPOT_BASE_URL", hubspot.baseUrl(),

@@ -81,7 +81,8 @@ class StackTemplateTest {
         assertThat(orders.maxReceiveCount()).isEqualTo(8);
         assertThat(orders.deadLetterQueue()).isEqualTo(new StackTemplate.DeadLetterQueue(
                 "OrderToCrmDeadLetterQueue", "shopsync-local-order-to-crm-dlq.fifo", true));
-        template.functions().forEach(f -> assertThat(KnownFlows.forHandlerClass(f.handlerClass())).isPresent());
+        assertThat(template.functions()).hasSize(3)
+                .allSatisfy(f -> assertThat(KnownFlows.forHandlerClass(f.handlerClass())).isPresent());
     }
 
     @Test

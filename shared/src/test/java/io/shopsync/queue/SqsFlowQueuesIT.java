@@ -159,6 +159,25 @@ class SqsFlowQueuesIT {
     }
 
     @Test
+    void deadLetter_atDelivery_shouldKeepEveryDeadLetterOfOneWebhook_withinSqsDeduplicationWindow() {
+        byte[] body = "{\"id\":820982911946154508,\"name\":\"#1001\"}".getBytes(StandardCharsets.UTF_8);
+        String webhookId = UUID.randomUUID().toString();
+        SqsFlowQueues queues = queues(SqsFlowQueues.DEFAULT_MAX_MESSAGE_BYTES);
+
+        // HubSpot refuses it; after a redrive a minute later Klaviyo does: two dead letters, seconds apart.
+        queues.deadLetter(envelope(webhookId, body),
+                DeadLetterReason.atDelivery("hubspot: HTTP 400 INVALID_EMAIL", "http-400", List.of("hubspot")));
+        queues.deadLetter(envelope(webhookId, body),
+                DeadLetterReason.atDelivery("klaviyo: HTTP 400 invalid phone", "http-400", List.of("klaviyo")));
+        queues.enqueue(envelope(webhookId, body));
+        queues.enqueue(envelope(webhookId, body));
+
+        assertThat(aws.drain(fifo.deadLetterQueueUrl())).extracting(m -> m.messageAttributes().get("target").stringValue())
+                .containsExactlyInAnyOrder("hubspot", "klaviyo");
+        assertThat(aws.drain(fifo.workQueueUrl())).as("the backend deduplicates FIFO sends").hasSize(1);
+    }
+
+    @Test
     void enqueue_shouldThrowQueueUnavailable_whenTheQueueDoesNotExist() {
         SqsFlowQueues missing = new SqsFlowQueues(aws.sqs(), fifo.workQueueUrl() + "-gone", fifo.deadLetterQueueUrl(),
                 new S3ClaimCheckStore(aws::s3, bucket), codec, SqsFlowQueues.DEFAULT_MAX_MESSAGE_BYTES);

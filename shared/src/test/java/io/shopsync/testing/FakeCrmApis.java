@@ -1,9 +1,13 @@
 package io.shopsync.testing;
 
 import static com.github.tomakehurst.wiremock.client.WireMock.aResponse;
+import static com.github.tomakehurst.wiremock.client.WireMock.absent;
+import static com.github.tomakehurst.wiremock.client.WireMock.equalTo;
+import static com.github.tomakehurst.wiremock.client.WireMock.matching;
 import static com.github.tomakehurst.wiremock.client.WireMock.post;
 import static com.github.tomakehurst.wiremock.client.WireMock.postRequestedFor;
 import static com.github.tomakehurst.wiremock.client.WireMock.urlEqualTo;
+import static com.github.tomakehurst.wiremock.client.WireMock.urlMatching;
 import static com.github.tomakehurst.wiremock.core.WireMockConfiguration.wireMockConfig;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -11,17 +15,27 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.github.tomakehurst.wiremock.WireMockServer;
+import com.github.tomakehurst.wiremock.client.MappingBuilder;
+import com.github.tomakehurst.wiremock.client.ResponseDefinitionBuilder;
 import com.github.tomakehurst.wiremock.extension.ResponseTransformerV2;
 import com.github.tomakehurst.wiremock.http.Response;
+import com.github.tomakehurst.wiremock.stubbing.Scenario;
 import com.github.tomakehurst.wiremock.stubbing.ServeEvent;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * One local server answering as HubSpot's CRM API (batch upserts echo a stable id per key and the
- * input's trace id) and Klaviyo's API (profile-import 200, events 202) do, for flow tests.
+ * input's trace id) and Klaviyo's API (profile-import 200, events 202) do, for flow tests. Like the
+ * real APIs it answers 401 to a request without the right credentials (HubSpot: {@code Authorization:
+ * Bearer <token>}; Klaviyo: {@code Authorization: Klaviyo-API-Key <key>}, and 400 without a {@code revision}), and a
+ * test can make it answer as they do when they fail: 429 with Retry-After, 5xx, and HubSpot's 207
+ * with per-input errors.
  */
 public final class FakeCrmApis implements AutoCloseable {
 
@@ -31,25 +45,50 @@ public final class FakeCrmApis implements AutoCloseable {
     public static final String KLAVIYO_PROFILES = "/api/profile-import";
     public static final String KLAVIYO_EVENTS = "/api/events";
     public static final String KLAVIYO_BULK = "/api/event-bulk-create-jobs";
+    /** The credentials the flow tests configure; a flow sending others is answered 401. */
+    public static final String HUBSPOT_TOKEN = "pat-na1-test";
+    public static final String KLAVIYO_API_KEY = "pk_test_0123456789";
     private static final ObjectMapper JSON = new ObjectMapper();
 
-    /** Answers a HubSpot batch upsert: one result per input, its trace id echoed, a stable id per key. */
+    /** HubSpot's per-input error: its category and message. */
+    public record InputError(String category, String message) {}
+
+    /**
+     * Answers a HubSpot batch upsert: one result per input, its trace id echoed, a stable id per key;
+     * inputs whose {@code id} the test rejected get an error naming their trace id instead, in a 207.
+     */
     static final class HubSpotBatchAnswers implements ResponseTransformerV2 {
+        final Map<String, InputError> rejected = new ConcurrentHashMap<>();
+
         @Override
         public Response transform(Response response, ServeEvent serveEvent) {
             try {
                 JsonNode request = JSON.readTree(serveEvent.getRequest().getBodyAsString());
                 ObjectNode answer = JSON.createObjectNode().put("status", "COMPLETE");
                 ArrayNode results = answer.putArray("results");
+                ArrayNode errors = JSON.createArrayNode();
                 for (JsonNode input : request.path("inputs")) {
+                    InputError error = rejected.get(input.path("id").asText());
+                    if (error != null) {
+                        ObjectNode failed = errors.addObject().put("status", "error").put("category", error.category())
+                                .put("message", error.message());
+                        failed.putObject("context").putArray("objectWriteTraceId")
+                                .add(input.path("objectWriteTraceId").asText());
+                        failed.putObject("links");
+                        continue;
+                    }
                     ObjectNode result = results.addObject();
                     result.put("id", Long.toString(Math.abs((long) input.path("id").asText().hashCode()) + 1_000_000L));
                     result.put("new", true);
                     result.put("objectWriteTraceId", input.path("objectWriteTraceId").asText());
                     result.set("properties", input.path("properties"));
                 }
+                if (!errors.isEmpty()) {
+                    answer.put("numErrors", errors.size()).set("errors", errors);
+                }
                 answer.put("startedAt", "2026-11-27T16:00:00.010Z").put("completedAt", "2026-11-27T16:00:00.140Z");
-                return Response.Builder.like(response).but().body(JSON.writeValueAsString(answer)).build();
+                return Response.Builder.like(response).but().status(errors.isEmpty() ? 200 : 207)
+                        .body(JSON.writeValueAsString(answer)).build();
             } catch (IOException e) {
                 throw new UncheckedIOException(e);
             }
@@ -67,21 +106,111 @@ public final class FakeCrmApis implements AutoCloseable {
     }
 
     public final WireMockServer server;
+    private final HubSpotBatchAnswers batchAnswers = new HubSpotBatchAnswers();
+    private final String hubspotAuthorization;
+    private final String klaviyoAuthorization;
 
+    /** Accepts the flow tests' credentials, {@link #HUBSPOT_TOKEN} and {@link #KLAVIYO_API_KEY}. */
     public FakeCrmApis() {
-        server = new WireMockServer(wireMockConfig().dynamicPort().bindAddress("127.0.0.1")
-                .extensions(new HubSpotBatchAnswers()));
+        this(HUBSPOT_TOKEN, KLAVIYO_API_KEY);
+    }
+
+    public FakeCrmApis(String hubspotToken, String klaviyoApiKey) {
+        hubspotAuthorization = "Bearer " + hubspotToken;
+        klaviyoAuthorization = "Klaviyo-API-Key " + klaviyoApiKey;
+        server = new WireMockServer(wireMockConfig().dynamicPort().bindAddress("127.0.0.1").extensions(batchAnswers));
         server.start();
-        server.stubFor(post(urlEqualTo(HUBSPOT_CONTACTS)).willReturn(aResponse().withStatus(200)
-                .withTransformers("hubspot-batch-answers")));
-        server.stubFor(post(urlEqualTo(HUBSPOT_ORDERS)).willReturn(aResponse().withStatus(200)
-                .withTransformers("hubspot-batch-answers")));
-        server.stubFor(post(urlEqualTo(HUBSPOT_ASSOCIATE)).willReturn(aResponse().withStatus(200).withBody("{\"results\":[]}")));
-        server.stubFor(post(urlEqualTo(KLAVIYO_PROFILES)).willReturn(aResponse().withStatus(200)
+        // Anything without the right credentials: 401, as each API answers it.
+        server.stubFor(post(urlMatching("/crm/.*")).atPriority(10).willReturn(aResponse().withStatus(401)
+                .withHeader("Content-Type", "application/json").withBody("""
+                        {"status":"error","message":"Authentication credentials not found. This API supports OAuth 2.0 \
+                        authentication and you can find more details at https://developers.hubspot.com/docs/methods/auth/oauth-overview",\
+                        "correlationId":"4a1f0d3e-9c2b-4e7a-8f61-2d5b7c9e0a13","category":"INVALID_AUTHENTICATION"}""")));
+        server.stubFor(post(urlMatching("/api/.*")).atPriority(10).willReturn(klaviyoError(401, "not_authenticated",
+                "Authentication credentials were not provided.", "Missing or invalid private key.")));
+        // Klaviyo pins behaviour to a revision: a request without one is refused (400), never served as some default.
+        server.stubFor(post(urlMatching("/api/.*")).atPriority(8).withHeader("Authorization", equalTo(klaviyoAuthorization))
+                .withHeader("revision", absent()).willReturn(klaviyoError(400, "invalid", "Invalid input.",
+                        "The revision header is required: send revision: YYYY-MM-DD.")));
+        server.stubFor(hubspot(HUBSPOT_CONTACTS, 5).willReturn(aResponse().withStatus(200)
+                .withHeader("Content-Type", "application/json").withTransformers("hubspot-batch-answers")));
+        server.stubFor(hubspot(HUBSPOT_ORDERS, 5).willReturn(aResponse().withStatus(200)
+                .withHeader("Content-Type", "application/json").withTransformers("hubspot-batch-answers")));
+        server.stubFor(hubspot(HUBSPOT_ASSOCIATE, 5).willReturn(aResponse().withStatus(200)
+                .withHeader("Content-Type", "application/json").withBody("{\"results\":[]}")));
+        server.stubFor(klaviyo(KLAVIYO_PROFILES, 5).willReturn(aResponse().withStatus(200)
                 .withHeader("Content-Type", "application/vnd.api+json")
                 .withBody("{\"data\":{\"type\":\"profile\",\"id\":\"01JD3Q8W0K2M5S7X9Y1Z3A5C7E\",\"attributes\":{}}}")));
-        server.stubFor(post(urlEqualTo(KLAVIYO_EVENTS)).willReturn(aResponse().withStatus(202)));
-        server.stubFor(post(urlEqualTo(KLAVIYO_BULK)).willReturn(aResponse().withStatus(202)));
+        server.stubFor(klaviyo(KLAVIYO_EVENTS, 5).willReturn(aResponse().withStatus(202)));
+        server.stubFor(klaviyo(KLAVIYO_BULK, 5).willReturn(aResponse().withStatus(202)));
+    }
+
+    private MappingBuilder hubspot(String path, int priority) {
+        return post(urlEqualTo(path)).atPriority(priority).withHeader("Authorization", equalTo(hubspotAuthorization));
+    }
+
+    private MappingBuilder klaviyo(String path, int priority) {
+        return post(urlEqualTo(path)).atPriority(priority).withHeader("Authorization", equalTo(klaviyoAuthorization))
+                .withHeader("revision", matching("\\d{4}-\\d{2}-\\d{2}(\\.pre)?"));
+    }
+
+    /**
+     * The next {@code times} authenticated requests to {@code path} (a HubSpot or Klaviyo path above)
+     * get {@code answer}; then it answers as usual again.
+     */
+    public FakeCrmApis answerNext(String path, int times, ResponseDefinitionBuilder answer) {
+        String scenario = path + "#" + UUID.randomUUID();
+        for (int i = 0; i < times; i++) {
+            MappingBuilder request = path.startsWith("/crm/") ? hubspot(path, 1) : klaviyo(path, 1);
+            server.stubFor(request.inScenario(scenario)
+                    .whenScenarioStateIs(i == 0 ? Scenario.STARTED : "answered " + i)
+                    .willSetStateTo("answered " + (i + 1)).willReturn(answer));
+        }
+        return this;
+    }
+
+    /** Every later authenticated request to {@code path} gets {@code answer}. */
+    public FakeCrmApis answerAlways(String path, ResponseDefinitionBuilder answer) {
+        server.stubFor((path.startsWith("/crm/") ? hubspot(path, 1) : klaviyo(path, 1)).willReturn(answer));
+        return this;
+    }
+
+    /** HubSpot batch upserts answer the input with this {@code id} (an e-mail, an order's Shopify id) with an error, in a 207. */
+    public FakeCrmApis rejectHubSpotInput(String id, String category, String message) {
+        batchAnswers.rejected.put(id, new InputError(category, message));
+        return this;
+    }
+
+    /** HubSpot's 429 for its ten-second rolling limit, with a Retry-After when {@code retryAfterSeconds} is not null. */
+    public static ResponseDefinitionBuilder hubspotRateLimited(Integer retryAfterSeconds) {
+        ResponseDefinitionBuilder answer = aResponse().withStatus(429).withHeader("Content-Type", "application/json")
+                .withBody("""
+                        {"status":"error","message":"You have reached your ten_secondly_rolling limit.","errorType":"RATE_LIMIT",\
+                        "correlationId":"c0ffee00-1234-4abc-9def-0123456789ab","policyName":"TEN_SECONDLY_ROLLING",\
+                        "groupName":"publicapi:private-app:123456"}""");
+        return retryAfterSeconds == null ? answer : answer.withHeader("Retry-After", Integer.toString(retryAfterSeconds));
+    }
+
+    /** HubSpot's answer when it fails itself (502, 503, 504). */
+    public static ResponseDefinitionBuilder hubspotServerError(int status) {
+        return aResponse().withStatus(status).withHeader("Content-Type", "application/json").withBody("""
+                {"status":"error","message":"internal error","correlationId":"7d2c4b1a-0e9f-4c3d-8a6b-5f1e2d3c4b5a",\
+                "category":"INTERNAL_ERROR"}""");
+    }
+
+    /** Klaviyo's 429, with the Retry-After (seconds) it sends on throttled requests. */
+    public static ResponseDefinitionBuilder klaviyoThrottled(int retryAfterSeconds) {
+        return klaviyoError(429, "throttled", "Request was throttled.",
+                "Request was throttled. Expected available in " + retryAfterSeconds + " second.")
+                .withHeader("Retry-After", Integer.toString(retryAfterSeconds));
+    }
+
+    /** A Klaviyo JSON:API error answer. */
+    public static ResponseDefinitionBuilder klaviyoError(int status, String code, String title, String detail) {
+        return aResponse().withStatus(status).withHeader("Content-Type", "application/vnd.api+json").withBody(
+                "{\"errors\":[{\"id\":\"8c8f4aea-7289-4a13-b697-5dd5dde38f1e\",\"status\":" + status + ",\"code\":\""
+                        + code + "\",\"title\":\"" + title + "\",\"detail\":\"" + detail
+                        + "\",\"source\":{\"pointer\":\"/data/\"},\"links\":{},\"meta\":{}}]}");
     }
 
     public String baseUrl() {

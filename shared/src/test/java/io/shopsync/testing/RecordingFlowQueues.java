@@ -1,23 +1,32 @@
 package io.shopsync.testing;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.shopsync.envelope.Body;
 import io.shopsync.envelope.Envelope;
 import io.shopsync.envelope.EnvelopeCodec;
+import io.shopsync.queue.ClaimCheckStore;
 import io.shopsync.queue.DeadLetterReason;
 import io.shopsync.queue.FlowQueues;
 import io.shopsync.queue.QueueUnavailableException;
+import io.shopsync.queue.SqsFlowQueues;
+import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 
 /**
- * Keeps what would have been sent, and can be told to fail like an unavailable queue. Like SQS, it
- * refuses a message whose text (the envelope as the codec writes it) holds a character outside the
- * set SQS accepts, answering as SqsFlowQueues reports SQS's InvalidMessageContents.
+ * Keeps what would have been sent, and can be told to fail like an unavailable queue. Every send
+ * goes through the real {@link SqsFlowQueues} to an {@link InMemorySqs} with SQS FIFO's rules, so
+ * the ids the code computes are checked as SQS checks them: a message SQS would accept and then
+ * drop as a duplicate within its five-minute window is not recorded either, and text SQS refuses
+ * (InvalidMessageContents) fails the send as it would.
  */
 public final class RecordingFlowQueues implements FlowQueues {
 
-    private static final EnvelopeCodec CODEC = new EnvelopeCodec(new ObjectMapper());
+    public static final String WORK_QUEUE_URL = "https://sqs.us-east-1.amazonaws.com/123456789012/test-flow.fifo";
+    public static final String DEAD_LETTER_QUEUE_URL = "https://sqs.us-east-1.amazonaws.com/123456789012/test-flow-dlq.fifo";
 
     public record DeadLettered(Envelope envelope, DeadLetterReason reason) {}
 
@@ -29,8 +38,23 @@ public final class RecordingFlowQueues implements FlowQueues {
     public final List<DeadLettered> deadLettered = new ArrayList<>();
     public final List<Unreadable> unreadable = new ArrayList<>();
     public final List<Delay> delays = new ArrayList<>();
+    /** The queues as SQS would hold them (ids, groups, attributes). */
+    public final InMemorySqs sqs;
+    private final SqsFlowQueues queues;
     private boolean unavailable;
     private boolean deadLettersRefused;
+
+    /** Deduplicates by the system clock, as SQS does. */
+    public RecordingFlowQueues() {
+        this(Clock.systemUTC());
+    }
+
+    /** Deduplicates by {@code clock}: a test moves it past SQS's five-minute window. */
+    public RecordingFlowQueues(Clock clock) {
+        this.sqs = new InMemorySqs(clock);
+        this.queues = new SqsFlowQueues(sqs, WORK_QUEUE_URL, DEAD_LETTER_QUEUE_URL, new InMemoryClaimChecks(),
+                new EnvelopeCodec(new ObjectMapper()), SqsFlowQueues.DEFAULT_MAX_MESSAGE_BYTES);
+    }
 
     public RecordingFlowQueues failing() {
         this.unavailable = true;
@@ -46,24 +70,27 @@ public final class RecordingFlowQueues implements FlowQueues {
     @Override
     public void enqueue(Envelope envelope) {
         failIfUnavailable("work queue");
-        refuseWhatSqsRefuses(envelope, "work queue");
-        enqueued.add(envelope);
+        if (stored(WORK_QUEUE_URL, () -> queues.enqueue(envelope))) {
+            enqueued.add(envelope);
+        }
     }
 
     @Override
     public void deadLetter(Envelope envelope, DeadLetterReason reason) {
         failIfUnavailable("dead-letter queue");
         refuseIfTold();
-        refuseWhatSqsRefuses(envelope, "dead-letter queue");
-        deadLettered.add(new DeadLettered(envelope, reason));
+        if (stored(DEAD_LETTER_QUEUE_URL, () -> queues.deadLetter(envelope, reason))) {
+            deadLettered.add(new DeadLettered(envelope, reason));
+        }
     }
 
     @Override
     public void deadLetterUnreadable(String messageBody, String groupId, DeadLetterReason reason) {
         failIfUnavailable("dead-letter queue");
         refuseIfTold();
-        refuseWhatSqsRefuses(messageBody, "dead-letter queue");
-        unreadable.add(new Unreadable(messageBody, reason));
+        if (stored(DEAD_LETTER_QUEUE_URL, () -> queues.deadLetterUnreadable(messageBody, groupId, reason))) {
+            unreadable.add(new Unreadable(messageBody, reason));
+        }
     }
 
     @Override
@@ -73,7 +100,14 @@ public final class RecordingFlowQueues implements FlowQueues {
 
     @Override
     public String deadLetterQueueName() {
-        return "test-flow-dlq.fifo";
+        return queues.deadLetterQueueName();
+    }
+
+    /** True when SQS kept the message, false when it deduplicated it. */
+    private boolean stored(String queueUrl, Runnable send) {
+        int before = sqs.messages(queueUrl).size();
+        send.run();
+        return sqs.messages(queueUrl).size() > before;
     }
 
     private void refuseIfTold() {
@@ -90,24 +124,20 @@ public final class RecordingFlowQueues implements FlowQueues {
         }
     }
 
-    private static void refuseWhatSqsRefuses(Envelope envelope, String queue) {
-        refuseWhatSqsRefuses(CODEC.encode(envelope), queue);
-    }
+    /** Claim checks kept in memory, so an oversized body is stored as SqsFlowQueues would store it. */
+    private static final class InMemoryClaimChecks implements ClaimCheckStore {
+        private final Map<String, byte[]> objects = new HashMap<>();
 
-    /** SQS's rule for message text: #x9 | #xA | #xD | #x20-#xD7FF | #xE000-#xFFFD | #x10000-#x10FFFF. */
-    private static void refuseWhatSqsRefuses(String message, String queue) {
-        for (int i = 0; i < message.length(); ) {
-            int c = message.codePointAt(i);
-            boolean allowed = c == 0x9 || c == 0xA || c == 0xD || (c >= 0x20 && c <= 0xD7FF)
-                    || (c >= 0xE000 && c <= 0xFFFD) || (c >= 0x10000 && c <= 0x10FFFF);
-            if (!allowed) {
-                throw new QueueUnavailableException("cannot send to the test " + queue + " (SqsException: Invalid binary"
-                        + " character '#x" + Integer.toHexString(c).toUpperCase(java.util.Locale.ROOT) + "' was found in"
-                        + " the message body, the set of allowed characters is #x9 | #xA | #xD | #x20-#xD7FF |"
-                        + " #xE000-#xFFFD | #x10000-#x10FFFF (Service: Sqs, Status Code: 400, error code:"
-                        + " InvalidMessageContents))", new RuntimeException("InvalidMessageContents"));
-            }
-            i += Character.charCount(c);
+        @Override
+        public Body.ClaimCheck store(Envelope envelope, byte[] body) {
+            String key = envelope.flow() + "/" + Body.ClaimCheck.sha256Hex(body);
+            objects.put(key, body.clone());
+            return new Body.ClaimCheck("test-claims", key, Body.ClaimCheck.sha256Hex(body), body.length);
+        }
+
+        @Override
+        public byte[] fetch(Body.ClaimCheck claimCheck) {
+            return objects.get(claimCheck.key()).clone();
         }
     }
 }

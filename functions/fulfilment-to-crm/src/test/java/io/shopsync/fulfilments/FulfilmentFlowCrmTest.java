@@ -45,9 +45,9 @@ class FulfilmentFlowCrmTest {
         orderIsInHubSpot();
         function = new FulfilmentToCrm(TestEnvironments.delivering(queues, alerts, Map.of(
                 "CRM_TARGETS", "hubspot,klaviyo",
-                "HUBSPOT_TOKEN", "pat-na1-test",
+                "HUBSPOT_TOKEN", FakeCrmApis.HUBSPOT_TOKEN,
                 "HUBSPOT_BASE_URL", apis.baseUrl(),
-                "KLAVIYO_API_KEY", "pk_test_0123456789",
+                "KLAVIYO_API_KEY", FakeCrmApis.KLAVIYO_API_KEY,
                 "KLAVIYO_BASE_URL", apis.baseUrl())));
     }
 
@@ -76,6 +76,23 @@ class FulfilmentFlowCrmTest {
         assertThat(metric(klaviyoEvents().get(0))).isEqualTo("Fulfilled Order");
         assertThat(event.path("properties").path("TrackingNumbers")).hasSize(2);
         assertThat(apis.bodies(FakeCrmApis.HUBSPOT_ORDERS)).as("never an upsert: a fulfilment creates no order").isEmpty();
+        assertThat(queues.deadLettered).isEmpty();
+    }
+
+    @Test
+    void klaviyoThrottling_retriesOnlyKlaviyo_noSoonerThanItsRetryAfter_andSendsFulfilledOrderOnce() {
+        apis.answerNext(FakeCrmApis.KLAVIYO_EVENTS, 1, FakeCrmApis.klaviyoThrottled(20));
+        Envelope fulfilment = received("fulfillments-create.json", null);
+
+        JsonNode first = deliver(List.of(fulfilment), 1);
+        JsonNode second = deliver(List.of(fulfilment), 2);
+
+        assertThat(first.path("batchItemFailures")).hasSize(1);
+        assertThat(queues.delays).singleElement().satisfies(delay ->
+                assertThat(delay.delay()).isGreaterThanOrEqualTo(java.time.Duration.ofSeconds(20)));
+        assertThat(second.path("batchItemFailures")).isEmpty();
+        assertThat(klaviyoEvents()).as("the throttled attempt and the one that went through").hasSize(2);
+        assertThat(hubspotUpdates()).as("HubSpot had it the first time").hasSize(1);
         assertThat(queues.deadLettered).isEmpty();
     }
 

@@ -40,7 +40,7 @@ class FulfilmentToCrmEndToEndIT {
     private static final String HUBSPOT_UPDATE = FulfilmentFlowCrmTest.HUBSPOT_UPDATE;
 
     private final AwsFlowStack stack;
-    private final FakeCrmApis apis = new FakeCrmApis();
+    private final FakeCrmApis apis = new FakeCrmApis("pat-na1-e2e", "pk_e2e_0123456789");
     private final FulfilmentToCrm function;
     private final SqsEventSource source;
 

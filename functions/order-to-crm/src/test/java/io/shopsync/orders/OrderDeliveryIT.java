@@ -9,6 +9,7 @@ import io.shopsync.delivery.DeliveryOutcome;
 import io.shopsync.delivery.DeliveryOutcome.PermanentFailure;
 import io.shopsync.delivery.DeliveryOutcome.RetryLater;
 import io.shopsync.delivery.Target;
+import io.shopsync.lambda.FlowEnvironment;
 import io.shopsync.testing.AwsFlowStack;
 import io.shopsync.testing.FakeTarget;
 import io.shopsync.testing.LambdaInvoker;
@@ -24,6 +25,8 @@ import java.util.Map;
 import java.util.function.BooleanSupplier;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
+import software.amazon.awssdk.core.sync.RequestBody;
+import software.amazon.awssdk.services.s3.model.S3Object;
 import software.amazon.awssdk.services.sqs.model.Message;
 import software.amazon.awssdk.services.sqs.model.MessageAttributeValue;
 
@@ -212,6 +215,40 @@ class OrderDeliveryIT {
 
         assertThat(stack.aws.drain(stack.queues.deadLetterQueueUrl())).hasSize(3);
         assertThat(alerts()).hasSize(1);
+    }
+
+    @Test
+    void aClaimCheckedBodyChangedInS3AfterIntake_isDeadLetteredAsAClaimCheckFailure_neverDelivered() {
+        Map<String, String> smallMessages = new java.util.HashMap<>(stack.variables());
+        smallMessages.put("CLAIM_CHECK_THRESHOLD_BYTES", "1024"); // every sample order is claim-checked
+        OrderToCrm claimChecking = new OrderToCrm(FlowEnvironment.builderFromVariables(smallMessages, stack.services())
+                .target(hubspot).build());
+        JsonNode response = LambdaInvoker.invoke(claimChecking, Fixtures.text("events/order-to-crm/orders-create.json"));
+        assertThat(response.path("statusCode").asInt()).isEqualTo(200);
+        List<S3Object> stored = stack.aws.s3().listObjectsV2(r -> r.bucket(stack.bucket)).contents();
+        assertThat(stored).as("intake claim-checked the body").hasSize(1);
+        String key = stored.get(0).key();
+        String original = stack.aws.s3().getObjectAsBytes(r -> r.bucket(stack.bucket).key(key)).asUtf8String();
+        String tampered = original.replace("\"total_price\":\"", "\"total_price\":\"1");
+        assertThat(tampered).isNotEqualTo(original);
+        stack.aws.s3().putObject(r -> r.bucket(stack.bucket).key(key), RequestBody.fromString(tampered));
+
+        SqsEventSource claimCheckSource = new SqsEventSource(stack.aws.sqs(), stack.queues.workQueueUrl(), claimChecking);
+        Instant deadline = Instant.now().plusSeconds(20);
+        while (!queueIsEmpty() && Instant.now().isBefore(deadline)) {
+            claimCheckSource.pollOnce();
+        }
+
+        assertThat(hubspot.calls.size()).as("calls to the target with the changed body").isZero();
+        List<Message> dead = stack.aws.drain(stack.queues.deadLetterQueueUrl());
+        assertThat(dead).hasSize(1);
+        Map<String, MessageAttributeValue> attributes = dead.get(0).messageAttributes();
+        assertThat(attributes.get("category").stringValue()).isEqualTo("claim-check");
+        assertThat(attributes.get("stage").stringValue()).isEqualTo("delivery");
+        assertThat(attributes.get("reason").stringValue())
+                .contains("s3://" + stack.bucket + "/" + key + " does not hold the body intake stored");
+        assertThat(alerts()).singleElement().satisfies(alert -> assertThat(alert.path("Subject").asText())
+                .isEqualTo("Shopsync order-to-crm: dead-lettered (-, claim-check)"));
     }
 
     @Test

@@ -45,7 +45,7 @@ class OrderFlowHubSpotTest {
         hubspot = apis.server;
         function = new OrderToCrm(TestEnvironments.delivering(queues, new RecordingAlerts(), Map.of(
                 "CRM_TARGETS", "hubspot",
-                "HUBSPOT_TOKEN", "pat-na1-test",
+                "HUBSPOT_TOKEN", FakeCrmApis.HUBSPOT_TOKEN,
                 "HUBSPOT_BASE_URL", hubspot.baseUrl())));
     }
 
@@ -176,5 +176,76 @@ class OrderFlowHubSpotTest {
         assertThat(late.path("properties").has("firstname")).isFalse();
         assertThat(bodies(ORDERS)).hasSize(2);
         assertThat(bodies(ASSOCIATE)).hasSize(2);
+    }
+
+    @Test
+    void aRevokedHubSpotToken_deadLettersTheOrderAtOnce_withTheFixInItsReason() {
+        OrderToCrm revoked = new OrderToCrm(TestEnvironments.delivering(queues, new RecordingAlerts(), Map.of(
+                "CRM_TARGETS", "hubspot",
+                "HUBSPOT_TOKEN", "pat-na1-revoked",
+                "HUBSPOT_BASE_URL", hubspot.baseUrl())));
+        assertThat(LambdaInvoker.invoke(revoked, Fixtures.text("events/order-to-crm/orders-create.json"))
+                .path("statusCode").asInt()).isEqualTo(200);
+
+        JsonNode response = LambdaInvoker.invoke(revoked, QueueEvents.of(queues.enqueued.get(0)));
+
+        assertThat(response.path("batchItemFailures")).as("not retried: a bad token does not heal").isEmpty();
+        assertThat(queues.deadLettered).singleElement().satisfies(dead -> {
+            assertThat(dead.reason().category()).isEqualTo("http-401");
+            assertThat(dead.reason().reason()).contains("rotate the token");
+        });
+        hubspot.verify(0, postRequestedFor(urlEqualTo(ORDERS)));
+    }
+
+    @Test
+    void hubSpotRateLimiting_retriesTheOrderNoSoonerThanRetryAfter_thenDeliversIt() {
+        apis.answerNext(CONTACTS, 1, FakeCrmApis.hubspotRateLimited(7));
+        Envelope order = received("orders-create.json", null);
+
+        JsonNode first = LambdaInvoker.invoke(function, QueueEvents.of(List.of(order), 1));
+        JsonNode second = LambdaInvoker.invoke(function, QueueEvents.of(List.of(order), 2));
+
+        assertThat(first.path("batchItemFailures")).hasSize(1);
+        assertThat(queues.delays).singleElement().satisfies(delay ->
+                assertThat(delay.delay()).isGreaterThanOrEqualTo(java.time.Duration.ofSeconds(7)));
+        assertThat(second.path("batchItemFailures")).isEmpty();
+        assertThat(bodies(ORDERS)).hasSize(1);
+        assertThat(queues.deadLettered).isEmpty();
+    }
+
+    @Test
+    void aHubSpotServerError_isRetried_neverDeadLettered() {
+        apis.answerNext(ORDERS, 1, FakeCrmApis.hubspotServerError(503));
+
+        JsonNode response = deliver(received("orders-create.json", null));
+
+        assertThat(response.path("batchItemFailures")).hasSize(1);
+        assertThat(queues.deadLettered).isEmpty();
+    }
+
+    @Test
+    void anOrderHubSpotRejectsInA207_isDeadLettered_whileTheOtherOrderOfTheBatchIsDelivered() {
+        apis.rejectHubSpotInput("734281950317462958", "VALIDATION_ERROR",
+                "Property values were not valid: shopify_total_price");
+
+        JsonNode response = deliver(received("orders-create.json", null), received("orders-guest-pos.json", null));
+
+        assertThat(response.path("batchItemFailures")).isEmpty();
+        assertThat(queues.deadLettered).singleElement().satisfies(dead -> {
+            assertThat(dead.envelope().entity()).endsWith("/order/734281950317462958");
+            assertThat(dead.reason().reason()).contains("VALIDATION_ERROR");
+        });
+        hubspot.verify(1, postRequestedFor(urlEqualTo(ASSOCIATE)));
+    }
+
+    @Test
+    void anOrderHubSpotRateLimitsInA207_isRetried_notDeadLettered() {
+        apis.rejectHubSpotInput("734281950317462958", "RATE_LIMIT", "You have reached your secondly limit.");
+
+        JsonNode response = deliver(received("orders-create.json", null), received("orders-guest-pos.json", null));
+
+        assertThat(response.path("batchItemFailures")).hasSize(1);
+        assertThat(queues.deadLettered).isEmpty();
+        assertThat(bodies(ORDERS).get(0).path("inputs")).hasSize(2);
     }
 }

@@ -33,7 +33,7 @@ class OrderToCrmEndToEndIT {
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final String SHOP = "shopsync-demo.myshopify.com";
     private final AwsFlowStack stack;
-    private final FakeCrmApis apis = new FakeCrmApis();
+    private final FakeCrmApis apis = new FakeCrmApis("pat-na1-e2e", "pk_e2e_0123456789");
     private final OrderToCrm function;
     private final SqsEventSource source;
 

@@ -513,7 +513,7 @@ class KlaviyoOrdersContractTest {
                 .withRequestBody(matchingJsonPath("$.data.attributes.phone_number", absent()))
                 .withRequestBody(matchingJsonPath("$.data.attributes.external_id", absent()))
                 .withRequestBody(matchingJsonPath("$.data.attributes.email", equalTo("zoe.adams@example.com"))));
-        assertThat(events()).allSatisfy(e -> assertThat(e.path("data").path("attributes").path("profile"))
+        assertThat(events()).isNotEmpty().allSatisfy(e -> assertThat(e.path("data").path("attributes").path("profile"))
                 .isEqualTo(json("{\"data\":{\"type\":\"profile\",\"attributes\":{\"email\":\"zoe.adams@example.com\"}}}")));
         assertThat(log.last().path("ProfileIdentifierConflicts").asInt()).isEqualTo(1);
     }
