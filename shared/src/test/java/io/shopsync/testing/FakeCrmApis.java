@@ -27,14 +27,15 @@ public final class FakeCrmApis implements AutoCloseable {
 
     public static final String HUBSPOT_CONTACTS = "/crm/objects/2026-09/contacts/batch/upsert";
     public static final String HUBSPOT_ORDERS = "/crm/objects/2026-09/orders/batch/upsert";
+    public static final String HUBSPOT_ORDER_UPDATES = "/crm/objects/2026-09/orders/batch/update";
     public static final String HUBSPOT_ASSOCIATE = "/crm/associations/2026-09/orders/contacts/batch/associate/default";
     public static final String KLAVIYO_PROFILES = "/api/profile-import";
     public static final String KLAVIYO_EVENTS = "/api/events";
     public static final String KLAVIYO_BULK = "/api/event-bulk-create-jobs";
     private static final ObjectMapper JSON = new ObjectMapper();
 
-    /** Answers a HubSpot batch upsert: one result per input, its trace id echoed, a stable id per key. */
-    static final class HubSpotBatchAnswers implements ResponseTransformerV2 {
+    /** Answers a HubSpot batch upsert or update: one result per input, its trace id echoed, a stable id per key. */
+    public static final class HubSpotBatchAnswers implements ResponseTransformerV2 {
         @Override
         public Response transform(Response response, ServeEvent serveEvent) {
             try {
@@ -75,6 +76,8 @@ public final class FakeCrmApis implements AutoCloseable {
         server.stubFor(post(urlEqualTo(HUBSPOT_CONTACTS)).willReturn(aResponse().withStatus(200)
                 .withTransformers("hubspot-batch-answers")));
         server.stubFor(post(urlEqualTo(HUBSPOT_ORDERS)).willReturn(aResponse().withStatus(200)
+                .withTransformers("hubspot-batch-answers")));
+        server.stubFor(post(urlEqualTo(HUBSPOT_ORDER_UPDATES)).willReturn(aResponse().withStatus(200)
                 .withTransformers("hubspot-batch-answers")));
         server.stubFor(post(urlEqualTo(HUBSPOT_ASSOCIATE)).willReturn(aResponse().withStatus(200).withBody("{\"results\":[]}")));
         server.stubFor(post(urlEqualTo(KLAVIYO_PROFILES)).willReturn(aResponse().withStatus(200)
