@@ -202,10 +202,11 @@ public final class HubSpotOrders implements Target {
         if (result instanceof UpdateResult.Updated) {
             return null;
         }
-        if (result instanceof UpdateResult.NotFound) {
-            return new DeliveryOutcome.RetryLater(HubSpotFulfilments.NOT_IN_HUBSPOT_YET + " (" + doing + "); if this "
-                    + "is dead-lettered, deliver the order first (check the order-to-crm dead-letter queue for its "
-                    + "orders/* webhook), then redrive");
+        if (result instanceof UpdateResult.NotFound notFound) {
+            // Only a refund's update can miss its order; an object just written can be missing for a moment.
+            return new DeliveryOutcome.RetryLater(!"order".equals(what) ? notFound.reason() + " (" + doing + ")"
+                    : HubSpotFulfilments.NOT_IN_HUBSPOT_YET + " (" + doing + "); if this is dead-lettered, deliver the "
+                            + "order first (check the order-to-crm dead-letter queue for its orders/* webhook), then redrive");
         }
         if (result instanceof UpdateResult.Rejected rejected) {
             return rejected.retryable() ? new DeliveryOutcome.RetryLater(rejected.reason() + " (" + doing + ")")
