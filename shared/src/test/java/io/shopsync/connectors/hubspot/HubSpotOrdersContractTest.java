@@ -27,6 +27,7 @@ import io.shopsync.mapping.Mapping;
 import io.shopsync.observability.Telemetry;
 import io.shopsync.testing.CapturedLines;
 import io.shopsync.testing.FakeCrmApis;
+import io.shopsync.testing.HttpWarmUp;
 import io.shopsync.testkit.Fixtures;
 import java.net.http.HttpClient;
 import java.time.Clock;
@@ -37,6 +38,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -59,6 +61,11 @@ class HubSpotOrdersContractTest {
     private String storedToken = "pat-na1-11111111-2222-3333-4444-555555555555";
     private String rotatedToken = storedToken;
     private HubSpotOrders target;
+
+    @BeforeAll
+    static void warmUp() throws Exception {
+        HttpWarmUp.once();
+    }
 
     @BeforeEach
     void start() {

@@ -21,6 +21,7 @@ import io.shopsync.connectors.CachedSecret;
 import io.shopsync.delivery.DeliveryOutcome;
 import io.shopsync.http.HttpTransport;
 import io.shopsync.http.TargetHttp;
+import io.shopsync.testing.HttpWarmUp;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.nio.charset.StandardCharsets;
@@ -37,6 +38,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 import javax.crypto.Mac;
 import javax.crypto.spec.SecretKeySpec;
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -58,6 +60,11 @@ class StandardWebhooksInventoryContractTest {
     private final AtomicInteger secretLoads = new AtomicInteger();
     private final List<String> storedSecrets = new ArrayList<>(List.of(SECRET));
     private StandardWebhooksInventory target;
+
+    @BeforeAll
+    static void warmUp() throws Exception {
+        HttpWarmUp.once();
+    }
 
     @BeforeEach
     void start() {

@@ -33,6 +33,7 @@ import io.shopsync.http.HttpTransport;
 import io.shopsync.http.TargetHttp;
 import io.shopsync.observability.Telemetry;
 import io.shopsync.testing.CapturedLines;
+import io.shopsync.testing.HttpWarmUp;
 import io.shopsync.testkit.Fixtures;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -49,6 +50,7 @@ import java.util.Deque;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
@@ -76,6 +78,11 @@ class KlaviyoOrdersContractTest {
     private final Clock clock = Clock.fixed(NOW, ZoneOffset.UTC);
     private final KlaviyoMappings mappings = ShippedKlaviyoMappings.load(JSON);
     private int webhooks;
+
+    @BeforeAll
+    static void warmUp() throws Exception {
+        HttpWarmUp.once();
+    }
 
     @BeforeEach
     void start() {
