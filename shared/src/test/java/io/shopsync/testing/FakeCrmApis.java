@@ -41,6 +41,7 @@ public final class FakeCrmApis implements AutoCloseable {
 
     public static final String HUBSPOT_CONTACTS = "/crm/objects/2026-09/contacts/batch/upsert";
     public static final String HUBSPOT_ORDERS = "/crm/objects/2026-09/orders/batch/upsert";
+    public static final String HUBSPOT_ORDER_UPDATES = "/crm/objects/2026-09/orders/batch/update";
     public static final String HUBSPOT_ASSOCIATE = "/crm/associations/2026-09/orders/contacts/batch/associate/default";
     public static final String KLAVIYO_PROFILES = "/api/profile-import";
     public static final String KLAVIYO_EVENTS = "/api/events";
@@ -54,10 +55,10 @@ public final class FakeCrmApis implements AutoCloseable {
     public record InputError(String category, String message) {}
 
     /**
-     * Answers a HubSpot batch upsert: one result per input, its trace id echoed, a stable id per key;
+     * Answers a HubSpot batch upsert or update: one result per input, its trace id echoed, a stable id per key;
      * inputs whose {@code id} the test rejected get an error naming their trace id instead, in a 207.
      */
-    static final class HubSpotBatchAnswers implements ResponseTransformerV2 {
+    public static final class HubSpotBatchAnswers implements ResponseTransformerV2 {
         final Map<String, InputError> rejected = new ConcurrentHashMap<>();
 
         @Override
@@ -135,6 +136,8 @@ public final class FakeCrmApis implements AutoCloseable {
         server.stubFor(hubspot(HUBSPOT_CONTACTS, 5).willReturn(aResponse().withStatus(200)
                 .withHeader("Content-Type", "application/json").withTransformers("hubspot-batch-answers")));
         server.stubFor(hubspot(HUBSPOT_ORDERS, 5).willReturn(aResponse().withStatus(200)
+                .withHeader("Content-Type", "application/json").withTransformers("hubspot-batch-answers")));
+        server.stubFor(hubspot(HUBSPOT_ORDER_UPDATES, 5).willReturn(aResponse().withStatus(200)
                 .withHeader("Content-Type", "application/json").withTransformers("hubspot-batch-answers")));
         server.stubFor(hubspot(HUBSPOT_ASSOCIATE, 5).willReturn(aResponse().withStatus(200)
                 .withHeader("Content-Type", "application/json").withBody("{\"results\":[]}")));

@@ -118,10 +118,11 @@ class OrderFlowHubSpotTest {
     }
 
     @Test
-    void aRefund_updatesItsOrder() throws Exception {
+    void aRefund_updatesItsOrder_neverCreatingIt() throws Exception {
         deliver(received("refunds-create.json", null));
 
-        JsonNode input = bodies(ORDERS).get(0).path("inputs").get(0);
+        JsonNode input = bodies(FakeCrmApis.HUBSPOT_ORDER_UPDATES).get(0).path("inputs").get(0);
+        assertThat(bodies(ORDERS)).as("a refund never upserts (creates) an order").isEmpty();
         assertThat(input.path("id").asText()).isEqualTo("820982911946154508");
         assertThat(input.path("properties").path("shopify_last_refund_id").asText()).isEqualTo("509562969126743103");
         hubspot.verify(0, postRequestedFor(urlEqualTo(CONTACTS)));

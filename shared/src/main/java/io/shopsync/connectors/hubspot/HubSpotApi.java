@@ -15,10 +15,14 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
+import java.util.function.Predicate;
 
 /**
  * HubSpot's CRM API as the connectors use it: date-versioned batch upserts by a unique property and
@@ -54,51 +58,36 @@ public final class HubSpotApi {
     /** One input of a batch upsert: {@code traceId} ties HubSpot's per-input results and errors back to it. */
     public record UpsertInput(String traceId, String idProperty, String id, Map<String, String> properties) {}
 
-    /** The outcome of a batch call for its inputs. */
-    public sealed interface BatchAnswer {
-        /** HubSpot answered: object ids by trace id, and per-input errors by trace id. */
-        record Answered(Map<String, String> ids, Map<String, String> errors) implements BatchAnswer {}
-
-        /** The whole request failed. */
-        record Failed(TargetResponse failure) implements BatchAnswer {}
+    /**
+     * {@code POST /crm/objects/2026-09/{objectType}/batch/upsert}, at most 100 inputs.
+     *
+     * @return one result per input, by trace id ({@link UpdateResult.Updated} carries the object's id)
+     */
+    public Map<String, UpdateResult> upsert(String objectType, List<UpsertInput> inputs) {
+        return write("/crm/objects/" + API_VERSION + "/" + objectType + "/batch/upsert", inputs.stream()
+                .map(i -> written(new UpdateInput(i.traceId(), i.idProperty(), i.id(), i.properties()))).toList());
     }
 
-    /** {@code POST /crm/objects/2026-09/{objectType}/batch/upsert}, at most 100 inputs. */
-    public BatchAnswer upsert(String objectType, List<UpsertInput> inputs) {
-        TargetResponse response = post("/crm/objects/" + API_VERSION + "/" + objectType + "/batch/upsert",
-                inputsBody(inputs.stream().map(i -> new UpdateInput(i.traceId(), i.idProperty(), i.id(), i.properties()))
-                        .toList()));
-        if (!(response instanceof TargetResponse.Success success)) {
-            return new BatchAnswer.Failed(response);
-        }
-        return read(success.body(), inputs.stream().map(UpsertInput::traceId).toList());
-    }
-
-    /** The batch body upserts and updates share: inputs keyed by a unique property, traced per input. */
-    private ObjectNode inputsBody(List<UpdateInput> inputs) {
-        ObjectNode body = json.createObjectNode();
-        ArrayNode array = body.putArray("inputs");
-        for (UpdateInput input : inputs) {
-            ObjectNode node = array.addObject();
-            node.put("idProperty", input.idProperty());
-            node.put("id", input.id());
-            node.put("objectWriteTraceId", input.traceId());
-            ObjectNode properties = node.putObject("properties");
-            input.properties().forEach(properties::put);
-        }
-        return body;
-    }
-
-    /** {@code POST /crm/associations/2026-09/{from}/{to}/batch/associate/default}: safe to repeat. */
-    public TargetResponse associateDefault(String fromType, String toType, Map<String, String> fromIdToToId) {
-        ObjectNode body = json.createObjectNode();
-        ArrayNode inputs = body.putArray("inputs");
+    /**
+     * {@code POST /crm/associations/2026-09/{from}/{to}/batch/associate/default}: safe to repeat.
+     *
+     * @param fromIdToToId the pairs to associate, by the id of the object they start from
+     * @return one result per pair, by the id it starts from
+     */
+    public Map<String, UpdateResult> associateDefault(String fromType, String toType, Map<String, String> fromIdToToId) {
+        List<Sent> pairs = new ArrayList<>();
         fromIdToToId.forEach((from, to) -> {
-            ObjectNode input = inputs.addObject();
+            ObjectNode input = json.createObjectNode();
             input.putObject("from").put("id", from);
             input.putObject("to").put("id", to);
+            // HubSpot answers the association each way: either direction is this pair's result.
+            pairs.add(new Sent(from, input, Set.of(from, to), false, result -> {
+                String resultFrom = result.path("from").path("id").asText();
+                String resultTo = result.path("to").path("id").asText();
+                return resultFrom.equals(from) && resultTo.equals(to) || resultFrom.equals(to) && resultTo.equals(from);
+            }));
         });
-        return post("/crm/associations/" + API_VERSION + "/" + fromType + "/" + toType + "/batch/associate/default", body);
+        return write("/crm/associations/" + API_VERSION + "/" + fromType + "/" + toType + "/batch/associate/default", pairs);
     }
 
     /**
@@ -107,20 +96,28 @@ public final class HubSpotApi {
      */
     public record UpdateInput(String traceId, String idProperty, String id, Map<String, String> properties) {}
 
-    /** HubSpot's answer for one input of a batch update. */
+    /** HubSpot's answer for one input of a batch write: an update, an upsert or an association. */
     public sealed interface UpdateResult {
-        /** The object was updated. */
+        /** The object was written (or the pair associated). */
         record Updated(String objectId) implements UpdateResult {}
 
         /** No object has the input's id: an update never creates one. */
         record NotFound(String reason) implements UpdateResult {}
 
         /** HubSpot refused this input ({@code VALIDATION_ERROR}, {@code RATE_LIMIT}, ...), the others went on. */
-        record Rejected(String category, String reason) implements UpdateResult {}
+        record Rejected(String category, String reason) implements UpdateResult {
+            /** Whether the same input may get past later: rate limits, conflicts and locks pass. */
+            public boolean retryable() {
+                return RETRYABLE_CATEGORIES.contains(category);
+            }
+        }
 
         /** The request carrying the input failed as a whole (429, 5xx, timeout, 401, ...), or said nothing of it. */
         record RequestFailed(TargetResponse failure) implements UpdateResult {}
     }
+
+    /** Per-input error categories the same input may get past later. */
+    private static final Set<String> RETRYABLE_CATEGORIES = Set.of("RATE_LIMIT", "RATE_LIMITS", "CONFLICT", "LOCKED");
 
     /**
      * {@code POST /crm/objects/2026-09/{objectType}/batch/update}, at most 100 inputs, each naming its
@@ -129,92 +126,160 @@ public final class HubSpotApi {
      *
      * <p>Assumed, not yet checked in a sandbox: HubSpot reports an id no object has as a
      * {@code StandardError} of category {@code OBJECT_NOT_FOUND} (its documented error shape), either
-     * among the {@code errors} of a 200/207, naming the input by {@code context.objectWriteTraceId} or by
-     * {@code context.ids}, or as the whole answer (404, or 400) when it refuses the request. A refused
-     * request with several inputs is repeated input by input, so only the missing ones are not found.
+     * among the {@code errors} of a 200/207 or as the whole answer (404, or 400) when it refuses the request.
      *
      * @return one result per input, by trace id
      */
     public Map<String, UpdateResult> update(String objectType, List<UpdateInput> inputs) {
-        TargetResponse response = post("/crm/objects/" + API_VERSION + "/" + objectType + "/batch/update",
-                inputsBody(inputs));
-        Map<String, UpdateResult> results = new LinkedHashMap<>();
+        return write("/crm/objects/" + API_VERSION + "/" + objectType + "/batch/update",
+                inputs.stream().map(this::written).toList());
+    }
+
+    /**
+     * One input as sent: the key its result is returned under, its JSON, the values an error may name it by,
+     * whether a 2xx must carry a result for it (an object id the caller needs), and how to spot that result.
+     */
+    private record Sent(String key, ObjectNode body, Set<String> names, boolean needsResult, Predicate<JsonNode> owns) {}
+
+    /** An object input, upserted or updated by a unique property. */
+    private Sent written(UpdateInput input) {
+        ObjectNode node = json.createObjectNode();
+        node.put("idProperty", input.idProperty());
+        node.put("id", input.id());
+        node.put("objectWriteTraceId", input.traceId());
+        ObjectNode properties = node.putObject("properties");
+        input.properties().forEach(properties::put);
+        return new Sent(input.traceId(), node, Set.of(input.traceId(), input.id()), true, result -> {
+            String trace = result.path("objectWriteTraceId").asText(null);
+            return trace != null ? trace.equals(input.traceId())
+                    : input.id().equalsIgnoreCase(result.path("properties").path(input.idProperty()).asText(null));
+        });
+    }
+
+    /**
+     * Sends a batch and answers per input. HubSpot can refuse a whole batch with 400 for one bad input (and a
+     * batch update with 404/400 for one missing object): such a batch is split in halves and each half sent
+     * again, so only the inputs at fault fail. The same happens to the inputs an error inside a 2xx does not
+     * name, when more than one could be the one it is about.
+     */
+    private Map<String, UpdateResult> write(String path, List<Sent> inputs) {
+        ObjectNode body = json.createObjectNode();
+        ArrayNode array = body.putArray("inputs");
+        inputs.forEach(input -> array.add(input.body()));
+        TargetResponse response = post(path, body);
         if (response instanceof TargetResponse.Success success) {
-            return readUpdate(success.body(), inputs);
+            return read(path, success.body(), inputs);
         }
-        if (response instanceof TargetResponse.Permanent refused && refused.reason().contains(OBJECT_NOT_FOUND)) {
-            if (inputs.size() == 1) {
-                results.put(inputs.get(0).traceId(), new UpdateResult.NotFound(refused.reason()));
-                return results;
-            }
-            for (UpdateInput input : inputs) {
-                results.putAll(update(objectType, List.of(input)));
-            }
-            return results;
+        if (inputs.size() > 1 && response instanceof TargetResponse.Permanent refused
+                && (refused.status() == 400 || refused.reason().contains(OBJECT_NOT_FOUND))) {
+            return split(path, inputs);
         }
-        for (UpdateInput input : inputs) {
-            results.put(input.traceId(), new UpdateResult.RequestFailed(response));
+        Map<String, UpdateResult> results = new LinkedHashMap<>();
+        for (Sent input : inputs) {
+            results.put(input.key(), response instanceof TargetResponse.Permanent refused
+                    && refused.reason().contains(OBJECT_NOT_FOUND)
+                    ? new UpdateResult.NotFound(refused.reason()) : new UpdateResult.RequestFailed(response));
         }
         return results;
     }
 
-    /** The results and errors of a 200 or 207 to a batch update, per input. */
-    private Map<String, UpdateResult> readUpdate(String body, List<UpdateInput> inputs) {
+    private Map<String, UpdateResult> split(String path, List<Sent> inputs) {
+        Map<String, UpdateResult> results = new LinkedHashMap<>();
+        int half = inputs.size() / 2;
+        results.putAll(write(path, inputs.subList(0, half)));
+        results.putAll(write(path, inputs.subList(half, inputs.size())));
+        return results;
+    }
+
+    /**
+     * The results and errors of a 200 or 207, per input. An error names its input by any value of its
+     * {@code context} (the spec leaves the keys open: {@code objectWriteTraceId}, {@code ids}, {@code id},
+     * {@code email}, ... are all seen) that equals the input's trace id or key; an error naming no input is
+     * about the inputs HubSpot did not answer with a result.
+     */
+    private Map<String, UpdateResult> read(String path, String body, List<Sent> inputs) {
         Map<String, UpdateResult> results = new LinkedHashMap<>();
         JsonNode root;
         try {
             root = json.readTree(body);
         } catch (IOException e) {
             TargetResponse unreadable = new TargetResponse.Transient(
-                    "hubspot answered a batch update with a body that is not JSON", Optional.empty());
-            inputs.forEach(input -> results.put(input.traceId(), new UpdateResult.RequestFailed(unreadable)));
+                    "hubspot answered a batch with a body that is not JSON", Optional.empty());
+            inputs.forEach(input -> results.put(input.key(), new UpdateResult.RequestFailed(unreadable)));
             return results;
         }
-        for (JsonNode result : root.path("results")) {
-            if (!result.hasNonNull("id")) {
-                continue;
-            }
-            String trace = result.path("objectWriteTraceId").asText(null);
-            for (UpdateInput input : inputs) {
-                boolean same = trace != null ? trace.equals(input.traceId())
-                        : input.id().equals(result.path("properties").path(input.idProperty()).asText(null));
-                if (same) {
-                    results.put(input.traceId(), new UpdateResult.Updated(result.get("id").asText()));
+        JsonNode answered = root.path("results");
+        for (JsonNode result : answered) {
+            for (Sent input : inputs) {
+                if (input.owns().test(result)) {
+                    results.put(input.key(), new UpdateResult.Updated(input.needsResult()
+                            ? result.path("id").asText() : input.key()));
                 }
             }
         }
-        if (results.isEmpty() && inputs.size() == 1 && root.path("results").size() == 1
-                && root.path("results").get(0).hasNonNull("id")) {
+        if (results.isEmpty() && inputs.size() == 1 && answered.size() == 1 && answered.get(0).hasNonNull("id")) {
             // Some HubSpot responses omit the trace id: with a single input the result is unambiguous.
-            results.put(inputs.get(0).traceId(), new UpdateResult.Updated(root.path("results").get(0).get("id").asText()));
+            results.put(inputs.get(0).key(), new UpdateResult.Updated(answered.get(0).get("id").asText()));
         }
+        List<UpdateResult> unnamed = new ArrayList<>();
         for (JsonNode error : root.path("errors")) {
-            String category = error.path("category").asText("ERROR");
-            StringBuilder reason = new StringBuilder("hubspot rejected the input: ").append(category).append(": ")
-                    .append(error.path("message").asText(""));
-            for (JsonNode detail : error.path("errors")) {
-                reason.append("; ").append(detail.path("code").asText("")).append(" ").append(detail.path("message").asText(""));
+            UpdateResult failed = rejection(error);
+            Set<String> names = namesIn(error);
+            List<Sent> named = inputs.stream().filter(input -> input.names().stream()
+                    .anyMatch(name -> names.contains(name.toLowerCase(Locale.ROOT)))).toList();
+            if (named.isEmpty()) {
+                unnamed.add(failed);
             }
-            String masked = TargetHttp.maskEmails(reason.toString());
-            UpdateResult failed = OBJECT_NOT_FOUND.equals(category) ? new UpdateResult.NotFound(masked)
-                    : new UpdateResult.Rejected(category, masked);
-            List<String> traces = new ArrayList<>();
-            error.path("context").path("objectWriteTraceId").forEach(t -> traces.add(t.asText()));
-            List<String> ids = new ArrayList<>();
-            error.path("context").path("ids").forEach(id -> ids.add(id.asText()));
-            List<UpdateInput> named = inputs.stream()
-                    .filter(input -> traces.contains(input.traceId()) || ids.contains(input.id())).toList();
-            if (named.isEmpty() && traces.isEmpty() && ids.isEmpty()) {
-                // The error names no input: it is about the ones HubSpot did not write.
-                named = inputs.stream().filter(input -> !results.containsKey(input.traceId())).toList();
-            }
-            named.forEach(input -> results.put(input.traceId(), failed));
+            named.forEach(input -> results.put(input.key(), failed));
         }
-        for (UpdateInput input : inputs) {
-            results.putIfAbsent(input.traceId(), new UpdateResult.RequestFailed(new TargetResponse.Transient(
-                    "hubspot answered a batch update without a result or an error for this input", Optional.empty())));
+        for (int i = root.path("errors").size(); i < root.path("numErrors").asInt(0); i++) {
+            unnamed.add(new UpdateResult.RequestFailed(new TargetResponse.Transient(
+                    "hubspot counted an error (numErrors) it did not describe", Optional.empty())));
+        }
+        List<Sent> open = inputs.stream().filter(input -> !results.containsKey(input.key())).toList();
+        if (!unnamed.isEmpty() && open.size() == 1) {
+            results.put(open.get(0).key(), unnamed.get(0));
+        } else if (!unnamed.isEmpty() && open.size() > 1) {
+            results.putAll(split(path, open));
+        }
+        for (Sent input : inputs) {
+            results.putIfAbsent(input.key(), input.needsResult()
+                    ? new UpdateResult.RequestFailed(new TargetResponse.Transient(
+                            "hubspot answered a batch without a result or an error for this input", Optional.empty()))
+                    : new UpdateResult.Updated(input.key())); // a 2xx whose errors are about others wrote it
         }
         return results;
+    }
+
+    /** Every value of an error's {@code context} and of its details' contexts, lower-cased. */
+    private static Set<String> namesIn(JsonNode error) {
+        Set<String> names = new HashSet<>();
+        List<JsonNode> contexts = new ArrayList<>();
+        contexts.add(error.path("context"));
+        error.path("errors").forEach(detail -> contexts.add(detail.path("context")));
+        for (JsonNode context : contexts) {
+            context.forEach(values -> {
+                if (values.isArray()) {
+                    values.forEach(value -> names.add(value.asText().toLowerCase(Locale.ROOT)));
+                } else if (values.isValueNode()) {
+                    names.add(values.asText().toLowerCase(Locale.ROOT));
+                }
+            });
+        }
+        return names;
+    }
+
+    /** A per-input error as a result: not found, or rejected with HubSpot's category. */
+    private static UpdateResult rejection(JsonNode error) {
+        String category = error.path("category").asText("ERROR");
+        StringBuilder reason = new StringBuilder("hubspot rejected the input: ").append(category).append(": ")
+                .append(error.path("message").asText(""));
+        for (JsonNode detail : error.path("errors")) {
+            reason.append("; ").append(detail.path("code").asText("")).append(" ").append(detail.path("message").asText(""));
+        }
+        String masked = TargetHttp.maskEmails(reason.toString());
+        return OBJECT_NOT_FOUND.equals(category) ? new UpdateResult.NotFound(masked)
+                : new UpdateResult.Rejected(category, masked);
     }
 
     private TargetResponse post(String path, ObjectNode body) {
@@ -248,39 +313,5 @@ public final class HubSpotApi {
                 .header("Content-Type", "application/json")
                 .header("Accept", "application/json")
                 .POST(HttpRequest.BodyPublishers.ofString(text)));
-    }
-
-    /** Results and errors of a 200 or 207, by objectWriteTraceId. */
-    private BatchAnswer read(String body, List<String> traceIds) {
-        Map<String, String> ids = new LinkedHashMap<>();
-        Map<String, String> errors = new LinkedHashMap<>();
-        JsonNode root;
-        try {
-            root = json.readTree(body);
-        } catch (IOException e) {
-            return new BatchAnswer.Failed(new TargetResponse.Transient("hubspot answered a batch with a body that is not JSON",
-                    Optional.empty()));
-        }
-        for (JsonNode result : root.path("results")) {
-            String trace = result.path("objectWriteTraceId").asText(null);
-            if (trace != null && result.hasNonNull("id")) {
-                ids.put(trace, result.get("id").asText());
-            }
-        }
-        for (JsonNode error : root.path("errors")) {
-            StringBuilder reason = new StringBuilder("hubspot rejected the input: ")
-                    .append(error.path("category").asText("ERROR")).append(": ").append(error.path("message").asText(""));
-            for (JsonNode detail : error.path("errors")) {
-                reason.append("; ").append(detail.path("code").asText("")).append(" ").append(detail.path("message").asText(""));
-            }
-            for (JsonNode trace : error.path("context").path("objectWriteTraceId")) {
-                errors.put(trace.asText(), TargetHttp.maskEmails(reason.toString()));
-            }
-        }
-        if (ids.isEmpty() && errors.isEmpty() && traceIds.size() == 1 && root.path("results").size() == 1) {
-            // Some HubSpot responses omit the trace id: with a single input the result is unambiguous.
-            ids.put(traceIds.get(0), root.path("results").get(0).path("id").asText());
-        }
-        return new BatchAnswer.Answered(ids, errors);
     }
 }

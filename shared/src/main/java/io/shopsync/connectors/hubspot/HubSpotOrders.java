@@ -1,7 +1,8 @@
 package io.shopsync.connectors.hubspot;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.shopsync.connectors.hubspot.HubSpotApi.BatchAnswer;
+import io.shopsync.connectors.hubspot.HubSpotApi.UpdateInput;
+import io.shopsync.connectors.hubspot.HubSpotApi.UpdateResult;
 import io.shopsync.connectors.hubspot.HubSpotApi.UpsertInput;
 import io.shopsync.delivery.DeliveryItem;
 import io.shopsync.delivery.DeliveryOutcome;
@@ -24,13 +25,19 @@ import java.util.Map;
  * <p>When the deployment also takes customers/create and customers/update, those upsert the contact
  * alone, from the customer mapping.
  *
+ * <p>A refund updates its order and never creates one: when the order is not in HubSpot yet the refund is
+ * retried and, once the queue's attempts are spent, dead-lettered saying so.
+ *
  * <p>An order without an e-mail (a guest or POS sale, or redacted data) is delivered as order data
- * without a contact and counted ({@code OrdersWithoutContact}), not failed. A contact or order that
- * HubSpot rejects fails permanently for that order only; the rest of the batch goes on.
+ * without a contact and counted ({@code OrdersWithoutContact}), not failed. A contact, order or
+ * association that HubSpot rejects (per input, inside a 200 or 207, or a whole batch refused with 400 for
+ * one input, which {@link HubSpotApi} splits) fails permanently for that order only; the rest of the
+ * batch goes on. Per-input rate limits, conflicts and locks are retried.
  */
 public final class HubSpotOrders implements Target {
 
     public static final String NAME = "hubspot";
+    private static final String ORDER_KEY = "shopify_order_id";
 
     private final HubSpotApi api;
     private final Mapping contactMapping;
@@ -81,7 +88,7 @@ public final class HubSpotOrders implements Target {
             work.add(map(new Work(items.get(i), i)));
         }
         upsertContacts(work);
-        upsertOrders(work);
+        writeOrders(work);
         associate(work);
         List<DeliveryOutcome> outcomes = new ArrayList<>();
         for (Work w : work) {
@@ -131,36 +138,46 @@ public final class HubSpotOrders implements Target {
             }
         }
         for (List<UpsertInput> chunk : chunks(new ArrayList<>(byEmail.values()))) {
-            BatchAnswer answer = api.upsert("contacts", chunk);
+            Map<String, UpdateResult> results = api.upsert("contacts", chunk);
             for (Work w : work) {
                 UpsertInput input = w.contact == null ? null : byEmail.get(w.email);
-                if (w.outcome != null || input == null || !chunk.contains(input)) {
+                if (w.outcome != null || input == null || !results.containsKey(input.traceId())) {
                     continue;
                 }
-                w.outcome = failure(answer, input.traceId(), "contact");
+                UpdateResult result = results.get(input.traceId());
+                w.outcome = failure(result, "upserting the contact", "contact");
                 if (w.outcome == null) {
-                    w.contactId = ((BatchAnswer.Answered) answer).ids().get(input.traceId());
+                    w.contactId = ((UpdateResult.Updated) result).objectId();
                 }
             }
         }
     }
 
-    private void upsertOrders(List<Work> work) {
+    /**
+     * Orders are upserted; refunds only update the order they belong to, so a refund that comes before its
+     * order never creates a bare order holding only the refund's fields: it waits for the order.
+     */
+    private void writeOrders(List<Work> work) {
         List<Work> pending = work.stream().filter(w -> w.outcome == null && w.order != null).toList();
-        List<UpsertInput> inputs = new ArrayList<>();
+        List<UpdateInput> upserts = new ArrayList<>();
+        List<UpdateInput> updates = new ArrayList<>();
         for (Work w : pending) {
-            inputs.add(new UpsertInput(w.orderTrace, "shopify_order_id", w.order.get("shopify_order_id"), w.order));
+            UpdateInput input = new UpdateInput(w.orderTrace, ORDER_KEY, w.order.get(ORDER_KEY), w.order);
+            (w.item.topic().startsWith("refunds/") ? updates : upserts).add(input);
         }
-        for (List<UpsertInput> chunk : chunks(inputs)) {
-            BatchAnswer answer = api.upsert("orders", chunk);
-            for (Work w : pending) {
-                if (chunk.stream().noneMatch(input -> input.traceId().equals(w.orderTrace))) {
-                    continue;
-                }
-                w.outcome = failure(answer, w.orderTrace, "order");
-                if (w.outcome == null) {
-                    w.orderId = ((BatchAnswer.Answered) answer).ids().get(w.orderTrace);
-                }
+        Map<String, UpdateResult> results = new LinkedHashMap<>();
+        for (List<UpdateInput> chunk : chunks(upserts)) {
+            results.putAll(api.upsert("orders", chunk.stream()
+                    .map(i -> new UpsertInput(i.traceId(), i.idProperty(), i.id(), i.properties())).toList()));
+        }
+        for (List<UpdateInput> chunk : chunks(updates)) {
+            results.putAll(api.update("orders", chunk));
+        }
+        for (Work w : pending) {
+            UpdateResult result = results.get(w.orderTrace);
+            w.outcome = failure(result, "writing the order", "order");
+            if (w.outcome == null) {
+                w.orderId = ((UpdateResult.Updated) result).objectId();
             }
         }
     }
@@ -175,41 +192,36 @@ public final class HubSpotOrders implements Target {
         if (pairs.isEmpty()) {
             return;
         }
-        TargetResponse response = api.associateDefault("orders", "contacts", pairs);
+        Map<String, UpdateResult> results = api.associateDefault("orders", "contacts", pairs);
         for (Work w : work) {
-            if (w.outcome == null && w.orderId != null && pairs.containsKey(w.orderId)) {
-                w.outcome = requestFailure(response, "associating the order with its contact");
+            if (w.outcome == null && w.orderId != null && results.containsKey(w.orderId)) {
+                w.outcome = failure(results.get(w.orderId), "associating the order with its contact", "association");
             }
         }
     }
 
-    /** The item's outcome from a batch answer, or null when its input succeeded. */
-    private static DeliveryOutcome failure(BatchAnswer answer, String traceId, String what) {
-        if (answer instanceof BatchAnswer.Failed failed) {
-            return requestFailure(failed.failure(), "upserting the " + what);
+    /** The item's outcome from HubSpot's answer for its input, or null when the input was written. */
+    private static DeliveryOutcome failure(UpdateResult result, String doing, String what) {
+        if (result instanceof UpdateResult.Updated) {
+            return null;
         }
-        BatchAnswer.Answered answered = (BatchAnswer.Answered) answer;
-        String error = answered.errors().get(traceId);
-        if (error != null) {
-            boolean retryable = error.contains("RATE_LIMIT") || error.contains("CONFLICT") || error.contains("LOCKED");
-            return retryable ? new DeliveryOutcome.RetryLater(error + " (" + what + ")")
-                    : new DeliveryOutcome.PermanentFailure(error + " (" + what + "): correct it in Shopify or the "
-                            + "mapping, then redrive", "hubspot-" + what + "-rejected");
+        if (result instanceof UpdateResult.NotFound notFound) {
+            // Only a refund's update can miss its order; an object just written can be missing for a moment.
+            return new DeliveryOutcome.RetryLater(!"order".equals(what) ? notFound.reason() + " (" + doing + ")"
+                    : HubSpotFulfilments.NOT_IN_HUBSPOT_YET + " (" + doing + "); if this is dead-lettered, deliver the "
+                            + "order first (check the order-to-crm dead-letter queue for its orders/* webhook), then redrive");
         }
-        if (!answered.ids().containsKey(traceId)) {
-            return new DeliveryOutcome.RetryLater("hubspot answered without a result for this " + what);
+        if (result instanceof UpdateResult.Rejected rejected) {
+            return rejected.retryable() ? new DeliveryOutcome.RetryLater(rejected.reason() + " (" + doing + ")")
+                    : new DeliveryOutcome.PermanentFailure(rejected.reason() + " (" + doing + "): correct it in Shopify "
+                            + "or the mapping, then redrive", "hubspot-" + what + "-rejected");
         }
-        return null;
-    }
-
-    private static DeliveryOutcome requestFailure(TargetResponse response, String doing) {
+        TargetResponse response = ((UpdateResult.RequestFailed) result).failure();
         if (response instanceof TargetResponse.Transient retry) {
             return new DeliveryOutcome.RetryLater(retry.reason() + " (" + doing + ")", retry.notBefore());
         }
-        if (response instanceof TargetResponse.Permanent permanent) {
-            return new DeliveryOutcome.PermanentFailure(permanent.reason() + " (" + doing + ")", permanent.category());
-        }
-        return null;
+        TargetResponse.Permanent permanent = (TargetResponse.Permanent) response;
+        return new DeliveryOutcome.PermanentFailure(permanent.reason() + " (" + doing + ")", permanent.category());
     }
 
     private static Map<String, String> strings(Map<String, JsonNode> values) {

@@ -10,7 +10,6 @@ import io.shopsync.http.TargetResponse;
 import java.net.URI;
 import java.net.http.HttpRequest;
 import java.time.Clock;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
@@ -22,13 +21,13 @@ import java.util.Set;
  * <pre>
  * POST {endpoint}
  * webhook-id: msg_…            the same for every retry of the level: the receiver dedupes on it
- * webhook-timestamp: 1764000000 unix seconds of this attempt
+ * webhook-timestamp: 1764000000 unix seconds of this attempt (new on each retry, as the spec asks)
  * webhook-signature: v1,…       HMAC-SHA256 of "{id}.{timestamp}.{body}"; one per secret during a rotation
  * Idempotency-Key: msg_…        the webhook-id again, for receivers that follow the IETF draft
  * Content-Type: application/json
  * User-Agent: Shopsync/0.1
  *
- * {"type":"inventory.level.set","timestamp":"2026-11-27T16:00:00Z",
+ * {"type":"inventory.level.set","timestamp":"2026-11-27T15:59:58Z",
  *  "data":{"sku":"TSHIRT-RED-M","locationRef":"WH-MAIN","available":42,
  *          "sourceUpdatedAt":"2026-11-27T15:59:58Z","shop":"shop.myshopify.com",
  *          "inventoryItemId":"44001","shopifyLocationId":"77"}}
@@ -38,7 +37,9 @@ import java.util.Set;
  * null), the event is {@code inventory.level.unknown} with {@code "available": null}: receivers must
  * not read it as zero (it would zero the stock of an item Shopify merely stopped counting).
  * {@code sourceUpdatedAt} is the level's {@code updated_at} in Shopify: receivers drop a level older
- * than one they hold. {@code timestamp} is when this attempt was made. Shopify ids are strings: they
+ * than one they hold. {@code timestamp} is when the event occurred (the same {@code updated_at}), not
+ * when it was sent: Standard Webhooks keeps it, and so the whole signed body, the same on every retry of
+ * one message; only the {@code webhook-timestamp} header and the signature change. Shopify ids are strings: they
  * exceed what a JSON double holds exactly.
  *
  * <p>Answers: 2xx delivered; 410 permanent (the receiver asked to be disabled); 408, 409, 429, 5xx and
@@ -125,9 +126,8 @@ public final class StandardWebhooksInventory implements InventorySystem {
     }
 
     private TargetResponse send(StockLevel level, String webhookId, StandardWebhookSignature signer) {
-        Instant now = clock.instant();
-        byte[] body = body(level, now);
-        long timestamp = now.getEpochSecond();
+        byte[] body = body(level);
+        long timestamp = clock.instant().getEpochSecond(); // this attempt's: the receiver's replay check
         return http.send(HttpRequest.newBuilder(endpoint)
                 .header("webhook-id", webhookId)
                 .header("webhook-timestamp", Long.toString(timestamp))
@@ -138,11 +138,11 @@ public final class StandardWebhooksInventory implements InventorySystem {
                 .POST(HttpRequest.BodyPublishers.ofByteArray(body)));
     }
 
-    /** The exact bytes sent and signed. */
-    byte[] body(StockLevel level, Instant now) {
+    /** The exact bytes sent and signed: the same on every attempt for one level. */
+    byte[] body(StockLevel level) {
         ObjectNode event = json.createObjectNode();
         event.put("type", level.available() == null ? TYPE_UNKNOWN : TYPE_SET);
-        event.put("timestamp", now.toString());
+        event.put("timestamp", level.sourceUpdatedAt().toString());
         ObjectNode data = event.putObject("data");
         data.put("sku", level.sku());
         data.put("locationRef", level.locationRef());

@@ -34,11 +34,13 @@ import java.util.regex.Pattern;
  * <ul>
  *   <li><b>Profile</b>, on every topic: {@code POST /api/profile-import} with the attributes
  *       {@code klaviyo-profile.json} names; Klaviyo leaves every other attribute as it is. Identity is
- *       the lower-cased e-mail, else the phone (E.164). An order with neither (a guest or POS sale, a
+ *       the lower-cased e-mail, else the phone (E.164) with the Shopify customer id as external id, or
+ *       {@code shopify-order-<id>} for a guest: never the phone alone, which Klaviyo refuses unless the
+ *       account has SMS set up. An order with neither (a guest or POS sale, a
  *       redacted order, and every refund, whose payload names no customer) is {@code delivered} with
  *       nothing sent and counted ({@code OrdersWithoutIdentifier}), not failed. When Klaviyo answers 409
  *       {@code duplicate_profile} (the e-mail and the phone or customer id are on two profiles), the
- *       import is repeated once with the e-mail alone, so the CRM's existing profiles are never merged
+ *       import is repeated once with the e-mail alone (else the external id alone), so the CRM's existing profiles are never merged
  *       or duplicated by us; counted as {@code ProfileIdentifierConflicts}.</li>
  *   <li><b>Events</b>, unless {@code sendOrderEvents} is false (a store running Klaviyo's native
  *       Shopify integration, which sends its own, so revenue would count twice): orders/create gives
@@ -181,7 +183,7 @@ public final class KlaviyoOrders implements Target {
                 return w;
             }
             Mapping profileMapping = item.topic().startsWith("customers/") ? mappings.customerProfile() : mappings.profile();
-            w.profile = profile(KlaviyoJson.nest(json, apply(profileMapping, payload, item)));
+            w.profile = profile(KlaviyoJson.nest(json, apply(profileMapping, payload, item)), w.orderId);
             if (w.profile == null) {
                 count(w, "OrdersWithoutIdentifier", (refund ? "refund" : "order")
                         + " without e-mail or phone: no Klaviyo profile or event sent");
@@ -287,18 +289,27 @@ public final class KlaviyoOrders implements Target {
         return Optional.ofNullable(sum);
     }
 
-    /** The profile attributes, or null when there is no e-mail or phone to identify the person by. */
-    private static ObjectNode profile(ObjectNode profile) {
+    /**
+     * The profile attributes, or null when there is no e-mail or phone to identify the person by. A phone is
+     * never the only identifier: Klaviyo accepts that only in accounts with SMS set up ("One or more
+     * identifiers is required" otherwise), so a person without an e-mail or a Shopify customer id, known only
+     * by phone, gets the external id {@code shopify-order-<order id>} beside it. Klaviyo's spec counts
+     * {@code external_id} as an identifier in every account; an SMS account still finds the person by phone.
+     */
+    private static ObjectNode profile(ObjectNode profile, String orderId) {
         JsonNode phone = profile.get("phone_number");
         if (phone != null) {
             String cleaned = PHONE_PUNCTUATION.matcher(phone.asText()).replaceAll("");
             if (E164.matcher(cleaned).matches() || !profile.hasNonNull("email")) {
-                // Not E.164 and the only identifier: sent for Klaviyo to judge, which names the problem.
+                // Not E.164 and no e-mail: sent for Klaviyo to judge, which names the problem.
                 profile.put("phone_number", cleaned.isEmpty() ? phone.asText() : cleaned);
             } else {
                 // Klaviyo would reject the whole profile for it; the e-mail identifies the person.
                 profile.remove("phone_number");
             }
+        }
+        if (profile.hasNonNull("phone_number") && !profile.hasNonNull("email") && !profile.hasNonNull("external_id")) {
+            profile.put("external_id", "shopify-order-" + orderId);
         }
         return profile.hasNonNull("email") || profile.hasNonNull("phone_number") ? profile : null;
     }
@@ -314,13 +325,16 @@ public final class KlaviyoOrders implements Target {
         return identity;
     }
 
-    /** The profile with its primary identifier only, or null when it has nothing else to drop. */
+    /**
+     * The profile with its primary identifier only (the e-mail, else the external id; never the phone alone),
+     * or null when it has nothing else to drop.
+     */
     private static ObjectNode primaryIdentifierOnly(ObjectNode profile) {
         ObjectNode narrowed = profile.deepCopy();
+        narrowed.remove("phone_number");
         if (narrowed.hasNonNull("email")) {
-            narrowed.remove("phone_number");
+            narrowed.remove("external_id");
         }
-        narrowed.remove("external_id");
         return narrowed.size() < profile.size() ? narrowed : null;
     }
 

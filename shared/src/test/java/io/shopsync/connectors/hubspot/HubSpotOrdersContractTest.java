@@ -1,6 +1,7 @@
 package io.shopsync.connectors.hubspot;
 
 import static com.github.tomakehurst.wiremock.client.WireMock.aResponse;
+import static com.github.tomakehurst.wiremock.client.WireMock.containing;
 import static com.github.tomakehurst.wiremock.client.WireMock.equalTo;
 import static com.github.tomakehurst.wiremock.client.WireMock.matchingJsonPath;
 import static com.github.tomakehurst.wiremock.client.WireMock.post;
@@ -25,6 +26,8 @@ import io.shopsync.http.TargetHttp;
 import io.shopsync.mapping.Mapping;
 import io.shopsync.observability.Telemetry;
 import io.shopsync.testing.CapturedLines;
+import io.shopsync.testing.FakeCrmApis;
+import io.shopsync.testing.HttpWarmUp;
 import io.shopsync.testkit.Fixtures;
 import java.net.http.HttpClient;
 import java.time.Clock;
@@ -35,8 +38,11 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /** HubSpotOrders against a local server answering as HubSpot's 2026-09 CRM API does. */
 class HubSpotOrdersContractTest {
@@ -45,6 +51,7 @@ class HubSpotOrdersContractTest {
     private static final Instant NOW = Instant.parse("2026-11-27T16:00:00Z");
     private static final String CONTACTS = "/crm/objects/2026-09/contacts/batch/upsert";
     private static final String ORDERS = "/crm/objects/2026-09/orders/batch/upsert";
+    private static final String ORDER_UPDATES = "/crm/objects/2026-09/orders/batch/update";
     private static final String ASSOCIATE = "/crm/associations/2026-09/orders/contacts/batch/associate/default";
     private static final String MAPPINGS = "functions/order-to-crm/src/main/resources/mappings/";
 
@@ -55,9 +62,15 @@ class HubSpotOrdersContractTest {
     private String rotatedToken = storedToken;
     private HubSpotOrders target;
 
+    @BeforeAll
+    static void warmUp() throws Exception {
+        HttpWarmUp.once();
+    }
+
     @BeforeEach
     void start() {
-        hubspot = new WireMockServer(wireMockConfig().dynamicPort().bindAddress("127.0.0.1"));
+        hubspot = new WireMockServer(wireMockConfig().dynamicPort().bindAddress("127.0.0.1")
+                .extensions(new FakeCrmApis.HubSpotBatchAnswers()));
         hubspot.start();
         Clock clock = Clock.fixed(NOW, ZoneOffset.UTC);
         TargetHttp http = new TargetHttp("hubspot", HttpTransport.of(HttpClient.newHttpClient()), Duration.ofSeconds(3), clock);
@@ -293,16 +306,39 @@ class HubSpotOrdersContractTest {
     }
 
     @Test
-    void deliver_shouldUpdateTheOrderFromARefund_withoutTouchingTheContact() throws Exception {
-        hubspot.stubFor(post(urlEqualTo(ORDERS)).willReturn(aResponse().withStatus(200).withBody(batchAnswer("order-0", "60112233445"))));
+    void deliver_shouldUpdateTheOrderFromARefund_withoutTouchingTheContact_neverCreatingIt() throws Exception {
+        hubspot.stubFor(post(urlEqualTo(ORDER_UPDATES)).willReturn(aResponse().withStatus(200)
+                .withBody(batchAnswer("order-0", "60112233445"))));
 
         DeliveryOutcome outcome = target.deliver(List.of(payload("refunds/create", "refunds-create.json"))).get(0);
 
         assertThat(outcome).isEqualTo(new DeliveryOutcome.Delivered());
         hubspot.verify(0, postRequestedFor(urlEqualTo(CONTACTS)));
-        hubspot.verify(postRequestedFor(urlEqualTo(ORDERS))
+        hubspot.verify(0, postRequestedFor(urlEqualTo(ORDERS)));
+        hubspot.verify(postRequestedFor(urlEqualTo(ORDER_UPDATES))
+                .withRequestBody(matchingJsonPath("$.inputs[0].idProperty", equalTo("shopify_order_id")))
                 .withRequestBody(matchingJsonPath("$.inputs[0].id", equalTo("820982911946154508")))
                 .withRequestBody(matchingJsonPath("$.inputs[0].properties.shopify_last_refund_id", equalTo("509562969126743103"))));
+    }
+
+    @Test
+    void deliver_shouldRetryLaterSayingTheOrderIsNotInHubSpotYet_whenARefundArrivesBeforeItsOrder() throws Exception {
+        // given: the refund's order was never upserted; HubSpot's batch update names the missing id
+        hubspot.stubFor(post(urlEqualTo(ORDER_UPDATES)).willReturn(aResponse().withStatus(207)
+                .withHeader("Content-Type", "application/json").withBody("""
+                {"status":"COMPLETE","results":[],"numErrors":1,
+                 "errors":[{"status":"error","category":"OBJECT_NOT_FOUND",
+                   "message":"Could not find orders with shopify_order_id values: 820982911946154508",
+                   "context":{"ids":["820982911946154508"]},"errors":[],"links":{}}],
+                 "startedAt":"2026-11-27T16:00:00.010Z","completedAt":"2026-11-27T16:00:00.140Z"}""")));
+
+        // when
+        DeliveryOutcome outcome = target.deliver(List.of(payload("refunds/create", "refunds-create.json"))).get(0);
+
+        // then: no bare order holding only the refund fields is created; the runtime retries, then dead-letters
+        assertThat(outcome).isInstanceOf(DeliveryOutcome.RetryLater.class);
+        assertThat(((DeliveryOutcome.RetryLater) outcome).reason()).startsWith("the order is not in HubSpot yet");
+        hubspot.verify(0, postRequestedFor(urlEqualTo(ORDERS)));
     }
 
     @Test
@@ -346,5 +382,218 @@ class HubSpotOrdersContractTest {
         assertThat(outcomes).hasSize(150).containsOnly(new DeliveryOutcome.Delivered());
         assertThat(requestBody(ORDERS, 0).path("inputs")).hasSize(100);
         assertThat(requestBody(ORDERS, 1).path("inputs")).hasSize(50);
+    }
+
+    /** Two orders by two people: both contacts and both orders written, the association answer varies. */
+    private List<DeliveryItem> twoOrdersByTwoPeople() throws Exception {
+        ObjectNode first = (ObjectNode) JSON.readTree(Fixtures.text("events/payloads/orders-create.json"));
+        ObjectNode second = first.deepCopy();
+        second.put("id", 820982911946154999L);
+        second.put("email", "sam.lee@example.org");
+        ((ObjectNode) second.get("customer")).put("id", 706405506930370999L).put("email", "sam.lee@example.org");
+        hubspot.stubFor(post(urlEqualTo(CONTACTS)).willReturn(aResponse().withStatus(200)
+                .withBody(batchAnswer("contact-0", "91234567801", "contact-1", "91234567802"))));
+        hubspot.stubFor(post(urlEqualTo(ORDERS)).willReturn(aResponse().withStatus(200)
+                .withBody(batchAnswer("order-0", "60112233445", "order-1", "60112233446"))));
+        return List.of(item("orders/create", first, "820982911946154508"), item("orders/create", second, "820982911946154999"));
+    }
+
+    /** The association results for order → contact, both directions, as HubSpot's default association answers. */
+    private static String associated(String orderId, String contactId) {
+        return """
+                {"from":{"id":"%1$s"},"to":{"id":"%2$s"},"associationSpec":{"associationCategory":"HUBSPOT_DEFINED","associationTypeId":507}},
+                {"from":{"id":"%2$s"},"to":{"id":"%1$s"},"associationSpec":{"associationCategory":"HUBSPOT_DEFINED","associationTypeId":508}}"""
+                .formatted(orderId, contactId);
+    }
+
+    @Test
+    void deliver_shouldFailOnlyTheOrderWhoseContactLinkHubSpotRefuses_evenInA200() throws Exception {
+        // given: BatchResponsePublicDefaultAssociation carries errors[] and numErrors on a 200 (2026-09 spec)
+        List<DeliveryItem> items = twoOrdersByTwoPeople();
+        hubspot.stubFor(post(urlEqualTo(ASSOCIATE)).willReturn(aResponse().withStatus(200)
+                .withHeader("Content-Type", "application/json").withBody("""
+                {"status":"COMPLETE","results":[%s],"numErrors":1,
+                 "errors":[{"status":"error","category":"VALIDATION_ERROR",
+                   "subCategory":"crm.associations.INVALID_OBJECT_IDS","message":"Invalid object ids for the association",
+                   "context":{"fromObjectId":["60112233446"]},"errors":[],"links":{}}],
+                 "startedAt":"2026-11-27T16:00:01.000Z","completedAt":"2026-11-27T16:00:01.090Z"}"""
+                        .formatted(associated("60112233445", "91234567801")))));
+
+        // when
+        List<DeliveryOutcome> outcomes = target.deliver(items);
+
+        // then: the linked order is delivered; the other is not, with HubSpot's category and what was being done
+        assertThat(outcomes.get(0)).isEqualTo(new DeliveryOutcome.Delivered());
+        assertThat(outcomes.get(1)).isInstanceOf(DeliveryOutcome.PermanentFailure.class);
+        DeliveryOutcome.PermanentFailure failure = (DeliveryOutcome.PermanentFailure) outcomes.get(1);
+        assertThat(failure.category()).isEqualTo("hubspot-association-rejected");
+        assertThat(failure.reason()).contains("VALIDATION_ERROR").contains("associating the order with its contact");
+    }
+
+    @ParameterizedTest(name = "association error {0}")
+    @ValueSource(strings = {"RATE_LIMITS", "CONFLICT", "LOCKED"})
+    void deliver_shouldRetryTheOrder_whenItsContactLinkGetsARetryableErrorThatNamesNoInput(String category) throws Exception {
+        // given: a 207 whose only error has a message and no context naming an input
+        List<DeliveryItem> items = twoOrdersByTwoPeople();
+        hubspot.stubFor(post(urlEqualTo(ASSOCIATE)).willReturn(aResponse().withStatus(207)
+                .withHeader("Content-Type", "application/json").withBody("""
+                {"status":"COMPLETE","results":[%s],"numErrors":1,
+                 "errors":[{"status":"error","category":"%s","message":"The record is being updated, try again",
+                   "context":{},"errors":[],"links":{}}],
+                 "startedAt":"2026-11-27T16:00:01.000Z","completedAt":"2026-11-27T16:00:01.090Z"}"""
+                        .formatted(associated("60112233445", "91234567801"), category))));
+
+        // when
+        List<DeliveryOutcome> outcomes = target.deliver(items);
+
+        // then: the error is about the pair without a result, and it may pass later
+        assertThat(outcomes.get(0)).isEqualTo(new DeliveryOutcome.Delivered());
+        assertThat(outcomes.get(1)).isInstanceOf(DeliveryOutcome.RetryLater.class);
+        assertThat(((DeliveryOutcome.RetryLater) outcomes.get(1)).reason()).contains(category);
+    }
+
+    /** A 207 writing the first person's contact and refusing the second's with {@code error}; the first linked. */
+    private void stubFirstContactWrittenAndSecondRefused(String error) {
+        hubspot.stubFor(post(urlEqualTo(CONTACTS)).willReturn(aResponse().withStatus(207)
+                .withHeader("Content-Type", "application/json").withBody("""
+                {"status":"COMPLETE","results":[{"id":"91234567801","new":false,"archived":false,
+                   "createdAt":"2026-10-01T08:00:00Z","updatedAt":"2026-11-27T16:00:02Z","objectWriteTraceId":"contact-0",
+                   "properties":{"email":"zoe.adams@example.com"}}],"numErrors":1,"errors":[%s],
+                 "startedAt":"2026-11-27T16:00:01.990Z","completedAt":"2026-11-27T16:00:02.140Z"}""".formatted(error))));
+        hubspot.stubFor(post(urlEqualTo(ASSOCIATE)).willReturn(aResponse().withStatus(200).withBody(
+                "{\"status\":\"COMPLETE\",\"results\":[" + associated("60112233445", "91234567801") + "],"
+                        + "\"startedAt\":\"2026-11-27T16:00:01Z\",\"completedAt\":\"2026-11-27T16:00:01Z\"}")));
+    }
+
+    @ParameterizedTest(name = "contact error {0}")
+    @ValueSource(strings = {"RATE_LIMITS", "CONFLICT", "LOCKED"})
+    void deliver_shouldRetryTheOrder_whenItsContactGetsARetryableCategoryIn207(String category) throws Exception {
+        List<DeliveryItem> items = twoOrdersByTwoPeople();
+        stubFirstContactWrittenAndSecondRefused("""
+                {"status":"error","category":"%s","message":"Try again later",
+                 "context":{"objectWriteTraceId":["contact-1"]},"errors":[],"links":{}}""".formatted(category));
+
+        List<DeliveryOutcome> outcomes = target.deliver(items);
+
+        assertThat(outcomes.get(0)).isEqualTo(new DeliveryOutcome.Delivered());
+        assertThat(outcomes.get(1)).as("a %s on one input is worth retrying", category)
+                .isInstanceOf(DeliveryOutcome.RetryLater.class);
+    }
+
+    @ParameterizedTest(name = "error context {0}")
+    @ValueSource(strings = {"{\"objectWriteTraceId\":[\"contact-1\"]}", "{\"ids\":[\"sam.lee@example.org\"]}",
+            "{\"id\":[\"sam.lee@example.org\"]}", "{\"email\":[\"SAM.LEE@example.org\"]}", "{}"})
+    void deliver_shouldFailOnlyTheOrderWhoseContactHubSpotRejects_whicheverWayTheErrorNamesIt(String context)
+            throws Exception {
+        // given: StandardError.context is a map of string arrays whose keys the spec leaves open; a 2026-09
+        // validation rule rejects the second person's contact
+        List<DeliveryItem> items = twoOrdersByTwoPeople();
+        stubFirstContactWrittenAndSecondRefused("""
+                {"status":"error","category":"VALIDATION_ERROR","message":"Property values were not valid",
+                 "context":%s,
+                 "errors":[{"message":"The value does not pass a validation rule","code":"INVALID_EMAIL","in":"email"}],
+                 "links":{}}""".formatted(context));
+
+        // when
+        List<DeliveryOutcome> outcomes = target.deliver(items);
+
+        // then: HubSpot's own reason, permanently, for that order alone
+        assertThat(outcomes.get(0)).isEqualTo(new DeliveryOutcome.Delivered());
+        assertThat(outcomes.get(1)).isInstanceOf(DeliveryOutcome.PermanentFailure.class);
+        DeliveryOutcome.PermanentFailure failure = (DeliveryOutcome.PermanentFailure) outcomes.get(1);
+        assertThat(failure.category()).isEqualTo("hubspot-contact-rejected");
+        assertThat(failure.reason()).contains("VALIDATION_ERROR").contains("INVALID_EMAIL").doesNotContain("sam.lee");
+        assertThat(requestBody(ORDERS, 0).path("inputs")).as("the rejected order is not sent on").hasSize(1);
+    }
+
+    /** Ten orders by ten people, one of whom typed an address HubSpot refuses. */
+    private static List<DeliveryItem> tenOrdersOneWithAnInvalidEmail(int bad, String badEmail) throws Exception {
+        ObjectNode template = (ObjectNode) JSON.readTree(Fixtures.text("events/payloads/orders-create.json"));
+        List<DeliveryItem> items = new ArrayList<>();
+        for (int i = 0; i < 10; i++) {
+            ObjectNode order = template.deepCopy();
+            long id = 820982911946154508L + i;
+            String email = i == bad ? badEmail : "buyer" + i + "@example.com";
+            order.put("id", id);
+            order.put("email", email);
+            ((ObjectNode) order.get("customer")).put("id", 706405506930370084L + i).put("email", email);
+            items.add(item("orders/create", order, Long.toString(id)));
+        }
+        return items;
+    }
+
+    /** HubSpot refuses a whole batch with 400 when one input's e-mail is invalid (its documented Error shape). */
+    private void stubWholeBatchRejectedFor(String badEmail, int priority) {
+        hubspot.stubFor(post(urlEqualTo(CONTACTS)).atPriority(priority).withRequestBody(containing(badEmail))
+                .willReturn(aResponse().withStatus(400).withHeader("Content-Type", "application/json").withBody("""
+                {"status":"error","message":"Property values were not valid","correlationId":"3f1e2d4c-5b6a-4789-8abc-def012345678",
+                 "category":"VALIDATION_ERROR","errors":[{"message":"Email address is invalid","code":"INVALID_EMAIL",
+                 "in":"email"}]}""")));
+    }
+
+    private void stubAnswersPerInput() {
+        hubspot.stubFor(post(urlEqualTo(CONTACTS)).atPriority(5).willReturn(aResponse().withStatus(200)
+                .withTransformers("hubspot-batch-answers")));
+        hubspot.stubFor(post(urlEqualTo(ORDERS)).atPriority(5).willReturn(aResponse().withStatus(200)
+                .withTransformers("hubspot-batch-answers")));
+        hubspot.stubFor(post(urlEqualTo(ASSOCIATE)).atPriority(5).willReturn(aResponse().withStatus(200).withBody(
+                "{\"status\":\"COMPLETE\",\"results\":[],\"startedAt\":\"2026-11-27T16:00:01Z\","
+                        + "\"completedAt\":\"2026-11-27T16:00:01Z\"}")));
+    }
+
+    @Test
+    void deliver_shouldSplitABatchHubSpotRefusesWith400_soOneInvalidEmailNeverFailsTheNineOthers() throws Exception {
+        // given
+        stubWholeBatchRejectedFor("buyer7@@example", 1);
+        stubAnswersPerInput();
+
+        // when
+        List<DeliveryOutcome> outcomes = target.deliver(tenOrdersOneWithAnInvalidEmail(7, "buyer7@@example"));
+
+        // then: nine delivered with their contact link; the bad one fails alone, with HubSpot's codes
+        for (int i = 0; i < 10; i++) {
+            if (i != 7) {
+                assertThat(outcomes.get(i)).as("order %d", i).isEqualTo(new DeliveryOutcome.Delivered());
+            }
+        }
+        assertThat(outcomes.get(7)).isInstanceOf(DeliveryOutcome.PermanentFailure.class);
+        DeliveryOutcome.PermanentFailure failure = (DeliveryOutcome.PermanentFailure) outcomes.get(7);
+        assertThat(failure.reason()).contains("VALIDATION_ERROR").contains("INVALID_EMAIL").doesNotContain("buyer7");
+        assertThat(requestBody(ORDERS, 0).path("inputs")).hasSize(9);
+        assertThat(requestBody(ASSOCIATE, 0).path("inputs")).hasSize(9);
+    }
+
+    @Test
+    void deliver_shouldSendTheInputsAgainOneByOne_whenA207HasErrorsThatNameNone() throws Exception {
+        // given: the first answer has results for two inputs and two errors naming none; sent alone, HubSpot
+        // refuses the bad ones with 400 and writes the others
+        List<DeliveryItem> items = new ArrayList<>(tenOrdersOneWithAnInvalidEmail(2, "buyer2@@example").subList(0, 4));
+        ObjectNode other = (ObjectNode) items.get(3).payload();
+        other.put("email", "buyer3@@example");
+        ((ObjectNode) other.get("customer")).put("email", "buyer3@@example");
+        hubspot.stubFor(post(urlEqualTo(CONTACTS)).atPriority(1).inScenario("split").whenScenarioStateIs(Scenario.STARTED)
+                .willReturn(aResponse().withStatus(207).withHeader("Content-Type", "application/json").withBody("""
+                {"status":"COMPLETE","results":[
+                   {"id":"91234567801","new":false,"archived":false,"objectWriteTraceId":"contact-0","properties":{}},
+                   {"id":"91234567802","new":false,"archived":false,"objectWriteTraceId":"contact-1","properties":{}}],
+                 "numErrors":2,
+                 "errors":[{"status":"error","category":"VALIDATION_ERROR","message":"Property values were not valid",
+                            "context":{},"errors":[{"message":"Email address is invalid","code":"INVALID_EMAIL","in":"email"}],"links":{}},
+                           {"status":"error","category":"VALIDATION_ERROR","message":"Property values were not valid",
+                            "context":{},"errors":[{"message":"Email address is invalid","code":"INVALID_EMAIL","in":"email"}],"links":{}}],
+                 "startedAt":"2026-11-27T16:00:01.990Z","completedAt":"2026-11-27T16:00:02.140Z"}"""))
+                .willSetStateTo("answered"));
+        stubWholeBatchRejectedFor("buyer2@@example", 2);
+        stubWholeBatchRejectedFor("buyer3@@example", 2);
+        stubAnswersPerInput();
+
+        // when
+        List<DeliveryOutcome> outcomes = target.deliver(items);
+
+        // then
+        assertThat(outcomes.subList(0, 2)).containsOnly(new DeliveryOutcome.Delivered());
+        assertThat(outcomes.subList(2, 4)).allSatisfy(outcome -> assertThat(outcome)
+                .isInstanceOf(DeliveryOutcome.PermanentFailure.class));
+        assertThat(hubspot.findAll(postRequestedFor(urlEqualTo(CONTACTS)))).hasSize(3);
     }
 }

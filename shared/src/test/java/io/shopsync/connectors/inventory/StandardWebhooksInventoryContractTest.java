@@ -13,6 +13,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.github.tomakehurst.wiremock.WireMockServer;
+import com.github.tomakehurst.wiremock.stubbing.Scenario;
 import com.github.tomakehurst.wiremock.http.Request;
 import com.github.tomakehurst.wiremock.matching.MatchResult;
 import com.github.tomakehurst.wiremock.verification.LoggedRequest;
@@ -20,6 +21,7 @@ import io.shopsync.connectors.CachedSecret;
 import io.shopsync.delivery.DeliveryOutcome;
 import io.shopsync.http.HttpTransport;
 import io.shopsync.http.TargetHttp;
+import io.shopsync.testing.HttpWarmUp;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.nio.charset.StandardCharsets;
@@ -36,6 +38,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 import javax.crypto.Mac;
 import javax.crypto.spec.SecretKeySpec;
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -58,6 +61,11 @@ class StandardWebhooksInventoryContractTest {
     private final List<String> storedSecrets = new ArrayList<>(List.of(SECRET));
     private StandardWebhooksInventory target;
 
+    @BeforeAll
+    static void warmUp() throws Exception {
+        HttpWarmUp.once();
+    }
+
     @BeforeEach
     void start() {
         receiver = new WireMockServer(wireMockConfig().dynamicPort().bindAddress("127.0.0.1"));
@@ -71,7 +79,12 @@ class StandardWebhooksInventoryContractTest {
     }
 
     private StandardWebhooksInventory connector(Duration requestTimeout) {
-        Clock clock = Clock.fixed(NOW, ZoneOffset.UTC);
+        return connector(requestTimeout, NOW);
+    }
+
+    /** The connector as an invocation at {@code now} runs it (a retry is another invocation, perhaps another container). */
+    private StandardWebhooksInventory connector(Duration requestTimeout, Instant now) {
+        Clock clock = Clock.fixed(now, ZoneOffset.UTC);
         TargetHttp http = new TargetHttp("webhook", HttpTransport.of(HttpClient.newHttpClient()), requestTimeout, clock);
         CachedSecret secret = new CachedSecret("Secrets Manager secret shopsync/inventory-webhook-secret", () -> {
             int load = secretLoads.getAndIncrement();
@@ -160,7 +173,8 @@ class StandardWebhooksInventoryContractTest {
         assertThat(received().get(1).getHeader("webhook-id")).isNotEqualTo(first.getHeader("webhook-id"));
         JsonNode event = JSON.readTree(first.getBody());
         assertThat(event.path("type").asText()).isEqualTo("inventory.level.set");
-        assertThat(event.path("timestamp").asText()).isEqualTo("2026-11-27T16:00:00Z");
+        assertThat(event.path("timestamp").asText()).as("when the level changed in Shopify, not when it was sent")
+                .isEqualTo("2026-11-27T15:59:58Z");
         JsonNode data = event.path("data");
         assertThat(data.path("sku").asText()).isEqualTo("TSHIRT-RED-M");
         assertThat(data.path("locationRef").asText()).isEqualTo("WH-MAIN");
@@ -370,5 +384,32 @@ class StandardWebhooksInventoryContractTest {
         assertThat(((DeliveryOutcome.PermanentFailure) outcomes.get(0)).category()).isEqualTo("http-308");
         receiver.verify(1, postRequestedFor(urlEqualTo(PATH)).withHeader("webhook-id", matching("msg_.*"))
                 .withHeader("User-Agent", equalTo("Shopsync/0.1")));
+    }
+
+    @Test
+    void report_shouldSendTheSameMessageOnARetry_withOnlyTheAttemptTimestampAndSignatureNew() throws Exception {
+        // given: the receiver is down for the first attempt; the runtime retries 90 seconds later
+        receiver.stubFor(post(urlEqualTo(PATH)).inScenario("outage").whenScenarioStateIs(Scenario.STARTED)
+                .willReturn(aResponse().withStatus(503)).willSetStateTo("back"));
+        receiver.stubFor(post(urlEqualTo(PATH)).inScenario("outage").whenScenarioStateIs("back")
+                .andMatching(request -> verifiedWith(SECRET, request)).willReturn(aResponse().withStatus(204)));
+        StockLevel level = level("shopsync-demo.myshopify.com:w-1", 42);
+        Instant retryAt = NOW.plusSeconds(90);
+
+        // when
+        DeliveryOutcome first = target.report(List.of(level)).get(0);
+        DeliveryOutcome retry = connector(Duration.ofSeconds(2), retryAt).report(List.of(level)).get(0);
+
+        // then: Standard Webhooks 1.0.0: the event's timestamp stays, the attempt's timestamp is updated
+        assertThat(first).isInstanceOf(DeliveryOutcome.RetryLater.class);
+        assertThat(retry).isEqualTo(new DeliveryOutcome.Delivered());
+        List<LoggedRequest> attempts = received();
+        assertThat(attempts).hasSize(2);
+        assertThat(attempts.get(1).getBody()).as("the same message, byte for byte").isEqualTo(attempts.get(0).getBody());
+        assertThat(JSON.readTree(attempts.get(1).getBody()).path("timestamp").asText())
+                .isEqualTo(level.sourceUpdatedAt().toString());
+        assertThat(attempts.get(1).getHeader("webhook-id")).isEqualTo(attempts.get(0).getHeader("webhook-id"));
+        assertThat(attempts.get(0).getHeader("webhook-timestamp")).isEqualTo(Long.toString(NOW.getEpochSecond()));
+        assertThat(attempts.get(1).getHeader("webhook-timestamp")).isEqualTo(Long.toString(retryAt.getEpochSecond()));
     }
 }

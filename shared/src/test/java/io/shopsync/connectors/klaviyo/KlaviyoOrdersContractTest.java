@@ -1,11 +1,13 @@
 package io.shopsync.connectors.klaviyo;
 
 import static com.github.tomakehurst.wiremock.client.WireMock.aResponse;
+import static com.github.tomakehurst.wiremock.client.WireMock.containing;
 import static com.github.tomakehurst.wiremock.client.WireMock.absent;
 import static com.github.tomakehurst.wiremock.client.WireMock.anyUrl;
 import static com.github.tomakehurst.wiremock.client.WireMock.equalTo;
 import static com.github.tomakehurst.wiremock.client.WireMock.equalToJson;
 import static com.github.tomakehurst.wiremock.client.WireMock.matchingJsonPath;
+import static com.github.tomakehurst.wiremock.client.WireMock.notContaining;
 import static com.github.tomakehurst.wiremock.client.WireMock.post;
 import static com.github.tomakehurst.wiremock.client.WireMock.postRequestedFor;
 import static com.github.tomakehurst.wiremock.client.WireMock.urlEqualTo;
@@ -31,6 +33,7 @@ import io.shopsync.http.HttpTransport;
 import io.shopsync.http.TargetHttp;
 import io.shopsync.observability.Telemetry;
 import io.shopsync.testing.CapturedLines;
+import io.shopsync.testing.HttpWarmUp;
 import io.shopsync.testkit.Fixtures;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -47,6 +50,7 @@ import java.util.Deque;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
@@ -74,6 +78,11 @@ class KlaviyoOrdersContractTest {
     private final Clock clock = Clock.fixed(NOW, ZoneOffset.UTC);
     private final KlaviyoMappings mappings = ShippedKlaviyoMappings.load(JSON);
     private int webhooks;
+
+    @BeforeAll
+    static void warmUp() throws Exception {
+        HttpWarmUp.once();
+    }
 
     @BeforeEach
     void start() {
@@ -290,8 +299,9 @@ class KlaviyoOrdersContractTest {
     // ---- guests, test orders, the switch ------------------------------------------------------------
 
     @Test
-    void deliver_shouldImportTheProfileAndEventsByPhone_whenAGuestOrderHasNoEmail() {
-        // given
+    void deliver_shouldImportAGuestKnownOnlyByPhone_withAnOrderScopedExternalId_neverByPhoneAlone() {
+        // given: a guest POS order, no customer and no e-mail, only a phone; Klaviyo refuses a phone as the only
+        // identifier unless the account has SMS set up
         klaviyoAccepts();
 
         // when
@@ -299,10 +309,41 @@ class KlaviyoOrdersContractTest {
 
         // then
         assertThat(outcomes).containsExactly(new Delivered());
-        klaviyo.verify(postRequestedFor(urlEqualTo(PROFILE_IMPORT)).withRequestBody(
-                equalToJson("{\"data\":{\"type\":\"profile\",\"attributes\":{\"phone_number\":\"+13175550199\",\"locale\":\"en\"}}}")));
+        klaviyo.verify(postRequestedFor(urlEqualTo(PROFILE_IMPORT)).withRequestBody(equalToJson("""
+                {"data":{"type":"profile","attributes":{"phone_number":"+13175550199",
+                 "external_id":"shopify-order-734281950317462958","locale":"en"}}}""")));
         assertThat(events()).isNotEmpty().allSatisfy(event -> assertThat(event.path("data").path("attributes").path("profile"))
-                .isEqualTo(json("{\"data\":{\"type\":\"profile\",\"attributes\":{\"phone_number\":\"+13175550199\"}}}")));
+                .isEqualTo(json("""
+                        {"data":{"type":"profile","attributes":{"phone_number":"+13175550199",
+                         "external_id":"shopify-order-734281950317462958"}}}""")));
+    }
+
+    @Test
+    void deliver_shouldKeepTheExternalIdAndDropThePhone_whenKlaviyoSaysAGuestsPhoneIsOnAnotherProfile() {
+        // given
+        klaviyoAccepts();
+        klaviyo.stubFor(klaviyoPost(PROFILE_IMPORT).atPriority(1)
+                .withRequestBody(matchingJsonPath("$.data.attributes.phone_number"))
+                .withRequestBody(matchingJsonPath("$.data.attributes.external_id"))
+                .willReturn(aResponse().withStatus(409).withHeader("Content-Type", "application/vnd.api+json").withBody("""
+                        {"errors":[{"id":"bf03176f-c362-4731-8c90-3f5da9c30fc7","status":409,"code":"duplicate_profile",
+                         "title":"Conflict.","detail":"A profile already exists with one of these identifiers.",
+                         "source":{"pointer":"/data/attributes"},"links":{},
+                         "meta":{"duplicate_profile_id":"01GDDKASAP8TKDDA2GRZDSVP4H"}}]}""")));
+
+        // when
+        List<DeliveryOutcome> outcomes = target(true).deliver(List.of(item("orders/create", fixture("orders-guest-pos.json"))));
+
+        // then: never a phone-only identity, not even on the fallback
+        assertThat(outcomes).containsExactly(new Delivered());
+        klaviyo.verify(2, postRequestedFor(urlEqualTo(PROFILE_IMPORT)));
+        klaviyo.verify(postRequestedFor(urlEqualTo(PROFILE_IMPORT))
+                .withRequestBody(matchingJsonPath("$.data.attributes.phone_number", absent()))
+                .withRequestBody(matchingJsonPath("$.data.attributes.external_id",
+                        equalTo("shopify-order-734281950317462958"))));
+        assertThat(events()).isNotEmpty().allSatisfy(e -> assertThat(e.path("data").path("attributes").path("profile"))
+                .isEqualTo(json("""
+                        {"data":{"type":"profile","attributes":{"external_id":"shopify-order-734281950317462958"}}}""")));
     }
 
     @Test
@@ -697,8 +738,16 @@ class KlaviyoOrdersContractTest {
         klaviyoAccepts(KEY);
     }
 
-    /** Klaviyo's answers to valid requests; a request without the headers Klaviyo requires gets a 404 here. */
+    /**
+     * Klaviyo's answers to valid requests; a request without the headers Klaviyo requires gets a 404 here. Like
+     * an account without SMS set up, Klaviyo refuses a profile whose only identifier is a phone number.
+     */
     private void klaviyoAccepts(String key) {
+        klaviyo.stubFor(klaviyoPost(PROFILE_IMPORT, key).atPriority(3)
+                .withRequestBody(containing("\"phone_number\""))
+                .withRequestBody(notContaining("\"email\""))
+                .withRequestBody(notContaining("\"external_id\""))
+                .willReturn(error(400, "invalid", "Invalid input.", "One or more identifiers is required", "/data/attributes")));
         klaviyo.stubFor(klaviyoPost(PROFILE_IMPORT, key).willReturn(aResponse().withStatus(201)
                 .withHeader("Content-Type", "application/vnd.api+json").withBody(ACCEPTED_PROFILE)));
         klaviyo.stubFor(klaviyoPost(EVENTS, key).willReturn(aResponse().withStatus(202)));
