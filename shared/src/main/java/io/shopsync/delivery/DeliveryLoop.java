@@ -388,8 +388,9 @@ public final class DeliveryLoop {
                 details.put("SQS message id", message.messageId());
             }
             details.put("attempts", Integer.toString(message.receiveCount()));
-            alerts.raise(new Alert(flow.name(), target, category, reasons, details,
-                    "fix the cause named above, then redrive the dead-letter queue: " + settings.runbook()));
+            // No reasons in the alert: it leaves AWS as e-mail. They are in the DLQ attribute and the log.
+            alerts.raise(new Alert(flow.name(), target, category, details,
+                    "fix the cause the dead letter's reason names, then redrive the dead-letter queue: " + settings.runbook()));
         }
 
         private void emit(String target, DeliveryOutcome outcome) {

@@ -94,7 +94,7 @@ class TargetHttpTest {
     }
 
     @Test
-    void send_shouldCallAValidationErrorPermanent_withoutLeakingEmailAddresses() {
+    void send_shouldCallAValidationErrorPermanent_withItsCodesAndNoneOfItsText() {
         server.stubFor(post(urlEqualTo(PATH)).willReturn(aResponse().withStatus(400).withBody("""
                 {"status":"error","message":"Property values were not valid: [{\\"isValid\\":false,\
                 \\"message\\":\\"Email address Zoe.Adams@Example is invalid\\",\\"error\\":\\"INVALID_EMAIL\\",\
@@ -105,8 +105,10 @@ class TargetHttpTest {
         assertThat(response).isInstanceOf(TargetResponse.Permanent.class);
         TargetResponse.Permanent permanent = (TargetResponse.Permanent) response;
         assertThat(permanent.category()).isEqualTo("http-400");
-        assertThat(permanent.reason()).contains("INVALID_EMAIL").contains("<email>")
-                .doesNotContain("zoe.adams@example.com");
+        assertThat(permanent.reason()).contains("category=VALIDATION_ERROR").contains("INVALID_EMAIL")
+                .contains("message.name=email").doesNotContainIgnoringCase("zoe.adams@example")
+                .doesNotContain("Property values were not valid");
+        assertThat(permanent.answer()).as("the answer, for the connector to read").contains("zoe.adams@example.com");
     }
 
     @Test

@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.shopsync.connectors.CachedSecret;
 import io.shopsync.connectors.RateLimiter;
+import io.shopsync.http.ErrorCodes;
 import io.shopsync.http.TargetHttp;
 import io.shopsync.http.TargetResponse;
 import java.io.IOException;
@@ -190,14 +191,9 @@ public final class HubSpotApi {
         }
         for (JsonNode error : root.path("errors")) {
             String category = error.path("category").asText("ERROR");
-            StringBuilder reason = new StringBuilder("hubspot rejected the input: ").append(category).append(": ")
-                    .append(error.path("message").asText(""));
-            for (JsonNode detail : error.path("errors")) {
-                reason.append("; ").append(detail.path("code").asText("")).append(" ").append(detail.path("message").asText(""));
-            }
-            String masked = TargetHttp.maskEmails(reason.toString());
-            UpdateResult failed = OBJECT_NOT_FOUND.equals(category) ? new UpdateResult.NotFound(masked)
-                    : new UpdateResult.Rejected(category, masked);
+            String reason = rejection(error);
+            UpdateResult failed = OBJECT_NOT_FOUND.equals(category) ? new UpdateResult.NotFound(reason)
+                    : new UpdateResult.Rejected(category, reason);
             List<String> traces = new ArrayList<>();
             error.path("context").path("objectWriteTraceId").forEach(t -> traces.add(t.asText()));
             List<String> ids = new ArrayList<>();
@@ -231,7 +227,8 @@ public final class HubSpotApi {
         if (response instanceof TargetResponse.Transient retry && retry.notBefore().isEmpty()
                 && retry.reason().contains("TEN_SECONDLY_ROLLING")) {
             // HubSpot sends no Retry-After on its ten-second limit: the window frees within 10 s.
-            return new TargetResponse.Transient(retry.reason(), Optional.of(clock.instant().plusSeconds(10)));
+            return new TargetResponse.Transient(retry.reason(), Optional.of(clock.instant().plusSeconds(10)),
+                    retry.answer());
         }
         return response;
     }
@@ -248,6 +245,15 @@ public final class HubSpotApi {
                 .header("Content-Type", "application/json")
                 .header("Accept", "application/json")
                 .POST(HttpRequest.BodyPublishers.ofString(text)));
+    }
+
+    /**
+     * One of the per-input errors of a 200 or 207, by its codes only ({@code category}, {@code errors[].code},
+     * {@code errors[].in}, {@code context.propertyName}): its messages quote the values it refused.
+     */
+    private static String rejection(JsonNode error) {
+        String codes = ErrorCodes.of(error);
+        return "hubspot rejected the input" + (codes.isEmpty() ? "" : ": " + codes);
     }
 
     /** Results and errors of a 200 or 207, by objectWriteTraceId. */
@@ -268,13 +274,9 @@ public final class HubSpotApi {
             }
         }
         for (JsonNode error : root.path("errors")) {
-            StringBuilder reason = new StringBuilder("hubspot rejected the input: ")
-                    .append(error.path("category").asText("ERROR")).append(": ").append(error.path("message").asText(""));
-            for (JsonNode detail : error.path("errors")) {
-                reason.append("; ").append(detail.path("code").asText("")).append(" ").append(detail.path("message").asText(""));
-            }
+            String reason = rejection(error);
             for (JsonNode trace : error.path("context").path("objectWriteTraceId")) {
-                errors.put(trace.asText(), TargetHttp.maskEmails(reason.toString()));
+                errors.put(trace.asText(), reason);
             }
         }
         if (ids.isEmpty() && errors.isEmpty() && traceIds.size() == 1 && root.path("results").size() == 1) {

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.shopsync.connectors.CachedSecret;
 import io.shopsync.delivery.DeliveryOutcome;
+import io.shopsync.http.ErrorCodes;
 import io.shopsync.http.TargetHttp;
 import io.shopsync.http.TargetResponse;
 import java.io.IOException;
@@ -97,7 +98,7 @@ public final class ShopifyAdmin {
         }
         if (root.path("errors").size() > 0) {
             return new ItemLookup.Failed(new DeliveryOutcome.PermanentFailure("shopify rejected the SKU look-up for inventory item "
-                    + inventoryItemId + ": " + root.path("errors").get(0).path("message").asText(), "shopify-graphql"));
+                    + inventoryItemId + ": " + ErrorCodes.of(root.path("errors")), "shopify-graphql"));
         }
         JsonNode item = root.path("data").path("inventoryItem");
         if (item.isMissingNode() || item.isNull()) {
