@@ -94,7 +94,7 @@ class TargetHttpTest {
     }
 
     @Test
-    void send_shouldCallAValidationErrorPermanent_withItsCodesAndNoneOfItsText() {
+    void send_shouldCallAValidationErrorPermanent_withoutLeakingEmailAddresses() {
         server.stubFor(post(urlEqualTo(PATH)).willReturn(aResponse().withStatus(400).withBody("""
                 {"status":"error","message":"Property values were not valid: [{\\"isValid\\":false,\
                 \\"message\\":\\"Email address Zoe.Adams@Example is invalid\\",\\"error\\":\\"INVALID_EMAIL\\",\

@@ -360,7 +360,7 @@ class KatanaInventoryContractTest {
     }
 
     @Test
-    void report_shouldFailPermanentlyWithKatanasCodesAndPaths_whenKatanaRejectsTheAdjustmentWith422() {
+    void report_shouldFailPermanentlyWithKatanasDetails_whenKatanaRejectsTheAdjustmentWith422() {
         // given
         variantExists(SKU, 3301234);
         inStock(3301234, 12, "45");
