@@ -152,6 +152,26 @@ class OrderFlowPersonalDataTest {
         assertThat(outbound.deadLetterReasons()).contains("401").contains("Secrets Manager");
     }
 
+    @Test
+    void anOrderWhoseIdsAndTimestampsCarryTheCustomer_isDeadLetteredAtIntake_withoutQuotingThem() throws Exception {
+        // given: authentic, but its id and updated_at hold the customer's e-mail and phone
+        ObjectNode order = KnownCustomer.into((ObjectNode) JSON.readTree(Fixtures.text("events/payloads/orders-create.json")));
+        order.put("id", EMAIL);
+        ObjectNode other = order.deepCopy().put("id", 820982911946155777L).put("updated_at", PHONE_DIGITS);
+        String event = Fixtures.text("events/order-to-crm/orders-create.json");
+
+        // when
+        LambdaInvoker.invoke(function, LambdaInvoker.withBody(event, JSON.writeValueAsString(order)));
+        deliver(outbound.received(function, LambdaInvoker.withBody(event.replace("f1e47194", "f1e47195"),
+                JSON.writeValueAsString(other))), 1);
+
+        // then
+        assertThat(outbound.deadLetters()).as("the scenario dead-letters").hasSize(2);
+        assertThat(scanner.findIn(outbound.texts())).isEmpty();
+        assertThat(outbound.deadLetterReasons()).contains("id is not a positive integer id: a text of")
+                .contains("updated_at is not an ISO-8601 timestamp: a text of");
+    }
+
     private void answer(String path, int status, String body) {
         MappingBuilder stub = post(urlEqualTo(path)).willReturn(aResponse().withStatus(status)
                 .withHeader("Content-Type", path.startsWith("/api/") ? "application/vnd.api+json" : "application/json")
