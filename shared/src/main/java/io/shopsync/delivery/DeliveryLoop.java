@@ -480,7 +480,7 @@ public final class DeliveryLoop {
                 for (String target : named) {
                     markFailed(target, ((PermanentFailure) outcomes.get(target)).reason());
                 }
-                alert(named.isEmpty() ? "-" : String.join(",", named), category, String.join("; ", reasons));
+                alert(named.isEmpty() ? "-" : String.join(",", named), category);
             }
             List<String> retried = outcomes.entrySet().stream().filter(e -> e.getValue() instanceof RetryLater)
                     .map(Map.Entry::getKey).toList();
@@ -556,7 +556,7 @@ public final class DeliveryLoop {
             }
         }
 
-        private void alert(String target, String category, String reasons) {
+        private void alert(String target, String category) {
             Map<String, String> details = new LinkedHashMap<>();
             details.put("dead-letter queue", queues.deadLetterQueueName());
             if (envelope != null) {
@@ -568,8 +568,9 @@ public final class DeliveryLoop {
                 details.put("SQS message id", message.messageId());
             }
             details.put("attempts", Integer.toString(message.receiveCount()));
-            alerts.raise(new Alert(flow.name(), target, category, reasons, details,
-                    "fix the cause named above, then redrive the dead-letter queue: " + settings.runbook()));
+            // No reasons in the alert: it leaves AWS as e-mail. They are in the DLQ attribute and the log.
+            alerts.raise(new Alert(flow.name(), target, category, details,
+                    "fix the cause the dead letter's reason names, then redrive the dead-letter queue: " + settings.runbook()));
         }
 
         private void emit(String target, DeliveryOutcome outcome) {

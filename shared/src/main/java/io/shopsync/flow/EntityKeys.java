@@ -32,11 +32,6 @@ public final class EntityKeys {
         if (node.isTextual() && node.asText().matches("[1-9][0-9]{0,24}")) {
             return node.asText();
         }
-        throw new UnprocessableWebhookException(field + " is not a positive integer id: " + abbreviate(node));
-    }
-
-    private static String abbreviate(JsonNode node) {
-        String text = node.toString();
-        return text.length() <= 40 ? text : text.substring(0, 40) + "...";
+        throw new UnprocessableWebhookException(field + " is not a positive integer id: " + PayloadValue.describe(node));
     }
 }

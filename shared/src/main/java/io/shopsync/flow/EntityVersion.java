@@ -28,7 +28,7 @@ public record EntityVersion(Instant updatedAt, Instant triggeredAt) implements C
         try {
             return new EntityVersion(OffsetDateTime.parse(updated.asText()).toInstant(), trigger);
         } catch (DateTimeParseException e) {
-            throw new UnprocessableWebhookException("updated_at is not an ISO-8601 timestamp: " + updated.asText());
+            throw new UnprocessableWebhookException("updated_at is not an ISO-8601 timestamp: " + PayloadValue.describe(updated));
         }
     }
 

@@ -11,22 +11,18 @@ import java.time.ZonedDateTime;
 import java.time.format.DateTimeFormatter;
 import java.time.format.DateTimeParseException;
 import java.util.Optional;
-import java.util.regex.Pattern;
 
 /**
  * The one HTTP client every connector sends through, so they all classify answers alike: 2xx
  * success; 408, 409, 423, 425, 429, 477, 5xx, timeouts and broken connections transient (honouring Retry-After);
- * any other status permanent. Failure reasons name the target, the request and the status, with a
- * short excerpt of the answer in which e-mail addresses are masked (reasons reach DLQ attributes,
- * logs and alerts).
+ * any other status permanent. Failure reasons name the target, the request and the status, with the
+ * answer's {@link ErrorCodes} (codes, field names, request ids) and never its text: targets echo the
+ * names, addresses, phones and credentials they were sent, and reasons reach DLQ attributes, logs and
+ * alerts. The answer itself travels beside the reason, for the connector to read.
  *
  * <p>Built on the JDK's HttpClient: no extra dependency, no extra classes at cold start.
  */
 public final class TargetHttp {
-
-    /** Anything shaped like an address, valid or not (a rejected address is often malformed). */
-    private static final Pattern EMAIL = Pattern.compile("[A-Za-z0-9._%+-]+@+[A-Za-z0-9.-]*");
-    private static final int EXCERPT = 300;
 
     private final String target;
     private final HttpTransport transport;
@@ -71,13 +67,14 @@ public final class TargetHttp {
         if (status >= 200 && status < 300) {
             return new TargetResponse.Success(status, response.body(), response.headers());
         }
-        String reason = what + " answered " + status + excerpt(response.body());
+        String codes = ErrorCodes.of(response.body());
+        String reason = what + " answered " + status + (codes.isEmpty() ? "" : ": " + codes);
         if (isTransient(status)) {
             Optional<Instant> notBefore = response.headers().firstValue("Retry-After")
                     .flatMap(value -> retryAfter(value, clock.instant()));
-            return new TargetResponse.Transient(reason, notBefore);
+            return new TargetResponse.Transient(reason, notBefore, response.body());
         }
-        return new TargetResponse.Permanent(status, reason + advice(status));
+        return new TargetResponse.Permanent(status, reason + advice(status), response.body());
     }
 
     /**
@@ -102,19 +99,6 @@ public final class TargetHttp {
                 return Optional.empty();
             }
         }
-    }
-
-    private static String excerpt(String body) {
-        if (body == null || body.isBlank()) {
-            return "";
-        }
-        String masked = maskEmails(body.strip().replaceAll("\\s+", " "));
-        return ": " + (masked.length() <= EXCERPT ? masked : masked.substring(0, EXCERPT) + "...");
-    }
-
-    /** Replaces e-mail addresses with {@code <email>}: reasons reach DLQ attributes, logs and alerts. */
-    public static String maskEmails(String text) {
-        return EMAIL.matcher(text).replaceAll("<email>");
     }
 
     private String advice(int status) {

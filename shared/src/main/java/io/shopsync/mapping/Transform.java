@@ -2,6 +2,7 @@ package io.shopsync.mapping;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import io.shopsync.flow.PayloadValue;
 import java.math.BigDecimal;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
@@ -84,7 +85,7 @@ public enum Transform {
                 if (value.isTextual() && value.asText().matches("\\d+")) {
                     return value;
                 }
-                throw new MappingException(where + ": " + value + " is not a Shopify id");
+                throw new MappingException(where + ": " + PayloadValue.describe(value) + " is not a Shopify id");
             case JOIN:
                 return join(value, separator);
             case MAP:
@@ -114,7 +115,7 @@ public enum Transform {
         try {
             return value.isNumber() ? value.decimalValue() : new BigDecimal(value.asText().trim());
         } catch (NumberFormatException e) {
-            throw new MappingException(where + ": " + value + " is not an amount");
+            throw new MappingException(where + ": " + PayloadValue.describe(value) + " is not an amount");
         }
     }
 
@@ -122,7 +123,7 @@ public enum Transform {
         try {
             return OffsetDateTime.parse(value.asText());
         } catch (DateTimeParseException e) {
-            throw new MappingException(where + ": " + value.asText() + " is not an ISO-8601 timestamp");
+            throw new MappingException(where + ": " + PayloadValue.describe(value) + " is not an ISO-8601 timestamp");
         }
     }
 

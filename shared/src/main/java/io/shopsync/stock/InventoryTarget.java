@@ -9,6 +9,7 @@ import io.shopsync.delivery.DeliveryItem;
 import io.shopsync.delivery.DeliveryOutcome;
 import io.shopsync.delivery.Target;
 import io.shopsync.flow.EntityKeys;
+import io.shopsync.flow.PayloadValue;
 import io.shopsync.flow.UnprocessableWebhookException;
 import io.shopsync.observability.Telemetry;
 import io.shopsync.queue.SqsIds;
@@ -194,7 +195,7 @@ public final class InventoryTarget implements Target {
         try {
             return Optional.of(OffsetDateTime.parse(value.asText()).toInstant());
         } catch (DateTimeParseException e) {
-            throw new UnprocessableWebhookException(field + " is not an ISO-8601 timestamp: " + value.asText());
+            throw new UnprocessableWebhookException(field + " is not an ISO-8601 timestamp: " + PayloadValue.describe(value));
         }
     }
 

@@ -136,8 +136,10 @@ class TargetHttpTest {
         assertThat(response).isInstanceOf(TargetResponse.Permanent.class);
         TargetResponse.Permanent permanent = (TargetResponse.Permanent) response;
         assertThat(permanent.category()).isEqualTo("http-400");
-        assertThat(permanent.reason()).contains("INVALID_EMAIL").contains("<email>")
-                .doesNotContain("zoe.adams@example.com");
+        assertThat(permanent.reason()).contains("category=VALIDATION_ERROR").contains("INVALID_EMAIL")
+                .contains("message.name=email").doesNotContainIgnoringCase("zoe.adams@example")
+                .doesNotContain("Property values were not valid");
+        assertThat(permanent.answer()).as("the answer, for the connector to read").contains("zoe.adams@example.com");
     }
 
     @Test

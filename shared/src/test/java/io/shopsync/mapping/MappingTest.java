@@ -78,6 +78,22 @@ class MappingTest {
     }
 
     @Test
+    void apply_shouldDescribeAMalformedTextValue_withoutQuotingIt_forItMayBePersonal() throws Exception {
+        Mapping id = mapping("{\"shopify_id\": {\"from\": \"customer.phone\", \"transform\": \"id\"}}");
+        Mapping money = mapping("{\"total\": {\"from\": \"note\", \"transform\": \"money\"}}");
+        Mapping time = mapping("{\"total\": {\"from\": \"email\", \"transform\": \"timestamp\"}}");
+
+        assertThatThrownBy(() -> id.apply(JSON.readTree("{\"customer\":{\"phone\":\"+351 912 345 678\"}}"), "s", "t"))
+                .hasMessageContaining("a text of 16 characters is not a Shopify id").hasMessageNotContaining("912");
+        assertThatThrownBy(() -> money.apply(JSON.readTree("{\"note\":\"call Zuleika\"}"), "s", "t"))
+                .hasMessageContaining("is not an amount").hasMessageNotContaining("Zuleika");
+        assertThatThrownBy(() -> time.apply(JSON.readTree("{\"email\":\"zuleika(at)example.org\"}"), "s", "t"))
+                .hasMessageContaining("is not an ISO-8601 timestamp").hasMessageNotContaining("zuleika");
+        assertThatThrownBy(() -> money.apply(JSON.readTree("{\"note\":[1]}"), "s", "t"))
+                .hasMessageContaining("an array is not an amount");
+    }
+
+    @Test
     void parse_shouldRefuseAnUnknownTargetProperty_atLoadTime() {
         assertThatThrownBy(() -> mapping("{\"fristname\": {\"from\": \"customer.first_name\"}}"))
                 .isInstanceOf(MappingException.class)

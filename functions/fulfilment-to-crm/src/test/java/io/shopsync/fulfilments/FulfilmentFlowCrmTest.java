@@ -201,7 +201,9 @@ class FulfilmentFlowCrmTest {
         });
         assertThat(alerts.raised).singleElement().satisfies(alert -> {
             assertThat(alert.target()).isEqualTo("hubspot");
-            assertThat(alert.whatFailed()).contains("the order is not in HubSpot yet");
+            assertThat(alert.category()).isEqualTo("retries-exhausted");
+            assertThat(alert.text(60)).as("the reason stays in the DLQ; the alert carries ids")
+                    .doesNotContain("the order is not in HubSpot yet").contains(ORDER_ID).contains("hubspot");
         });
     }
 

@@ -121,7 +121,10 @@ class FulfilmentToCrmEndToEndIT {
         JsonNode alert = JSON.readTree(alerts.get(0).body());
         assertThat(alert.path("Subject").asText())
                 .isEqualTo("Shopsync fulfilment-to-crm: dead-lettered (hubspot, retries-exhausted)");
-        assertThat(alert.path("Message").asText()).contains("the order is not in HubSpot yet");
+        assertThat(alert.path("Message").asText()).contains("could not deliver to hubspot (retries-exhausted)")
+                .contains("dlq inspect fulfilment-to-crm")
+                .as("the reason stays in the DLQ: the alert leaves AWS as e-mail")
+                .doesNotContain("the order is not in HubSpot yet");
     }
 
     private void hubspotAnswers(ResponseDefinitionBuilder answer) {

@@ -181,7 +181,9 @@ class OrderDeliveryIT {
         assertThat(alerts).hasSize(1);
         assertThat(alerts.get(0).path("Subject").asText()).isEqualTo("Shopsync order-to-crm: dead-lettered (hubspot, http-400)");
         assertThat(alerts.get(0).path("Message").asText())
-                .contains("What failed: hubspot: HubSpot answered 400")
+                .contains("What failed: flow order-to-crm could not deliver to hubspot (http-400)")
+                .as("the reason stays in the DLQ: the alert leaves AWS as e-mail")
+                .doesNotContain("HubSpot answered 400").doesNotContain("Zoe.Adams")
                 .contains("dead-letter queue: " + stack.queues.deadLetterQueueUrl().substring(
                         stack.queues.deadLetterQueueUrl().lastIndexOf('/') + 1))
                 .contains("What to do:").contains("redrive");

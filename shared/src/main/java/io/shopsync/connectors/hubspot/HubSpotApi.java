@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.shopsync.connectors.CachedSecret;
 import io.shopsync.connectors.RateLimiter;
+import io.shopsync.http.ErrorCodes;
 import io.shopsync.http.TargetHttp;
 import io.shopsync.http.TargetResponse;
 import java.io.IOException;
@@ -269,17 +270,17 @@ public final class HubSpotApi {
         return names;
     }
 
-    /** A per-input error as a result: not found, or rejected with HubSpot's category. */
+    /**
+     * A per-input error as a result: not found, or rejected with HubSpot's category. The reason carries its
+     * codes only ({@code category}, {@code errors[].code}, {@code errors[].in}, {@code context.propertyName}):
+     * its messages quote the values it refused.
+     */
     private static UpdateResult rejection(JsonNode error) {
         String category = error.path("category").asText("ERROR");
-        StringBuilder reason = new StringBuilder("hubspot rejected the input: ").append(category).append(": ")
-                .append(error.path("message").asText(""));
-        for (JsonNode detail : error.path("errors")) {
-            reason.append("; ").append(detail.path("code").asText("")).append(" ").append(detail.path("message").asText(""));
-        }
-        String masked = TargetHttp.maskEmails(reason.toString());
-        return OBJECT_NOT_FOUND.equals(category) ? new UpdateResult.NotFound(masked)
-                : new UpdateResult.Rejected(category, masked);
+        String codes = ErrorCodes.of(error);
+        String reason = "hubspot rejected the input" + (codes.isEmpty() ? ": " + category : ": " + codes);
+        return OBJECT_NOT_FOUND.equals(category) ? new UpdateResult.NotFound(reason)
+                : new UpdateResult.Rejected(category, reason);
     }
 
     private TargetResponse post(String path, ObjectNode body) {
@@ -296,7 +297,8 @@ public final class HubSpotApi {
         if (response instanceof TargetResponse.Transient retry && retry.notBefore().isEmpty()
                 && retry.reason().contains("TEN_SECONDLY_ROLLING")) {
             // HubSpot sends no Retry-After on its ten-second limit: the window frees within 10 s.
-            return new TargetResponse.Transient(retry.reason(), Optional.of(clock.instant().plusSeconds(10)));
+            return new TargetResponse.Transient(retry.reason(), Optional.of(clock.instant().plusSeconds(10)),
+                    retry.answer());
         }
         return response;
     }

@@ -22,12 +22,11 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.Optional;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Function;
 import java.util.function.Supplier;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 
 /**
  * The part of Katana MRP's public API the inventory connector uses: variants by SKU, current inventory
@@ -42,8 +41,6 @@ public final class KatanaApi {
     public static final int REQUESTS_PER_MINUTE = 60;
     private static final Duration KATANA_WINDOW = Duration.ofSeconds(60);
     private static final Duration LONGEST_WAIT_FOR_A_PERMIT = Duration.ofSeconds(2);
-    private static final Pattern DETAIL = Pattern.compile(
-            "\"path\"\\s*:\\s*\"((?:[^\"\\\\]|\\\\.)*)\"[^{}]*?\"message\"\\s*:\\s*\"((?:[^\"\\\\]|\\\\.)*)\"");
 
     /** A call's value, or the outcome its failure means for the level (retry-later or permanent-failure). */
     public sealed interface Result<T> {
@@ -124,7 +121,7 @@ public final class KatanaApi {
         Optional<BigDecimal> parsed = decimal(quantity.get());
         if (parsed.isEmpty()) {
             return new Result.Failed<>(new DeliveryOutcome.PermanentFailure("katana GET /v1/inventory answered a"
-                    + " quantity_in_stock that is not a number (" + abbreviate(quantity.get().toString())
+                    + " quantity_in_stock that is not a number (a " + quantity.get().getNodeType().name().toLowerCase(Locale.ROOT)
                     + "): the Katana API changed; update the connector, then redrive", "katana-response"));
         }
         return new Result.Ok<>(parsed.get());
@@ -144,7 +141,7 @@ public final class KatanaApi {
 
     /**
      * {@code POST /stock_adjustments} (Katana answers 200 or 201). A 422 comes back permanent with
-     * Katana's validation details in the reason.
+     * Katana's validation codes in the reason.
      */
     public Result<JsonNode> createAdjustment(ObjectNode adjustment) {
         String text;
@@ -160,7 +157,7 @@ public final class KatanaApi {
                     .POST(HttpRequest.BodyPublishers.ofString(text));
         });
         if (response instanceof TargetResponse.Permanent rejected && rejected.status() == 422) {
-            return new Result.Failed<>(new DeliveryOutcome.PermanentFailure(validationFailure(rejected.reason()),
+            return new Result.Failed<>(new DeliveryOutcome.PermanentFailure(validationFailure(rejected),
                     rejected.category()));
         }
         if (response instanceof TargetResponse.Transient retry && sent.get() && !isRefusal(retry)) {
@@ -279,30 +276,15 @@ public final class KatanaApi {
     }
 
     /**
-     * A 422's reason with Katana's validation details first: {@code error.details[].path} and
-     * {@code message} (the body is nested under {@code error}, or not, depending on the endpoint).
+     * A 422's reason: Katana's validation codes ({@code code}, {@code details[].path} and
+     * {@code details[].code}, in the reason already), not its messages, which quote the values refused.
      */
-    static String validationFailure(String reason) {
-        StringBuilder details = new StringBuilder();
-        Matcher m = DETAIL.matcher(reason);
-        while (m.find()) {
-            details.append(details.length() == 0 ? "" : "; ").append(unescape(m.group(1))).append(' ')
-                    .append(unescape(m.group(2)));
-        }
-        String code = reason.contains("VALIDATION_FAILED") ? "VALIDATION_FAILED" : "422";
-        return "Katana rejected the stock adjustment (" + code + (details.length() == 0 ? "" : ": " + details)
-                + "): fix the variant, location or quantity in Katana or Shopify, then redrive (" + reason + ")";
+    static String validationFailure(TargetResponse.Permanent rejected) {
+        return "Katana rejected the stock adjustment (" + rejected.reason() + "): fix the variant, location or"
+                + " quantity in Katana or Shopify, then redrive";
     }
 
     private static String query(String value) {
         return URLEncoder.encode(value, StandardCharsets.UTF_8).replace("+", "%20");
-    }
-
-    private static String abbreviate(String text) {
-        return text.length() <= 40 ? text : text.substring(0, 40) + "...";
-    }
-
-    private static String unescape(String text) {
-        return text.replace("\\\"", "\"").replace("\\/", "/").replace("\\\\", "\\");
     }
 }

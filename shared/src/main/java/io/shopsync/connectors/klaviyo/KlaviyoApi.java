@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.ObjectWriter;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.shopsync.connectors.CachedSecret;
+import io.shopsync.http.ErrorCodes;
 import io.shopsync.http.TargetHttp;
 import io.shopsync.http.TargetResponse;
 import java.net.URI;
@@ -21,9 +22,9 @@ import java.util.regex.Pattern;
 /**
  * Klaviyo's server-side API as the connectors use it: JSON:API bodies, a pinned {@code revision}, the
  * private key from Secrets Manager (reloaded once after a 401 or 403, so a rotated key needs no
- * redeploy), and Klaviyo's own hints read where {@link TargetHttp} cannot know them: the wait in a
- * 429's {@code detail} when there is no Retry-After, and a 409 {@code duplicate_profile}, which no
- * retry can fix.
+ * redeploy), and Klaviyo's own hints read from its answer where {@link TargetHttp} cannot know them:
+ * the wait in a 429's {@code detail} when there is no Retry-After, and a 409 {@code duplicate_profile},
+ * which no retry can fix. Reasons quote only the answer's codes and {@code source.pointer}s.
  */
 public final class KlaviyoApi {
 
@@ -40,9 +41,6 @@ public final class KlaviyoApi {
     static final String EVENT_BULK_CREATE_JOBS = "/api/event-bulk-create-jobs";
 
     private static final Pattern THROTTLED = Pattern.compile("Expected available in (\\d+) seconds?");
-    private static final Pattern DETAIL = Pattern.compile("\"detail\"\\s*:\\s*\"((?:[^\"\\\\]|\\\\.)*)\"");
-    private static final Pattern POINTER = Pattern.compile("\"pointer\"\\s*:\\s*\"((?:[^\"\\\\]|\\\\.)*)\"");
-    private static final Pattern PHONE = Pattern.compile("\\+\\d[\\d ().-]{5,}\\d");
 
     private final TargetHttp http;
     private final String baseUrl;
@@ -82,7 +80,7 @@ public final class KlaviyoApi {
         data.set("attributes", attributes);
         TargetResponse response = post(PROFILE_IMPORT, body);
         if (response instanceof TargetResponse.Transient retry && isDuplicateProfile(retry.reason())) {
-            return new TargetResponse.Permanent(409, retry.reason());
+            return new TargetResponse.Permanent(409, retry.reason(), retry.answer());
         }
         return response;
     }
@@ -159,9 +157,9 @@ public final class KlaviyoApi {
             return rejectedKey(path, (TargetResponse.Permanent) response);
         }
         if (response instanceof TargetResponse.Transient retry && retry.notBefore().isEmpty()) {
-            Optional<Instant> hinted = throttledUntil(retry.reason(), clock.instant());
+            Optional<Instant> hinted = throttledUntil(retry.answer(), clock.instant());
             if (hinted.isPresent()) {
-                return new TargetResponse.Transient(retry.reason(), hinted);
+                return new TargetResponse.Transient(retry.reason(), hinted, retry.answer());
             }
         }
         return response;
@@ -190,7 +188,8 @@ public final class KlaviyoApi {
     }
 
     private TargetResponse.Permanent rejectedKey(String path, TargetResponse.Permanent response) {
-        String said = detail(response.reason()).map(d -> " (\"" + d + "\")").orElse("");
+        String codes = ErrorCodes.of(response.answer());
+        String said = codes.isEmpty() ? "" : " (" + codes + ")";
         String advice = response.status() == 401
                 ? "Klaviyo rejected the private key from " + apiKey.description() + " (reloaded at most once a minute): "
                         + "rotate the Klaviyo private key in Secrets Manager (a private key with the profiles:write "
@@ -203,33 +202,12 @@ public final class KlaviyoApi {
     }
 
     /** Klaviyo's 429 says when to come back in its detail ("Expected available in 3 seconds."). */
-    static Optional<Instant> throttledUntil(String reason, Instant now) {
-        Matcher m = THROTTLED.matcher(reason);
+    static Optional<Instant> throttledUntil(String answer, Instant now) {
+        Matcher m = THROTTLED.matcher(answer);
         return m.find() ? Optional.of(now.plusSeconds(Long.parseLong(m.group(1)))) : Optional.empty();
-    }
-
-    /**
-     * The first {@code errors[].detail} of a JSON:API error body quoted in a failure reason (e-mails
-     * already masked by TargetHttp, phone numbers masked here), with its {@code source.pointer}.
-     */
-    static Optional<String> detail(String reason) {
-        Matcher m = DETAIL.matcher(reason);
-        if (!m.find()) {
-            return Optional.empty();
-        }
-        String detail = unescape(m.group(1));
-        Matcher pointer = POINTER.matcher(reason);
-        if (pointer.find(m.end()) || pointer.find(0)) {
-            detail += " (at " + unescape(pointer.group(1)) + ")";
-        }
-        return Optional.of(PHONE.matcher(detail).replaceAll("<phone>"));
     }
 
     private static boolean isDuplicateProfile(String reason) {
         return reason.contains(" answered 409") && reason.contains("duplicate_profile");
-    }
-
-    private static String unescape(String text) {
-        return text.replace("\\\"", "\"").replace("\\/", "/").replace("\\\\", "\\");
     }
 }

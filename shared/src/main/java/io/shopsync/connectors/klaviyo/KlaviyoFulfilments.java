@@ -232,7 +232,7 @@ public final class KlaviyoFulfilments implements Target {
             if (permanent.status() == 401 || permanent.status() == 403) {
                 return permanent.outcome(); // KlaviyoApi already says to rotate the key, and which scopes it needs
             }
-            String said = KlaviyoApi.detail(permanent.reason()).orElse(permanent.reason());
+            String said = permanent.reason();
             return new DeliveryOutcome.PermanentFailure("klaviyo rejected the " + what + ": " + said
                     + ": correct the fulfilment in Shopify or the mapping " + mapping.name()
                     + ", then redrive the dead letter", permanent.category());

@@ -3,6 +3,7 @@ package io.shopsync.connectors.klaviyo;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.shopsync.flow.PayloadValue;
 import io.shopsync.mapping.MappingException;
 import java.util.Map;
 
@@ -34,7 +35,7 @@ final class KlaviyoJson {
         if (value != null && value.isTextual() && value.asText().matches("\\d+")) {
             return value.asText();
         }
-        throw new MappingException("the payload's " + field + " is " + (value == null ? "missing" : value)
+        throw new MappingException("the payload's " + field + " is " + PayloadValue.describe(value)
                 + ", not a Shopify id");
     }
 }

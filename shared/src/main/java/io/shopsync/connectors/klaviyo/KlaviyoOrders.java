@@ -480,7 +480,7 @@ public final class KlaviyoOrders implements Target {
             }
             return rejected;
         }
-        String said = KlaviyoApi.detail(permanent.reason()).orElse(permanent.reason());
+        String said = permanent.reason();
         if (permanent.status() == 409) {
             return new DeliveryOutcome.PermanentFailure("klaviyo could not import the profile of " + what(w)
                     + ": its identifiers belong to different Klaviyo profiles (" + said + "): merge the duplicate "

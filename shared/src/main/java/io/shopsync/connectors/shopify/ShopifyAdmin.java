@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.shopsync.connectors.CachedSecret;
 import io.shopsync.delivery.DeliveryOutcome;
+import io.shopsync.http.ErrorCodes;
 import io.shopsync.http.TargetHttp;
 import io.shopsync.http.TargetResponse;
 import io.shopsync.webhook.ShopDomain;
@@ -209,8 +210,7 @@ public final class ShopifyAdmin {
             String code = error.path("extensions").path("code").asText("no code");
             String requestId = error.path("extensions").path("requestId").asText(null);
             String answered = "shopify answered " + what + " with " + code
-                    + (requestId == null ? "" : " (request id " + requestId + ")") + ": "
-                    + Untrusted.excerpt(error.path("message").asText());
+                    + (requestId == null ? "" : " (request id " + requestId + ")");
             if (TRANSIENT_CODES.contains(code)) {
                 return new Answer.Failed(new DeliveryOutcome.RetryLater(answered));
             }

@@ -516,7 +516,8 @@ class KatanaInventoryContractTest {
         DeliveryOutcome.PermanentFailure failure = (DeliveryOutcome.PermanentFailure) outcomes.get(0);
         assertThat(failure.category()).isEqualTo("http-422");
         assertThat(failure.reason()).contains("SKU SHIRT-LIN-M at Katana location 12")
-                .contains("VALIDATION_FAILED: .location_id location is not active").contains("redrive");
+                .contains("code=VALIDATION_FAILED, details.path=.location_id, details.code=invalid")
+                .doesNotContain("location is not active").contains("redrive");
         assertThat(reported.last(key("12"), NOW)).isEmpty();
     }
 

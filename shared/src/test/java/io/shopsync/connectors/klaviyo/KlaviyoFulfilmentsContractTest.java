@@ -254,7 +254,7 @@ class KlaviyoFulfilmentsContractTest {
     // ---- failures -----------------------------------------------------------------------------------
 
     @Test
-    void deliver_shouldFailOnlyTheFulfilmentKlaviyoRejects_withKlaviyosDetailAndNoEmail() {
+    void deliver_shouldFailOnlyTheFulfilmentKlaviyoRejects_withKlaviyosPointerAndNoEmail() {
         // given
         ObjectNode bad = otherFulfilment();
         bad.put("email", "zoe@@example");
@@ -271,7 +271,8 @@ class KlaviyoFulfilmentsContractTest {
         PermanentFailure failure = (PermanentFailure) outcomes.get(0);
         assertThat(failure.category()).isEqualTo("http-400");
         assertThat(failure.reason()).contains("Fulfilled Order event of fulfilment 255858046011252999")
-                .contains("Invalid email address").contains("klaviyo-fulfilled-order").doesNotContain("zoe@@example");
+                .contains("errors.source.pointer=/data/attributes/profile/data/attributes/email")
+                .doesNotContain("Invalid email address").contains("klaviyo-fulfilled-order").doesNotContain("zoe@@example");
         assertThat(outcomes.get(1)).isEqualTo(new Delivered());
     }
 

@@ -491,13 +491,14 @@ class KlaviyoOrdersContractTest {
         assertThat(outcomes.get(1)).isEqualTo(new Delivered());
         PermanentFailure failure = (PermanentFailure) outcomes.get(0);
         assertThat(failure.category()).isEqualTo("http-400");
-        assertThat(failure.reason()).contains("Invalid email address (at /data/attributes/email)")
+        assertThat(failure.reason()).contains("errors.code=invalid").contains("errors.source.pointer=/data/attributes/email")
+                .doesNotContain("Invalid email address")
                 .contains("order 820982911946154509").contains("redrive").doesNotContain("zoe.adams@example");
         assertThat(events()).hasSize(4);
     }
 
     @Test
-    void deliver_shouldFailTheOrder_withKlaviyosDetailAndNoPhone_whenItsOnlyIdentifierIsAnInvalidPhone() {
+    void deliver_shouldFailTheOrder_withKlaviyosCodeAndPointerAndNoPhone_whenItsOnlyIdentifierIsAnInvalidPhone() {
         // given
         klaviyoAccepts();
         ObjectNode order = fixture("orders-guest-pos.json");
@@ -510,8 +511,8 @@ class KlaviyoOrdersContractTest {
 
         // then
         PermanentFailure failure = (PermanentFailure) outcomes.get(0);
-        assertThat(failure.reason()).contains("Invalid phone number format").contains("<phone>")
-                .doesNotContain("3175550199").doesNotContain("317-555-0199");
+        assertThat(failure.reason()).contains("errors.source.pointer=/data/attributes/phone_number")
+                .doesNotContain("Invalid phone number format").doesNotContain("3175550199").doesNotContain("317-555-0199");
         klaviyo.verify(0, postRequestedFor(urlEqualTo(EVENTS)));
     }
 
@@ -695,7 +696,8 @@ class KlaviyoOrdersContractTest {
         // then
         assertThat(outcomes.get(0)).isEqualTo(new Delivered());
         assertThat(((PermanentFailure) outcomes.get(1)).reason()).contains("Placed Order event")
-                .contains("not a valid currency code").contains("klaviyo-placed-order");
+                .contains("errors.source.pointer=/data/attributes/value_currency").doesNotContain("DOLLARS")
+                .contains("klaviyo-placed-order");
         klaviyo.verify(1, postRequestedFor(urlEqualTo(BULK)));
         klaviyo.verify(11 + 1, postRequestedFor(urlEqualTo(EVENTS)));
     }
