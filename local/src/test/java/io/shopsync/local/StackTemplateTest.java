@@ -78,7 +78,7 @@ class StackTemplateTest {
         assertThat(orders.fifo()).isTrue();
         assertThat(orders.contentBasedDeduplication()).isFalse();
         assertThat(orders.visibilityTimeoutSeconds()).isEqualTo(180);
-        assertThat(orders.maxReceiveCount()).isEqualTo(8);
+        assertThat(orders.maxReceiveCount()).as("the backstop above MaxAttempts (8)").isEqualTo(40);
         assertThat(orders.deadLetterQueue()).isEqualTo(new StackTemplate.DeadLetterQueue(
                 "OrderToCrmDeadLetterQueue", "shopsync-local-order-to-crm-dlq.fifo", true));
         assertThat(template.functions()).hasSize(3)

@@ -54,7 +54,7 @@ class TemplateRulesTest {
             // Optional: a folder (a Lambda layer) whose mapping files replace the shipped ones.
             "MAPPINGS_DIR",
             // Optional tuning with defaults in the code (README: function configuration).
-            "LEASE_SECONDS", "BACKOFF_BASE_SECONDS", "BACKOFF_MAX_SECONDS", "ALERT_WINDOW_MINUTES",
+            "LEASE_SECONDS", "BACKOFF_BASE_SECONDS", "BACKOFF_MAX_SECONDS", "ALERT_WINDOW_MINUTES", "DELIVERY_CALL_BUDGET_SECONDS",
             "CLAIM_CHECK_THRESHOLD_BYTES", "KATANA_REQUESTS_PER_MINUTE", "SHOPIFY_API_VERSION");
 
     /** Set by the template for the JVM, not for our code. */
