@@ -37,15 +37,25 @@ class StockFlowShopIdentityTest {
     private static final String SHOP = "shopsync-demo.myshopify.com";
     private static final String TOKEN = "shpat_0123456789abcdef";
     private static final String INVENTORY_HOST = "inventory.example.com";
+    private static final String CLIENT_SECRET = "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";
+    private static final String GRANTED = "shpat_cc11111111111111111111111111aa";
+    private static final String CLIENT_CREDENTIALS = "{\"" + SHOP + "\": {\"clientId\": "
+            + "\"7d2c4c4e0b1f4b8a9c3e5f6a7b8c9d0e\", \"clientSecret\": \"" + CLIENT_SECRET + "\"}}";
     private static final String FORGED_SHOP = "attacker.example:8443/steal?x=";
     private static final HttpHeaders JSON_HEADERS =
             HttpHeaders.of(Map.of("content-type", List.of("application/json")), (a, b) -> true);
 
     /** Answers as the configured shop's Admin API and the inventory endpoint do; records every request. */
     private final List<HttpRequest> sent = new ArrayList<>();
+    /** The configured shop's OAuth endpoint: a token for the Dev Dashboard app's client credentials. */
+    private HttpTransport.Answer oauthAnswer = new HttpTransport.Answer(200, JSON_HEADERS,
+            "{\"access_token\":\"" + GRANTED + "\",\"scope\":\"read_inventory\",\"expires_in\":86399}");
     private final HttpTransport everyHost = request -> {
         sent.add(request);
         String host = request.uri().getHost();
+        if (SHOP.equals(host) && request.uri().getPath().equals("/admin/oauth/access_token")) {
+            return oauthAnswer;
+        }
         if (SHOP.equals(host) && request.uri().getPath().equals("/admin/api/2026-10/graphql.json")) {
             return new HttpTransport.Answer(200, JSON_HEADERS,
                     "{\"data\":{\"inventoryItem\":{\"sku\":\"SS-MCS-OAT-M\",\"tracked\":true}}}");
@@ -150,5 +160,39 @@ class StockFlowShopIdentityTest {
         assertThat(hostsContacted()).isEmpty();
         assertThat(queues.deadLettered).hasSize(2).allSatisfy(dead -> assertThat(dead.reason().reason())
                 .contains("is not a shop this deployment serves", "SHOPIFY_ALLOWED_SHOPS", "no request was sent"));
+    }
+
+    /** A Dev Dashboard app (2026): the token is obtained from the configured shop, used there, and never written out. */
+    @Test
+    void aDevDashboardAppsToken_isObtainedFromAndSentToTheConfiguredShopOnly_andNeverLogged() throws Exception {
+        StockToInventory function = function(Map.of("SHOPIFY_ADMIN_TOKENS", CLIENT_CREDENTIALS));
+
+        LambdaInvoker.invoke(function, Fixtures.text("events/stock-to-inventory/inventory-levels-update.json"));
+        JsonNode delivery = LambdaInvoker.invoke(function, QueueEvents.of(queues.enqueued.toArray(Envelope[]::new)));
+
+        assertThat(delivery.path("batchItemFailures")).isEmpty();
+        assertThat(sent).extracting(HttpRequest::uri).containsExactly(
+                URI.create("https://" + SHOP + "/admin/oauth/access_token"),
+                URI.create("https://" + SHOP + "/admin/api/2026-10/graphql.json"),
+                URI.create("https://" + INVENTORY_HOST + "/shopsync"));
+        assertThat(carryingTheToken()).singleElement().satisfies(request ->
+                assertThat(request.headers().firstValue("X-Shopify-Access-Token")).contains(GRANTED));
+        assertThat(log.raw).isNotEmpty().noneSatisfy(line -> assertThat(line).containsAnyOf(GRANTED, CLIENT_SECRET));
+    }
+
+    @Test
+    void clientCredentialsShopifyRefuses_deadLetterTheLevel_withAReasonThatSaysWhatToCheckAndNoSecret() throws Exception {
+        oauthAnswer = new HttpTransport.Answer(400, JSON_HEADERS, "{\"error\":\"invalid_client\",\"error_description\":"
+                + "\"Client authentication failed due to unknown client, no client authentication included, or "
+                + "unsupported authentication method.\"}");
+        StockToInventory function = function(Map.of("SHOPIFY_ADMIN_TOKENS", CLIENT_CREDENTIALS));
+
+        LambdaInvoker.invoke(function, Fixtures.text("events/stock-to-inventory/inventory-levels-update.json"));
+        LambdaInvoker.invoke(function, QueueEvents.of(queues.enqueued.toArray(Envelope[]::new)));
+
+        assertThat(hostsContacted()).containsExactly(SHOP + ":-1");
+        assertThat(queues.deadLettered).singleElement().satisfies(dead -> assertThat(dead.reason().reason())
+                .contains(SHOP, "invalid_client", "client id and secret").doesNotContain(CLIENT_SECRET));
+        assertThat(log.raw).isNotEmpty().noneSatisfy(line -> assertThat(line).contains(CLIENT_SECRET));
     }
 }

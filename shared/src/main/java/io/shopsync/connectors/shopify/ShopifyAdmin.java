@@ -8,15 +8,11 @@ import io.shopsync.delivery.DeliveryOutcome;
 import io.shopsync.http.ErrorCodes;
 import io.shopsync.http.TargetHttp;
 import io.shopsync.http.TargetResponse;
-import io.shopsync.webhook.ShopDomain;
-import io.shopsync.webhook.Untrusted;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpRequest;
 import java.time.Clock;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.Optional;
 import java.util.Set;
 
@@ -25,10 +21,9 @@ import java.util.Set;
  * quantity, a fulfilment's e-mail). Cost-based
  * throttling: a THROTTLED answer becomes a retry after the time the bucket needs to refill.
  *
- * <p>Tokens: one Admin API access token per shop, stored as JSON {@code {"shop.myshopify.com": "shpat_..."}};
- * or, for a single-store deployment, the token alone (then SHOPIFY_ALLOWED_SHOPS names its shop). The
- * request goes to {@code https://<configured shop>}: the shop of a delivery only selects a configured
- * shop, because Shopify does not sign the header it comes from.
+ * <p>Tokens come from {@link AdminAccessTokens}: a static token or one obtained with a Dev Dashboard app's
+ * client credentials, per shop. The request goes to {@code https://<configured shop>}: the shop of a
+ * delivery only selects a configured shop, because Shopify does not sign the header it comes from.
  */
 public final class ShopifyAdmin {
 
@@ -51,30 +46,35 @@ public final class ShopifyAdmin {
 
     private final TargetHttp http;
     private final String baseUrlOverride;
-    private final CachedSecret tokens;
-    private final Set<String> allowedShops;
+    private final AdminAccessTokens tokens;
     private final String apiVersion;
     private final ObjectMapper json;
     private final Clock clock;
 
     /**
+     * Tokens from the secret shopify-admin-tokens, each shop's kind chosen by its entry's shape
+     * ({@link StoredAdminAccessTokens}); tokens of Dev Dashboard apps are obtained through {@code http} too.
+     *
      * @param baseUrlOverride null for {@code https://<configured shop>}; a local server in tests
      * @param allowedShops the shops this deployment serves (SHOPIFY_ALLOWED_SHOPS); a look-up for any other
      *     shop sends nothing. Empty: the keys of the token map are the shops served.
      */
     public ShopifyAdmin(TargetHttp http, String baseUrlOverride, CachedSecret tokens, Set<String> allowedShops,
                         String apiVersion, ObjectMapper json, Clock clock) {
+        this(http, baseUrlOverride, new StoredAdminAccessTokens(tokens, allowedShops,
+                new ClientCredentialsGrant(http, baseUrlOverride, json, clock), json, clock), apiVersion, json, clock);
+    }
+
+    /** @param baseUrlOverride null for {@code https://<configured shop>}; a local server in tests */
+    public ShopifyAdmin(TargetHttp http, String baseUrlOverride, AdminAccessTokens tokens, String apiVersion,
+                        ObjectMapper json, Clock clock) {
         this.http = http;
         this.baseUrlOverride = baseUrlOverride;
         this.tokens = tokens;
-        this.allowedShops = ShopDomain.configured(allowedShops, "SHOPIFY_ALLOWED_SHOPS");
         this.apiVersion = apiVersion;
         this.json = json;
         this.clock = clock;
     }
-
-    /** A configured shop and its token: the shop domain here comes from configuration, never from a webhook. */
-    private record Access(String configuredShop, String token) {}
 
     /** What Shopify says about an inventory item. */
     public sealed interface ItemLookup {
@@ -176,22 +176,28 @@ public final class ShopifyAdmin {
      * a 401). Nothing is sent for a shop this deployment does not serve.
      */
     private Answer query(String shop, ObjectNode body, String what) {
-        Optional<Access> access = access(shop);
-        if (access.isEmpty()) {
-            return new Answer.Failed(notServed(shop));
+        AdminAccessTokens.Issued issued = tokens.token(shop);
+        if (issued instanceof AdminAccessTokens.Issued.Failed failed) {
+            return new Answer.Failed(failed.outcome());
         }
-        TargetResponse response = post(access.get(), body);
-        if (response instanceof TargetResponse.Permanent permanent && permanent.status() == 401
-                && tokens.refreshAfterRejection()) {
-            response = post(access(shop).orElse(access.get()), body);
+        AdminAccessTokens.Issued.Token token = (AdminAccessTokens.Issued.Token) issued;
+        TargetResponse response = post(token, body);
+        if (response instanceof TargetResponse.Permanent permanent && permanent.status() == 401 && tokens.rejected(token)) {
+            AdminAccessTokens.Issued again = tokens.token(shop);
+            if (again instanceof AdminAccessTokens.Issued.Failed failed) {
+                return new Answer.Failed(failed.outcome());
+            }
+            response = post((AdminAccessTokens.Issued.Token) again, body);
         }
         if (response instanceof TargetResponse.Transient retry) {
             return new Answer.Failed(retry.outcome());
         }
         if (response instanceof TargetResponse.Permanent permanent) {
             String advice = permanent.status() == 401 || permanent.status() == 403
-                    ? " (rotate the shop's Admin API token, or grant the scopes the README's Deploy section lists)" : "";
-            return new Answer.Failed(new DeliveryOutcome.PermanentFailure(permanent.reason() + advice, permanent.category()));
+                    ? " (rotate the shop's Admin API token, or for a Dev Dashboard app check that it is still installed;"
+                    + " or grant the scopes the README's Deploy section lists)" : "";
+            return new Answer.Failed(new DeliveryOutcome.PermanentFailure("shop " + token.configuredShop() + ", " + what
+                    + ": " + permanent.reason() + advice, permanent.category()));
         }
         JsonNode root;
         try {
@@ -230,54 +236,11 @@ public final class ShopifyAdmin {
         return Duration.ofMillis(Math.max(1000, millis));
     }
 
-    /**
-     * The configured shop this delivery's shop names, with its token; empty when the deployment does not
-     * serve that shop. A shop is served when it is on the allow-list (if one is set) and has a token: a key
-     * of the token map, or any allowed shop for a single token.
-     */
-    private Optional<Access> access(String shop) {
-        if (shop == null || !allowedShops.isEmpty() && !allowedShops.contains(shop)) {
-            return Optional.empty();
-        }
-        String stored = tokens.get();
-        if (!stored.startsWith("{")) {
-            // A single token names no shop: it is only sent to a shop the allow-list names.
-            return allowedShops.stream().filter(s -> s.equals(shop)).findFirst().map(s -> new Access(s, stored.trim()));
-        }
-        JsonNode all;
-        try {
-            all = json.readTree(stored);
-        } catch (IOException e) {
-            throw new IllegalStateException(tokens.description() + " must be JSON {\"shop.myshopify.com\": \"shpat_...\"}");
-        }
-        List<String> keys = new ArrayList<>();
-        all.fieldNames().forEachRemaining(keys::add);
-        for (String key : keys) {
-            String configured = ShopDomain.parse(key).orElseThrow(() -> new IllegalStateException(tokens.description()
-                    + " has the key \"" + Untrusted.excerpt(key) + "\", which is not a shop domain: key each token by <name>.myshopify.com"));
-            JsonNode token = all.get(key);
-            if (configured.equals(shop) && token.isTextual() && !token.asText().isBlank()) {
-                return Optional.of(new Access(configured, token.asText().trim()));
-            }
-        }
-        return Optional.empty();
-    }
-
-    private DeliveryOutcome.PermanentFailure notServed(String shop) {
-        String named = Untrusted.excerpt(shop);
-        String where = allowedShops.isEmpty() ? tokens.description()
-                : "SHOPIFY_ALLOWED_SHOPS (" + String.join(", ", allowedShops) + ") and " + tokens.description();
-        return new DeliveryOutcome.PermanentFailure("no Shopify Admin API token for shop " + named + ": it is not a shop "
-                + "this deployment serves (" + where + "), so no request was sent. If it is your shop, add it to "
-                + "SHOPIFY_ALLOWED_SHOPS and its token as {\"<shop>.myshopify.com\": \"shpat_...\"} (scopes: README, "
-                + "Deploy), then redrive; if not, discard the dead letter", "shop-not-configured");
-    }
-
-    private TargetResponse post(Access access, ObjectNode body) {
-        String base = baseUrlOverride != null ? baseUrlOverride : "https://" + access.configuredShop();
+    private TargetResponse post(AdminAccessTokens.Issued.Token token, ObjectNode body) {
+        String base = baseUrlOverride != null ? baseUrlOverride : "https://" + token.configuredShop();
         try {
             return http.send(HttpRequest.newBuilder(URI.create(base + "/admin/api/" + apiVersion + "/graphql.json"))
-                    .header("X-Shopify-Access-Token", access.token())
+                    .header("X-Shopify-Access-Token", token.value())
                     .header("Content-Type", "application/json")
                     .header("Accept", "application/json")
                     .POST(HttpRequest.BodyPublishers.ofString(json.writeValueAsString(body))));
