@@ -37,6 +37,9 @@ class WebhooksCommandContractTest {
 
     private static final String PATH = "/admin/api/2026-10/graphql.json";
     private static final String TOKEN = "shpat_0123456789abcdef0123456789abcdef";
+    private static final String CLIENT_ID = "7d2c4c4e0b1f4b8a9c3e5f6a7b8c9d0e";
+    private static final String CLIENT_SECRET = "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";
+    private static final String GRANTED = "shpat_cc11111111111111111111111111aa";
     private static final String BASE = "https://abc123.execute-api.eu-west-1.amazonaws.com";
     private static final String ORDERS = BASE + "/webhooks/orders";
     private static final String INVENTORY = BASE + "/webhooks/inventory";
@@ -401,8 +404,42 @@ class WebhooksCommandContractTest {
         CliRun.Result result = webhooks("list");
 
         assertThat(result.exitCode()).isEqualTo(1);
-        assertThat(result.err()).contains("no Admin API token", "SHOPIFY_ADMIN_TOKEN", "my-store.myshopify.com");
+        assertThat(result.err()).contains("no Admin API token", "SHOPIFY_ADMIN_TOKEN", "my-store.myshopify.com",
+                "SHOPIFY_CLIENT_ID", "SHOPIFY_CLIENT_SECRET");
         assertThat(shopify.getAllServeEvents()).isEmpty();
+    }
+
+    /** A Dev Dashboard app (2026): the CLI obtains the token with the app's client credentials, from the shop. */
+    @Test
+    void webhooks_shouldObtainATokenWithTheClientCredentials_whenNoTokenIsSet() {
+        cli = new CliRun(Map.of("SHOPIFY_CLIENT_ID", CLIENT_ID, "SHOPIFY_CLIENT_SECRET", CLIENT_SECRET), Duration.ZERO);
+        shopify.stubFor(post(urlEqualTo("/admin/oauth/access_token")).willReturn(okJson(
+                "{\"access_token\":\"" + GRANTED + "\",\"scope\":\"read_orders,read_inventory\",\"expires_in\":86399}")));
+        stubList(List.of(subscription("ORDERS_CREATE", ORDERS)));
+
+        CliRun.Result result = webhooks("list");
+
+        assertThat(result.exitCode()).as(result.all()).isZero();
+        shopify.verify(1, postRequestedFor(urlEqualTo("/admin/oauth/access_token"))
+                .withRequestBody(containing("grant_type=client_credentials"))
+                .withRequestBody(containing("client_id=" + CLIENT_ID)));
+        shopify.verify(postRequestedFor(urlEqualTo(PATH)).withHeader("X-Shopify-Access-Token", equalTo(GRANTED)));
+        assertThat(result.all()).doesNotContain(GRANTED, CLIENT_SECRET);
+    }
+
+    @Test
+    void webhooks_shouldSayTheClientCredentialsWereRefused_withoutPrintingThem() {
+        cli = new CliRun(Map.of("SHOPIFY_CLIENT_ID", CLIENT_ID, "SHOPIFY_CLIENT_SECRET", CLIENT_SECRET), Duration.ZERO);
+        shopify.stubFor(post(urlEqualTo("/admin/oauth/access_token")).willReturn(aResponse().withStatus(400)
+                .withBody("{\"error\":\"invalid_client\",\"error_description\":\"Client authentication failed due to "
+                        + "unknown client, no client authentication included, or unsupported authentication method.\"}")));
+
+        CliRun.Result result = webhooks("list");
+
+        assertThat(result.exitCode()).isEqualTo(1);
+        assertThat(result.err()).contains("invalid_client", "my-store.myshopify.com", "client id and secret");
+        assertThat(result.all()).doesNotContain(CLIENT_SECRET);
+        shopify.verify(0, postRequestedFor(urlEqualTo(PATH)));
     }
 
     @Test

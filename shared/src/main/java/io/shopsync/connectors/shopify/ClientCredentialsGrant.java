@@ -70,7 +70,7 @@ public final class ClientCredentialsGrant {
             return new Result.Refused(new DeliveryOutcome.PermanentFailure(context + refused.reason()
                     + ". Check the Dev Dashboard app's client id and secret for " + configuredShop + " in " + where
                     + ", and that the app is installed on that store and owned by the store's organization (the client "
-                    + "credentials grant works for no other store); then redrive", "shopify-oauth-" + refused.status()));
+                    + "credentials grant works for no other store)", "shopify-oauth-" + refused.status()));
         }
         JsonNode answer;
         try {
