@@ -273,8 +273,9 @@ public final class FlowEnvironment {
     }
 
     /**
-     * Shopify's Admin API: tokens from {@code SHOPIFY_ADMIN_TOKENS_SECRET_ID} (inline {@code SHOPIFY_ADMIN_TOKENS}
-     * for local runs), {@code SHOPIFY_API_VERSION} (default {@value ShopifyAdmin#DEFAULT_API_VERSION}),
+     * Shopify's Admin API: per shop a static token or a Dev Dashboard app's client credentials
+     * ({@link io.shopsync.connectors.shopify.StoredAdminAccessTokens}), from {@code SHOPIFY_ADMIN_TOKENS_SECRET_ID}
+     * (inline {@code SHOPIFY_ADMIN_TOKENS} for local runs), {@code SHOPIFY_API_VERSION} (default {@value ShopifyAdmin#DEFAULT_API_VERSION}),
      * {@code SHOPIFY_ADMIN_BASE_URL} for tests.
      */
     public ShopifyAdmin shopifyAdmin() {
