@@ -33,10 +33,15 @@ final class DryRunResponders {
     }
 
     /**
-     * Shopify's Admin GraphQL answering the SKU look-up for an item the SKU cache does not hold yet: a
+     * A store's OAuth endpoint issuing a token, and its Admin GraphQL answering the SKU look-up for an item the SKU cache does not hold yet: a
      * tracked item whose SKU says it came from the dry run, so nobody mistakes it for real data.
      */
     private static HttpTransport.Answer shopify(HttpRequest request, ObjectMapper json) {
+        if (request.uri().getPath().equals("/admin/oauth/access_token")) {
+            // The client credentials grant of a Dev Dashboard app: a token that says it is not real.
+            return new HttpTransport.Answer(200, JSON_HEADERS, "{\"access_token\":\"dry-run-admin-api-token\","
+                    + "\"scope\":\"read_inventory,read_orders\",\"expires_in\":86399}");
+        }
         try {
             String gid = json.readTree(Outbox.bodyOf(request)).path("variables").path("id").asText();
             ObjectNode answer = json.createObjectNode();

@@ -113,13 +113,25 @@ final class Outbox {
         try {
             parsed = body.isEmpty() ? null : json.readTree(body);
         } catch (IOException notJson) {
-            parsed = TextNode.valueOf(body);
+            parsed = TextNode.valueOf(request.headers().firstValue("Content-Type").orElse("")
+                    .startsWith("application/x-www-form-urlencoded") ? maskedForm(body) : body);
         }
         Request recorded = new Request(flow, targetNames.getOrDefault(host, targetOf(host)), request.method(),
                 uri.toString(), headers, parsed);
         synchronized (this) {
             requests.add(recorded);
         }
+    }
+
+    /** A form body (the client credentials grant) with the values of secret fields masked: client_secret=***. */
+    static String maskedForm(String body) {
+        StringBuilder masked = new StringBuilder();
+        for (String pair : body.split("&", -1)) {
+            int equals = pair.indexOf('=');
+            String name = equals < 0 ? pair : pair.substring(0, equals);
+            masked.append(masked.length() == 0 ? "" : "&").append(equals >= 0 && isSecret(name) ? name + "=***" : pair);
+        }
+        return masked.toString();
     }
 
     static boolean isSecret(String header) {

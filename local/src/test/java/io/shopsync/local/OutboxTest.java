@@ -49,6 +49,24 @@ class OutboxTest {
         assertThat(outbox.countByTarget("stock-to-inventory")).isEmpty();
     }
 
+    /** A Dev Dashboard app's client credentials in a local run: the store's stand-in issues a token, the outbox keeps no secret. */
+    @Test
+    void exchange_masksSecretsInAFormBody_andTheDryRunStoreIssuesAToken() throws Exception {
+        DryRunResponders.register(outbox, new ObjectMapper());
+        HttpTransport stock = outbox.transportFor("stock-to-inventory");
+
+        HttpTransport.Answer answer = stock.exchange(HttpRequest.newBuilder(
+                        URI.create("https://shopsync-demo.myshopify.com/admin/oauth/access_token"))
+                .header("Content-Type", "application/x-www-form-urlencoded")
+                .POST(HttpRequest.BodyPublishers.ofString(
+                        "grant_type=client_credentials&client_id=7d2c4c4e0b1f&client_secret=shpss_4f9d2a6c8e1b")).build());
+
+        assertThat(new ObjectMapper().readTree(answer.body()).path("access_token").asText()).isNotBlank();
+        assertThat(new ObjectMapper().readTree(answer.body()).path("expires_in").asLong()).isEqualTo(86399);
+        assertThat(outbox.requests()).singleElement().satisfies(request -> assertThat(request.body().asText())
+                .isEqualTo("grant_type=client_credentials&client_id=7d2c4c4e0b1f&client_secret=***"));
+    }
+
     @Test
     void exchange_usesTheNamedTargetAndTheHostsResponder() throws Exception {
         outbox.nameTarget("stock.example.net", "inventory");
