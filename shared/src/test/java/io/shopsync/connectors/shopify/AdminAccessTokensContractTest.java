@@ -8,6 +8,7 @@ import static com.github.tomakehurst.wiremock.client.WireMock.postRequestedFor;
 import static com.github.tomakehurst.wiremock.client.WireMock.urlEqualTo;
 import static com.github.tomakehurst.wiremock.core.WireMockConfiguration.wireMockConfig;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.github.tomakehurst.wiremock.WireMockServer;
@@ -290,6 +291,18 @@ class AdminAccessTokensContractTest {
         assertThat(((ItemLookup.Failed) lookup).outcome()).isInstanceOf(DeliveryOutcome.PermanentFailure.class);
         assertThat(reason(lookup)).contains(SHOP, "refresh token", "clientId", "clientSecret")
                 .doesNotContain("shpat_offline0123456789", "shprt_0123456789abcdef");
+        assertThat(shopify.getAllServeEvents()).isEmpty();
+    }
+
+    /** A half-filled entry is a configuration error: it names the fields to fill, never the values it holds. */
+    @Test
+    void shouldRefuseAnEntryOfNoKnownShape_namingTheFieldsAndNotTheirValues() {
+        String stored = "{\"" + SHOP + "\": {\"clientId\": \"" + CLIENT_ID + "\", \"client_secret\": \"" + CLIENT_SECRET + "\"}}";
+
+        assertThatThrownBy(() -> admin(stored, Set.of()).inventoryItem(SHOP, ITEM))
+                .isInstanceOf(IllegalStateException.class)
+                .hasMessageContaining(SHOP).hasMessageContaining("\"clientSecret\"")
+                .message().doesNotContain(CLIENT_ID, CLIENT_SECRET);
         assertThat(shopify.getAllServeEvents()).isEmpty();
     }
 
