@@ -69,6 +69,8 @@ public final class DeliveryLoop {
 
     private final Flow flow;
     private final List<Target> targets;
+    /** The targets' names, sorted: what a redrive's {@code target} attribute may name. */
+    private final Set<String> targetNames;
     private final DeliveryStore store;
     private final FlowQueues queues;
     private final ClaimCheckStore claimChecks;
@@ -85,6 +87,7 @@ public final class DeliveryLoop {
                         Backoff backoff, DeliverySettings settings, Clock clock) {
         this.flow = flow;
         this.targets = List.copyOf(targets);
+        this.targetNames = targets.stream().map(Target::name).collect(Collectors.toCollection(TreeSet::new));
         this.store = store;
         this.queues = queues;
         this.claimChecks = claimChecks;
@@ -260,11 +263,10 @@ public final class DeliveryLoop {
                                 .collect(Collectors.toCollection(LinkedHashSet::new)))
                         .map(Set::copyOf)
                         .orElse(Set.of());
-                Set<String> names = targets.stream().map(Target::name).collect(Collectors.toSet());
                 for (String gone : redriveTargets) {
-                    if (!names.contains(gone)) {
+                    if (!targetNames.contains(gone)) {
                         outcomes.put(gone, new PermanentFailure("redriven for target " + gone + ", which flow " + flow.name()
-                                + " no longer has (its targets: " + (names.isEmpty() ? "none" : String.join(", ", new TreeSet<>(names)))
+                                + " no longer has (its targets: " + (targetNames.isEmpty() ? "none" : String.join(", ", targetNames))
                                 + "): enable " + gone + " again and redrive, or delete this dead letter if " + gone
                                 + " was retired on purpose", "unknown-target"));
                     }
