@@ -168,8 +168,14 @@ public final class ShopifyAdmin {
         return new QuantityLookup.NotFound();
     }
 
-    /** One inventory item changed in the window, with its levels at the locations asked for. */
-    public record ChangedItem(String inventoryItemId, String sku, boolean tracked, List<LevelAt> levels) {}
+    /**
+     * One inventory item changed in the window, with its levels at the locations asked for.
+     *
+     * @param sku null when the item has none
+     * @param duplicateSkuCount how many other items share its SKU
+     */
+    public record ChangedItem(String inventoryItemId, String sku, boolean tracked, int duplicateSkuCount,
+                              List<LevelAt> levels) {}
 
     /**
      * An item's level at one location, as Shopify holds it now.
@@ -232,7 +238,7 @@ public final class ShopifyAdmin {
             JsonNode sku = node.path("sku");
             items.add(new ChangedItem(gid.substring(gid.lastIndexOf('/') + 1),
                     sku.isTextual() && !sku.asText().isBlank() ? sku.asText().trim() : null,
-                    node.path("tracked").asBoolean(false), List.copyOf(levels)));
+                    node.path("tracked").asBoolean(false), node.path("duplicateSkuCount").asInt(0), List.copyOf(levels)));
         }
         JsonNode pageInfo = connection.path("pageInfo");
         Optional<String> next = pageInfo.path("hasNextPage").asBoolean(false) && pageInfo.path("endCursor").isTextual()
@@ -255,7 +261,7 @@ public final class ShopifyAdmin {
         }
         return "query ChangedInventory($q: String!, $first: Int!, $after: String) {"
                 + " inventoryItems(first: $first, after: $after, query: $q) {"
-                + " pageInfo { hasNextPage endCursor } nodes { id sku tracked" + levels + " } } }";
+                + " pageInfo { hasNextPage endCursor } nodes { id sku tracked duplicateSkuCount" + levels + " } } }";
     }
 
     /** The alias under which a location's level is asked for: {@code l<location id>}. */

@@ -53,7 +53,9 @@ import java.util.Optional;
  *
  * Everything behind the queue (SKU resolution, location mapping, watermarks, Katana's deltas, DLQ) is the
  * flow's. Items without a SKU or not tracked are counted as not comparable and never queued: the flow would
- * dead-letter them. A dry run compares and reports, and queues nothing.
+ * dead-letter them. So are, for Katana, items whose SKU other items share: Katana remembers one level per SKU
+ * and location, whichever item reported last, so it cannot say which item drifted. A dry run compares and
+ * reports, and queues nothing.
  */
 public final class StockDrift {
 
@@ -88,7 +90,8 @@ public final class StockDrift {
      * @param scanned levels at synced locations Shopify returned for the window
      * @param driftFound levels that differ from what the target was last given
      * @param queued corrections put on the work queue
-     * @param notComparable levels the flow cannot report (item without SKU, untracked, no quantity)
+     * @param notComparable levels the flow cannot report (item without SKU, untracked, no quantity) or, for
+     *                      Katana, whose SKU other items share
      * @param failure why the run stopped early (Shopify, the queue); empty when it covered the whole window.
      *                A failed run must not advance the checkpoint: what it queued is still queued once.
      */
@@ -254,6 +257,11 @@ public final class StockDrift {
             Instant updatedAt = instant(level.updatedAt());
             if (item.sku() == null || !item.tracked() || shopifyQuantity == null || level.available() == null
                     || updatedAt == null) {
+                notComparable++;
+                return Optional.empty();
+            }
+            if (lastReported instanceof LastReported.KatanaLevels && item.duplicateSkuCount() > 0) {
+                // Katana remembers one level per SKU and location: items sharing the SKU overwrite each other's.
                 notComparable++;
                 return Optional.empty();
             }

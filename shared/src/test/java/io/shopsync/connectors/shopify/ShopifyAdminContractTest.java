@@ -83,7 +83,7 @@ class ShopifyAdminContractTest {
         shopify.stubFor(post(urlEqualTo(PATH)).willReturn(aResponse().withStatus(200).withBody("""
                 {"data":{"inventoryItems":{"pageInfo":{"hasNextPage":true,"endCursor":"eyJsYXN0X2lkIjo0Mzd9"},
                  "nodes":[{"id":"gid://shopify/InventoryItem/437290762312585471","sku":"SS-MCS-OAT-M","tracked":true,
-                  "l655441491":{"updatedAt":"2026-11-27T16:29:59Z","quantities":[{"name":"available","quantity":42},
+                  "duplicateSkuCount":0,"l655441491":{"updatedAt":"2026-11-27T16:29:59Z","quantities":[{"name":"available","quantity":42},
                    {"name":"on_hand","quantity":45}]},"l655441493":null}]}},
                  "extensions":{"cost":{"requestedQueryCost":202,"actualQueryCost":12,"throttleStatus":
                   {"maximumAvailable":2000.0,"currentlyAvailable":1988,"restoreRate":100.0}}}}""")));
@@ -92,7 +92,7 @@ class ShopifyAdminContractTest {
                 Instant.parse("2026-11-27T16:30:00Z"), java.util.List.of("655441491", "655441493"), 50, null);
 
         assertThat(page).isEqualTo(new ShopifyAdmin.InventoryPage.Page(java.util.List.of(new ShopifyAdmin.ChangedItem(
-                "437290762312585471", "SS-MCS-OAT-M", true, java.util.List.of(new ShopifyAdmin.LevelAt("655441491", 42, 45,
+                "437290762312585471", "SS-MCS-OAT-M", true, 0, java.util.List.of(new ShopifyAdmin.LevelAt("655441491", 42, 45,
                         "2026-11-27T16:29:59Z")))), java.util.Optional.of("eyJsYXN0X2lkIjo0Mzd9"), Duration.ZERO));
         shopify.verify(postRequestedFor(urlEqualTo(PATH))
                 .withRequestBody(matchingJsonPath("$.variables.q",

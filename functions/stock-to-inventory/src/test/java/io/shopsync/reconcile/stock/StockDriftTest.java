@@ -38,6 +38,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.Set;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -104,8 +105,13 @@ class StockDriftTest {
     }
 
     static String item(String id, String sku, boolean tracked, String mainLevel) {
+        return item(id, sku, tracked, 0, mainLevel);
+    }
+
+    static String item(String id, String sku, boolean tracked, int duplicateSkuCount, String mainLevel) {
         return "{\"id\":\"gid://shopify/InventoryItem/" + id + "\",\"sku\":" + (sku == null ? "null" : "\"" + sku + "\"")
-                + ",\"tracked\":" + tracked + ",\"l" + MAIN + "\":" + mainLevel + "}";
+                + ",\"tracked\":" + tracked + ",\"duplicateSkuCount\":" + duplicateSkuCount + ",\"l" + MAIN + "\":"
+                + mainLevel + "}";
     }
 
     static String page(boolean hasNext, String endCursor, String... items) {
@@ -331,6 +337,40 @@ class StockDriftTest {
         assertThat(result.notComparable()).isEqualTo(2);
         assertThat(result.driftFound()).isZero();
         assertThat(queues.enqueued).isEmpty();
+    }
+
+    /** Katana holds one level per SKU and location: with items sharing the SKU it cannot say which one drifted. */
+    @Test
+    void run_shouldNotCompareForKatana_anItemWhoseSkuOtherItemsShare() {
+        remember(7, Instant.parse(UPDATED));
+        answer(page(false, null, item(ITEM, "SS-MCS-OAT-M", true, 1, level(42, 45, UPDATED))));
+
+        StockDrift.Result result = katana().run(SHOP, FROM, TO, false);
+
+        assertThat(result.notComparable()).isEqualTo(1);
+        assertThat(result.driftFound()).isZero();
+        assertThat(queues.enqueued).isEmpty();
+    }
+
+    /**
+     * An adjustment whose answer never came leaves Katana at the level before it or at the one it carried:
+     * in step only when both are Shopify's; otherwise the correction's delivery settles it, then measures.
+     */
+    @Test
+    void run_shouldFindDrift_whenAnUnsettledAdjustmentMayHaveLeftKatanaAtAnotherLevel() {
+        remember(42, Instant.parse("2026-11-27T16:20:00Z"));
+        ReportedLevels.Key key = new ReportedLevels.Key(KatanaInventory.NAME, SHOP, "SS-MCS-OAT-M", "101");
+        ReportedLevels.State state = reported.read(key, clock.instant());
+        reported.replace(key, state, state.level(), Optional.of(new ReportedLevels.Pending("SHOPSYNC-0123456789ABCDEF",
+                new ReportedLevels.Reported(39, Instant.parse("2026-11-27T16:25:00Z"), SHOP + ":c2f0"),
+                clock.instant().minusSeconds(60))), clock.instant());
+        answer(page(false, null, item(ITEM, "SS-MCS-OAT-M", true, level(42, 45, UPDATED))));
+
+        StockDrift.Result result = katana().run(SHOP, FROM, TO, false);
+
+        assertThat(result.driftFound()).isEqualTo(1);
+        assertThat(result.drifts().get(0).reason()).contains("unsettled");
+        assertThat(result.queued()).isEqualTo(1);
     }
 
     /**
