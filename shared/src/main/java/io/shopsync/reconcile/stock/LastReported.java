@@ -55,9 +55,14 @@ public sealed interface LastReported {
     /**
      * For the stock flow's {@code INVENTORY_TARGET} ({@code webhook} or {@code katana}).
      *
-     * @throws IllegalArgumentException for any other name
+     * @throws IllegalArgumentException for any other name, and when none is set (the stock flow then has no
+     *     target and dead-letters every level: there is nothing to compare; leave stock drift out)
      */
     static LastReported forTarget(String inventoryTarget, ReportedLevels levels, DeliveryStore store) {
+        if (inventoryTarget == null || inventoryTarget.isBlank()) {
+            throw new IllegalArgumentException("INVENTORY_TARGET is not set: the stock flow has no inventory target, so"
+                    + " there is no stock to compare; run stock drift only when InventoryTarget is webhook or katana");
+        }
         if (KatanaInventory.NAME.equals(inventoryTarget)) {
             return katana(levels);
         }

@@ -24,5 +24,7 @@ class LastReportedTest {
     void forTarget_shouldNameTheTargetsItKnows_forAnyOther() {
         assertThatThrownBy(() -> LastReported.forTarget("netsuite", levels, store))
                 .hasMessageContaining("INVENTORY_TARGET netsuite").hasMessageContaining("webhook, katana");
+        assertThatThrownBy(() -> LastReported.forTarget("", levels, store))
+                .hasMessageContaining("INVENTORY_TARGET is not set").hasMessageContaining("no stock to compare");
     }
 }
