@@ -76,6 +76,17 @@ public final class LocationMapping {
         return this;
     }
 
+    /** The synced locations (those mapped to a reference), Shopify location id to reference, in mapping order. */
+    public Map<String, String> synced() {
+        Map<String, String> synced = new LinkedHashMap<>();
+        locations.forEach((shopify, ref) -> {
+            if (ref != null) {
+                synced.put(shopify, ref);
+            }
+        });
+        return java.util.Collections.unmodifiableMap(synced);
+    }
+
     public Decision decide(String shopifyLocationId) {
         if (!locations.containsKey(shopifyLocationId)) {
             return new Decision.Unmapped();

@@ -22,6 +22,15 @@ class LocationMappingTest {
     }
 
     @Test
+    void synced_shouldListTheLocationsWithAReference_inMappingOrder() {
+        LocationMapping mapping = LocationMapping.parse("{\"655441493\": 12, \"655441492\": null, \"655441491\": \"WH-MAIN\"}",
+                "LOCATION_MAPPING", JSON);
+
+        assertThat(mapping.synced()).containsExactly(java.util.Map.entry("655441493", "12"),
+                java.util.Map.entry("655441491", "WH-MAIN"));
+    }
+
+    @Test
     void parse_shouldFailTheColdStart_withWhatToWrite() {
         assertThatThrownBy(() -> LocationMapping.parse(null, "LOCATION_MAPPING", JSON))
                 .hasMessageContaining("LOCATION_MAPPING is not set").hasMessageContaining("{\"655441491\": \"WH-MAIN\"}");

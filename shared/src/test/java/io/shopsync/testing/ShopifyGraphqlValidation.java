@@ -14,7 +14,8 @@ import java.util.Set;
 
 /**
  * Makes a WireMock server answer as Shopify's Admin GraphQL API does before any stub is consulted:
- * a query asking {@code inventoryItem} for a field its type does not have is refused with Shopify's
+ * a query asking {@code inventoryItem} (or the nodes of {@code inventoryItems}, or an {@code inventoryLevel}) for a
+ * field its type does not have is refused with Shopify's
  * {@code undefinedField} validation error, and a field the app's access scopes do not cover with
  * {@code ACCESS_DENIED} (HTTP 200 both, with {@code errors[]}). The app is granted only the scopes
  * the README's Deploy section lists for the SKU look-up ({@code read_inventory}); deprecated fields
@@ -34,6 +35,13 @@ public final class ShopifyGraphqlValidation implements ResponseDefinitionTransfo
             "variant", "read_products", // deprecated as well: InventoryItem.variants replaces it
             "variants", "read_products");
     private static final Set<String> DEPRECATED = Set.of("variant");
+    /** InventoryLevel's fields in the 2026-10 schema (read_inventory). */
+    private static final Set<String> INVENTORY_LEVEL_FIELDS = Set.of("id", "canDeactivate", "deactivationAlert",
+            "createdAt", "updatedAt", "item", "location", "quantities", "scheduledChanges");
+    /** A connection's own fields. */
+    private static final Set<String> CONNECTION_FIELDS = Set.of("edges", "nodes", "pageInfo");
+    private static final Set<String> PAGE_INFO_FIELDS = Set.of("hasNextPage", "hasPreviousPage", "startCursor",
+            "endCursor");
     private static final ObjectMapper JSON = new ObjectMapper();
 
     @Override
@@ -53,7 +61,40 @@ public final class ShopifyGraphqlValidation implements ResponseDefinitionTransfo
         } catch (IOException e) {
             return error("Parse error on request body", "badRequest", null);
         }
-        for (String field : selectedFields(query, "inventoryItem")) {
+        ResponseDefinition refused = inventoryItemFields(selectedFields(query, "inventoryItem"));
+        if (refused != null) {
+            return refused;
+        }
+        List<String> connection = selectedFields(query, "inventoryItems");
+        for (String field : connection) {
+            if (!CONNECTION_FIELDS.contains(field)) {
+                return error("Field '" + field + "' doesn't exist on type 'InventoryItemConnection'", "undefinedField", field);
+            }
+        }
+        if (!connection.isEmpty()) {
+            int items = wordAt(query, "inventoryItems", 0);
+            refused = inventoryItemFields(selectedFields(query, "nodes", items));
+            if (refused != null) {
+                return refused;
+            }
+            for (String field : selectedFields(query, "pageInfo", items)) {
+                if (!PAGE_INFO_FIELDS.contains(field)) {
+                    return error("Field '" + field + "' doesn't exist on type 'PageInfo'", "undefinedField", field);
+                }
+            }
+        }
+        for (int at = wordAt(query, "inventoryLevel", 0); at >= 0; at = wordAt(query, "inventoryLevel", at + 1)) {
+            for (String field : selectedFields(query, "inventoryLevel", at)) {
+                if (!INVENTORY_LEVEL_FIELDS.contains(field)) {
+                    return error("Field '" + field + "' doesn't exist on type 'InventoryLevel'", "undefinedField", field);
+                }
+            }
+        }
+        return serveEvent.getResponseDefinition();
+    }
+
+    private static ResponseDefinition inventoryItemFields(List<String> fields) {
+        for (String field : fields) {
             if (NEEDS_SCOPE.containsKey(field) || DEPRECATED.contains(field)) {
                 return error("Access denied for " + field + " field. Required access: `" + NEEDS_SCOPE.get(field)
                         + "` access scope." + (DEPRECATED.contains(field) ? " (deprecated field)" : ""), "ACCESS_DENIED", field);
@@ -62,13 +103,31 @@ public final class ShopifyGraphqlValidation implements ResponseDefinitionTransfo
                 return error("Field '" + field + "' doesn't exist on type 'InventoryItem'", "undefinedField", field);
             }
         }
-        return serveEvent.getResponseDefinition();
+        return null;
+    }
+
+    /** Where {@code word} occurs as a whole word (not as the start of a longer name) from {@code from}; -1 if not. */
+    static int wordAt(String query, String word, int from) {
+        for (int at = query.indexOf(word, from); at >= 0; at = query.indexOf(word, at + 1)) {
+            int end = at + word.length();
+            boolean startsWord = at == 0 || !Character.isLetterOrDigit(query.charAt(at - 1));
+            boolean endsWord = end >= query.length() || !(Character.isLetterOrDigit(query.charAt(end)) || query.charAt(end) == '_');
+            if (startsWord && endsWord) {
+                return at;
+            }
+        }
+        return -1;
     }
 
     /** The fields directly selected on {@code root} (aliases and arguments skipped, nested selections ignored). */
     static List<String> selectedFields(String query, String root) {
+        return selectedFields(query, root, 0);
+    }
+
+    /** The fields directly selected on the first whole-word {@code root} at or after {@code from}. */
+    static List<String> selectedFields(String query, String root, int from) {
         List<String> fields = new ArrayList<>();
-        int at = query.indexOf(root);
+        int at = wordAt(query, root, from);
         if (at < 0) {
             return fields;
         }

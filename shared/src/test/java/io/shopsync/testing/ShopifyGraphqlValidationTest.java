@@ -65,6 +65,23 @@ class ShopifyGraphqlValidationTest {
     }
 
     @Test
+    void aListOfInventoryItems_isCheckedOnItsNodesAndTheirLevels_notOnTheConnection() throws Exception {
+        String list = "query Changed($q: String!) { inventoryItems(first: 10, query: $q) { pageInfo { hasNextPage"
+                + " endCursor } nodes { id sku tracked l655441491: inventoryLevel(locationId:"
+                + " \"gid://shopify/Location/655441491\") { updatedAt %s quantities(names: [\"available\"]) { name quantity } } } } }";
+
+        JsonNode known = ask(list.formatted(""));
+        JsonNode unknownOnLevel = ask(list.formatted("available"));
+        JsonNode unknownOnItem = ask(list.replace("nodes { id sku", "nodes { id sku inventoryQuantity").formatted(""));
+
+        assertThat(known.has("errors")).isFalse();
+        assertThat(unknownOnLevel.path("errors").get(0).path("message").asText())
+                .isEqualTo("Field 'available' doesn't exist on type 'InventoryLevel'");
+        assertThat(unknownOnItem.path("errors").get(0).path("message").asText())
+                .isEqualTo("Field 'inventoryQuantity' doesn't exist on type 'InventoryItem'");
+    }
+
+    @Test
     void aQueryForKnownFields_reachesTheStub() throws Exception {
         JsonNode answer = ask("query InventoryItem($id: ID!) { inventoryItem(id: $id) { sku tracked } }");
 

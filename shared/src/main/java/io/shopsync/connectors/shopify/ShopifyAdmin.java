@@ -13,12 +13,16 @@ import java.net.URI;
 import java.net.http.HttpRequest;
 import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Optional;
 import java.util.Set;
 
 /**
  * Shopify's Admin GraphQL API, for what webhooks leave out (an inventory level's SKU and on-hand
- * quantity, a fulfilment's e-mail). Cost-based
+ * quantity, a fulfilment's e-mail) and what they missed (inventory changed in a window). Cost-based
  * throttling: a THROTTLED answer becomes a retry after the time the bucket needs to refill.
  *
  * <p>Tokens come from {@link AdminAccessTokens}: a static token or one obtained with a Dev Dashboard app's
@@ -164,9 +168,120 @@ public final class ShopifyAdmin {
         return new QuantityLookup.NotFound();
     }
 
+    /**
+     * One inventory item changed in the window, with its levels at the locations asked for.
+     *
+     * @param sku null when the item has none
+     * @param duplicateSkuCount how many other items share its SKU
+     */
+    public record ChangedItem(String inventoryItemId, String sku, boolean tracked, int duplicateSkuCount,
+                              List<LevelAt> levels) {}
+
+    /**
+     * An item's level at one location, as Shopify holds it now.
+     *
+     * @param available null when Shopify did not return the quantity
+     * @param onHand null when Shopify did not return the quantity
+     * @param updatedAt the level's updatedAt exactly as Shopify wrote it (ISO-8601)
+     */
+    public record LevelAt(String locationId, Integer available, Integer onHand, String updatedAt) {}
+
+    /** A page of {@link #changedInventory}, or what its failure means. */
+    public sealed interface InventoryPage {
+        /**
+         * @param nextCursor the cursor of the next page, empty on the last
+         * @param pause how long to wait before the next query so the bucket holds its cost (zero when it does)
+         */
+        record Page(List<ChangedItem> items, Optional<String> nextCursor, Duration pause) implements InventoryPage {}
+
+        /** Retry later (THROTTLED says when), or a permanent reason. */
+        record Failed(DeliveryOutcome outcome) implements InventoryPage {}
+    }
+
+    /**
+     * One page of the inventory items Shopify changed in [{@code from}, {@code to}) ({@code inventoryItems} with an
+     * {@code updated_at} search filter; scope {@code read_inventory}), each with its level at every location in
+     * {@code locationIds} ({@code inventoryLevel(locationId:)}, one alias per location, so only those locations are
+     * asked for and the cost stays {@code first × locations}). An item not stocked at a location has no level there.
+     *
+     * @param locationIds Shopify location ids (digits)
+     * @param after the previous page's cursor, null for the first page
+     */
+    public InventoryPage changedInventory(String shop, Instant from, Instant to, List<String> locationIds, int first,
+                                          String after) {
+        ObjectNode body = json.createObjectNode();
+        body.put("query", changedInventoryQuery(locationIds));
+        ObjectNode variables = body.putObject("variables");
+        variables.put("q", "updated_at:>='" + from.truncatedTo(ChronoUnit.SECONDS) + "' AND updated_at:<'"
+                + to.truncatedTo(ChronoUnit.SECONDS) + "'");
+        variables.put("first", first);
+        if (after != null) {
+            variables.put("after", after);
+        }
+        Answer answer = query(shop, body, "the inventory items changed from " + from + " to " + to);
+        if (answer instanceof Answer.Failed failed) {
+            return new InventoryPage.Failed(failed.outcome());
+        }
+        Answer.Data data = (Answer.Data) answer;
+        JsonNode connection = data.data().path("inventoryItems");
+        List<ChangedItem> items = new ArrayList<>();
+        for (JsonNode node : connection.path("nodes")) {
+            String gid = node.path("id").asText("");
+            List<LevelAt> levels = new ArrayList<>();
+            for (String location : locationIds) {
+                JsonNode level = node.path(alias(location));
+                if (level.isObject()) {
+                    levels.add(new LevelAt(location, quantity(level, "available"), quantity(level, "on_hand"),
+                            level.path("updatedAt").asText(null)));
+                }
+            }
+            JsonNode sku = node.path("sku");
+            items.add(new ChangedItem(gid.substring(gid.lastIndexOf('/') + 1),
+                    sku.isTextual() && !sku.asText().isBlank() ? sku.asText().trim() : null,
+                    node.path("tracked").asBoolean(false), node.path("duplicateSkuCount").asInt(0), List.copyOf(levels)));
+        }
+        JsonNode pageInfo = connection.path("pageInfo");
+        Optional<String> next = pageInfo.path("hasNextPage").asBoolean(false) && pageInfo.path("endCursor").isTextual()
+                ? Optional.of(pageInfo.path("endCursor").asText()) : Optional.empty();
+        JsonNode status = data.cost().path("throttleStatus");
+        boolean bucketShort = status.has("currentlyAvailable")
+                && status.path("currentlyAvailable").asDouble() < data.cost().path("requestedQueryCost").asDouble(0);
+        return new InventoryPage.Page(List.copyOf(items), next, bucketShort ? refill(data.cost()) : Duration.ZERO);
+    }
+
+    private static String changedInventoryQuery(List<String> locationIds) {
+        StringBuilder levels = new StringBuilder();
+        for (String location : locationIds) {
+            if (!location.matches("[1-9][0-9]*")) {
+                throw new IllegalArgumentException("not a Shopify location id: " + location);
+            }
+            levels.append(' ').append(alias(location)).append(": inventoryLevel(locationId: \"gid://shopify/Location/")
+                    .append(location).append("\") { updatedAt quantities(names: [\"available\", \"on_hand\"])"
+                    + " { name quantity } }");
+        }
+        return "query ChangedInventory($q: String!, $first: Int!, $after: String) {"
+                + " inventoryItems(first: $first, after: $after, query: $q) {"
+                + " pageInfo { hasNextPage endCursor } nodes { id sku tracked duplicateSkuCount" + levels + " } } }";
+    }
+
+    /** The alias under which a location's level is asked for: {@code l<location id>}. */
+    static String alias(String locationId) {
+        return "l" + locationId;
+    }
+
+    private static Integer quantity(JsonNode level, String name) {
+        for (JsonNode quantity : level.path("quantities")) {
+            if (name.equals(quantity.path("name").asText()) && quantity.path("quantity").canConvertToInt()) {
+                return quantity.path("quantity").asInt();
+            }
+        }
+        return null;
+    }
+
     /** A GraphQL answer's {@code data}, or what its failure means for the delivery. */
     private sealed interface Answer {
-        record Data(JsonNode data) implements Answer {}
+        /** @param cost {@code extensions.cost}: the query's cost and the bucket's state after it */
+        record Data(JsonNode data, JsonNode cost) implements Answer {}
 
         record Failed(DeliveryOutcome outcome) implements Answer {}
     }
@@ -223,7 +338,7 @@ public final class ShopifyAdmin {
             String advice = "ACCESS_DENIED".equals(code) ? " (grant the app the scopes listed in the README, Deploy)" : "";
             return new Answer.Failed(new DeliveryOutcome.PermanentFailure(answered + advice, "shopify-graphql"));
         }
-        return new Answer.Data(root.path("data"));
+        return new Answer.Data(root.path("data"), root.path("extensions").path("cost"));
     }
 
     /** Time for the bucket to hold the query's cost again, at its restore rate (at least a second). */

@@ -77,6 +77,44 @@ class ShopifyAdminContractTest {
                 .withRequestBody(matchingJsonPath("$.variables.id", equalTo("gid://shopify/InventoryItem/437290762312585471"))));
     }
 
+    /** The drift query: the window as a search filter, one level per location asked for, the cursor read. */
+    @Test
+    void changedInventory_shouldReadEachItemsLevelsAtTheLocationsAsked_andTheNextCursor() {
+        shopify.stubFor(post(urlEqualTo(PATH)).willReturn(aResponse().withStatus(200).withBody("""
+                {"data":{"inventoryItems":{"pageInfo":{"hasNextPage":true,"endCursor":"eyJsYXN0X2lkIjo0Mzd9"},
+                 "nodes":[{"id":"gid://shopify/InventoryItem/437290762312585471","sku":"SS-MCS-OAT-M","tracked":true,
+                  "duplicateSkuCount":0,"l655441491":{"updatedAt":"2026-11-27T16:29:59Z","quantities":[{"name":"available","quantity":42},
+                   {"name":"on_hand","quantity":45}]},"l655441493":null}]}},
+                 "extensions":{"cost":{"requestedQueryCost":202,"actualQueryCost":12,"throttleStatus":
+                  {"maximumAvailable":2000.0,"currentlyAvailable":1988,"restoreRate":100.0}}}}""")));
+
+        ShopifyAdmin.InventoryPage page = admin.changedInventory(SHOP, Instant.parse("2026-11-27T16:15:00.250Z"),
+                Instant.parse("2026-11-27T16:30:00Z"), java.util.List.of("655441491", "655441493"), 50, null);
+
+        assertThat(page).isEqualTo(new ShopifyAdmin.InventoryPage.Page(java.util.List.of(new ShopifyAdmin.ChangedItem(
+                "437290762312585471", "SS-MCS-OAT-M", true, 0, java.util.List.of(new ShopifyAdmin.LevelAt("655441491", 42, 45,
+                        "2026-11-27T16:29:59Z")))), java.util.Optional.of("eyJsYXN0X2lkIjo0Mzd9"), Duration.ZERO));
+        shopify.verify(postRequestedFor(urlEqualTo(PATH))
+                .withRequestBody(matchingJsonPath("$.variables.q",
+                        equalTo("updated_at:>='2026-11-27T16:15:00Z' AND updated_at:<'2026-11-27T16:30:00Z'")))
+                .withRequestBody(matchingJsonPath("$.variables.first", equalTo("50"))));
+    }
+
+    @Test
+    void changedInventory_shouldSayHowLongToPause_whenTheBucketCannotHoldTheQueryAgain() {
+        shopify.stubFor(post(urlEqualTo(PATH)).willReturn(aResponse().withStatus(200).withBody("""
+                {"data":{"inventoryItems":{"pageInfo":{"hasNextPage":true,"endCursor":"eyJsYXN0X2lkIjo0Mzd9"},"nodes":[]}},
+                 "extensions":{"cost":{"requestedQueryCost":402,"actualQueryCost":402,"throttleStatus":
+                  {"maximumAvailable":2000.0,"currentlyAvailable":102,"restoreRate":100.0}}}}""")));
+
+        ShopifyAdmin.InventoryPage page = admin.changedInventory(SHOP, Instant.parse("2026-11-27T16:15:00Z"),
+                Instant.parse("2026-11-27T16:30:00Z"), java.util.List.of("655441491"), 50, "eyJsYXN0X2lkIjoxfQ");
+
+        assertThat(((ShopifyAdmin.InventoryPage.Page) page).pause()).isEqualTo(Duration.ofSeconds(3));
+        shopify.verify(postRequestedFor(urlEqualTo(PATH))
+                .withRequestBody(matchingJsonPath("$.variables.after", equalTo("eyJsYXN0X2lkIjoxfQ"))));
+    }
+
     @Test
     void inventoryItem_shouldRetryWhenTheBucketHasRefilled_whenThrottled() {
         shopify.stubFor(post(urlEqualTo(PATH)).willReturn(aResponse().withStatus(200).withBody("""
