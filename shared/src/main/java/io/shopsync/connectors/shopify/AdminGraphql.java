@@ -175,6 +175,9 @@ public final class AdminGraphql {
          * @param nextAttempt the attempt that follows the wait (2 to {@link #MAX_ATTEMPTS})
          */
         void waitBefore(Duration wait, String why, int nextAttempt) throws InterruptedException;
+
+        /** Sleeps the wait out: what a Lambda does (its timeout bounds the whole run). */
+        Waiter SLEEP = (wait, why, nextAttempt) -> Thread.sleep(wait.toMillis());
     }
 
     /**

@@ -32,6 +32,7 @@ public final class ShopifyAdmin {
     private static final String ORDER_EMAIL = "query OrderEmail($id: ID!) { order(id: $id) { email } }";
 
     private final AdminGraphql graphql;
+    private final String apiVersion;
     private final ObjectMapper json;
     private final Clock clock;
 
@@ -53,6 +54,7 @@ public final class ShopifyAdmin {
     public ShopifyAdmin(TargetHttp http, String baseUrlOverride, AdminAccessTokens tokens, String apiVersion,
                         ObjectMapper json, Clock clock) {
         this.graphql = new AdminGraphql(http, baseUrlOverride, tokens, apiVersion, json, clock);
+        this.apiVersion = apiVersion;
         this.json = json;
         this.clock = clock;
     }
