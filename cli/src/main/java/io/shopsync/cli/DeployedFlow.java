@@ -1,11 +1,15 @@
 package io.shopsync.cli;
 
+import io.shopsync.connectors.shopify.SubscriptionPlan;
+import io.shopsync.connectors.shopify.WebhookSubscription;
 import io.shopsync.flow.Flow;
 import io.shopsync.fulfilments.FulfilmentToCrm;
 import io.shopsync.orders.OrderToCrm;
 import io.shopsync.stock.StockToInventory;
 import java.net.URI;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.stream.Collectors;
 
@@ -17,10 +21,43 @@ import java.util.stream.Collectors;
 record DeployedFlow(String name, List<String> topics, String route, String webhookUrlOutput, String queueUrlOutput,
                     String deadLetterQueueUrlOutput) {
 
-    static final List<DeployedFlow> ALL = List.of(
-            of(OrderToCrm.FLOW, "/webhooks/orders", "OrderWebhookUrl", "OrderToCrm"),
-            of(StockToInventory.FLOW, "/webhooks/inventory", "InventoryWebhookUrl", "StockToInventory"),
-            of(FulfilmentToCrm.FLOW, "/webhooks/fulfilments", "FulfilmentWebhookUrl", "FulfilmentToCrm"));
+    /** The flows as a stack with its default parameters takes them. */
+    static final List<DeployedFlow> ALL = all(false);
+
+    /** The stack parameter that adds customers/* to the order flow (ORDER_FLOW_CUSTOMER_TOPICS). */
+    static final String CUSTOMER_TOPICS_PARAMETER = "OrderFlowCustomerTopics";
+
+    /** The flows as a stack takes them, with or without customers/* on the order flow. */
+    static List<DeployedFlow> all(boolean customerTopics) {
+        return List.of(
+                of(OrderToCrm.flow(customerTopics), "/webhooks/orders", "OrderWebhookUrl", "OrderToCrm"),
+                of(StockToInventory.FLOW, "/webhooks/inventory", "InventoryWebhookUrl", "StockToInventory"),
+                of(FulfilmentToCrm.FLOW, "/webhooks/fulfilments", "FulfilmentWebhookUrl", "FulfilmentToCrm"));
+    }
+
+    /** What the stack wants subscribed: each flow's topics to its URL. */
+    static List<SubscriptionPlan.Wanted> wanted(Map<DeployedFlow, String> urls, boolean customerTopics) {
+        List<SubscriptionPlan.Wanted> wanted = new ArrayList<>();
+        for (DeployedFlow flow : all(customerTopics)) {
+            String uri = urls.get(named(flow.name()));
+            if (uri != null) {
+                wanted.addAll(SubscriptionPlan.wanted(flow.name(), flow.topics(), uri));
+            }
+        }
+        return wanted;
+    }
+
+    /** The subscription's topic as the flows name it (orders/create) when one of them takes it, else the enum value. */
+    static String topicName(WebhookSubscription subscription) {
+        return ALL.stream().flatMap(f -> f.topics().stream())
+                .filter(t -> WebhookSubscription.enumOf(t).equals(subscription.topic()))
+                .findFirst().orElse(subscription.topic());
+    }
+
+    /** The flow whose route the subscription's URI ends with, if any. */
+    static Optional<DeployedFlow> serving(WebhookSubscription subscription) {
+        return subscription.uri() == null ? Optional.empty() : servingUrl(subscription.uri());
+    }
 
     private static DeployedFlow of(Flow flow, String route, String webhookUrlOutput, String queuePrefix) {
         return new DeployedFlow(flow.name(), List.copyOf(flow.topics()), route, webhookUrlOutput,

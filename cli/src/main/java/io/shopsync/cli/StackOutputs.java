@@ -2,21 +2,28 @@ package io.shopsync.cli;
 
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.Optional;
 import java.util.stream.Collectors;
 import software.amazon.awssdk.core.exception.SdkException;
 import software.amazon.awssdk.services.cloudformation.model.CloudFormationException;
 import software.amazon.awssdk.services.cloudformation.model.Output;
+import software.amazon.awssdk.services.cloudformation.model.Parameter;
 import software.amazon.awssdk.services.cloudformation.model.Stack;
 
-/** A deployed stack's outputs (DescribeStacks): its webhook URLs and queue URLs, by output key. */
+/**
+ * A deployed stack's outputs (DescribeStacks): its webhook URLs and queue URLs, by output key; and the
+ * parameters it was deployed with (which topics the order flow takes).
+ */
 final class StackOutputs {
 
     private final String stackName;
     private final Map<String, String> outputs;
+    private final Map<String, String> parameters;
 
-    private StackOutputs(String stackName, Map<String, String> outputs) {
+    private StackOutputs(String stackName, Map<String, String> outputs, Map<String, String> parameters) {
         this.stackName = stackName;
         this.outputs = Map.copyOf(outputs);
+        this.parameters = Map.copyOf(parameters);
     }
 
     static StackOutputs read(AwsClients aws, String stackName) {
@@ -37,7 +44,13 @@ final class StackOutputs {
                 outputs.put(output.outputKey(), output.outputValue());
             }
         }
-        return new StackOutputs(stackName, outputs);
+        Map<String, String> parameters = new LinkedHashMap<>();
+        for (Parameter parameter : stack.parameters()) {
+            if (parameter.parameterKey() != null && parameter.parameterValue() != null) {
+                parameters.put(parameter.parameterKey(), parameter.parameterValue());
+            }
+        }
+        return new StackOutputs(stackName, outputs, parameters);
     }
 
     private static CliException notFound(AwsClients aws, String stackName) {
@@ -54,5 +67,10 @@ final class StackOutputs {
                     + "or give the URL yourself");
         }
         return value;
+    }
+
+    /** A parameter's value as the stack was deployed with it; empty when the stack has no such parameter. */
+    Optional<String> parameter(String key) {
+        return Optional.ofNullable(parameters.get(key));
     }
 }

@@ -1,12 +1,18 @@
 package io.shopsync.cli;
 
+import io.shopsync.connectors.shopify.SubscriptionPlan;
 import java.net.URI;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
-/** The stack's webhook URLs, one per flow: from its outputs ({@code --stack}) or below a base URL. */
+/**
+ * The stack's webhook URLs, one per flow: from its outputs ({@code --stack}) or below a base URL; and whether
+ * the order flow takes customers/* too (the stack's OrderFlowCustomerTopics, or {@code --customer-topics}).
+ */
 final class StackWebhookUrls {
 
     @Option(names = "--stack", paramLabel = "NAME",
@@ -17,15 +23,30 @@ final class StackWebhookUrls {
             + "e.g. https://abc123.execute-api.eu-west-1.amazonaws.com (the flows' routes are appended)")
     String baseUrl;
 
+    @Option(names = "--customer-topics", description = "the order flow takes customers/create and customers/update "
+            + "too (the stack was deployed with OrderFlowCustomerTopics=true); with --stack, read from the stack")
+    boolean customerTopics;
+
     @Mixin
     AwsOptions awsOptions = new AwsOptions();
 
+    /** The stack's URLs, and which topics its flows take. */
+    record Resolved(Map<DeployedFlow, String> urls, boolean customerTopics) {
+        List<SubscriptionPlan.Wanted> wanted() {
+            return DeployedFlow.wanted(urls, customerTopics);
+        }
+    }
+
     Map<DeployedFlow, String> resolve(CliContext context) {
+        return resolveStack(context).urls();
+    }
+
+    Resolved resolveStack(CliContext context) {
         Map<DeployedFlow, String> urls = new LinkedHashMap<>();
         if (baseUrl != null && !baseUrl.isBlank()) {
             String base = base(baseUrl);
             DeployedFlow.ALL.forEach(flow -> urls.put(flow, base + flow.route()));
-            return urls;
+            return new Resolved(urls, customerTopics);
         }
         if (stack == null || stack.isBlank()) {
             throw new CliException("which stack? pass --stack NAME (the stack name sam deploy used) or --base-url "
@@ -34,8 +55,20 @@ final class StackWebhookUrls {
         try (AwsClients aws = AwsClients.of(awsOptions, context)) {
             StackOutputs outputs = StackOutputs.read(aws, stack.trim());
             DeployedFlow.ALL.forEach(flow -> urls.put(flow, outputs.require(flow.webhookUrlOutput())));
+            Optional<String> parameter = outputs.parameter(DeployedFlow.CUSTOMER_TOPICS_PARAMETER);
+            if (parameter.isEmpty()) {
+                return new Resolved(urls, customerTopics);
+            }
+            boolean stackTakesCustomers = "true".equalsIgnoreCase(parameter.get());
+            if (customerTopics && !stackTakesCustomers) {
+                // Its order flow would dead-letter every customers/* delivery as a topic it does not take.
+                throw new CliException("stack " + stack.trim() + " was deployed with "
+                        + DeployedFlow.CUSTOMER_TOPICS_PARAMETER + "=" + parameter.get() + ": its order flow does not take "
+                        + "customers/*. Deploy it with " + DeployedFlow.CUSTOMER_TOPICS_PARAMETER + "=true first, or drop "
+                        + "--customer-topics");
+            }
+            return new Resolved(urls, stackTakesCustomers);
         }
-        return urls;
     }
 
     private static String base(String given) {

@@ -1,5 +1,7 @@
 package io.shopsync.cli;
 
+import io.shopsync.connectors.shopify.WebhookSubscription;
+import io.shopsync.connectors.shopify.WebhookSubscriptions;
 import java.io.PrintWriter;
 import java.net.http.HttpClient;
 import java.util.ArrayList;
@@ -52,7 +54,7 @@ final class WebhooksDeleteCommand implements Callable<Integer> {
         boolean byId = ids != null && !ids.isEmpty();
         Collection<String> urls = byId ? List.of() : stack.resolve(context).values();
         WebhookSubscriptions subscriptions = shopify.subscriptions(http, context, spec.commandLine().getErr());
-        List<WebhookSubscription> existing = subscriptions.list();
+        List<WebhookSubscription> existing = shopify.list(subscriptions);
         List<WebhookSubscription> doomed = new ArrayList<>();
         List<String> unknown = new ArrayList<>();
         if (byId) {
@@ -81,18 +83,22 @@ final class WebhooksDeleteCommand implements Callable<Integer> {
         for (WebhookSubscription subscription : doomed) {
             String uri = subscription.uri() == null ? "(not HTTPS)" : subscription.uri();
             if (dryRun) {
-                WebhooksRegisterCommand.line(out, "delete", subscription.topicName(), uri, "id " + subscription.shortId()
+                WebhooksRegisterCommand.line(out, "delete", DeployedFlow.topicName(subscription), uri, "id " + subscription.shortId()
                         + " (dry run)");
                 continue;
             }
             WebhookSubscriptions.Change change = subscriptions.delete(subscription.id());
             if (change instanceof WebhookSubscriptions.Change.Done) {
                 deleted++;
-                WebhooksRegisterCommand.line(out, "deleted", subscription.topicName(), uri, "id " + subscription.shortId());
+                WebhooksRegisterCommand.line(out, "deleted", DeployedFlow.topicName(subscription), uri, "id " + subscription.shortId());
             } else if (change instanceof WebhookSubscriptions.Change.Refused refusal) {
                 refused.add(subscription.shortId() + ": " + refusal.message());
-                WebhooksRegisterCommand.line(out, "REFUSED", subscription.topicName(), uri,
+                WebhooksRegisterCommand.line(out, "REFUSED", DeployedFlow.topicName(subscription), uri,
                         "Shopify said: " + refusal.message());
+            } else if (change instanceof WebhookSubscriptions.Change.Failed failed) {
+                String problem = shopify.problem(failed.failure());
+                refused.add(subscription.shortId() + ": " + problem);
+                WebhooksRegisterCommand.line(out, "FAILED", DeployedFlow.topicName(subscription), uri, problem);
             }
             out.flush();
         }

@@ -1,5 +1,6 @@
 package io.shopsync.cli;
 
+import io.shopsync.connectors.shopify.WebhookSubscription;
 import java.io.PrintWriter;
 import java.net.http.HttpClient;
 import java.util.List;
@@ -34,7 +35,8 @@ final class WebhooksListCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         PrintWriter out = spec.commandLine().getOut();
-        List<WebhookSubscription> subscriptions = shopify.subscriptions(http, context, spec.commandLine().getErr()).list();
+        List<WebhookSubscription> subscriptions = shopify.list(shopify.subscriptions(http, context,
+                spec.commandLine().getErr()));
         out.println(shopify.domain() + ": " + subscriptions.size() + " webhook subscription"
                 + (subscriptions.size() == 1 ? "" : "s") + " (Admin API " + shopify.apiVersion + ")");
         if (subscriptions.isEmpty()) {
@@ -44,8 +46,8 @@ final class WebhooksListCommand implements Callable<Integer> {
         }
         out.printf("  %-14s %-28s %-19s %s%n", "id", "topic", "flow", "uri");
         for (WebhookSubscription subscription : subscriptions) {
-            out.printf("  %-14s %-28s %-19s %s%n", subscription.shortId(), subscription.topicName(),
-                    subscription.flow().map(DeployedFlow::name).orElse("-"),
+            out.printf("  %-14s %-28s %-19s %s%n", subscription.shortId(), DeployedFlow.topicName(subscription),
+                    DeployedFlow.serving(subscription).map(DeployedFlow::name).orElse("-"),
                     subscription.uri() == null ? "(not an HTTPS subscription)" : subscription.uri());
             for (String warning : subscription.warnings()) {
                 out.println("      note: " + warning);

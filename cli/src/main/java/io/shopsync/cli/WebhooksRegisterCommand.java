@@ -1,10 +1,13 @@
 package io.shopsync.cli;
 
+import io.shopsync.connectors.shopify.SubscriptionCheck;
+import io.shopsync.connectors.shopify.SubscriptionPlan;
+import io.shopsync.connectors.shopify.WebhookSubscription;
+import io.shopsync.connectors.shopify.WebhookSubscriptions;
 import java.io.PrintWriter;
 import java.net.http.HttpClient;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -14,7 +17,8 @@ import picocli.CommandLine.Spec;
 
 /**
  * {@code webhooks register}: subscribes each flow's topics to the flow's URL on the stack. Idempotent:
- * creates what is missing, leaves what matches, reports (never deletes) what is extra.
+ * creates what is missing, leaves what matches, reports (never deletes) what is extra. It runs the same
+ * {@link SubscriptionCheck} the reconciler runs (with repair), so both register alike.
  */
 @Command(name = "register", mixinStandardHelpOptions = true,
         description = {"Subscribes the shop's webhooks to the stack: each flow's topics to its URL (webhookSubscriptionCreate "
@@ -51,13 +55,18 @@ final class WebhooksRegisterCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         PrintWriter out = spec.commandLine().getOut();
-        Map<DeployedFlow, String> urls = stack.resolve(context);
-        WebhookSubscriptions subscriptions = shopify.subscriptions(http, context, spec.commandLine().getErr());
-        List<WebhookSubscription> existing = subscriptions.list();
-        SubscriptionPlan plan = SubscriptionPlan.of(urls, existing);
+        StackWebhookUrls.Resolved resolved = stack.resolveStack(context);
+        SubscriptionCheck.Result result = shopify.check(http, context, spec.commandLine().getErr())
+                .check(shopify.domain(), resolved.wanted(), !dryRun);
+        if (result instanceof SubscriptionCheck.Result.Failed failed) {
+            throw shopify.failure(failed.failure());
+        }
+        SubscriptionCheck.Result.Checked checked = (SubscriptionCheck.Result.Checked) result;
+        SubscriptionPlan plan = checked.plan();
         int wanted = plan.missing().size() + plan.kept().size();
         out.println("webhooks register " + shopify.domain() + ": " + wanted + " subscriptions wanted ("
-                + urls.size() + " flows), " + existing.size() + " exist" + (dryRun ? "; dry run, nothing changes" : ""));
+                + resolved.urls().size() + " flows), " + checked.existing() + " exist"
+                + (dryRun ? "; dry run, nothing changes" : ""));
 
         for (SubscriptionPlan.Kept kept : plan.kept()) {
             line(out, "kept", kept.wanted().topic(), kept.wanted().uri(), "");
@@ -67,24 +76,27 @@ final class WebhooksRegisterCommand implements Callable<Integer> {
         }
         List<String> refused = new ArrayList<>();
         int created = 0;
-        for (SubscriptionPlan.Wanted missing : plan.missing()) {
-            if (dryRun) {
-                line(out, "create", missing.topic(), missing.uri(), "(dry run)");
-                continue;
-            }
-            WebhookSubscriptions.Change change = subscriptions.create(missing.topicEnum(), missing.uri());
-            if (change instanceof WebhookSubscriptions.Change.Done done) {
+        if (dryRun) {
+            plan.missing().forEach(missing -> line(out, "create", missing.topic(), missing.uri(), "(dry run)"));
+        }
+        for (SubscriptionCheck.Repair repair : checked.repairs()) {
+            SubscriptionPlan.Wanted missing = repair.gap().wanted();
+            if (repair.change() instanceof WebhookSubscriptions.Change.Done done) {
                 created++;
                 line(out, "created", missing.topic(), missing.uri(), "id " + done.id());
-            } else if (change instanceof WebhookSubscriptions.Change.Refused refusal) {
+            } else if (repair.change() instanceof WebhookSubscriptions.Change.Refused refusal) {
                 refused.add(missing.topic() + ": " + refusal.message());
                 line(out, "REFUSED", missing.topic(), missing.uri(), "Shopify said: " + refusal.message());
+            } else if (repair.change() instanceof WebhookSubscriptions.Change.Failed failed) {
+                String problem = shopify.problem(failed.failure());
+                refused.add(missing.topic() + ": " + problem);
+                line(out, "FAILED", missing.topic(), missing.uri(), problem);
             }
-            out.flush();
         }
         for (SubscriptionPlan.Extra extra : plan.extra()) {
             WebhookSubscription subscription = extra.existing();
-            line(out, "extra", subscription.topicName(), subscription.uri() == null ? "(not HTTPS)" : subscription.uri(),
+            line(out, "extra", DeployedFlow.topicName(subscription),
+                    subscription.uri() == null ? "(not HTTPS)" : subscription.uri(),
                     "id " + subscription.shortId() + ": " + extra.why() + "; left as it is");
         }
 

@@ -77,6 +77,16 @@ class DeployedFlowTest {
                 .map(DeployedFlow::name).contains("fulfilment-to-crm");
     }
 
+    /** OrderFlowCustomerTopics=true (ORDER_FLOW_CUSTOMER_TOPICS) adds customers/* to the order flow, and only to it. */
+    @Test
+    void all_shouldAddTheCustomerTopicsToTheOrderFlow_whenTheStackTakesThem() throws IOException {
+        assertThat(DeployedFlow.all(true).get(0).topics()).containsSubsequence("orders/create", "refunds/create")
+                .contains("customers/create", "customers/update");
+        assertThat(DeployedFlow.named("order-to-crm").topics()).doesNotContain("customers/create", "customers/update");
+        assertThat(DeployedFlow.all(true).subList(1, 3)).isEqualTo(DeployedFlow.ALL.subList(1, 3));
+        assertThat(template()).contains("  " + DeployedFlow.CUSTOMER_TOPICS_PARAMETER + ":");
+    }
+
     private static List<String> template() throws IOException {
         return Files.readAllLines(Path.of("..", "template.yaml"));
     }

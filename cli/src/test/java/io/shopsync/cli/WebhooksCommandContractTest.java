@@ -13,12 +13,14 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.github.tomakehurst.wiremock.WireMockServer;
 import com.github.tomakehurst.wiremock.client.MappingBuilder;
 import com.github.tomakehurst.wiremock.stubbing.Scenario;
 import com.github.tomakehurst.wiremock.verification.LoggedRequest;
+import io.shopsync.connectors.shopify.AdminGraphql;
+import io.shopsync.connectors.shopify.WebhookSubscription;
+import io.shopsync.testing.ShopifySubscriptionsAnswers;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.time.Duration;
@@ -50,7 +52,7 @@ class WebhooksCommandContractTest {
 
     private WireMockServer shopify;
     private CliRun cli;
-    private int nextId = 1000;
+    private final ShopifySubscriptionsAnswers answers = new ShopifySubscriptionsAnswers();
 
     @BeforeEach
     void start() {
@@ -74,36 +76,15 @@ class WebhooksCommandContractTest {
     // --- what Shopify answers -------------------------------------------------------------------------
 
     private ObjectNode subscription(String topic, String uri) {
-        ObjectNode node = JSON.createObjectNode();
-        node.put("id", "gid://shopify/WebhookSubscription/" + nextId++);
-        node.put("topic", topic);
-        node.put("uri", uri);
-        node.put("format", "JSON");
-        node.putArray("includeFields");
-        node.putNull("filter");
-        node.putObject("endpoint").put("__typename", "WebhookHttpEndpoint").put("callbackUrl", uri);
-        return node;
+        return answers.subscription(topic, uri);
     }
 
     private static String page(List<ObjectNode> nodes, String endCursor) {
-        ObjectNode root = JSON.createObjectNode();
-        ObjectNode connection = root.putObject("data").putObject("webhookSubscriptions");
-        connection.putObject("pageInfo").put("hasNextPage", endCursor != null).put("endCursor", endCursor);
-        ArrayNode array = connection.putArray("nodes");
-        nodes.forEach(array::add);
-        root.putObject("extensions").putObject("cost").put("requestedQueryCost", 202).put("actualQueryCost", 12)
-                .putObject("throttleStatus").put("maximumAvailable", 2000.0).put("currentlyAvailable", 1988)
-                .put("restoreRate", 100.0);
-        return root.toString();
+        return ShopifySubscriptionsAnswers.page(nodes, endCursor);
     }
 
     private static String throttled(int requested, int available, int restoreRate) {
-        return """
-                {"errors":[{"message":"Throttled","extensions":{"code":"THROTTLED",
-                  "documentation":"https://shopify.dev/api/usage/rate-limits"}}],
-                 "extensions":{"cost":{"requestedQueryCost":%d,"actualQueryCost":null,
-                  "throttleStatus":{"maximumAvailable":2000.0,"currentlyAvailable":%d,"restoreRate":%d.0}}}}"""
-                .formatted(requested, available, restoreRate);
+        return ShopifySubscriptionsAnswers.throttled(requested, available, restoreRate);
     }
 
     private static MappingBuilder listQuery() {
@@ -295,6 +276,48 @@ class WebhooksCommandContractTest {
         assertThat(result.out()).contains("created 12, kept 0, extra 0");
     }
 
+    /**
+     * The flows' look-ups and the CLI wait alike (AdminGraphql.refill): without a throttleStatus the bucket is
+     * assumed to restore at 50 points/s, so a 202-point request waits 4.04 s, not "attempt" seconds.
+     */
+    @Test
+    void register_shouldWaitTheSameRefillAsTheFlows_whenShopifyReportsNoThrottleStatus() {
+        shopify.stubFor(listQuery().inScenario("throttle").whenScenarioStateIs(Scenario.STARTED)
+                .willReturn(okJson("""
+                        {"errors":[{"message":"Throttled","extensions":{"code":"THROTTLED"}}],
+                         "extensions":{"cost":{"requestedQueryCost":202,"actualQueryCost":null}}}"""))
+                .willSetStateTo("refilled"));
+        shopify.stubFor(listQuery().inScenario("throttle").whenScenarioStateIs("refilled")
+                .willReturn(okJson(page(List.of(), null))));
+        stubCreatesSucceed();
+
+        CliRun.Result result = webhooks("register", "--base-url", BASE);
+
+        assertThat(result.exitCode()).as(result.all()).isZero();
+        assertThat(cli.waits).containsExactly(Duration.ofMillis(4040));
+        assertThat(result.err()).contains("shopify: Shopify throttled the request; waiting 4.0 s, then attempt 2 of 5");
+    }
+
+    /** Shopify sometimes answers 200 with INTERNAL_SERVER_ERROR: the same request succeeds a moment later. */
+    @Test
+    void list_shouldRetry_whenShopifyAnswers200WithAnInternalServerError() {
+        shopify.stubFor(listQuery().inScenario("flaky").whenScenarioStateIs(Scenario.STARTED)
+                .willReturn(okJson("""
+                        {"errors":[{"message":"Internal error. Looks like something went wrong on our end.",
+                          "extensions":{"code":"INTERNAL_SERVER_ERROR","requestId":"3f6c1b8e-5a2d-4c1e-9b7a-0d4e2f6a8c1b"}}]}"""))
+                .willSetStateTo("recovered"));
+        shopify.stubFor(listQuery().inScenario("flaky").whenScenarioStateIs("recovered")
+                .willReturn(okJson(page(List.of(subscription("ORDERS_CREATE", ORDERS)), null))));
+
+        CliRun.Result result = webhooks("list");
+
+        assertThat(result.exitCode()).as(result.all()).isZero();
+        assertThat(cli.waits).containsExactly(Duration.ofSeconds(1));
+        assertThat(result.err()).contains("INTERNAL_SERVER_ERROR", "request id 3f6c1b8e-5a2d-4c1e-9b7a-0d4e2f6a8c1b",
+                "waiting 1.0 s, then attempt 2 of 5");
+        assertThat(result.out()).contains("1 webhook subscription (Admin API 2026-10)");
+    }
+
     @Test
     void register_shouldGiveUp_andSayWhy_whenShopifyKeepsThrottling() {
         shopify.stubFor(listQuery().willReturn(okJson(throttled(202, 0, 100))));
@@ -302,28 +325,16 @@ class WebhooksCommandContractTest {
         CliRun.Result result = webhooks("register", "--base-url", BASE);
 
         assertThat(result.exitCode()).isEqualTo(1);
-        assertThat(cli.waits).hasSize(ShopifyGraphql.MAX_ATTEMPTS - 1);
+        assertThat(cli.waits).hasSize(AdminGraphql.MAX_ATTEMPTS - 1);
         assertThat(result.err()).contains("listing webhook subscriptions failed: Shopify throttled the request",
                 "5 times in a row", "wait a minute and run the command again");
         assertThat(requests(CREATE)).isEmpty();
     }
 
+    /** A stack deployed before OrderFlowCustomerTopics existed: its URLs from the outputs, no customer topics. */
     @Test
     void register_shouldTakeTheStacksUrls_fromItsOutputs() {
-        shopify.stubFor(post(urlEqualTo("/")).withRequestBody(containing("Action=DescribeStacks"))
-                .willReturn(aResponse().withStatus(200).withHeader("Content-Type", "text/xml").withBody("""
-                        <DescribeStacksResponse xmlns="http://cloudformation.amazonaws.com/doc/2010-05-15/">
-                          <DescribeStacksResult><Stacks><member>
-                            <StackName>shopsync</StackName><StackStatus>UPDATE_COMPLETE</StackStatus>
-                            <CreationTime>2026-11-27T10:00:00Z</CreationTime>
-                            <Outputs>
-                              <member><OutputKey>OrderWebhookUrl</OutputKey><OutputValue>%s</OutputValue></member>
-                              <member><OutputKey>InventoryWebhookUrl</OutputKey><OutputValue>%s</OutputValue></member>
-                              <member><OutputKey>FulfilmentWebhookUrl</OutputKey><OutputValue>%s</OutputValue></member>
-                            </Outputs>
-                          </member></Stacks></DescribeStacksResult>
-                          <ResponseMetadata><RequestId>1</RequestId></ResponseMetadata>
-                        </DescribeStacksResponse>""".formatted(ORDERS, INVENTORY, FULFILMENTS))));
+        stubStack(null);
         stubList(List.of());
         stubCreatesSucceed();
 
@@ -333,6 +344,93 @@ class WebhooksCommandContractTest {
         assertThat(requests(CREATE)).extracting(body -> body.path("variables").path("topic").asText() + " "
                 + body.path("variables").path("webhookSubscription").path("uri").asText())
                 .containsExactlyInAnyOrderElementsOf(wantedPairs());
+    }
+
+    /** A stack deployed with OrderFlowCustomerTopics=true takes customers/* on the orders route: register them too. */
+    @Test
+    void register_shouldAlsoSubscribeTheCustomerTopics_whenTheStackTakesThem() {
+        stubStack("true");
+        stubList(List.of());
+        stubCreatesSucceed();
+
+        CliRun.Result result = webhooks("register", "--stack", "shopsync", "--endpoint-url", shopify.baseUrl());
+
+        assertThat(result.exitCode()).as(result.all()).isZero();
+        List<String> wanted = new ArrayList<>(wantedPairs());
+        wanted.addAll(List.of("CUSTOMERS_CREATE " + ORDERS, "CUSTOMERS_UPDATE " + ORDERS));
+        assertThat(requests(CREATE)).extracting(body -> body.path("variables").path("topic").asText() + " "
+                + body.path("variables").path("webhookSubscription").path("uri").asText())
+                .containsExactlyInAnyOrderElementsOf(wanted).hasSize(14);
+        assertThat(result.out()).containsPattern("created +customers/update +" + ORDERS)
+                .contains("14 subscriptions wanted", "created 14, kept 0, extra 0");
+    }
+
+    @Test
+    void register_shouldLeaveTheCustomerTopicsOut_whenTheStackDoesNotTakeThem() {
+        stubStack("false");
+        stubList(List.of());
+        stubCreatesSucceed();
+
+        CliRun.Result result = webhooks("register", "--stack", "shopsync", "--endpoint-url", shopify.baseUrl());
+
+        assertThat(result.exitCode()).as(result.all()).isZero();
+        assertThat(requests(CREATE)).hasSize(12).noneMatch(body -> body.path("variables").path("topic").asText()
+                .startsWith("CUSTOMERS_"));
+    }
+
+    /** Its order flow would dead-letter every customers/* delivery: register refuses and says how to turn them on. */
+    @Test
+    void register_shouldRefuseTheCustomerTopics_whenTheStackWasDeployedWithoutThem() {
+        stubStack("false");
+        stubList(List.of());
+        stubCreatesSucceed();
+
+        CliRun.Result result = webhooks("register", "--stack", "shopsync", "--endpoint-url", shopify.baseUrl(),
+                "--customer-topics");
+
+        assertThat(result.exitCode()).isEqualTo(1);
+        assertThat(result.err()).contains("stack shopsync was deployed with OrderFlowCustomerTopics=false",
+                "Deploy it with OrderFlowCustomerTopics=true first, or drop --customer-topics");
+        assertThat(requests(CREATE)).isEmpty();
+    }
+
+    /** With --base-url there is no stack to ask: --customer-topics says the order flow takes customers/*. */
+    @Test
+    void register_shouldSubscribeTheCustomerTopics_whenToldSo_withABaseUrl() {
+        stubList(List.of(subscription("CUSTOMERS_CREATE", ORDERS)));
+        stubCreatesSucceed();
+
+        CliRun.Result result = webhooks("register", "--base-url", BASE, "--customer-topics");
+
+        assertThat(result.exitCode()).as(result.all()).isZero();
+        assertThat(requests(CREATE)).extracting(body -> body.path("variables").path("topic").asText())
+                .contains("CUSTOMERS_UPDATE").doesNotContain("CUSTOMERS_CREATE").hasSize(13);
+        assertThat(result.out()).containsPattern("kept +customers/create +" + ORDERS)
+                .contains("created 13, kept 1, extra 0");
+    }
+
+    /** DescribeStacks of a stack named shopsync; {@code customerTopics} null: a stack without that parameter. */
+    private void stubStack(String customerTopics) {
+        String parameters = customerTopics == null ? "" : """
+                <Parameters>
+                  <member><ParameterKey>CrmTargets</ParameterKey><ParameterValue>hubspot</ParameterValue></member>
+                  <member><ParameterKey>OrderFlowCustomerTopics</ParameterKey><ParameterValue>%s</ParameterValue></member>
+                </Parameters>""".formatted(customerTopics);
+        shopify.stubFor(post(urlEqualTo("/")).withRequestBody(containing("Action=DescribeStacks"))
+                .willReturn(aResponse().withStatus(200).withHeader("Content-Type", "text/xml").withBody("""
+                        <DescribeStacksResponse xmlns="http://cloudformation.amazonaws.com/doc/2010-05-15/">
+                          <DescribeStacksResult><Stacks><member>
+                            <StackName>shopsync</StackName><StackStatus>UPDATE_COMPLETE</StackStatus>
+                            <CreationTime>2026-11-27T10:00:00Z</CreationTime>
+                            %s
+                            <Outputs>
+                              <member><OutputKey>OrderWebhookUrl</OutputKey><OutputValue>%s</OutputValue></member>
+                              <member><OutputKey>InventoryWebhookUrl</OutputKey><OutputValue>%s</OutputValue></member>
+                              <member><OutputKey>FulfilmentWebhookUrl</OutputKey><OutputValue>%s</OutputValue></member>
+                            </Outputs>
+                          </member></Stacks></DescribeStacksResult>
+                          <ResponseMetadata><RequestId>1</RequestId></ResponseMetadata>
+                        </DescribeStacksResponse>""".formatted(parameters, ORDERS, INVENTORY, FULFILMENTS))));
     }
 
     @Test

@@ -26,8 +26,15 @@ public final class OrderToCrm extends FlowFunction {
     static final String[] CUSTOMER_TOPICS = {"customers/create", "customers/update"};
 
     static Flow flowFor(FlowEnvironment environment) {
-        return "true".equalsIgnoreCase(environment.setting("ORDER_FLOW_CUSTOMER_TOPICS"))
-                ? FLOW.accepts(EntityKeys.byId("customer", "id"), CUSTOMER_TOPICS) : FLOW;
+        return flow("true".equalsIgnoreCase(environment.setting("ORDER_FLOW_CUSTOMER_TOPICS")));
+    }
+
+    /**
+     * The flow as a deployment takes it: with customers/* when it sets ORDER_FLOW_CUSTOMER_TOPICS=true
+     * (OrderFlowCustomerTopics). What {@code webhooks register} and the subscriptions' check subscribe.
+     */
+    public static Flow flow(boolean customerTopics) {
+        return customerTopics ? FLOW.accepts(EntityKeys.byId("customer", "id"), CUSTOMER_TOPICS) : FLOW;
     }
 
     /** What Lambda calls. */

@@ -35,4 +35,24 @@ public interface AdminAccessTokens {
      * (a new one obtained, a rotated secret reloaded); the caller retries once.
      */
     boolean rejected(Issued.Token token);
+
+    /**
+     * One shop's token, given by an operator (the CLI's SHOPIFY_ADMIN_TOKEN, or one it obtained with client
+     * credentials): every other shop gets none, and a 401 is final (there is nothing to reload).
+     */
+    static AdminAccessTokens fixed(String shop, String token) {
+        return new AdminAccessTokens() {
+            @Override
+            public Issued token(String requested) {
+                return shop.equals(requested) ? new Issued.Token(shop, token)
+                        : new Issued.Failed(new DeliveryOutcome.PermanentFailure("shop " + requested + " is not the shop "
+                                + "this token was given for (" + shop + ")", "shopify-shop"));
+            }
+
+            @Override
+            public boolean rejected(Issued.Token rejected) {
+                return false;
+            }
+        };
+    }
 }

@@ -5,12 +5,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.shopsync.connectors.CachedSecret;
 import io.shopsync.delivery.DeliveryOutcome;
-import io.shopsync.http.ErrorCodes;
 import io.shopsync.http.TargetHttp;
-import io.shopsync.http.TargetResponse;
-import java.io.IOException;
-import java.net.URI;
-import java.net.http.HttpRequest;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -37,20 +32,11 @@ public final class ShopifyAdmin {
      * scope beyond read_inventory (InventoryItem.variant is deprecated and needs read_products).
      */
     static final String INVENTORY_ITEM = "query InventoryItem($id: ID!) { inventoryItem(id: $id) { sku tracked } }";
-    /**
-     * GraphQL error codes that mean "our side failed, try again" although the HTTP status is 200. THROTTLED
-     * is handled apart (it says when to retry); anything else (ACCESS_DENIED, SHOP_INACTIVE, a query the
-     * schema refuses) will fail the same way again.
-     */
-    private static final Set<String> TRANSIENT_CODES = Set.of("INTERNAL_SERVER_ERROR", "SERVICE_UNAVAILABLE", "TIMEOUT",
-            "BAD_GATEWAY", "GATEWAY_TIMEOUT");
     private static final String ON_HAND = "query OnHand($item: ID!, $location: ID!) { inventoryItem(id: $item)"
             + " { inventoryLevel(locationId: $location) { quantities(names: [\"on_hand\"]) { name quantity } } } }";
     private static final String ORDER_EMAIL = "query OrderEmail($id: ID!) { order(id: $id) { email } }";
 
-    private final TargetHttp http;
-    private final String baseUrlOverride;
-    private final AdminAccessTokens tokens;
+    private final AdminGraphql graphql;
     private final String apiVersion;
     private final ObjectMapper json;
     private final Clock clock;
@@ -72,12 +58,18 @@ public final class ShopifyAdmin {
     /** @param baseUrlOverride null for {@code https://<configured shop>}; a local server in tests */
     public ShopifyAdmin(TargetHttp http, String baseUrlOverride, AdminAccessTokens tokens, String apiVersion,
                         ObjectMapper json, Clock clock) {
-        this.http = http;
-        this.baseUrlOverride = baseUrlOverride;
-        this.tokens = tokens;
+        this.graphql = new AdminGraphql(http, baseUrlOverride, tokens, apiVersion, json, clock);
         this.apiVersion = apiVersion;
         this.json = json;
         this.clock = clock;
+    }
+
+    /**
+     * The Admin GraphQL client these look-ups send through, with the same tokens: for jobs that query the shop
+     * themselves (the reconciler, the webhook subscriptions' check).
+     */
+    public AdminGraphql graphql() {
+        return graphql;
     }
 
     /** What Shopify says about an inventory item. */
@@ -246,7 +238,7 @@ public final class ShopifyAdmin {
         JsonNode status = data.cost().path("throttleStatus");
         boolean bucketShort = status.has("currentlyAvailable")
                 && status.path("currentlyAvailable").asDouble() < data.cost().path("requestedQueryCost").asDouble(0);
-        return new InventoryPage.Page(List.copyOf(items), next, bucketShort ? refill(data.cost()) : Duration.ZERO);
+        return new InventoryPage.Page(List.copyOf(items), next, bucketShort ? AdminGraphql.refill(data.cost()) : Duration.ZERO);
     }
 
     private static String changedInventoryQuery(List<String> locationIds) {
@@ -286,81 +278,18 @@ public final class ShopifyAdmin {
         record Failed(DeliveryOutcome outcome) implements Answer {}
     }
 
-    /**
-     * Sends a query to the configured shop the delivery's shop names, with its token (reloaded once after
-     * a 401). Nothing is sent for a shop this deployment does not serve.
-     */
+    /** Sends the query through {@link AdminGraphql}; a throttle becomes a retry once the bucket has refilled. */
     private Answer query(String shop, ObjectNode body, String what) {
-        AdminAccessTokens.Issued issued = tokens.token(shop);
-        if (issued instanceof AdminAccessTokens.Issued.Failed failed) {
+        AdminGraphql.Answer answer = graphql.query(shop, body.path("query").asText(), (ObjectNode) body.path("variables"),
+                what);
+        if (answer instanceof AdminGraphql.Answer.Throttled throttled) {
+            return new Answer.Failed(new DeliveryOutcome.RetryLater("shopify Admin API throttled " + what,
+                    Optional.of(clock.instant().plus(throttled.retryAfter()))));
+        }
+        if (answer instanceof AdminGraphql.Answer.Failed failed) {
             return new Answer.Failed(failed.outcome());
         }
-        AdminAccessTokens.Issued.Token token = (AdminAccessTokens.Issued.Token) issued;
-        TargetResponse response = post(token, body);
-        if (response instanceof TargetResponse.Permanent permanent && permanent.status() == 401 && tokens.rejected(token)) {
-            AdminAccessTokens.Issued again = tokens.token(shop);
-            if (again instanceof AdminAccessTokens.Issued.Failed failed) {
-                return new Answer.Failed(failed.outcome());
-            }
-            response = post((AdminAccessTokens.Issued.Token) again, body);
-        }
-        if (response instanceof TargetResponse.Transient retry) {
-            return new Answer.Failed(retry.outcome());
-        }
-        if (response instanceof TargetResponse.Permanent permanent) {
-            String advice = permanent.status() == 401 || permanent.status() == 403
-                    ? " (rotate the shop's Admin API token, or for a Dev Dashboard app check that it is still installed;"
-                    + " or grant the scopes the README's Deploy section lists)" : "";
-            return new Answer.Failed(new DeliveryOutcome.PermanentFailure("shop " + token.configuredShop() + ", " + what
-                    + ": " + permanent.reason() + advice, permanent.category()));
-        }
-        JsonNode root;
-        try {
-            root = json.readTree(((TargetResponse.Success) response).body());
-        } catch (IOException e) {
-            return new Answer.Failed(new DeliveryOutcome.RetryLater("shopify answered GraphQL with a body that is not JSON"));
-        }
-        for (JsonNode error : root.path("errors")) {
-            if ("THROTTLED".equals(error.path("extensions").path("code").asText())) {
-                return new Answer.Failed(new DeliveryOutcome.RetryLater("shopify Admin API throttled " + what,
-                        Optional.of(clock.instant().plus(refill(root.path("extensions").path("cost"))))));
-            }
-        }
-        if (root.path("errors").size() > 0) {
-            JsonNode error = root.path("errors").get(0);
-            String code = error.path("extensions").path("code").asText("no code");
-            String requestId = error.path("extensions").path("requestId").asText(null);
-            String answered = "shopify answered " + what + " with " + code
-                    + (requestId == null ? "" : " (request id " + requestId + ")");
-            if (TRANSIENT_CODES.contains(code)) {
-                return new Answer.Failed(new DeliveryOutcome.RetryLater(answered));
-            }
-            String advice = "ACCESS_DENIED".equals(code) ? " (grant the app the scopes listed in the README, Deploy)" : "";
-            return new Answer.Failed(new DeliveryOutcome.PermanentFailure(answered + advice, "shopify-graphql"));
-        }
-        return new Answer.Data(root.path("data"), root.path("extensions").path("cost"));
-    }
-
-    /** Time for the bucket to hold the query's cost again, at its restore rate (at least a second). */
-    private static Duration refill(JsonNode cost) {
-        double requested = cost.path("requestedQueryCost").asDouble(1);
-        JsonNode status = cost.path("throttleStatus");
-        double available = status.path("currentlyAvailable").asDouble(0);
-        double rate = status.path("restoreRate").asDouble(50);
-        long millis = (long) Math.ceil(Math.max(0, requested - available) / Math.max(rate, 1) * 1000);
-        return Duration.ofMillis(Math.max(1000, millis));
-    }
-
-    private TargetResponse post(AdminAccessTokens.Issued.Token token, ObjectNode body) {
-        String base = baseUrlOverride != null ? baseUrlOverride : "https://" + token.configuredShop();
-        try {
-            return http.send(HttpRequest.newBuilder(URI.create(base + "/admin/api/" + apiVersion + "/graphql.json"))
-                    .header("X-Shopify-Access-Token", token.value())
-                    .header("Content-Type", "application/json")
-                    .header("Accept", "application/json")
-                    .POST(HttpRequest.BodyPublishers.ofString(json.writeValueAsString(body))));
-        } catch (IOException e) {
-            throw new IllegalStateException("cannot write a GraphQL request", e);
-        }
+        AdminGraphql.Answer.Data data = (AdminGraphql.Answer.Data) answer;
+        return new Answer.Data(data.data(), data.cost());
     }
 }

@@ -1,10 +1,9 @@
-package io.shopsync.cli;
+package io.shopsync.connectors.shopify;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.util.LinkedHashMap;
+import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 /** What register would do, worked out from the wanted and the existing subscriptions alone. */
@@ -12,10 +11,17 @@ class SubscriptionPlanTest {
 
     private static final String BASE = "https://abc123.execute-api.eu-west-1.amazonaws.com";
 
-    private static Map<DeployedFlow, String> urls() {
-        Map<DeployedFlow, String> urls = new LinkedHashMap<>();
-        DeployedFlow.ALL.forEach(flow -> urls.put(flow, BASE + flow.route()));
-        return urls;
+    /** The three flows' topics as they take them today, each to its URL on a stack. */
+    static List<SubscriptionPlan.Wanted> stack() {
+        List<SubscriptionPlan.Wanted> wanted = new ArrayList<>();
+        wanted.addAll(SubscriptionPlan.wanted("order-to-crm", List.of("orders/create", "orders/updated", "orders/paid",
+                "orders/cancelled", "refunds/create"), BASE + "/webhooks/orders"));
+        wanted.addAll(SubscriptionPlan.wanted("stock-to-inventory", List.of("inventory_levels/update",
+                "inventory_levels/connect", "inventory_levels/disconnect", "inventory_items/create",
+                "inventory_items/update"), BASE + "/webhooks/inventory"));
+        wanted.addAll(SubscriptionPlan.wanted("fulfilment-to-crm", List.of("fulfillments/create", "fulfillments/update"),
+                BASE + "/webhooks/fulfilments"));
+        return wanted;
     }
 
     private static WebhookSubscription subscription(String id, String topic, String uri) {
@@ -24,7 +30,7 @@ class SubscriptionPlanTest {
 
     @Test
     void of_shouldKeepAMatch_evenWithATrailingSlashOrUpperCaseHost() {
-        SubscriptionPlan plan = SubscriptionPlan.of(urls(), List.of(
+        SubscriptionPlan plan = SubscriptionPlan.of(stack(), List.of(
                 subscription("1", "ORDERS_CREATE", "https://ABC123.execute-api.eu-west-1.amazonaws.com/webhooks/orders/")));
 
         assertThat(plan.kept()).extracting(k -> k.wanted().topic()).containsExactly("orders/create");
@@ -34,7 +40,7 @@ class SubscriptionPlanTest {
 
     @Test
     void of_shouldReportASecondIdenticalSubscription_asExtra_becauseShopifyWouldDeliverTwice() {
-        SubscriptionPlan plan = SubscriptionPlan.of(urls(), List.of(subscription("1", "ORDERS_PAID", BASE + "/webhooks/orders"),
+        SubscriptionPlan plan = SubscriptionPlan.of(stack(), List.of(subscription("1", "ORDERS_PAID", BASE + "/webhooks/orders"),
                 subscription("2", "ORDERS_PAID", BASE + "/webhooks/orders")));
 
         assertThat(plan.kept()).hasSize(1);
@@ -46,7 +52,7 @@ class SubscriptionPlanTest {
 
     @Test
     void of_shouldSayWhichFlowTakesATopic_sentToAnotherFlowsRoute() {
-        SubscriptionPlan plan = SubscriptionPlan.of(urls(), List.of(
+        SubscriptionPlan plan = SubscriptionPlan.of(stack(), List.of(
                 subscription("7", "FULFILLMENTS_CREATE", BASE + "/webhooks/orders")));
 
         assertThat(plan.extra()).singleElement().extracting(SubscriptionPlan.Extra::why).asString()

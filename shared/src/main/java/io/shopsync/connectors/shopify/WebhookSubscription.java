@@ -1,51 +1,40 @@
-package io.shopsync.cli;
+package io.shopsync.connectors.shopify;
 
 import java.net.URI;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
-import java.util.Optional;
 
 /**
- * One of a shop's webhook subscriptions, as the Admin GraphQL API lists it.
+ * One of a shop's webhook subscriptions, as the Admin GraphQL API lists it. Its {@code uri} is shown to an
+ * operator but never put in an alert: another app's endpoint may carry a credential in its query.
  *
  * @param topic the GraphQL enum value, e.g. {@code ORDERS_CREATE}
  * @param uri where Shopify delivers ({@code uri}, or the older {@code endpoint.callbackUrl}); null if neither
  */
-record WebhookSubscription(String id, String topic, String uri, String format, List<String> includeFields,
-                           String filter) {
+public record WebhookSubscription(String id, String topic, String uri, String format, List<String> includeFields,
+                                  String filter) {
 
-    WebhookSubscription {
+    public WebhookSubscription {
         includeFields = includeFields == null ? List.of() : List.copyOf(includeFields);
     }
 
     /** {@code orders/create} → {@code ORDERS_CREATE}: upper case, '/' becomes '_'. */
-    static String enumOf(String topic) {
+    public static String enumOf(String topic) {
         return topic.trim().toUpperCase(Locale.ROOT).replace('/', '_');
     }
 
-    /** The topic as the flows name it (orders/create) when one of them takes it, else the enum value. */
-    String topicName() {
-        return DeployedFlow.ALL.stream().flatMap(f -> f.topics().stream()).filter(t -> enumOf(t).equals(topic))
-                .findFirst().orElse(topic);
-    }
-
     /** The numeric tail of the global id (gid://shopify/WebhookSubscription/123 → 123). */
-    String shortId() {
+    public String shortId() {
         return id == null ? "-" : id.substring(id.lastIndexOf('/') + 1);
     }
 
-    /** The flow whose route the URI ends with, if any. */
-    Optional<DeployedFlow> flow() {
-        return uri == null ? Optional.empty() : DeployedFlow.servingUrl(uri);
-    }
-
-    boolean pointsAt(String url) {
+    public boolean pointsAt(String url) {
         return uri != null && sameUrl(uri, url);
     }
 
     /** What makes it deliver less than a flow needs, or in a form it cannot read. */
-    List<String> warnings() {
+    public List<String> warnings() {
         List<String> warnings = new ArrayList<>();
         if (format != null && !format.equalsIgnoreCase("JSON")) {
             warnings.add("format " + format + ": the flows read JSON");
@@ -61,7 +50,7 @@ record WebhookSubscription(String id, String topic, String uri, String format, L
     }
 
     /** Same URL: scheme and host compared without case, a trailing slash ignored. */
-    static boolean sameUrl(String a, String b) {
+    public static boolean sameUrl(String a, String b) {
         return normalise(a).equals(normalise(b));
     }
 

@@ -1,20 +1,37 @@
-package io.shopsync.cli;
+package io.shopsync.connectors.shopify;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import java.io.PrintWriter;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.Consumer;
 
-/** A shop's webhook subscriptions through the Admin GraphQL API: list, create (with {@code uri}), delete. */
-final class WebhookSubscriptions {
+/**
+ * A shop's webhook subscriptions through the Admin GraphQL API: list, create (with {@code uri}, format JSON),
+ * delete. What {@code scripts/shopsync webhooks} and the reconciler's {@link SubscriptionCheck} both use.
+ * Throttling and transient failures are waited out ({@link AdminGraphql#run}); a request that still fails
+ * throws {@link AdminGraphqlFailure} when listing, and is a {@link Change.Failed} for a create or delete.
+ */
+public final class WebhookSubscriptions {
 
     /** What Shopify did with a create or delete. */
-    sealed interface Change {
+    public sealed interface Change {
         record Done(String id) implements Change {}
 
-        /** Shopify refused it: its userErrors, as one message. */
-        record Refused(String message) implements Change {}
+        /**
+         * Shopify refused it (userErrors).
+         *
+         * @param message the userErrors as one message, for an operator ("webhookSubscription.uri: ...")
+         * @param fields the fields they name ("webhookSubscription.uri"), for alerts
+         */
+        record Refused(String message, List<String> fields) implements Change {
+            public Refused {
+                fields = List.copyOf(fields);
+            }
+        }
+
+        /** The request failed (still throttled, Shopify failing, the token refused): the reason, codes and ids only. */
+        record Failed(AdminGraphqlFailure failure) implements Change {}
     }
 
     static final String LIST = """
@@ -50,16 +67,29 @@ final class WebhookSubscriptions {
               }
             }""";
 
-    private final ShopifyGraphql graphql;
-    private final PrintWriter progress;
+    private final AdminGraphql graphql;
+    private final String shop;
+    private final AdminGraphql.Waiter waiter;
+    private final Consumer<String> progress;
 
-    WebhookSubscriptions(ShopifyGraphql graphql, PrintWriter progress) {
+    /**
+     * @param shop the shop whose subscriptions (those of the app whose token {@code graphql} sends)
+     * @param waiter waits before another attempt when Shopify throttles or fails
+     * @param progress told how listing a long list goes ("12 subscriptions read (page 1), reading more")
+     */
+    public WebhookSubscriptions(AdminGraphql graphql, String shop, AdminGraphql.Waiter waiter, Consumer<String> progress) {
         this.graphql = graphql;
+        this.shop = shop;
+        this.waiter = waiter;
         this.progress = progress;
     }
 
+    public String shop() {
+        return shop;
+    }
+
     /** Every subscription of the app in the shop, page by page. */
-    List<WebhookSubscription> list() {
+    public List<WebhookSubscription> list() {
         List<WebhookSubscription> all = new ArrayList<>();
         String after = null;
         int page = 0;
@@ -70,7 +100,7 @@ final class WebhookSubscriptions {
             } else {
                 variables.put("after", after);
             }
-            JsonNode connection = graphql.run("listing webhook subscriptions", LIST, variables).path("webhookSubscriptions");
+            JsonNode connection = data("listing webhook subscriptions", LIST, variables).path("webhookSubscriptions");
             for (JsonNode node : connection.path("nodes")) {
                 all.add(read(node));
             }
@@ -80,51 +110,70 @@ final class WebhookSubscriptions {
                 return all;
             }
             after = pageInfo.path("endCursor").asText();
-            progress.println("shopify: " + all.size() + " subscriptions read (page " + page + "), reading more");
-            progress.flush();
+            progress.accept(all.size() + " subscriptions read (page " + page + "), reading more");
         }
     }
 
-    Change create(String topicEnum, String uri) {
+    /** Subscribes {@code topicEnum} (ORDERS_CREATE) to an HTTPS {@code uri}, format JSON: as register always has. */
+    public Change create(String topicEnum, String uri) {
         ObjectNode variables = graphql.variables();
         variables.put("topic", topicEnum);
         variables.putObject("webhookSubscription").put("uri", uri).put("format", "JSON");
-        JsonNode result = graphql.run("creating the " + topicEnum + " subscription", CREATE, variables)
-                .path("webhookSubscriptionCreate");
-        String errors = userErrors(result);
-        if (errors != null) {
-            return new Change.Refused(errors);
+        JsonNode result;
+        try {
+            result = data("creating the " + topicEnum + " subscription", CREATE, variables).path("webhookSubscriptionCreate");
+        } catch (AdminGraphqlFailure e) {
+            return new Change.Failed(e);
+        }
+        Change.Refused refused = userErrors(result);
+        if (refused != null) {
+            return refused;
         }
         String id = result.path("webhookSubscription").path("id").asText("");
-        return id.isEmpty() ? new Change.Refused("Shopify answered neither a subscription nor an error")
+        return id.isEmpty() ? new Change.Refused("Shopify answered neither a subscription nor an error", List.of())
                 : new Change.Done(id);
     }
 
-    Change delete(String id) {
+    public Change delete(String id) {
         ObjectNode variables = graphql.variables();
         variables.put("id", id);
-        JsonNode result = graphql.run("deleting subscription " + id, DELETE, variables).path("webhookSubscriptionDelete");
-        String errors = userErrors(result);
-        if (errors != null) {
-            return new Change.Refused(errors);
+        JsonNode result;
+        try {
+            result = data("deleting subscription " + id, DELETE, variables).path("webhookSubscriptionDelete");
+        } catch (AdminGraphqlFailure e) {
+            return new Change.Failed(e);
+        }
+        Change.Refused refused = userErrors(result);
+        if (refused != null) {
+            return refused;
         }
         return new Change.Done(result.path("deletedWebhookSubscriptionId").asText(id));
     }
 
-    private static String userErrors(JsonNode result) {
+    private JsonNode data(String what, String query, ObjectNode variables) {
+        AdminGraphql.Answer answer = graphql.run(shop, query, variables, what, waiter);
+        if (answer instanceof AdminGraphql.Answer.Data data) {
+            return data.data();
+        }
+        throw new AdminGraphqlFailure(what, answer);
+    }
+
+    private static Change.Refused userErrors(JsonNode result) {
         List<String> messages = new ArrayList<>();
+        List<String> fields = new ArrayList<>();
         for (JsonNode error : result.path("userErrors")) {
             StringBuilder text = new StringBuilder();
             JsonNode field = error.path("field");
             if (field.isArray() && !field.isEmpty()) {
                 List<String> parts = new ArrayList<>();
                 field.forEach(part -> parts.add(part.asText()));
+                fields.add(String.join(".", parts));
                 text.append(String.join(".", parts)).append(": ");
             }
             text.append(error.path("message").asText("(no message)"));
             messages.add(text.toString());
         }
-        return messages.isEmpty() ? null : String.join("; ", messages);
+        return messages.isEmpty() ? null : new Change.Refused(String.join("; ", messages), fields);
     }
 
     private static WebhookSubscription read(JsonNode node) {
