@@ -54,6 +54,9 @@ import java.util.Random;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.BooleanSupplier;
 import java.util.function.LongSupplier;
@@ -385,15 +388,27 @@ class FaultSuiteIT {
         }
         Map<String, String> lateCopies = new ConcurrentHashMap<>();
         try {
-            for (Storm.Post post : storm.posts) {
-                String id = lambdas.get(0).post(post.event);
-                assertThat(id).isEqualTo(post.webhookId);
+            // Shopify sends concurrently: four connections into API Gateway, spread over the instances.
+            ExecutorService shopify = Executors.newFixedThreadPool(4);
+            try {
+                List<Future<String>> answers = new ArrayList<>();
+                for (int i = 0; i < storm.posts.size(); i++) {
+                    Storm.Post post = storm.posts.get(i);
+                    Wiring lambda = lambdas.get(i % instances);
+                    answers.add(shopify.submit(() -> lambda.post(post.event)));
+                }
+                for (int i = 0; i < answers.size(); i++) {
+                    assertThat(answers.get(i).get()).isEqualTo(storm.posts.get(i).webhookId);
+                }
+            } finally {
+                shopify.shutdown();
             }
             Instant posted = Instant.now();
             // Redelivered after SQS FIFO's 5-minute dedup window: the same envelope with a fresh deduplication id.
             EnvelopeCodec codec = new EnvelopeCodec(JSON);
             for (String webhookId : storm.late) {
-                Envelope envelope = lambdas.get(0).queues.enqueued.get(webhookId);
+                Envelope envelope = lambdas.stream().map(l -> l.queues.enqueued.get(webhookId))
+                        .filter(java.util.Objects::nonNull).findFirst().orElseThrow();
                 String messageId = aws.sqs().sendMessage(r -> r.queueUrl(stack.queues.workQueueUrl())
                         .messageBody(codec.encode(envelope)).messageGroupId(SqsIds.groupId(envelope))
                         .messageDeduplicationId("late-" + webhookId)).messageId();
