@@ -182,7 +182,7 @@ class FaultSuiteIT {
                             .withHeader("Content-Type", "application/vnd.api+json").withBody(throttled)));
         }
         AwsFlowStack stack = AwsFlowStack.create(aws, "order-to-crm", 40);
-        Wiring wiring = wire(stack, null, Map.of("CRM_TARGETS", "klaviyo", "KLAVIYO_API_KEY", "pk_faults_0123456789",
+        Wiring wiring = wire(stack, null, Map.of("CRM_TARGETS", "klaviyo", "KLAVIYO_API_KEY", FakeCrmApis.KLAVIYO_API_KEY,
                 "KLAVIYO_BASE_URL", apis.baseUrl()), false);
         List<String> ids = List.of(
                 wiring.post(orderEvent("orders/create", 11, T0)),
