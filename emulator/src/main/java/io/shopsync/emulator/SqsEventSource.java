@@ -1,5 +1,6 @@
 package io.shopsync.emulator;
 
+import com.amazonaws.services.lambda.runtime.Context;
 import com.amazonaws.services.lambda.runtime.RequestStreamHandler;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -46,6 +47,13 @@ public final class SqsEventSource {
     }
 
     public Poll pollOnce() {
+        return pollOnce(null);
+    }
+
+    /**
+     * One poll, invoking the handler with this Lambda context (its remaining time, say), or none.
+     */
+    public Poll pollOnce(Context context) {
         List<Message> messages = sqs.receiveMessage(r -> r.queueUrl(queueUrl).maxNumberOfMessages(10).waitTimeSeconds(1)
                 .messageSystemAttributeNames(MessageSystemAttributeName.ALL).messageAttributeNames("All")).messages();
         if (messages.isEmpty()) {
@@ -53,7 +61,7 @@ public final class SqsEventSource {
         }
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         try {
-            handler.handleRequest(new ByteArrayInputStream(JSON.writeValueAsBytes(event(messages))), out, null);
+            handler.handleRequest(new ByteArrayInputStream(JSON.writeValueAsBytes(event(messages))), out, context);
         } catch (IOException | RuntimeException | Error e) {
             return new Poll(messages, Set.of(), e);
         }

@@ -23,10 +23,13 @@ public final class AwsFlowStack {
     public final String secretName;
     public final String table;
     public final AwsClients.TopicProbe alerts;
+    /** The work queue's maxReceiveCount, which the function is told as MAX_RECEIVE_COUNT too. */
+    public final int maxReceiveCount;
 
-    private AwsFlowStack(AwsClients aws, String flow, String signingSecret) {
+    private AwsFlowStack(AwsClients aws, String flow, String signingSecret, int maxReceiveCount) {
         this.aws = aws;
-        this.queues = aws.createFifoQueues("shopsync-" + flow, MAX_RECEIVE_COUNT);
+        this.maxReceiveCount = maxReceiveCount;
+        this.queues = aws.createFifoQueues("shopsync-" + flow, maxReceiveCount);
         this.bucket = aws.createBucket("shopsync-claims");
         this.secretName = "shopsync/" + flow + "-" + UUID.randomUUID();
         aws.secretsManager().createSecret(r -> r.name(secretName).secretString(signingSecret));
@@ -35,7 +38,15 @@ public final class AwsFlowStack {
     }
 
     public static AwsFlowStack create(AwsClients aws, String flow) {
-        return new AwsFlowStack(aws, flow, LambdaInvoker.DEV_SECRET);
+        return new AwsFlowStack(aws, flow, LambdaInvoker.DEV_SECRET, MAX_RECEIVE_COUNT);
+    }
+
+    /**
+     * The stack with the template's own receive limit (40, attempts still capped by MAX_ATTEMPTS): for
+     * tests whose faults make many receives that are not attempts (store failures, lease waits).
+     */
+    public static AwsFlowStack create(AwsClients aws, String flow, int maxReceiveCount) {
+        return new AwsFlowStack(aws, flow, LambdaInvoker.DEV_SECRET, maxReceiveCount);
     }
 
     public Map<String, String> variables() {
@@ -46,8 +57,8 @@ public final class AwsFlowStack {
         env.put("SHOPIFY_WEBHOOK_SECRET_ID", secretName);
         env.put("IDEMPOTENCY_TABLE", table);
         env.put("ALERTS_TOPIC_ARN", alerts.topicArn());
-        env.put("MAX_ATTEMPTS", Integer.toString(MAX_RECEIVE_COUNT));
-        env.put("MAX_RECEIVE_COUNT", Integer.toString(MAX_RECEIVE_COUNT));
+        env.put("MAX_ATTEMPTS", Integer.toString(Math.min(MAX_RECEIVE_COUNT, maxReceiveCount)));
+        env.put("MAX_RECEIVE_COUNT", Integer.toString(maxReceiveCount));
         env.put("BACKOFF_BASE_SECONDS", "1");
         env.put("BACKOFF_MAX_SECONDS", "4");
         return env;

@@ -121,6 +121,11 @@ public final class AwsClients {
 
     /** Creates a FIFO work queue with a FIFO DLQ and a redrive policy, as template.yaml does. */
     public FifoQueues createFifoQueues(String prefix, int maxReceiveCount) {
+        return createFifoQueues(sqs, prefix, maxReceiveCount);
+    }
+
+    /** The same on any SQS-compatible endpoint (ElasticMQ, say). */
+    public static FifoQueues createFifoQueues(SqsClient sqs, String prefix, int maxReceiveCount) {
         String base = prefix + "-" + UUID.randomUUID().toString().substring(0, 8);
         String dlqUrl = sqs.createQueue(r -> r.queueName(base + "-dlq.fifo").attributes(Map.of(
                 QueueAttributeName.FIFO_QUEUE, "true"))).queueUrl();
@@ -144,6 +149,11 @@ public final class AwsClients {
 
     /** Receives every message currently visible on a queue (all attributes), without deleting them. */
     public List<Message> drain(String queueUrl) {
+        return drain(sqs, queueUrl);
+    }
+
+    /** The same on any SQS-compatible endpoint. */
+    public static List<Message> drain(SqsClient sqs, String queueUrl) {
         List<Message> all = new ArrayList<>();
         for (int emptyPolls = 0; emptyPolls < 2; ) {
             ReceiveMessageResponse response = sqs.receiveMessage(r -> r.queueUrl(queueUrl)
