@@ -22,7 +22,9 @@ import io.shopsync.observability.Telemetry;
 import io.shopsync.queue.DeadLetterReason;
 import io.shopsync.queue.FlowQueues;
 import io.shopsync.webhook.SigningSecrets;
+import io.shopsync.webhook.ShopifyHeaders;
 import io.shopsync.webhook.SigningSecretsSource;
+import io.shopsync.webhook.Untrusted;
 import io.shopsync.webhook.WebhookSignature;
 import io.shopsync.webhook.WebhookVerifier;
 import java.io.IOException;
@@ -98,7 +100,8 @@ public abstract class FlowFunction implements RequestStreamHandler {
 
     @Override
     public void handleRequest(InputStream input, OutputStream output, Context context) throws IOException {
-        JsonNode event = json.readTree(input);
+        byte[] raw = input.readAllBytes();
+        JsonNode event = json.readTree(raw);
         if (event != null && HttpApiEvents.isHttpApiEvent(event)) {
             IntakeOutcome outcome;
             try {
@@ -118,8 +121,38 @@ public abstract class FlowFunction implements RequestStreamHandler {
             json.writeValue(output, SqsEvents.batchResponse(json, failed));
             return;
         }
+        if (event != null && EventBridgeEvents.isEventBridgeEvent(event)) {
+            EventBridgeEvents.Delivery delivery = EventBridgeEvents.delivery(raw, event, json.getFactory());
+            IntakeOutcome outcome = intake.handleEventBridge(delivery.metadata(), delivery.payload());
+            if (outcome instanceof IntakeOutcome.Failed failed) {
+                // Nothing was stored: the invocation must fail, so Lambda retries the event and then hands it
+                // to the flow's EventBridge dead-letter queue (template.yaml), never drops it.
+                throw new IntakeFailedException("flow " + flow.name() + " could not queue EventBridge event "
+                        + event.path("id").asText("without id") + " (" + summary(delivery) + "): " + failed.reason()
+                        + "; it is retried, then kept in the flow's EventBridge dead-letter queue: fix the cause and"
+                        + " redrive it as docs/operations.md says");
+            }
+            json.writeValue(output, json.createObjectNode().put("status", outcome.getClass().getSimpleName()));
+            return;
+        }
         throw new IllegalArgumentException("flow " + flow.name() + " received an event it does not handle: expected an"
-                + " API Gateway HTTP API (payload 2.0) event or an SQS event; check the function's triggers in template.yaml");
+                + " API Gateway HTTP API (payload 2.0) event, an SQS event or a Shopify EventBridge event; check the"
+                + " function's triggers in template.yaml");
+    }
+
+    /** Our own failure to store an EventBridge delivery: thrown so the invocation fails and is retried. */
+    public static final class IntakeFailedException extends RuntimeException {
+        IntakeFailedException(String message) {
+            super(message);
+        }
+    }
+
+    /** The delivery's ids for an error message (unsigned values, cut short). */
+    private static String summary(EventBridgeEvents.Delivery delivery) {
+        ShopifyHeaders headers = ShopifyHeaders.of(delivery.metadata());
+        return "shop " + Untrusted.excerpt(headers.shopDomain()) + ", topic "
+                + Untrusted.excerpt(headers.topic()) + ", webhook id "
+                + Untrusted.excerpt(headers.webhookId());
     }
 
     /**
