@@ -132,6 +132,14 @@ public abstract class FlowFunction implements RequestStreamHandler {
                         + "; it is retried, then kept in the flow's EventBridge dead-letter queue: fix the cause and"
                         + " redrive it as docs/operations.md says");
             }
+            if (outcome instanceof IntakeOutcome.Unauthenticated refused) {
+                // Authentic (the bus is AWS-authenticated) but for a shop this deployment does not serve: kept in
+                // the events DLQ rather than dropped, since Shopify does not send an event-bus delivery again.
+                throw new IntakeFailedException("flow " + flow.name() + " refused EventBridge event "
+                        + event.path("id").asText("without id") + " (" + summary(delivery) + "): " + refused.reason()
+                        + "; it is kept in the flow's EventBridge dead-letter queue: add the shop to AllowedShops"
+                        + " (SHOPIFY_ALLOWED_SHOPS) and re-send it as docs/operations.md says, or delete it");
+            }
             json.writeValue(output, json.createObjectNode().put("status", outcome.getClass().getSimpleName()));
             return;
         }

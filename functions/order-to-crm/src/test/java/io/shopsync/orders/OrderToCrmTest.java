@@ -117,6 +117,24 @@ class OrderToCrmTest {
     }
 
     @Test
+    void handleRequest_shouldFailTheInvocation_forAnEventBridgeDeliveryFromAShopNotServed_soItIsKeptNotDropped() {
+        RecordingFlowQueues served = new RecordingFlowQueues();
+        OrderToCrm otherShopOnly = new OrderToCrm(io.shopsync.lambda.FlowEnvironment.builder()
+                .secrets(io.shopsync.webhook.SigningSecretsSource.fixed(
+                        io.shopsync.webhook.SigningSecrets.parse(LambdaInvoker.DEV_SECRET, "dev secret")))
+                .allowedShops(java.util.Set.of("other-store.myshopify.com"))
+                .queues(served).json(JSON).build());
+
+        assertThatThrownBy(() -> LambdaInvoker.invoke(otherShopOnly, Fixtures.text("events/eventbridge/order-to-crm.json")))
+                .isInstanceOf(io.shopsync.lambda.FlowFunction.IntakeFailedException.class)
+                .hasMessageContaining("flow order-to-crm refused EventBridge event 99a3481c-5473-53a2-89ec-e68aa69991f3")
+                .hasMessageContaining("shop shopsync-demo.myshopify.com")
+                .hasMessageContaining("AllowedShops");
+        assertThat(served.enqueued).isEmpty();
+        assertThat(served.deadLettered).isEmpty();
+    }
+
+    @Test
     void handleRequest_shouldRefuseAnEventShapeItDoesNotHandle() {
         assertThatThrownBy(() -> LambdaInvoker.invoke(function, "{\"Records\":[{\"eventSource\":\"aws:s3\"}]}"))
                 .isInstanceOf(IllegalArgumentException.class)
