@@ -164,13 +164,13 @@ public abstract class FlowFunction implements RequestStreamHandler {
     }
 
     /**
-     * Rehearses both paths on made-up data, {@value #PRIMING_ROUNDS} times per topic of the flow, so the
+     * Rehearses every path on made-up data, {@value #PRIMING_ROUNDS} times per topic of the flow, so the
      * classes they use are loaded, initialised and partly compiled before SnapStart takes its snapshot:
      * an API Gateway event is parsed, its Shopify headers read, its HMAC verified, its topic classified,
      * its envelope encoded, then carried in an SQS event, decoded and versioned, and both answers are
-     * written. It runs on its own intake, whose verifier knows only a throwaway secret, whose queues drop
-     * what they get and whose log lines go nowhere (a line on standard output would count as a webhook
-     * in CloudWatch). It never calls AWS or a target: a connection opened now would be restored stale in
+     * written; the same payload is also read as Shopify's EventBridge delivery and enqueued. It runs on
+     * its own intake, whose verifier knows only a throwaway secret, whose queues drop what they get and
+     * whose log lines go nowhere (a line on standard output would count as a webhook in CloudWatch). It never calls AWS or a target: a connection opened now would be restored stale in
      * every copy of the snapshot, and a secret read now would be frozen into all of them.
      *
      * @throws IllegalStateException when the rehearsal does not take the path a real webhook takes
@@ -208,8 +208,33 @@ public abstract class FlowFunction implements RequestStreamHandler {
                     EntityVersion.of(payload, envelope.triggeredAt()).sortable();
                 }
                 json.writeValueAsString(SqsEvents.batchResponse(json, List.of()));
+                byte[] busEvent = primingEventBridgeEvent(topic, body, round);
+                JsonNode busTree = json.readTree(busEvent);
+                if (!EventBridgeEvents.isEventBridgeEvent(busTree)) {
+                    throw new IllegalStateException("priming event is not read as an EventBridge event");
+                }
+                EventBridgeEvents.Delivery delivery = EventBridgeEvents.delivery(busEvent, busTree, json.getFactory());
+                IntakeOutcome busOutcome = rehearsal.handleEventBridge(delivery.metadata(), delivery.payload());
+                if (!(busOutcome instanceof IntakeOutcome.Enqueued)) {
+                    throw new IllegalStateException("priming EventBridge event for " + topic + " was not enqueued: " + busOutcome);
+                }
             }
         }
+    }
+
+    /** Shopify's EventBridge delivery of the priming payload: the payload inline, the headers as metadata. */
+    private byte[] primingEventBridgeEvent(String topic, byte[] body, int round) throws IOException {
+        ObjectNode metadata = json.createObjectNode();
+        metadata.put("X-Shopify-Topic", topic);
+        metadata.put("X-Shopify-Shop-Domain", "priming.myshopify.com");
+        metadata.put("X-Shopify-API-Version", "2026-10");
+        metadata.put("X-Shopify-Webhook-Id", "priming-bus-" + topic + "-" + round);
+        metadata.put("X-Shopify-Event-Id", "priming-" + round);
+        metadata.put("X-Shopify-Triggered-At", Instant.EPOCH.plusSeconds(round).toString());
+        String event = "{\"version\":\"0\",\"id\":\"priming\",\"detail-type\":\"" + EventBridgeEvents.SHOPIFY_DETAIL_TYPE
+                + "\",\"source\":\"aws.partner/shopify.com/0/priming\",\"detail\":{\"payload\":"
+                + new String(body, StandardCharsets.UTF_8) + ",\"metadata\":" + json.writeValueAsString(metadata) + "}}";
+        return event.getBytes(StandardCharsets.UTF_8);
     }
 
     /** A payload carrying every id any flow's entity keys read (order, fulfilment, inventory item and level). */
