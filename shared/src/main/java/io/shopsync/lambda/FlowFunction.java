@@ -170,8 +170,9 @@ public abstract class FlowFunction implements RequestStreamHandler {
      * its envelope encoded, then carried in an SQS event, decoded and versioned, and both answers are
      * written; the same payload is also read as Shopify's EventBridge delivery and enqueued. It runs on
      * its own intake, whose verifier knows only a throwaway secret, whose queues drop what they get and
-     * whose log lines go nowhere (a line on standard output would count as a webhook in CloudWatch). It never calls AWS or a target: a connection opened now would be restored stale in
-     * every copy of the snapshot, and a secret read now would be frozen into all of them.
+     * whose log lines go nowhere (a line on standard output would count as a webhook in CloudWatch). It
+     * never calls AWS or a target: a connection opened now would be restored stale in every copy of the
+     * snapshot, and a secret read now would be frozen into all of them.
      *
      * @throws IllegalStateException when the rehearsal does not take the path a real webhook takes
      */
