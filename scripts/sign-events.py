@@ -232,6 +232,7 @@ def main(argv=None):
         print(f"wrote {out.relative_to(REPO_ROOT)}  topic={topic}  "
               f"bytes={len(body_bytes)}  hmac={signature}  verified")
     write_sqs_samples()
+    write_eventbridge_samples()
 
 
 # The queue trigger's sample: the envelope intake would queue for the first event of each flow,
@@ -291,6 +292,56 @@ def write_sqs_samples():
         out = EVENTS_DIR / flow / "sqs-delivery.json"
         out.write_text(json.dumps({"Records": [record]}, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
         print(f"wrote {out.relative_to(REPO_ROOT)}  (queue trigger: envelope of {name})")
+
+
+# Shopify's Amazon EventBridge delivery of the first webhook of each flow, as Lambda receives it from the
+# rule (events/eventbridge/<flow>.json): the payload as a JSON object in detail.payload, the headers in
+# detail.metadata under Shopify's own casing. Same event id as the HTTPS sample (one merchant action), its
+# own webhook id (another subscription). No HMAC is needed on this path; Shopify sends one anyway.
+EVENTBRIDGE_SAMPLES = {
+    "order-to-crm": "orders-create",
+    "stock-to-inventory": "inventory-levels-update",
+    "fulfilment-to-crm": "fulfillments-create",
+}
+EVENTBRIDGE_SOURCE = "aws.partner/shopify.com/313726713857/shopsync"
+
+
+def write_eventbridge_samples():
+    out_dir = EVENTS_DIR / "eventbridge"
+    out_dir.mkdir(parents=True, exist_ok=True)
+    for flow, name in EVENTBRIDGE_SAMPLES.items():
+        api_event = json.loads((EVENTS_DIR / flow / f"{name}.json").read_text(encoding="utf-8"))
+        headers = api_event["headers"]
+        payload = json.loads(api_event["body"])
+        triggered = parse_triggered_at(headers["x-shopify-triggered-at"])
+        metadata = {
+            "Content-Type": "application/json",
+            "X-Shopify-Topic": headers["x-shopify-topic"],
+            "X-Shopify-Shop-Domain": headers["x-shopify-shop-domain"],
+            "X-Shopify-Hmac-SHA256": headers["x-shopify-hmac-sha256"],
+            "X-Shopify-API-Version": headers["x-shopify-api-version"],
+            "X-Shopify-Webhook-Id": str(uuid.uuid5(UUID_NAMESPACE, f"eventbridge/webhook-id/{name}")),
+            "X-Shopify-Triggered-At": headers["x-shopify-triggered-at"],
+            "X-Shopify-Event-Id": headers["x-shopify-event-id"],
+        }
+        if "x-shopify-order-id" in headers:
+            metadata["X-Shopify-Order-Id"] = headers["x-shopify-order-id"]
+        event = {
+            "version": "0",
+            "id": str(uuid.uuid5(UUID_NAMESPACE, f"eventbridge/event/{name}")),
+            "detail-type": "shopifyWebhook",
+            "source": EVENTBRIDGE_SOURCE,
+            "account": ACCOUNT_ID,
+            "time": triggered.strftime("%Y-%m-%dT%H:%M:%SZ"),
+            "region": "us-east-1",
+            "resources": [],
+            "detail": {"payload": payload, "metadata": metadata},
+        }
+        out = out_dir / f"{flow}.json"
+        out.write_text(json.dumps(event, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+        if json.loads(out.read_text(encoding="utf-8"))["detail"]["payload"] != payload:
+            sys.exit(f"{out}: payload check FAILED")
+        print(f"wrote {out.relative_to(REPO_ROOT)}  (EventBridge delivery of {name})")
 
 
 if __name__ == "__main__":

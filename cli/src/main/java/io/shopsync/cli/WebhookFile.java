@@ -25,7 +25,8 @@ import java.util.Set;
  *   {@code <file>.topic} or {@code --topic}, the shop from {@code --shop}, the route from the flow that
  *   takes the topic.</li>
  * </ul>
- * An SQS delivery event (events/&lt;flow&gt;/sqs-delivery.json) is not a webhook: it is skipped.
+ * An SQS delivery event (events/&lt;flow&gt;/sqs-delivery.json) is not a webhook: it is skipped; so is a
+ * Shopify EventBridge event (events/eventbridge/), which no HTTPS route takes.
  *
  * @param route the path to post to (from the event), or empty to take the topic's flow's route
  * @param headers the headers to send, without signature, webhook id and event id (set per post)
@@ -81,6 +82,10 @@ record WebhookFile(Path file, String topic, String shop, Optional<String> route,
         JsonNode root = parse(bytes);
         if (root != null && root.isObject() && root.path("Records").isArray()) {
             throw new NotAWebhook("SQS delivery events (what the queue trigger gets), not webhooks");
+        }
+        if (root != null && root.isObject() && root.has("detail-type") && root.path("detail").isObject()) {
+            throw new NotAWebhook("EventBridge events, which go to the partner event bus, not an HTTPS route"
+                    + " (scripts/local --inject-eventbridge puts them on the local stack's)");
         }
         if (root != null && root.isObject() && root.path("body").isTextual() && root.path("headers").isObject()) {
             return fromApiGatewayEvent(file, root, defaults);

@@ -8,6 +8,7 @@ import java.io.PrintWriter;
 import java.net.http.HttpClient;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -26,6 +27,8 @@ import picocli.CommandLine.Spec;
                 + "deleting it; safe to run again."},
         footer = {"", "Examples:",
             "  scripts/shopsync webhooks register --shop my-store --stack shopsync",
+            "  scripts/shopsync webhooks register --shop my-store --delivery eventbridge \\",
+            "      --source-arn arn:aws:events:eu-west-1::event-source/aws.partner/shopify.com/313726713857/shopsync",
             "  scripts/shopsync webhooks register --shop my-store --dry-run \\",
             "      --base-url https://abc123.execute-api.eu-west-1.amazonaws.com",
             "", "Exit codes: 0 every wanted subscription exists, 1 Shopify refused one or failed (the message says "
@@ -47,6 +50,39 @@ final class WebhooksRegisterCommand implements Callable<Integer> {
     @Option(names = "--dry-run", description = "show what would be created; change nothing")
     boolean dryRun;
 
+    @Option(names = "--delivery", paramLabel = "https|eventbridge", description = "https (default): each flow's topics "
+            + "to its URL on the stack; eventbridge: every flow's topics to Shopify's partner event source (--source-arn), "
+            + "whose bus the stack routes to the flows (ShopifyEventSourceName)")
+    String delivery = "https";
+
+    @Option(names = "--source-arn", paramLabel = "ARN", description = "with --delivery eventbridge: "
+            + "arn:aws:events:<region>::event-source/aws.partner/shopify.com/<app id>/<source name>")
+    String sourceArn;
+
+    private static final java.util.regex.Pattern SOURCE_ARN = java.util.regex.Pattern.compile(
+            "arn:aws[a-z-]*:events:[a-z0-9-]+::event-source/aws\\.partner/shopify\\.com/[0-9]+/[A-Za-z0-9._-]+");
+
+    /** Where each flow's topics are delivered: the stack's routes, or the one partner event source. */
+    private StackWebhookUrls.Resolved destinations() {
+        if ("https".equals(delivery)) {
+            return stack.resolveStack(context);
+        }
+        if (!"eventbridge".equals(delivery)) {
+            throw new CliException("--delivery " + delivery + " is not known: give https or eventbridge");
+        }
+        String arn = sourceArn == null ? "" : sourceArn.trim();
+        if (!SOURCE_ARN.matcher(arn).matches()) {
+            throw new CliException((arn.isEmpty() ? "--delivery eventbridge needs --source-arn" : "--source-arn " + arn
+                    + " is not a Shopify partner event source") + ": give arn:aws:events:<region>::event-source/"
+                    + "aws.partner/shopify.com/<app id>/<source name> (the event source the Partner or Dev Dashboard created,"
+                    + " the stack's ShopifyEventSourceName)");
+        }
+        Map<DeployedFlow, String> destinations = new java.util.LinkedHashMap<>();
+        DeployedFlow.ALL.forEach(flow -> destinations.put(flow, arn));
+        // No stack to read here: customers/* only with --customer-topics, as with --base-url.
+        return new StackWebhookUrls.Resolved(destinations, stack.customerTopics);
+    }
+
     WebhooksRegisterCommand(CliContext context, HttpClient http) {
         this.context = context;
         this.http = http;
@@ -55,7 +91,7 @@ final class WebhooksRegisterCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         PrintWriter out = spec.commandLine().getOut();
-        StackWebhookUrls.Resolved resolved = stack.resolveStack(context);
+        StackWebhookUrls.Resolved resolved = destinations();
         SubscriptionCheck.Result result = shopify.check(http, context, spec.commandLine().getErr())
                 .check(shopify.domain(), resolved.wanted(), !dryRun);
         if (result instanceof SubscriptionCheck.Result.Failed failed) {

@@ -53,6 +53,13 @@ class WebhookFileTest {
     }
 
     @Test
+    void read_shouldSkipAnEventBridgeEvent_withWhereItGoes() {
+        assertThatThrownBy(() -> WebhookFile.read(Path.of("..", "events", "eventbridge", "order-to-crm.json"), NONE))
+                .isInstanceOf(WebhookFile.NotAWebhook.class)
+                .hasMessageContaining("scripts/local --inject-eventbridge");
+    }
+
+    @Test
     void read_shouldAskForTheShop_ofARawPayload(@TempDir Path dir) throws IOException {
         Path payload = Files.writeString(dir.resolve("level.json"), "{}");
         Files.writeString(dir.resolve("level.json.topic"), "inventory_levels/update");

@@ -229,6 +229,43 @@ class WebhooksCommandContractTest {
                 .contains("created 11, kept 1, extra 3", "webhooks delete --shop my-store.myshopify.com --id ID");
     }
 
+    private static final String SOURCE_ARN =
+            "arn:aws:events:eu-west-1::event-source/aws.partner/shopify.com/313726713857/shopsync";
+
+    @Test
+    void register_shouldSubscribeEachFlowsTopics_toTheEventSource_leavingTheHttpsOnesDuringTheSwitch() {
+        stubList(List.of(subscription("ORDERS_CREATE", ORDERS)));
+        stubCreatesSucceed();
+
+        CliRun.Result result = webhooks("register", "--delivery", "eventbridge", "--source-arn", SOURCE_ARN);
+
+        assertThat(result.exitCode()).as(result.all()).isZero();
+        List<JsonNode> creates = requests(CREATE);
+        assertThat(creates).hasSize(12).allSatisfy(body -> {
+            assertThat(body.path("variables").path("webhookSubscription").path("uri").asText()).isEqualTo(SOURCE_ARN);
+            assertThat(body.path("variables").path("webhookSubscription").path("format").asText()).isEqualTo("JSON");
+        });
+        assertThat(creates).extracting(body -> body.path("variables").path("topic").asText())
+                .containsExactlyInAnyOrderElementsOf(wantedPairs().stream().map(pair -> pair.split(" ")[0]).toList());
+        assertThat(requests(DELETE)).isEmpty();
+        assertThat(result.out()).containsPattern("created +orders/create +" + SOURCE_ARN)
+                .containsPattern("extra +orders/create +" + ORDERS)
+                .contains("created 12, kept 0, extra 1");
+    }
+
+    @Test
+    void register_shouldRefuseAnEventBridgeDelivery_withoutAPartnerEventSourceArn() {
+        CliRun.Result missing = webhooks("register", "--delivery", "eventbridge");
+        CliRun.Result notASource = webhooks("register", "--delivery", "eventbridge", "--source-arn",
+                "arn:aws:events:eu-west-1:123456789012:event-bus/shopsync");
+
+        assertThat(missing.exitCode()).isNotZero();
+        assertThat(missing.err()).contains("--source-arn");
+        assertThat(notASource.exitCode()).isNotZero();
+        assertThat(notASource.err()).contains("arn:aws:events:<region>::event-source/aws.partner/shopify.com/<app id>/<source name>");
+        assertThat(requests(CREATE)).isEmpty();
+    }
+
     @Test
     void register_shouldCreateNothing_inADryRun() {
         stubList(List.of(subscription("ORDERS_PAID", ORDERS)));

@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpHandler;
 import io.shopsync.alerts.Alert;
+import io.shopsync.emulator.EventBridgeRule;
 import io.shopsync.emulator.HttpApiEventSource;
 import java.io.IOException;
 import java.io.InputStream;
@@ -72,6 +73,11 @@ final class LocalApi implements HttpHandler {
                     return;
                 }
             }
+            if (method.equals("POST") && path.equals("/_local/eventbridge")) {
+                Answer answer = eventBridge(body);
+                send(exchange, answer.status(), answer.body());
+                return;
+            }
             if (method.equals("GET")) {
                 switch (path) {
                     case "/_local/status":
@@ -93,7 +99,7 @@ final class LocalApi implements HttpHandler {
             ObjectNode notFound = json.createObjectNode();
             notFound.put("message", "Not Found: " + method + " " + path + " is not a route of this stack. Routes: "
                     + stack.flows().stream().map(f -> f.route().routeKey()).collect(Collectors.joining(", "))
-                    + "; GET /_local/status, /_local/outbox, /_local/dlq, /_local/alerts");
+                    + "; POST /_local/eventbridge; GET /_local/status, /_local/outbox, /_local/dlq, /_local/alerts");
             send(exchange, 404, notFound);
         } catch (RuntimeException e) {
             ObjectNode error = json.createObjectNode();
@@ -120,6 +126,45 @@ final class LocalApi implements HttpHandler {
                 out.write(answer);
             }
         }
+    }
+
+    /** An answer of this server: its status and JSON body. */
+    record Answer(int status, ObjectNode body) {}
+
+    /**
+     * {@code POST /_local/eventbridge}: one event as Shopify puts it on the partner bus, routed as the
+     * template's rules route it (the flow whose rule names its topic) and invoked as Lambda invokes
+     * asynchronously (three attempts). 202 with the flow and the handler's answer; 404 when no flow's rule
+     * takes it (deployed, it would be kept in the unrouted-events queue); 500 when every attempt failed
+     * (deployed, it would be kept in the flow's events DLQ).
+     */
+    Answer eventBridge(byte[] event) {
+        ObjectNode answer = json.createObjectNode();
+        for (RunningStack.LocalFlow flow : stack.flows()) {
+            if (!flow.rule().matches(event)) {
+                continue;
+            }
+            EventBridgeRule.Invocation invocation = flow.rule().invoke(event);
+            answer.put("flow", flow.name());
+            answer.put("attempts", invocation.attempts());
+            if (invocation.deadLettered()) {
+                answer.put("message", "every attempt failed; deployed, the event would be in the " + flow.name()
+                        + " events dead-letter queue: " + invocation.failure());
+                stack.console().println("eventbridge -> " + flow.name() + ": the handler failed " + invocation.attempts()
+                        + " times: " + invocation.failure());
+                return new Answer(500, answer);
+            }
+            try {
+                answer.set("answer", json.readTree(invocation.answer()));
+            } catch (IOException e) {
+                answer.put("answer", invocation.answer());
+            }
+            return new Answer(202, answer);
+        }
+        answer.put("message", "no flow's rule takes this event (topic " + EventBridgeRule.topicOf(event).orElse("not found")
+                + ", detail-type must be shopifyWebhook, topic under " + EventBridgeRule.TOPIC_KEYS
+                + "); deployed, it would be kept in the unrouted-events queue");
+        return new Answer(404, answer);
     }
 
     ObjectNode status() {

@@ -7,9 +7,11 @@ import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
+import java.util.stream.Stream;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -26,7 +28,8 @@ import picocli.CommandLine.Option;
         description = "Runs the whole Shopsync stack in one JVM (no AWS, no Docker): the template's webhook routes "
                 + "on 127.0.0.1, the flows' FIFO queues and DLQs in embedded SQS, each flow's real handler, "
                 + "connectors in dry run.",
-        footer = {"", "JSON endpoints: GET /_local/status, /_local/outbox, /_local/dlq, /_local/alerts",
+        footer = {"", "JSON endpoints: GET /_local/status, /_local/outbox, /_local/dlq, /_local/alerts;",
+            "POST /_local/eventbridge (a Shopify EventBridge event, routed as the template's rules route it)",
             "Environment: SHOPIFY_WEBHOOK_SECRET (accepted secrets, comma-separated; default: the dev secret),",
             "AWS_ENDPOINT_URL (keep delivery records in DynamoDB there instead of in memory),",
             "SHOPIFY_ALLOWED_SHOPS (the shops served; default in dry run: shopsync-demo.myshopify.com, the samples' shop).",
@@ -46,6 +49,12 @@ public final class LocalStack implements Callable<Integer> {
             description = "after start, sign and post the sample webhooks in DIR/<flow>/*.json (default DIR: "
                     + "events), wait until nothing is in flight, and print what happened")
     Path replay;
+
+    @Option(names = "--inject-eventbridge", paramLabel = "DIR", arity = "0..1", fallbackValue = "events/eventbridge",
+            description = "after start (before --replay), put each Shopify EventBridge event in DIR/*.json on the "
+                    + "emulated partner bus: the template's rules route it by topic to its flow, invoked as Lambda "
+                    + "invokes asynchronously (default DIR: events/eventbridge); POST /_local/eventbridge does the same")
+    Path injectEventBridge;
 
     @Option(names = "--exit-after-replay", description = "stop after the replay's table (exit 1 if a post was not "
             + "answered 200 or deliveries were still in flight)")
@@ -124,9 +133,17 @@ public final class LocalStack implements Callable<Integer> {
             }, "shutdown"));
         }
         boolean replayOk = true;
+        if (injectEventBridge != null) {
+            replayOk = injectEventBridge(stack, resolve(injectEventBridge, templateFile.getParent()));
+            if (replay == null) {
+                replayOk &= new Replay(stack, new ObjectMapper(), out).awaitIdle(Duration.ofSeconds(replayWaitSeconds));
+                out.println("status: " + new LocalApi(stack, new ObjectMapper()).status());
+                out.flush();
+            }
+        }
         if (replay != null) {
             try {
-                replayOk = new Replay(stack, new ObjectMapper(), out).run(replayDirectory(templateFile.getParent()),
+                replayOk &= new Replay(stack, new ObjectMapper(), out).run(resolve(replay, templateFile.getParent()),
                         Duration.ofSeconds(replayWaitSeconds));
             } catch (RuntimeException e) {
                 err.println("scripts/local: replay failed: " + e.getMessage());
@@ -149,11 +166,43 @@ public final class LocalStack implements Callable<Integer> {
     }
 
     /** DIR as given, relative to the working directory, or else to the repository root (for the default). */
-    private Path replayDirectory(Path root) {
-        if (replay.isAbsolute() || Files.isDirectory(replay)) {
-            return replay;
+    private static Path resolve(Path dir, Path root) {
+        if (dir.isAbsolute() || Files.isDirectory(dir)) {
+            return dir;
         }
-        return root.resolve(replay);
+        return root.resolve(dir);
+    }
+
+    /** Puts each event file of {@code dir} on the emulated bus; false when one was not taken by a flow. */
+    private boolean injectEventBridge(RunningStack stack, Path dir) {
+        List<Path> files;
+        try (Stream<Path> listed = Files.list(dir)) {
+            files = listed.filter(f -> f.getFileName().toString().endsWith(".json")).sorted().toList();
+        } catch (IOException e) {
+            err.println("scripts/local: cannot read EventBridge events in " + dir + ": " + e.getMessage());
+            return false;
+        }
+        LocalApi api = new LocalApi(stack, new ObjectMapper());
+        boolean ok = !files.isEmpty();
+        for (Path file : files) {
+            LocalApi.Answer answer;
+            try {
+                answer = api.eventBridge(Files.readAllBytes(file));
+            } catch (IOException e) {
+                err.println("scripts/local: cannot read " + file + ": " + e.getMessage());
+                ok = false;
+                continue;
+            }
+            out.println("eventbridge: " + file.getFileName() + " -> " + answer.body().path("flow").asText("no flow")
+                    + ": " + (answer.status() == 202 ? answer.body().path("answer").path("status").asText()
+                    : answer.body().path("message").asText()));
+            ok &= answer.status() == 202;
+        }
+        if (files.isEmpty()) {
+            err.println("scripts/local: no EventBridge events (*.json) in " + dir);
+        }
+        out.flush();
+        return ok;
     }
 
     /**

@@ -136,7 +136,7 @@ final class Replay {
     }
 
     /** Waits until no flow has a message in flight (twice in a row), printing progress every 5 s. */
-    private boolean awaitIdle(Duration wait) {
+    boolean awaitIdle(Duration wait) {
         Instant deadline = Instant.now().plus(wait);
         Instant nextProgress = Instant.now().plusSeconds(5);
         int quietChecks = 0;

@@ -7,6 +7,7 @@ import com.sun.net.httpserver.HttpServer;
 import io.shopsync.delivery.DeliverySettings;
 import io.shopsync.delivery.DeliveryStore;
 import io.shopsync.delivery.DynamoDbDeliveryStore;
+import io.shopsync.emulator.EventBridgeRule;
 import io.shopsync.emulator.HttpApiEventSource;
 import io.shopsync.emulator.SqsEventSource;
 import io.shopsync.envelope.EnvelopeCodec;
@@ -93,7 +94,7 @@ final class RunningStack implements AutoCloseable {
 
     /** One flow as it runs here: its template function, its queues, and the handler serving each trigger. */
     record LocalFlow(String name, StackTemplate.Function function, EmbeddedSqs.FlowQueueUrls queues,
-                     HttpApiEventSource route, FlowPoller poller) {}
+                     HttpApiEventSource route, FlowPoller poller, EventBridgeRule rule) {}
 
     private static final ObjectMapper JSON = new ObjectMapper();
 
@@ -212,7 +213,9 @@ final class RunningStack implements AutoCloseable {
             resources.add(poller);
             HttpApiEventSource route = new HttpApiEventSource(function.method(), function.path(),
                     oneAtATime(handlers.get(i)[0]));
-            flows.add(new LocalFlow(name, function, urls, route, poller));
+            // EventBridge delivery: the flow's rule, invoking the instance that answers the route (intake).
+            EventBridgeRule rule = new EventBridgeRule(handlers.get(i)[0].flow().topics(), oneAtATime(handlers.get(i)[0]));
+            flows.add(new LocalFlow(name, function, urls, route, poller, rule));
         }
         flows.forEach(flow -> flow.poller().start());
         progress.step("pollers", flows.size() + " running, one per flow, batches of up to 10 as Lambda's SQS trigger");

@@ -217,6 +217,112 @@ class LocalStackIT {
         }
     }
 
+    /** One order change, sent over HTTPS and put on the emulated partner bus: the targets see it once. */
+    private static String freshOrderBody() throws Exception {
+        ObjectNode order = (ObjectNode) SignedWebhooks.JSON.readTree(Fixtures.text("events/payloads/orders-updated.json"));
+        // Newer than every sample, so the first copy is delivered, not skipped as stale.
+        order.put("updated_at", java.time.OffsetDateTime.now(java.time.ZoneOffset.UTC).withNano(0).toString());
+        return order.toString();
+    }
+
+    private static String eventBridgeEvent(ObjectNode httpsEvent, String body, String webhookId) {
+        JsonNode headers = httpsEvent.path("headers");
+        ObjectNode metadata = SignedWebhooks.JSON.createObjectNode();
+        metadata.put("Content-Type", "application/json");
+        metadata.put("X-Shopify-Topic", headers.path("x-shopify-topic").asText());
+        metadata.put("X-Shopify-Shop-Domain", headers.path("x-shopify-shop-domain").asText());
+        metadata.put("X-Shopify-API-Version", headers.path("x-shopify-api-version").asText());
+        metadata.put("X-Shopify-Webhook-Id", webhookId);
+        metadata.put("X-Shopify-Triggered-At", headers.path("x-shopify-triggered-at").asText());
+        metadata.put("X-Shopify-Event-Id", headers.path("x-shopify-event-id").asText());
+        // The payload's bytes go in as they are, as Shopify's event carries the JSON object.
+        return "{\"version\":\"0\",\"id\":\"" + UUID.randomUUID() + "\",\"detail-type\":\"shopifyWebhook\","
+                + "\"source\":\"aws.partner/shopify.com/313726713857/shopsync\",\"account\":\"123456789012\","
+                + "\"time\":\"2026-11-27T14:42:19Z\",\"region\":\"us-east-1\",\"resources\":[],"
+                + "\"detail\":{\"payload\":" + body + ",\"metadata\":" + metadata + "}}";
+    }
+
+    private static java.net.http.HttpResponse<String> putOnTheBus(String event) {
+        try {
+            return java.net.http.HttpClient.newHttpClient().send(java.net.http.HttpRequest.newBuilder(
+                            java.net.URI.create(url + "/_local/eventbridge"))
+                    .POST(java.net.http.HttpRequest.BodyPublishers.ofString(event)).build(),
+                    java.net.http.HttpResponse.BodyHandlers.ofString());
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+
+    @Test
+    void theSameOrder_overHttpsAndOverEventBridge_withTheSameWebhookId_reachesTheTargetsOnce() throws Exception {
+        ObjectNode https = SignedWebhooks.event(Fixtures.path("events/order-to-crm/orders-updated.json"));
+        String body = freshOrderBody();
+        String webhookId = UUID.randomUUID().toString();
+        https.put("body", body);
+        ((ObjectNode) https.path("headers")).put("x-shopify-webhook-id", webhookId)
+                .put("x-shopify-event-id", UUID.randomUUID().toString());
+        JsonNode before = SignedWebhooks.awaitIdle(url, Duration.ofSeconds(20)).path("flows").path("order-to-crm");
+
+        int viaHttps = SignedWebhooks.post(url, https, RunningStack.DEV_SECRET).statusCode();
+        SignedWebhooks.awaitIdle(url, Duration.ofSeconds(20));
+        int requestsAfterHttps = SignedWebhooks.get(url + "/_local/outbox").size();
+        var viaBus = putOnTheBus(eventBridgeEvent(https, body, webhookId));
+        JsonNode after = SignedWebhooks.awaitIdle(url, Duration.ofSeconds(20)).path("flows").path("order-to-crm");
+
+        assertThat(viaHttps).isEqualTo(200);
+        assertThat(viaBus.statusCode()).as(viaBus.body()).isEqualTo(202);
+        assertThat(SignedWebhooks.JSON.readTree(viaBus.body()).path("flow").asText()).isEqualTo("order-to-crm");
+        assertThat(after.path("received").asInt() - before.path("received").asInt()).isEqualTo(2);
+        assertThat(after.path("delivered").asInt()).isGreaterThan(before.path("delivered").asInt());
+        // The bus's copy changed nothing: no request beyond those of the HTTPS copy, nothing dead-lettered.
+        assertThat(SignedWebhooks.get(url + "/_local/outbox").size()).isEqualTo(requestsAfterHttps);
+        assertThat(after.path("deadLettered").asInt()).isEqualTo(before.path("deadLettered").asInt());
+    }
+
+    @Test
+    void theSameEvent_overHttpsAndOverEventBridge_asTwoSubscriptions_isADuplicate_notASecondEffect() throws Exception {
+        ObjectNode https = SignedWebhooks.event(Fixtures.path("events/order-to-crm/orders-updated.json"));
+        String body = freshOrderBody();
+        https.put("body", body);
+        ((ObjectNode) https.path("headers")).put("x-shopify-webhook-id", UUID.randomUUID().toString())
+                .put("x-shopify-event-id", UUID.randomUUID().toString());
+        JsonNode before = SignedWebhooks.awaitIdle(url, Duration.ofSeconds(20)).path("flows").path("order-to-crm");
+
+        int viaHttps = SignedWebhooks.post(url, https, RunningStack.DEV_SECRET).statusCode();
+        SignedWebhooks.awaitIdle(url, Duration.ofSeconds(20));
+        int requestsAfterHttps = SignedWebhooks.get(url + "/_local/outbox").size();
+        JsonNode middle = SignedWebhooks.get(url + "/_local/status").path("flows").path("order-to-crm");
+        // During a switch-over both subscriptions exist: another webhook id, the same event id.
+        var viaBus = putOnTheBus(eventBridgeEvent(https, body, UUID.randomUUID().toString()));
+        JsonNode after = SignedWebhooks.awaitIdle(url, Duration.ofSeconds(20)).path("flows").path("order-to-crm");
+
+        assertThat(viaHttps).isEqualTo(200);
+        assertThat(viaBus.statusCode()).as(viaBus.body()).isEqualTo(202);
+        assertThat(after.path("duplicate").asInt()).isGreaterThan(middle.path("duplicate").asInt());
+        assertThat(after.path("delivered").asInt()).isEqualTo(middle.path("delivered").asInt());
+        assertThat(middle.path("delivered").asInt()).isGreaterThan(before.path("delivered").asInt());
+        assertThat(SignedWebhooks.get(url + "/_local/outbox").size()).isEqualTo(requestsAfterHttps);
+    }
+
+    @Test
+    void theEventBridgeSamples_reachTheirFlows_andAnEventNoFlowTakes_is404() throws Exception {
+        for (String flow : FLOWS) {
+            var answer = putOnTheBus(Fixtures.text("events/eventbridge/" + flow + ".json"));
+            assertThat(answer.statusCode()).as(answer.body()).isEqualTo(202);
+            assertThat(SignedWebhooks.JSON.readTree(answer.body()).path("flow").asText()).isEqualTo(flow);
+        }
+        String product = Fixtures.text("events/eventbridge/order-to-crm.json").replace("\"orders/create\"", "\"products/update\"");
+
+        var unrouted = putOnTheBus(product);
+
+        assertThat(unrouted.statusCode()).isEqualTo(404);
+        assertThat(unrouted.body()).contains("topic products/update").contains("unrouted-events");
+        SignedWebhooks.awaitIdle(url, Duration.ofSeconds(20));
+    }
+
     @Test
     void aDuplicatePost_isReceivedTwice_butDeliveredOnlyOnce() {
         ObjectNode event = SignedWebhooks.event(Fixtures.path("events/order-to-crm/orders-paid.json"));

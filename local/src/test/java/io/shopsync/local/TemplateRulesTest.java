@@ -313,6 +313,7 @@ class TemplateRulesTest {
             String deadLetterQueue = workQueue == null ? null
                     : logicalIdOf(map(properties(resources.get(workQueue)).get("RedrivePolicy")).get("deadLetterTargetArn"));
             String logGroup = logicalIdOf(map(function.get("LoggingConfig")).get("LogGroup"));
+            String eventsDeadLetterQueue = eventsDeadLetterQueue(template, id);
             Map<String, Set<String>> granted = new LinkedHashMap<>(); // action -> logical ids of its resources
             for (Grant grant : grants(template, role)) {
                 String name = grant.action();
@@ -320,10 +321,12 @@ class TemplateRulesTest {
                 granted.computeIfAbsent(name, k -> new TreeSet<>()).add(String.valueOf(target));
                 if (name.startsWith("sqs:")) {
                     boolean own = target != null && (target.equals(workQueue) && WORK_QUEUE_ACTIONS.contains(name)
-                            || target.equals(deadLetterQueue) && name.equals("sqs:SendMessage"));
+                            || (target.equals(deadLetterQueue) || target.equals(eventsDeadLetterQueue))
+                                    && name.equals("sqs:SendMessage"));
                     if (!own) {
                         violations.add(role + " (of " + id + ") grants " + grant + ": only its own work queue "
-                                + workQueue + " (" + WORK_QUEUE_ACTIONS + ") and its DLQ " + deadLetterQueue
+                                + workQueue + " (" + WORK_QUEUE_ACTIONS + "), its DLQ " + deadLetterQueue
+                                + (eventsDeadLetterQueue == null ? "" : " and its EventBridge DLQ " + eventsDeadLetterQueue)
                                 + " (sqs:SendMessage)");
                     }
                 } else if (name.startsWith("logs:") && (target == null || !target.equals(logGroup)
@@ -339,6 +342,11 @@ class TemplateRulesTest {
             }
             if (deadLetterQueue != null && !granted.getOrDefault("sqs:SendMessage", Set.of()).contains(deadLetterQueue)) {
                 missing.add("sqs:SendMessage on " + deadLetterQueue);
+            }
+            // Lambda sends a failed asynchronous (EventBridge) invocation to its destination with the function's role.
+            if (eventsDeadLetterQueue != null
+                    && !granted.getOrDefault("sqs:SendMessage", Set.of()).contains(eventsDeadLetterQueue)) {
+                missing.add("sqs:SendMessage on " + eventsDeadLetterQueue);
             }
             if (logGroup != null) {
                 LOG_ACTIONS.stream().sorted().filter(a -> !granted.getOrDefault(a, Set.of()).contains(logGroup))
@@ -613,6 +621,183 @@ class TemplateRulesTest {
         return violations;
     }
 
+    /**
+     * Topics a flow takes only when the deployment turns them on (OrderToCrm.CUSTOMER_TOPICS with
+     * OrderFlowCustomerTopics): its EventBridge rule routes them anyway, and the function dead-letters them
+     * with the reason while they are off, as its HTTPS route does.
+     */
+    private static final Map<String, Set<String>> OPTIONAL_TOPICS = Map.of(
+            "order-to-crm", Set.of("customers/create", "customers/update"));
+    /** The spellings of the topic key in detail.metadata that Shopify has used; each rule matches all of them. */
+    private static final List<String> TOPIC_KEYS = List.of("X-Shopify-Topic", "x-shopify-topic", "shopify-topic");
+    /** Resource types that exist only for EventBridge delivery. */
+    private static final Set<String> EVENTBRIDGE_TYPES = Set.of("AWS::Events::EventBus", "AWS::Events::Rule",
+            "AWS::Lambda::EventInvokeConfig");
+
+    /**
+     * Shopify's EventBridge delivery: nothing of it exists unless ShopifyEventSourceName is set (every
+     * EventBridge resource, and every queue, policy and alarm of it, carries Condition EventBridgeOn); each rule
+     * matches detail-type shopifyWebhook and the topics of the flow it invokes, exactly, under every key
+     * spelling; its Lambda target retries and has a dead-letter queue of this template that events.amazonaws.com
+     * may send to from that rule only, and that the function's failed invocations go to as well
+     * (EventInvokeConfig), alarmed on any message; Lambda lets that rule invoke the function; and one rule keeps
+     * every event no flow's rule takes, in an alarmed queue.
+     */
+    static List<String> eventBridge(Map<String, Object> template) {
+        List<String> violations = new ArrayList<>();
+        Map<String, Object> resources = map(template.get("Resources"));
+        Map<String, Map<String, Object>> functions = functions(template);
+        Set<String> eventBridgeOnly = new LinkedHashSet<>();
+        Set<String> routed = new TreeSet<>();
+        List<String> catchAll = new ArrayList<>();
+        resources.forEach((id, resource) -> {
+            if (EVENTBRIDGE_TYPES.contains(String.valueOf(type(resource)))) {
+                eventBridgeOnly.add(id);
+            }
+            if (!"AWS::Events::Rule".equals(type(resource))) {
+                return;
+            }
+            Map<String, Object> properties = properties(resource);
+            Map<String, Object> pattern = map(properties.get("EventPattern"));
+            if (!List.of("shopifyWebhook").equals(list(pattern.get("detail-type")))) {
+                violations.add("rule " + id + " does not match detail-type [shopifyWebhook] only, which Shopify sets");
+            }
+            for (Object targetValue : list(properties.get("Targets"))) {
+                Map<String, Object> target = map(targetValue);
+                String arn = String.valueOf(logicalIdOf(target.get("Arn")));
+                if (map(target.get("RetryPolicy")).isEmpty()) {
+                    violations.add("rule " + id + " target " + arn + " has no RetryPolicy");
+                }
+                String function = arn.endsWith(".Alias") ? arn.substring(0, arn.length() - ".Alias".length()) : arn;
+                if ("AWS::SQS::Queue".equals(type(resources.get(arn)))) {
+                    catchAll.add(id);
+                    eventBridgeOnly.add(arn);
+                    violations.addAll(sendableAndAlarmed(template, arn, id));
+                    continue;
+                }
+                if (!functions.containsKey(function)) {
+                    violations.add("rule " + id + " targets " + arn + ", which is neither a function nor a queue of this template");
+                    continue;
+                }
+                Flow flow = flowOf(String.valueOf(functions.get(function).get("Handler")));
+                Map<String, Set<String>> topicsByKey = topicsByKey(pattern, false);
+                Set<String> expected = new TreeSet<>(flow == null ? Set.of() : flow.topics());
+                expected.addAll(flow == null ? Set.of() : OPTIONAL_TOPICS.getOrDefault(flow.name(), Set.of()));
+                for (String key : TOPIC_KEYS) {
+                    Set<String> topics = topicsByKey.getOrDefault(key, Set.of());
+                    if (!topics.equals(expected)) {
+                        violations.add("rule " + id + " sends topics " + topics + " under " + key + " to " + function
+                                + ", whose flow " + (flow == null ? "?" : flow.name()) + " takes " + expected);
+                    }
+                    routed.addAll(topics);
+                }
+                String deadLetterQueue = logicalIdOf(map(target.get("DeadLetterConfig")).get("Arn"));
+                if (deadLetterQueue == null || !"AWS::SQS::Queue".equals(type(resources.get(deadLetterQueue)))) {
+                    violations.add("rule " + id + " target " + arn + " has no dead-letter queue of this template"
+                            + " (DeadLetterConfig.Arn): an event it cannot deliver would be dropped after its retries");
+                    continue;
+                }
+                eventBridgeOnly.add(deadLetterQueue);
+                violations.addAll(sendableAndAlarmed(template, deadLetterQueue, id));
+                if (!deadLetterQueue.equals(eventsDeadLetterQueue(template, function))) {
+                    violations.add(function + " has no EventInvokeConfig sending its failed invocations to "
+                            + deadLetterQueue + ": Lambda would drop an event whose invocation failed twice");
+                }
+                boolean permitted = resources.entrySet().stream().anyMatch(e -> "AWS::Lambda::Permission".equals(type(e.getValue()))
+                        && arn.equals(logicalIdOf(properties(e.getValue()).get("FunctionName")))
+                        && "events.amazonaws.com".equals(properties(e.getValue()).get("Principal"))
+                        && id.equals(logicalIdOf(properties(e.getValue()).get("SourceArn"))));
+                if (!permitted) {
+                    violations.add("rule " + id + " may not invoke " + arn + ": no AWS::Lambda::Permission for"
+                            + " events.amazonaws.com with SourceArn !GetAtt " + id + ".Arn");
+                }
+            }
+        });
+        for (String id : catchAll) {
+            Map<String, Set<String>> excluded = topicsByKey(map(properties(resources.get(id)).get("EventPattern")), true);
+            for (String key : TOPIC_KEYS) {
+                if (!excluded.getOrDefault(key, Set.of()).equals(routed)) {
+                    violations.add("rule " + id + " keeps " + key + " anything-but " + excluded.get(key)
+                            + ", but the flows' rules route " + routed);
+                }
+            }
+        }
+        if (!eventBridgeOnly.isEmpty() && catchAll.isEmpty()) {
+            violations.add("no rule keeps the Shopify events no flow takes: EventBridge would drop them");
+        }
+        resources.forEach((id, resource) -> {
+            Map<String, Object> properties = properties(resource);
+            boolean forEvents = eventBridgeOnly.contains(id)
+                    || "events.amazonaws.com".equals(properties.get("Principal"))
+                    || list(properties.get("Queues")).stream().anyMatch(q -> eventBridgeOnly.contains(logicalIdOf(q)))
+                    || list(properties.get("Dimensions")).stream().anyMatch(d -> eventBridgeOnly.contains(logicalIdOf(map(d).get("Value"))))
+                    || "AWS::IAM::Policy".equals(type(resource)) && String.valueOf(properties.get("PolicyDocument")).contains("EventsDeadLetterQueue");
+            if (forEvents && !"EventBridgeOn".equals(map(resource).get("Condition"))) {
+                violations.add(id + " exists for EventBridge delivery but has no Condition: EventBridgeOn, so it would be"
+                        + " created with ShopifyEventSourceName empty");
+            }
+        });
+        if (eventBridgeOnly.isEmpty()) {
+            violations.add("the template has no EventBridge delivery: the rule found nothing to check");
+        }
+        return violations;
+    }
+
+    /** The queue may be sent to by events.amazonaws.com from {@code rule} only, and is alarmed on any message. */
+    private static List<String> sendableAndAlarmed(Map<String, Object> template, String queue, String rule) {
+        List<String> violations = new ArrayList<>();
+        boolean sendable = map(template.get("Resources")).values().stream()
+                .filter(r -> "AWS::SQS::QueuePolicy".equals(type(r))
+                        && list(properties(r).get("Queues")).stream().anyMatch(q -> queue.equals(logicalIdOf(q))))
+                .flatMap(r -> statements(map(properties(r).get("PolicyDocument")).get("Statement")).stream())
+                .anyMatch(st -> "Allow".equals(st.get("Effect"))
+                        && Map.of("Service", "events.amazonaws.com").equals(st.get("Principal"))
+                        && list(st.get("Action")).contains("sqs:SendMessage")
+                        && rule.equals(logicalIdOf(map(map(st.get("Condition")).get("ArnEquals")).get("aws:SourceArn"))));
+        if (!sendable) {
+            violations.add("queue " + queue + " (of rule " + rule + ") has no QueuePolicy letting events.amazonaws.com"
+                    + " send from that rule only (Condition ArnEquals aws:SourceArn): EventBridge could not store what it cannot deliver");
+        }
+        boolean alarmed = alarms(template).values().stream().anyMatch(alarm ->
+                "ApproximateNumberOfMessagesVisible".equals(alarm.get("MetricName"))
+                        && list(alarm.get("Dimensions")).stream().anyMatch(d -> queue.equals(logicalIdOf(map(d).get("Value"))))
+                        && "GreaterThanThreshold".equals(alarm.get("ComparisonOperator"))
+                        && number(template, alarm.get("Threshold"), "Default") == 0);
+        if (!alarmed) {
+            violations.add("queue " + queue + " (of rule " + rule + ") has no alarm on any message in it");
+        }
+        return violations;
+    }
+
+    /** The topics a pattern lists under each topic key of detail.metadata, in all its $or branches. */
+    private static Map<String, Set<String>> topicsByKey(Map<String, Object> pattern, boolean anythingBut) {
+        Map<String, Set<String>> topics = new LinkedHashMap<>();
+        List<Object> branches = new ArrayList<>(list(pattern.get("$or")));
+        branches.add(pattern);
+        for (Object branch : branches) {
+            map(map(map(branch).get("detail")).get("metadata")).forEach((key, values) -> {
+                for (Object value : list(values)) {
+                    if (!anythingBut && value instanceof String topic) {
+                        topics.computeIfAbsent(key, k -> new TreeSet<>()).add(topic);
+                    } else if (anythingBut && map(value).containsKey("anything-but")) {
+                        list(map(value).get("anything-but")).forEach(t ->
+                                topics.computeIfAbsent(key, k -> new TreeSet<>()).add(String.valueOf(t)));
+                    }
+                }
+            });
+        }
+        return topics;
+    }
+
+    /** The queue a function's failed asynchronous invocations go to (its EventInvokeConfig's OnFailure), or null. */
+    private static String eventsDeadLetterQueue(Map<String, Object> template, String function) {
+        return map(template.get("Resources")).values().stream()
+                .filter(r -> "AWS::Lambda::EventInvokeConfig".equals(type(r))
+                        && function.equals(logicalIdOf(properties(r).get("FunctionName"))))
+                .map(r -> logicalIdOf(map(map(properties(r).get("DestinationConfig")).get("OnFailure")).get("Destination")))
+                .findFirst().orElse(null);
+    }
+
     // ---- The real template passes every rule ----
 
     @Test
@@ -882,6 +1067,57 @@ class TemplateRulesTest {
                         + " functions/order-to-crm reads"))
                 .anySatisfy(v -> assertThat(v).startsWith("StockToInventoryFunction does not set IDEMPOTENCY_TABLE"))
                 .anySatisfy(v -> assertThat(v).contains("sets LOCATION_MAPPINGS, which no code reads"));
+    }
+
+    @Test
+    void eventBridge_routesEachFlowsTopics_withRetriesDeadLettersAndAlarms_onlyWhenConfigured() {
+        assertThat(eventBridge(template())).isEmpty();
+    }
+
+    @Test
+    void eventBridge_ruleCatches_swappedTopics_aMissingDeadLetterQueue_aMissingCondition_andAnOpenQueuePolicy() {
+        Map<String, Object> template = template();
+        Map<String, Object> resources = map(template.get("Resources"));
+        // The stock flow's rule also sends orders/create; the fulfilment rule loses its DLQ; the bus is unconditional.
+        Map<String, Object> stockPattern = map(properties(resources.get("StockToInventoryEventRule")).get("EventPattern"));
+        List<Object> stockTopics = list(map(map(map(list(stockPattern.get("$or")).get(0)).get("detail")).get("metadata"))
+                .get("X-Shopify-Topic"));
+        stockTopics.add("orders/create");
+        map(list(properties(resources.get("FulfilmentToCrmEventRule")).get("Targets")).get(0)).remove("DeadLetterConfig");
+        map(resources.get("ShopifyEventBus")).remove("Condition");
+        // The order flow's events DLQ lets EventBridge send from any rule.
+        map(statements(map(properties(resources.get("OrderToCrmEventsDeadLetterQueuePolicy")).get("PolicyDocument"))
+                .get("Statement")).get(0)).remove("Condition");
+
+        assertThat(eventBridge(template))
+                .anySatisfy(v -> assertThat(v).startsWith("rule StockToInventoryEventRule sends topics").contains("orders/create")
+                        .contains("under X-Shopify-Topic"))
+                .anySatisfy(v -> assertThat(v).startsWith("rule FulfilmentToCrmEventRule target FulfilmentToCrmFunction.Alias has no dead-letter queue"))
+                .anySatisfy(v -> assertThat(v).startsWith("ShopifyEventBus exists for EventBridge delivery but has no Condition"))
+                .anySatisfy(v -> assertThat(v).startsWith("queue OrderToCrmEventsDeadLetterQueue (of rule OrderToCrmEventRule) has no QueuePolicy"));
+    }
+
+    @Test
+    void eventBridge_ruleCatches_aFunctionWithoutItsFailureDestination_permission_orCatchAll() {
+        Map<String, Object> template = template();
+        Map<String, Object> resources = map(template.get("Resources"));
+        resources.remove("OrderToCrmEventInvokeConfig");
+        resources.remove("StockToInventoryEventRulePermission");
+        resources.remove("UnroutedEventRule");
+
+        assertThat(eventBridge(template))
+                .anySatisfy(v -> assertThat(v).startsWith("OrderToCrmFunction has no EventInvokeConfig"))
+                .anySatisfy(v -> assertThat(v).startsWith("rule StockToInventoryEventRule may not invoke"))
+                .anySatisfy(v -> assertThat(v).startsWith("no rule keeps the Shopify events no flow takes"));
+    }
+
+    @Test
+    void functionRoles_ruleCatches_aMissingGrantOnTheEventsDeadLetterQueue() {
+        Map<String, Object> template = template();
+        map(template.get("Resources")).remove("StockToInventoryEventsDeadLetterPolicy");
+
+        assertThat(functionRoles(template)).singleElement().asString()
+                .contains("lacks").contains("sqs:SendMessage on StockToInventoryEventsDeadLetterQueue");
     }
 
     @Test

@@ -19,6 +19,7 @@ import io.shopsync.envelope.MalformedEnvelopeException;
 import io.shopsync.flow.EntityKeys;
 import io.shopsync.flow.EntityVersion;
 import io.shopsync.flow.Flow;
+import io.shopsync.flow.PayloadStub;
 import io.shopsync.flow.TopicRule;
 import io.shopsync.flow.UnprocessableWebhookException;
 import io.shopsync.observability.Telemetry;
@@ -81,10 +82,20 @@ public final class DeliveryLoop {
     private final Backoff backoff;
     private final DeliverySettings settings;
     private final Clock clock;
+    private final StubResources stubs;
 
     public DeliveryLoop(Flow flow, List<Target> targets, DeliveryStore store, FlowQueues queues,
                         ClaimCheckStore claimChecks, ObjectMapper json, Alerts alerts, Telemetry telemetry,
                         Backoff backoff, DeliverySettings settings, Clock clock) {
+        this(flow, targets, store, queues, claimChecks, json, alerts, telemetry, backoff, settings, clock,
+                StubResources.NONE);
+    }
+
+    /** @param stubs reads the resource behind a payload Shopify sent as its id only */
+    public DeliveryLoop(Flow flow, List<Target> targets, DeliveryStore store, FlowQueues queues,
+                        ClaimCheckStore claimChecks, ObjectMapper json, Alerts alerts, Telemetry telemetry,
+                        Backoff backoff, DeliverySettings settings, Clock clock, StubResources stubs) {
+        this.stubs = stubs;
         this.flow = flow;
         this.targets = List.copyOf(targets);
         this.targetNames = targets.stream().map(Target::name).collect(Collectors.toCollection(TreeSet::new));
@@ -253,6 +264,25 @@ public final class DeliveryLoop {
                     throw new UnprocessableWebhookException("body is not a JSON object");
                 }
                 deliveryId = SqsIds.deduplicationId(envelope, body);
+                if (PayloadStub.isStub(payload)) {
+                    // Never delivered as if it were the resource: the resource is read now, by its id.
+                    String id = EntityKeys.id(payload, "id");
+                    PayloadStub.Fetch fetch = PayloadStub.fetchFor(envelope.topic(), id).orElseThrow(() ->
+                            new UnprocessableWebhookException(PayloadStub.cannotFetch(envelope.topic(), id)));
+                    StubResources.Fetched fetched = stubs.fetch(envelope.shop(), fetch, envelope.apiVersion());
+                    if (fetched instanceof StubResources.Fetched.Failed failed) {
+                        unusable = failed.outcome();
+                        return false;
+                    }
+                    byte[] resource = ((StubResources.Fetched.Resource) fetched).json();
+                    payload = json.readTree(resource);
+                    if (payload == null || !payload.isObject() || PayloadStub.isStub(payload)
+                            || !id.equals(EntityKeys.id(payload, "id"))) {
+                        unusable = new RetryLater("shopify answered the read of " + fetch.path() + " without the resource");
+                        return false;
+                    }
+                    envelope = envelope.withBody(new Body.Inline(resource));
+                }
                 if (rule.watermark().isPresent()) {
                     watermarkKey = rule.watermark().get().of(envelope.shop(), payload);
                     version = EntityVersion.of(payload, envelope.triggeredAt());

@@ -5,7 +5,9 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.shopsync.envelope.Body;
 import io.shopsync.envelope.Envelope;
 import io.shopsync.flow.EntityKey;
+import io.shopsync.flow.EntityKeys;
 import io.shopsync.flow.Flow;
+import io.shopsync.flow.PayloadStub;
 import io.shopsync.flow.UnprocessableWebhookException;
 import io.shopsync.observability.Telemetry;
 import io.shopsync.queue.DeadLetterReason;
@@ -23,8 +25,11 @@ import java.util.Map;
 import java.util.Set;
 
 /**
- * The HTTP path of a flow: verify, classify, enqueue, answer. No DynamoDB and no target calls here:
- * Shopify allows 5 seconds in all, and everything slow or fallible happens behind the queue.
+ * The intake path of a flow: verify, classify, enqueue, answer. No DynamoDB and no target calls here:
+ * Shopify allows 5 seconds in all over HTTPS, and everything slow or fallible happens behind the queue.
+ * Both front doors end here: an HTTPS request ({@link #handle}) and an Amazon EventBridge delivery
+ * ({@link #handleEventBridge}) become the same envelope on the same queue, with the same group and
+ * deduplication ids; only the HMAC check is HTTPS's own.
  */
 public final class WebhookIntake {
 
@@ -55,8 +60,25 @@ public final class WebhookIntake {
         long started = System.nanoTime();
         ShopifyHeaders headers = ShopifyHeaders.of(request.headers());
         Envelope received = received(headers, request.body());
-        IntakeOutcome outcome = decide(headers, received, request.body());
-        record(outcome, received, request.body().length, started);
+        IntakeOutcome outcome = decide(headers, received, request.body(), true);
+        record(outcome, received, request.body().length, started, "https");
+        return outcome;
+    }
+
+    /**
+     * A webhook from Shopify's Amazon EventBridge partner event source. The event reached this function
+     * only through an AWS-authenticated partner event bus and rule, so there is no HMAC to check; the shop
+     * must still be a bare {@code <name>.myshopify.com} on the allow-list, and the topic one this flow takes.
+     *
+     * @param metadata {@code detail.metadata}: the X-Shopify-* headers, in any key casing
+     * @param payload the exact bytes of {@code detail.payload}
+     */
+    public IntakeOutcome handleEventBridge(Map<String, String> metadata, byte[] payload) {
+        long started = System.nanoTime();
+        ShopifyHeaders headers = ShopifyHeaders.of(metadata);
+        Envelope received = received(headers, payload);
+        IntakeOutcome outcome = decide(headers, received, payload, false);
+        record(outcome, received, payload.length, started, "eventbridge");
         return outcome;
     }
 
@@ -67,7 +89,7 @@ public final class WebhookIntake {
     public IntakeOutcome refuseUnreadable(Map<String, String> rawHeaders, String reason) {
         long started = System.nanoTime();
         IntakeOutcome outcome = new IntakeOutcome.Unauthenticated(reason);
-        record(outcome, received(ShopifyHeaders.of(rawHeaders), new byte[0]), 0, started);
+        record(outcome, received(ShopifyHeaders.of(rawHeaders), new byte[0]), 0, started, "https");
         return outcome;
     }
 
@@ -77,7 +99,8 @@ public final class WebhookIntake {
                 new Body.Inline(body));
     }
 
-    private IntakeOutcome decide(ShopifyHeaders headers, Envelope received, byte[] body) {
+    /** @param signed whether the delivery came over HTTPS and must carry a valid HMAC */
+    private IntakeOutcome decide(ShopifyHeaders headers, Envelope received, byte[] body, boolean signed) {
         String shop = received.shop();
         // The header is not signed: only a bare <name>.myshopify.com may name the shop (queue key, watermark
         // key, and which configured shop's Admin API a look-up goes to).
@@ -87,14 +110,16 @@ public final class WebhookIntake {
         if (!allowedShops.isEmpty() && (shop == null || !allowedShops.contains(shop))) {
             return new IntakeOutcome.Unauthenticated("shop not on SHOPIFY_ALLOWED_SHOPS");
         }
-        WebhookVerifier.Verdict verdict;
-        try {
-            verdict = verifier.verify(shop, body, headers.hmac());
-        } catch (SecretsUnavailableException e) {
-            return new IntakeOutcome.Failed(e.getMessage());
-        }
-        if (verdict != WebhookVerifier.Verdict.AUTHENTIC) {
-            return new IntakeOutcome.Unauthenticated(verdict.name().toLowerCase(java.util.Locale.ROOT).replace('_', '-'));
+        if (signed) {
+            WebhookVerifier.Verdict verdict;
+            try {
+                verdict = verifier.verify(shop, body, headers.hmac());
+            } catch (SecretsUnavailableException e) {
+                return new IntakeOutcome.Failed(e.getMessage());
+            }
+            if (verdict != WebhookVerifier.Verdict.AUTHENTIC) {
+                return new IntakeOutcome.Unauthenticated(verdict.name().toLowerCase(java.util.Locale.ROOT).replace('_', '-'));
+            }
         }
         Envelope envelope;
         try {
@@ -137,11 +162,20 @@ public final class WebhookIntake {
         if (payload == null || !payload.isObject()) {
             throw new UnprocessableWebhookException("body is not a JSON object");
         }
+        if (PayloadStub.isStub(payload)) {
+            // Queued as it came: the delivery path fetches the resource by this id. Only a stub it can
+            // complete is queued; any other is dead-lettered now, with what to do.
+            String id = EntityKeys.id(payload, "id");
+            if (PayloadStub.fetchFor(received.topic(), id).isEmpty()) {
+                throw new UnprocessableWebhookException(PayloadStub.cannotFetch(received.topic(), id));
+            }
+        }
         return entityKey.of(received.shop(), payload);
     }
 
-    private void record(IntakeOutcome outcome, Envelope received, int bodyBytes, long startedNanos) {
+    private void record(IntakeOutcome outcome, Envelope received, int bodyBytes, long startedNanos, String via) {
         Telemetry.Line line = telemetry.line(flow.name(), "webhook intake")
+                .field("via", via)
                 // Unsigned headers, possibly forged and of any length: a 401 flood must not fill the logs.
                 .field("shop", Untrusted.excerpt(received.shop()))
                 .field("topic", Untrusted.excerpt(received.topic()))

@@ -11,7 +11,9 @@ import io.shopsync.connectors.shopify.ShopifyAdmin;
 import io.shopsync.delivery.Backoff;
 import io.shopsync.delivery.DeliveryLoop;
 import io.shopsync.delivery.DeliverySettings;
+import io.shopsync.delivery.DeliveryOutcome;
 import io.shopsync.delivery.DeliveryStore;
+import io.shopsync.delivery.StubResources;
 import io.shopsync.delivery.DynamoDbDeliveryStore;
 import io.shopsync.delivery.Target;
 import io.shopsync.envelope.EnvelopeCodec;
@@ -198,7 +200,28 @@ public final class FlowEnvironment {
         List<Target> all = new ArrayList<>(flowTargets);
         all.addAll(targets);
         return Optional.of(new DeliveryLoop(flow, all, deliveryStore, queues, claimChecks, json, alerts,
-                telemetry, backoff, deliverySettings, clock));
+                telemetry, backoff, deliverySettings, clock, stubResources()));
+    }
+
+    /** Reads the resource behind an id-only payload through the Admin API, when a token is configured. */
+    private StubResources stubResources() {
+        if (!hasShopifyAdmin()) {
+            return StubResources.NONE;
+        }
+        ShopifyAdmin admin = shopifyAdmin();
+        return (shop, fetch, apiVersion) -> {
+            ShopifyAdmin.ResourceLookup lookup = admin.restResource(shop, fetch.path(), fetch.root(), apiVersion);
+            if (lookup instanceof ShopifyAdmin.ResourceLookup.Found found) {
+                return new StubResources.Fetched.Resource(found.json());
+            }
+            if (lookup instanceof ShopifyAdmin.ResourceLookup.Failed failed) {
+                return new StubResources.Fetched.Failed(failed.outcome());
+            }
+            return new StubResources.Fetched.Failed(new DeliveryOutcome.PermanentFailure("Shopify sent only the id of"
+                    + " this resource (its payload was over the event bus's size limit) and answered 404 to "
+                    + fetch.path() + ": it was deleted since, or the app lacks the scope to read it (README, Deploy)",
+                    "payload-stub"));
+        };
     }
 
     /**

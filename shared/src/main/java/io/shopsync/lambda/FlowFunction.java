@@ -22,7 +22,9 @@ import io.shopsync.observability.Telemetry;
 import io.shopsync.queue.DeadLetterReason;
 import io.shopsync.queue.FlowQueues;
 import io.shopsync.webhook.SigningSecrets;
+import io.shopsync.webhook.ShopifyHeaders;
 import io.shopsync.webhook.SigningSecretsSource;
+import io.shopsync.webhook.Untrusted;
 import io.shopsync.webhook.WebhookSignature;
 import io.shopsync.webhook.WebhookVerifier;
 import java.io.IOException;
@@ -98,7 +100,8 @@ public abstract class FlowFunction implements RequestStreamHandler {
 
     @Override
     public void handleRequest(InputStream input, OutputStream output, Context context) throws IOException {
-        JsonNode event = json.readTree(input);
+        byte[] raw = input.readAllBytes();
+        JsonNode event = json.readTree(raw);
         if (event != null && HttpApiEvents.isHttpApiEvent(event)) {
             IntakeOutcome outcome;
             try {
@@ -118,19 +121,58 @@ public abstract class FlowFunction implements RequestStreamHandler {
             json.writeValue(output, SqsEvents.batchResponse(json, failed));
             return;
         }
+        if (event != null && EventBridgeEvents.isEventBridgeEvent(event)) {
+            EventBridgeEvents.Delivery delivery = EventBridgeEvents.delivery(raw, event, json.getFactory());
+            IntakeOutcome outcome = intake.handleEventBridge(delivery.metadata(), delivery.payload());
+            if (outcome instanceof IntakeOutcome.Failed failed) {
+                // Nothing was stored: the invocation must fail, so Lambda retries the event and then hands it
+                // to the flow's EventBridge dead-letter queue (template.yaml), never drops it.
+                throw new IntakeFailedException("flow " + flow.name() + " could not queue EventBridge event "
+                        + event.path("id").asText("without id") + " (" + summary(delivery) + "): " + failed.reason()
+                        + "; it is retried, then kept in the flow's EventBridge dead-letter queue: fix the cause and"
+                        + " redrive it as docs/operations.md says");
+            }
+            if (outcome instanceof IntakeOutcome.Unauthenticated refused) {
+                // Authentic (the bus is AWS-authenticated) but for a shop this deployment does not serve: kept in
+                // the events DLQ rather than dropped, since Shopify does not send an event-bus delivery again.
+                throw new IntakeFailedException("flow " + flow.name() + " refused EventBridge event "
+                        + event.path("id").asText("without id") + " (" + summary(delivery) + "): " + refused.reason()
+                        + "; it is kept in the flow's EventBridge dead-letter queue: add the shop to AllowedShops"
+                        + " (SHOPIFY_ALLOWED_SHOPS) and re-send it as docs/operations.md says, or delete it");
+            }
+            json.writeValue(output, json.createObjectNode().put("status", outcome.getClass().getSimpleName()));
+            return;
+        }
         throw new IllegalArgumentException("flow " + flow.name() + " received an event it does not handle: expected an"
-                + " API Gateway HTTP API (payload 2.0) event or an SQS event; check the function's triggers in template.yaml");
+                + " API Gateway HTTP API (payload 2.0) event, an SQS event or a Shopify EventBridge event; check the"
+                + " function's triggers in template.yaml");
+    }
+
+    /** Our own failure to store an EventBridge delivery: thrown so the invocation fails and is retried. */
+    public static final class IntakeFailedException extends RuntimeException {
+        IntakeFailedException(String message) {
+            super(message);
+        }
+    }
+
+    /** The delivery's ids for an error message (unsigned values, cut short). */
+    private static String summary(EventBridgeEvents.Delivery delivery) {
+        ShopifyHeaders headers = ShopifyHeaders.of(delivery.metadata());
+        return "shop " + Untrusted.excerpt(headers.shopDomain()) + ", topic "
+                + Untrusted.excerpt(headers.topic()) + ", webhook id "
+                + Untrusted.excerpt(headers.webhookId());
     }
 
     /**
-     * Rehearses both paths on made-up data, {@value #PRIMING_ROUNDS} times per topic of the flow, so the
+     * Rehearses every path on made-up data, {@value #PRIMING_ROUNDS} times per topic of the flow, so the
      * classes they use are loaded, initialised and partly compiled before SnapStart takes its snapshot:
      * an API Gateway event is parsed, its Shopify headers read, its HMAC verified, its topic classified,
      * its envelope encoded, then carried in an SQS event, decoded and versioned, and both answers are
-     * written. It runs on its own intake, whose verifier knows only a throwaway secret, whose queues drop
-     * what they get and whose log lines go nowhere (a line on standard output would count as a webhook
-     * in CloudWatch). It never calls AWS or a target: a connection opened now would be restored stale in
-     * every copy of the snapshot, and a secret read now would be frozen into all of them.
+     * written; the same payload is also read as Shopify's EventBridge delivery and enqueued. It runs on
+     * its own intake, whose verifier knows only a throwaway secret, whose queues drop what they get and
+     * whose log lines go nowhere (a line on standard output would count as a webhook in CloudWatch). It
+     * never calls AWS or a target: a connection opened now would be restored stale in every copy of the
+     * snapshot, and a secret read now would be frozen into all of them.
      *
      * @throws IllegalStateException when the rehearsal does not take the path a real webhook takes
      */
@@ -167,8 +209,33 @@ public abstract class FlowFunction implements RequestStreamHandler {
                     EntityVersion.of(payload, envelope.triggeredAt()).sortable();
                 }
                 json.writeValueAsString(SqsEvents.batchResponse(json, List.of()));
+                byte[] busEvent = primingEventBridgeEvent(topic, body, round);
+                JsonNode busTree = json.readTree(busEvent);
+                if (!EventBridgeEvents.isEventBridgeEvent(busTree)) {
+                    throw new IllegalStateException("priming event is not read as an EventBridge event");
+                }
+                EventBridgeEvents.Delivery delivery = EventBridgeEvents.delivery(busEvent, busTree, json.getFactory());
+                IntakeOutcome busOutcome = rehearsal.handleEventBridge(delivery.metadata(), delivery.payload());
+                if (!(busOutcome instanceof IntakeOutcome.Enqueued)) {
+                    throw new IllegalStateException("priming EventBridge event for " + topic + " was not enqueued: " + busOutcome);
+                }
             }
         }
+    }
+
+    /** Shopify's EventBridge delivery of the priming payload: the payload inline, the headers as metadata. */
+    private byte[] primingEventBridgeEvent(String topic, byte[] body, int round) throws IOException {
+        ObjectNode metadata = json.createObjectNode();
+        metadata.put("X-Shopify-Topic", topic);
+        metadata.put("X-Shopify-Shop-Domain", "priming.myshopify.com");
+        metadata.put("X-Shopify-API-Version", "2026-10");
+        metadata.put("X-Shopify-Webhook-Id", "priming-bus-" + topic + "-" + round);
+        metadata.put("X-Shopify-Event-Id", "priming-" + round);
+        metadata.put("X-Shopify-Triggered-At", Instant.EPOCH.plusSeconds(round).toString());
+        String event = "{\"version\":\"0\",\"id\":\"priming\",\"detail-type\":\"" + EventBridgeEvents.SHOPIFY_DETAIL_TYPE
+                + "\",\"source\":\"aws.partner/shopify.com/0/priming\",\"detail\":{\"payload\":"
+                + new String(body, StandardCharsets.UTF_8) + ",\"metadata\":" + json.writeValueAsString(metadata) + "}}";
+        return event.getBytes(StandardCharsets.UTF_8);
     }
 
     /** A payload carrying every id any flow's entity keys read (order, fulfilment, inventory item and level). */

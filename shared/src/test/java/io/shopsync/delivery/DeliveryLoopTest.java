@@ -56,6 +56,11 @@ class DeliveryLoopTest {
     }
 
     private DeliveryLoop loop(List<Target> targets, int maxAttempts, int maxReceiveCount, DeliveryStore store) {
+        return loop(targets, maxAttempts, maxReceiveCount, store, StubResources.NONE);
+    }
+
+    private DeliveryLoop loop(List<Target> targets, int maxAttempts, int maxReceiveCount, DeliveryStore store,
+                              StubResources stubs) {
         ClaimCheckStore noClaimChecks = new ClaimCheckStore() {
             public Body.ClaimCheck store(Envelope envelope, byte[] body) {
                 throw new UnsupportedOperationException();
@@ -69,7 +74,7 @@ class DeliveryLoopTest {
         return new DeliveryLoop(ORDERS, targets, store, queues, noClaimChecks, JSON, alerts,
                 new Telemetry(JSON, log, clock), new Backoff(Duration.ofSeconds(10), Duration.ofSeconds(900), () -> 0.5),
                 new DeliverySettings(maxAttempts, maxReceiveCount, Duration.ofSeconds(13), DeliverySettings.DEFAULT_RUNBOOK),
-                clock);
+                clock, stubs);
     }
 
     private DeliveryLoop loop() {
@@ -97,6 +102,86 @@ class DeliveryLoopTest {
 
     private QueueMessage message(String topic, String body, String webhookId) throws Exception {
         return message(topic, body, webhookId, 1, "2026-11-27T10:15:47.234647458Z");
+    }
+
+    /** What Shopify's Admin API holds for a stub: the reads made, and the answer to give. */
+    private static final class StubReads implements StubResources {
+        final List<String> reads = new ArrayList<>();
+        Fetched answer;
+
+        StubReads answering(Fetched fetched) {
+            this.answer = fetched;
+            return this;
+        }
+
+        @Override
+        public Fetched fetch(String shop, io.shopsync.flow.PayloadStub.Fetch fetch, String apiVersion) {
+            reads.add(shop + " " + apiVersion + " " + fetch.path() + " " + fetch.root());
+            return answer;
+        }
+    }
+
+    private static final String STUB = "{\"id\":820982911946154508}";
+
+    @Test
+    void deliver_shouldReadTheResourceBehindAnIdOnlyStub_andDeliverIt_neverTheStub() throws Exception {
+        String full = order("orders-paid.json", "820982911946154508", "2026-11-27T05:15:46-05:00");
+        StubReads shopify = new StubReads().answering(new StubResources.Fetched.Resource(full.getBytes(StandardCharsets.UTF_8)));
+
+        List<String> failed = loop(List.of(hubspot), 8, DeliverySettings.DEFAULT_MAX_RECEIVE_COUNT, store, shopify)
+                .deliver(List.of(message("orders/paid", STUB, "w-stub")));
+
+        assertThat(failed).isEmpty();
+        assertThat(shopify.reads).containsExactly(SHOP + " 2026-10 orders/820982911946154508.json order");
+        assertThat(hubspot.effects).singleElement().satisfies(item -> {
+            assertThat(item.payload()).isEqualTo(JSON.readTree(full));
+            assertThat(((Body.Inline) item.envelope().body()).bytes()).isEqualTo(full.getBytes(StandardCharsets.UTF_8));
+        });
+        assertThat(queues.deadLettered).isEmpty();
+    }
+
+    @Test
+    void deliver_shouldRetryAStub_whenShopifyCannotBeReadNow_andSendNothing() throws Exception {
+        StubReads shopify = new StubReads().answering(new StubResources.Fetched.Failed(
+                new RetryLater("shopify GET /admin/api/2026-10/orders/820982911946154508.json answered 503")));
+
+        List<String> failed = loop(List.of(hubspot), 8, DeliverySettings.DEFAULT_MAX_RECEIVE_COUNT, store, shopify)
+                .deliver(List.of(message("orders/paid", STUB, "w-stub")));
+
+        assertThat(failed).hasSize(1);
+        assertThat(hubspot.effects).isEmpty();
+        assertThat(queues.deadLettered).isEmpty();
+        assertThat(queues.delays).hasSize(1);
+    }
+
+    @Test
+    void deliver_shouldDeadLetterAStub_withWhatToSet_whenNoAdminApiTokenIsConfigured() throws Exception {
+        List<String> failed = loop().deliver(List.of(message("orders/paid", STUB, "w-stub")));
+
+        assertThat(failed).isEmpty();
+        assertThat(hubspot.effects).isEmpty();
+        assertThat(queues.deadLettered).singleElement().satisfies(dead -> {
+            assertThat(dead.reason().category()).isEqualTo("payload-stub");
+            assertThat(dead.reason().reason()).contains("ShopifyAdminTokensSecretName").contains("redrive");
+            assertThat(((Body.Inline) dead.envelope().body()).bytes()).isEqualTo(STUB.getBytes(StandardCharsets.UTF_8));
+        });
+        assertThat(alerts.raised).hasSize(1);
+    }
+
+    @Test
+    void deliver_shouldDeadLetterARedrivenRefundStub_whichCannotBeReadByItsOwnId() throws Exception {
+        String entity = SHOP + "/order/820982911946154508";
+        Envelope envelope = new Envelope("order-to-crm", "refunds/create", SHOP, "w-refund", null, null, "2026-10",
+                NOW, entity, new Body.Inline("{\"id\":929361462}".getBytes(StandardCharsets.UTF_8)));
+        StubReads shopify = new StubReads();
+
+        loop(List.of(hubspot), 8, DeliverySettings.DEFAULT_MAX_RECEIVE_COUNT, store, shopify)
+                .deliver(List.of(new QueueMessage("m-1", "r-1", codec.encode(envelope), 1, entity, Map.of())));
+
+        assertThat(shopify.reads).isEmpty();
+        assertThat(hubspot.effects).isEmpty();
+        assertThat(queues.deadLettered).singleElement().satisfies(dead -> assertThat(dead.reason().reason())
+                .contains("Shopify sent only the id (929361462) of this refunds/create payload"));
     }
 
     @Test

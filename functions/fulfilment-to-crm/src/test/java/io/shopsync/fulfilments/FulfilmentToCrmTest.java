@@ -29,6 +29,18 @@ class FulfilmentToCrmTest {
     }
 
     @Test
+    void handleRequest_shouldQueueTheEventBridgeSample_withItsOrder() {
+        String event = Fixtures.text("events/eventbridge/fulfilment-to-crm.json");
+
+        assertThat(LambdaInvoker.invoke(function, event).path("status").asText()).isEqualTo("Enqueued");
+
+        assertThat(queues.enqueued).singleElement().satisfies(e -> {
+            assertThat(e.topic()).isEqualTo("fulfillments/create");
+            assertThat(e.entity()).isEqualTo("shopsync-demo.myshopify.com/order/820982911946154508");
+        });
+    }
+
+    @Test
     void handleRequest_shouldDeadLetterAFulfilmentWithoutAnOrderId() {
         String event = LambdaInvoker.withBody(Fixtures.text("events/fulfilment-to-crm/fulfillments-create.json"),
                 "{\"id\":255858046011252993,\"status\":\"success\",\"tracking_numbers\":[]}");

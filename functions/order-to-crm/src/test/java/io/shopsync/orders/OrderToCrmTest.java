@@ -80,6 +80,61 @@ class OrderToCrmTest {
     }
 
     @Test
+    void handleRequest_shouldQueueTheEventBridgeSample_asTheHttpsSamplesEnvelope_withTheSameBytes() throws Exception {
+        String https = Fixtures.text("events/order-to-crm/orders-create.json");
+        String bus = Fixtures.text("events/eventbridge/order-to-crm.json");
+
+        LambdaInvoker.invoke(function, https);
+        JsonNode response = LambdaInvoker.invoke(function, bus);
+
+        assertThat(response.path("status").asText()).isEqualTo("Enqueued");
+        assertThat(queues.enqueued).hasSize(2);
+        Envelope viaHttps = queues.enqueued.get(0);
+        Envelope viaBus = queues.enqueued.get(1);
+        JsonNode metadata = JSON.readTree(bus).path("detail").path("metadata");
+        assertThat(viaBus.webhookId()).isEqualTo(metadata.path("X-Shopify-Webhook-Id").asText());
+        // One merchant action, two subscriptions: the event id is what the delivery records match them on.
+        assertThat(viaBus.eventId()).isEqualTo(viaHttps.eventId());
+        assertThat(viaBus.entity()).isEqualTo(viaHttps.entity());
+        assertThat(viaBus.topic()).isEqualTo(viaHttps.topic());
+        assertThat(viaBus.shop()).isEqualTo(viaHttps.shop());
+        assertThat(viaBus.triggeredAt()).isEqualTo(viaHttps.triggeredAt());
+        assertThat(viaBus.apiVersion()).isEqualTo(viaHttps.apiVersion());
+        // The sample's payload is the HTTPS body pretty-printed: the same document, ids exact.
+        assertThat(JSON.readTree(((Body.Inline) viaBus.body()).bytes()))
+                .isEqualTo(JSON.readTree(((Body.Inline) viaHttps.body()).bytes()));
+    }
+
+    @Test
+    void handleRequest_shouldFailTheInvocation_whenAnEventBridgeDeliveryCannotBeQueued() {
+        OrderToCrm unavailable = new OrderToCrm(TestEnvironments.recording(new RecordingFlowQueues().failing()));
+
+        assertThatThrownBy(() -> LambdaInvoker.invoke(unavailable, Fixtures.text("events/eventbridge/order-to-crm.json")))
+                .isInstanceOf(io.shopsync.lambda.FlowFunction.IntakeFailedException.class)
+                .hasMessageContaining("flow order-to-crm could not queue EventBridge event 99a3481c-5473-53a2-89ec-e68aa69991f3")
+                .hasMessageContaining("shop shopsync-demo.myshopify.com, topic orders/create, webhook id ")
+                .hasMessageContaining("EventBridge dead-letter queue");
+    }
+
+    @Test
+    void handleRequest_shouldFailTheInvocation_forAnEventBridgeDeliveryFromAShopNotServed_soItIsKeptNotDropped() {
+        RecordingFlowQueues served = new RecordingFlowQueues();
+        OrderToCrm otherShopOnly = new OrderToCrm(io.shopsync.lambda.FlowEnvironment.builder()
+                .secrets(io.shopsync.webhook.SigningSecretsSource.fixed(
+                        io.shopsync.webhook.SigningSecrets.parse(LambdaInvoker.DEV_SECRET, "dev secret")))
+                .allowedShops(java.util.Set.of("other-store.myshopify.com"))
+                .queues(served).json(JSON).build());
+
+        assertThatThrownBy(() -> LambdaInvoker.invoke(otherShopOnly, Fixtures.text("events/eventbridge/order-to-crm.json")))
+                .isInstanceOf(io.shopsync.lambda.FlowFunction.IntakeFailedException.class)
+                .hasMessageContaining("flow order-to-crm refused EventBridge event 99a3481c-5473-53a2-89ec-e68aa69991f3")
+                .hasMessageContaining("shop shopsync-demo.myshopify.com")
+                .hasMessageContaining("AllowedShops");
+        assertThat(served.enqueued).isEmpty();
+        assertThat(served.deadLettered).isEmpty();
+    }
+
+    @Test
     void handleRequest_shouldRefuseAnEventShapeItDoesNotHandle() {
         assertThatThrownBy(() -> LambdaInvoker.invoke(function, "{\"Records\":[{\"eventSource\":\"aws:s3\"}]}"))
                 .isInstanceOf(IllegalArgumentException.class)

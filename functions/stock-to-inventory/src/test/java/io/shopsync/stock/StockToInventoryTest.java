@@ -34,6 +34,18 @@ class StockToInventoryTest {
     }
 
     @Test
+    void handleRequest_shouldQueueTheEventBridgeSample_inTheLevelsGroup() {
+        String event = Fixtures.text("events/eventbridge/stock-to-inventory.json");
+
+        assertThat(LambdaInvoker.invoke(function, event).path("status").asText()).isEqualTo("Enqueued");
+
+        assertThat(queues.enqueued).singleElement().satisfies(e -> {
+            assertThat(e.topic()).isEqualTo("inventory_levels/update");
+            assertThat(e.entity()).isEqualTo("shopsync-demo.myshopify.com/inventory-level/437290762312585471/655441491");
+        });
+    }
+
+    @Test
     void handleRequest_shouldAcceptALevelWhoseAvailableIsNull() {
         // available may be null in Shopify's payload: intake must keep it as sent, not drop or zero it.
         String body = "{\"inventory_item_id\":437290762312585471,\"location_id\":655441491,\"available\":null,"
