@@ -80,6 +80,11 @@ public final class OrderReconciliation implements ReconcileCheck {
     }
 
     @Override
+    public String flow() {
+        return flow.name();
+    }
+
+    @Override
     public CheckReport run(String shop, ReconcileWindow window, boolean dryRun) {
         TopicRule rule = flow.ruleFor(UPDATED).orElseThrow(() -> new IllegalStateException("flow " + flow.name()
                 + " does not take " + UPDATED + ": it is not the order flow"));

@@ -12,6 +12,14 @@ public interface ReconcileCheck {
     String name();
 
     /**
+     * The flow whose queue this check feeds: the {@code flow} dimension of its {@code MissedQueued} metric.
+     * A check that queues nothing (the subscription check) keeps the reconciler's own.
+     */
+    default String flow() {
+        return Reconciler.NAME;
+    }
+
+    /**
      * Compares the shop's changes in {@code window} with what was delivered and queues the difference
      * (or, in a dry run, only reports it).
      *

@@ -11,7 +11,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.TreeMap;
 
 /**
  * One reconciliation run: every check ({@link ReconcileCheck}) for every shop, each over the window from its
@@ -118,16 +117,17 @@ public final class Reconciler {
             // Only now: every envelope of the window is on its queue.
             checkpoints.advance(shop, check.name(), end);
         }
-        Map<String, Integer> queuedPerFlow = new TreeMap<>();
-        report.queued().forEach(q -> queuedPerFlow.merge(q.flow(), 1, Integer::sum));
-        String flow = queuedPerFlow.isEmpty() ? NAME : queuedPerFlow.keySet().iterator().next();
-        Telemetry.Line line = telemetry.line(flow, dryRun ? "reconcile check dry run" : "reconcile check finished")
+        Telemetry.Line line = telemetry.line(check.flow(), dryRun ? "reconcile check dry run" : "reconcile check finished")
                 .field("shop", shop).field("check", check.name()).field("from", window.from()).field("to", window.to())
                 .field("checkpoint", checkpoint.map(Instant::toString).orElse("none (first run)"))
                 .field("scanned", report.scanned()).field("current", report.current())
                 .field("queued", report.queued().size()).field("dryRun", dryRun);
-        if (!dryRun && OrderReconciliation.NAME.equals(check.name())) {
-            line.count("OrdersScanned", report.scanned()).count("MissedQueued", report.queued().size());
+        if (!dryRun) {
+            // Zero too: the alarm's metric then has data whenever runs happen.
+            line.count("MissedQueued", report.queued().size());
+            if (OrderReconciliation.NAME.equals(check.name())) {
+                line.count("OrdersScanned", report.scanned());
+            }
         }
         line.emit();
         return Optional.of(new CheckRun(shop, window, report));

@@ -29,10 +29,11 @@ class ReconcilerTest {
     private final MemoryCheckpoints checkpoints = new MemoryCheckpoints();
 
     /** A check that records its windows, and fails for the shops it is told to. */
-    private static final class FakeCheck implements ReconcileCheck {
+    private static class FakeCheck implements ReconcileCheck {
         final String name;
         final List<String> failFor = new ArrayList<>();
         final List<String> windows = new ArrayList<>();
+        final List<CheckReport.Queued> queues = new ArrayList<>();
 
         FakeCheck(String name) {
             this.name = name;
@@ -49,7 +50,7 @@ class ReconcilerTest {
             if (failFor.contains(shop)) {
                 throw new ReconcileFailedException("shop " + shop + ": Shopify answered ACCESS_DENIED");
             }
-            return new CheckReport(name, 2, 2, List.of());
+            return new CheckReport(name, 2, 2 - queues.size(), queues);
         }
     }
 
@@ -120,6 +121,32 @@ class ReconcilerTest {
         });
         assertThat(lines.last().path("RunFailed").asInt()).isEqualTo(1);
         assertThat(lines.last().has("ReconcileSucceeded")).isFalse();
+    }
+
+    /** MissedQueued is counted under the flow whose queue the check feeds, zero included, so the alarm has data. */
+    @Test
+    void run_shouldCountMissedQueued_underTheFlowTheCheckFeeds() {
+        FakeCheck orders = new FakeCheck(OrderReconciliation.NAME) {
+            @Override
+            public String flow() {
+                return "order-to-crm";
+            }
+        };
+        orders.queues.add(new CheckReport.Queued("order-to-crm", "orders/create", SHOP + "/order/820982911946154508",
+                "shopsync-reconcile-820982911946154508-1764238545000", "hubspot: never delivered"));
+
+        reconciler(orders).run(false);
+
+        List<com.fasterxml.jackson.databind.JsonNode> checks = lines.parsed().stream()
+                .filter(l -> "reconcile check finished".equals(l.path("message").asText())).toList();
+        assertThat(checks).hasSize(2).allSatisfy(l -> assertThat(l.path("flow").asText()).isEqualTo("order-to-crm"))
+                .extracting(l -> l.path("MissedQueued").asInt()).containsExactly(1, 1);
+        FakeCheck quiet = new FakeCheck("subscriptions");
+        lines.raw.clear();
+        reconciler(quiet).run(false);
+        assertThat(lines.parsed().get(0).path("flow").asText()).isEqualTo("reconciler");
+        assertThat(lines.parsed().get(0).path("MissedQueued").asInt()).isZero();
+        assertThat(lines.parsed().get(0).has("OrdersScanned")).isFalse();
     }
 
     @Test
