@@ -13,7 +13,7 @@
 MVN ?= mvn
 SHARED_INPUTS := pom.xml shared/pom.xml $(shell find shared/src/main -type f 2>/dev/null)
 
-.PHONY: build-OrderToCrmFunction build-StockToInventoryFunction build-FulfilmentToCrmFunction
+.PHONY: build-OrderToCrmFunction build-StockToInventoryFunction build-FulfilmentToCrmFunction build-ReconcilerFunction
 
 build-OrderToCrmFunction: functions/order-to-crm/target/order-to-crm.jar
 	$(call package,$<)
@@ -22,6 +22,9 @@ build-StockToInventoryFunction: functions/stock-to-inventory/target/stock-to-inv
 	$(call package,$<)
 
 build-FulfilmentToCrmFunction: functions/fulfilment-to-crm/target/fulfilment-to-crm.jar
+	$(call package,$<)
+
+build-ReconcilerFunction: functions/reconciler/target/reconciler.jar
 	$(call package,$<)
 
 # $(1): the flow's jar. ARTIFACTS_DIR is emptied first: SAM reuses it between builds.
@@ -35,8 +38,8 @@ endef
 # One rule per flow: the jar depends on the shared runtime's and the flow's sources and POMs.
 define flow_jar
 functions/$(1)/target/$(1).jar: $(SHARED_INPUTS) functions/$(1)/pom.xml $(shell find functions/$(1)/src/main -type f 2>/dev/null)
-	@echo "building $$@ with Maven (scripts/build builds all three at once)"
+	@echo "building $$@ with Maven (scripts/build builds all four at once)"
 	$(MVN) -B -q -DskipTests package -pl functions/$(1) -am
 endef
 
-$(foreach flow,order-to-crm stock-to-inventory fulfilment-to-crm,$(eval $(call flow_jar,$(flow))))
+$(foreach flow,order-to-crm stock-to-inventory fulfilment-to-crm reconciler,$(eval $(call flow_jar,$(flow))))

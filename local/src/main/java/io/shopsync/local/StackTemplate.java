@@ -75,7 +75,7 @@ record StackTemplate(Path file, List<Function> functions) {
             List<Function> functions = new ArrayList<>();
             resources.forEach((id, resource) -> {
                 Map<String, Object> body = mapOrEmpty(resource);
-                if ("AWS::Serverless::Function".equals(body.get("Type"))) {
+                if ("AWS::Serverless::Function".equals(body.get("Type")) && !scheduledOnly(mapOrEmpty(body.get("Properties")))) {
                     functions.add(function(id, mapOrEmpty(body.get("Properties"))));
                 }
             });
@@ -83,6 +83,16 @@ record StackTemplate(Path file, List<Function> functions) {
                 throw fail("declares no AWS::Serverless::Function: the local stack runs the template's functions");
             }
             return new StackTemplate(file, List.copyOf(functions));
+        }
+
+        /**
+         * A function only a schedule invokes (the reconciler): the local stack runs the webhook flows, and
+         * has no Shopify Admin API to reconcile against yet, so it leaves such a function out.
+         */
+        private static boolean scheduledOnly(Map<String, Object> properties) {
+            Map<String, Object> events = mapOrEmpty(properties.get("Events"));
+            return !events.isEmpty() && events.values().stream().map(event -> mapOrEmpty(event).get("Type"))
+                    .allMatch(type -> "Schedule".equals(type) || "ScheduleV2".equals(type));
         }
 
         private Function function(String id, Map<String, Object> properties) {

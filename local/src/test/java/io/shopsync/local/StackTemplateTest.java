@@ -98,6 +98,25 @@ class StackTemplateTest {
         assertThat(function.queue().deadLetterQueue().name()).isEqualTo("shopsync-local-DeadLetterQueue.fifo");
     }
 
+    /** The reconciler runs on a schedule only: the local stack, which runs the webhook flows, leaves it out. */
+    @Test
+    void read_leavesOut_aFunctionOnlyAScheduleInvokes() throws IOException {
+        Path file = write(VALID + """
+                  ReconcilerFunction:
+                    Type: AWS::Serverless::Function
+                    Properties:
+                      Handler: io.shopsync.reconciler.Reconcile::handleRequest
+                      Events:
+                        Schedule:
+                          Type: ScheduleV2
+                          Properties:
+                            ScheduleExpression: rate(15 minutes)
+                """);
+
+        assertThat(StackTemplate.read(file).functions()).extracting(StackTemplate.Function::logicalId)
+                .containsExactly("OrdersFunction");
+    }
+
     @Test
     void read_fails_namingTheFunction_whenItHasNoHttpApiEvent() throws IOException {
         Path file = write(VALID.replace("Type: HttpApi", "Type: Api"));

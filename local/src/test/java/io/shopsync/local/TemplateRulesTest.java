@@ -55,7 +55,8 @@ class TemplateRulesTest {
             "MAPPINGS_DIR",
             // Optional tuning with defaults in the code (README: function configuration).
             "LEASE_SECONDS", "BACKOFF_BASE_SECONDS", "BACKOFF_MAX_SECONDS", "ALERT_WINDOW_MINUTES", "DELIVERY_CALL_BUDGET_SECONDS",
-            "CLAIM_CHECK_THRESHOLD_BYTES", "KATANA_REQUESTS_PER_MINUTE", "SHOPIFY_API_VERSION");
+            "CLAIM_CHECK_THRESHOLD_BYTES", "KATANA_REQUESTS_PER_MINUTE", "SHOPIFY_API_VERSION",
+            "RECONCILE_OVERLAP_MINUTES", "RECONCILE_LAG_MINUTES", "RECONCILE_FIRST_WINDOW_MINUTES", "RECONCILE_MAX_WINDOW_HOURS");
 
     /** Set by the template for the JVM, not for our code. */
     private static final Set<String> READ_BY_THE_RUNTIME = Set.of("JAVA_TOOL_OPTIONS");
@@ -274,8 +275,9 @@ class TemplateRulesTest {
      * carries AWSLambdaBasicExecutionRole (any log group) and, for an SQS trigger,
      * AWSLambdaSQSQueueExecutionRole (receive and delete on every queue of the account). The role has no
      * managed policy, is assumed by Lambda only, and its SQS and log grants name only the function's own
-     * work queue (its trigger), that queue's DLQ (send only) and its own log group; it grants everything
-     * the trigger, the logs and the code need there.
+     * work queue (its trigger), that queue's DLQ (send only), the queues its environment names
+     * ({@code *_QUEUE_URL}, send only: the reconciler's order queue) and its own log group; it grants
+     * everything the trigger, the logs and the code need there.
      */
     static List<String> functionRoles(Map<String, Object> template) {
         List<String> violations = new ArrayList<>();
@@ -314,6 +316,7 @@ class TemplateRulesTest {
                     : logicalIdOf(map(properties(resources.get(workQueue)).get("RedrivePolicy")).get("deadLetterTargetArn"));
             String logGroup = logicalIdOf(map(function.get("LoggingConfig")).get("LogGroup"));
             String eventsDeadLetterQueue = eventsDeadLetterQueue(template, id);
+            Set<String> sendsTo = queuesNamedBy(function);
             Map<String, Set<String>> granted = new LinkedHashMap<>(); // action -> logical ids of its resources
             for (Grant grant : grants(template, role)) {
                 String name = grant.action();
@@ -323,11 +326,14 @@ class TemplateRulesTest {
                     boolean own = target != null && (target.equals(workQueue) && WORK_QUEUE_ACTIONS.contains(name)
                             || (target.equals(deadLetterQueue) || target.equals(eventsDeadLetterQueue))
                                     && name.equals("sqs:SendMessage"));
-                    if (!own) {
+                    boolean named = target != null && workQueue == null && sendsTo.contains(target)
+                            && name.equals("sqs:SendMessage");
+                    if (!own && !named) {
                         violations.add(role + " (of " + id + ") grants " + grant + ": only its own work queue "
                                 + workQueue + " (" + WORK_QUEUE_ACTIONS + "), its DLQ " + deadLetterQueue
                                 + (eventsDeadLetterQueue == null ? "" : " and its EventBridge DLQ " + eventsDeadLetterQueue)
-                                + " (sqs:SendMessage)");
+                                + " (sqs:SendMessage)" + (workQueue == null ? ", or sqs:SendMessage on the work queues"
+                                + " its environment names " + sendsTo : ""));
                     }
                 } else if (name.startsWith("logs:") && (target == null || !target.equals(logGroup)
                         || !LOG_ACTIONS.contains(name))) {
@@ -348,6 +354,11 @@ class TemplateRulesTest {
                     && !granted.getOrDefault("sqs:SendMessage", Set.of()).contains(eventsDeadLetterQueue)) {
                 missing.add("sqs:SendMessage on " + eventsDeadLetterQueue);
             }
+            if (workQueue == null) {
+                sendsTo.stream().filter(q -> map(properties(resources.get(q))).containsKey("RedrivePolicy"))
+                        .filter(q -> !granted.getOrDefault("sqs:SendMessage", Set.of()).contains(q))
+                        .forEach(q -> missing.add("sqs:SendMessage on " + q));
+            }
             if (logGroup != null) {
                 LOG_ACTIONS.stream().sorted().filter(a -> !granted.getOrDefault(a, Set.of()).contains(logGroup))
                         .forEach(a -> missing.add(a + " on " + logGroup));
@@ -362,13 +373,27 @@ class TemplateRulesTest {
 
     /**
      * Each function reads and writes only its own flow's claim checks: S3 grants are s3:PutObject and
-     * s3:GetObject on {@code ${ClaimCheckBucket.Arn}/<flow>/*}, where S3ClaimCheckStore keys its objects.
+     * s3:GetObject on {@code ${ClaimCheckBucket.Arn}/<flow>/*}, where S3ClaimCheckStore keys its objects. A
+     * function of no flow (the reconciler) only stores (s3:PutObject) under the prefix of each flow whose work
+     * queue its environment names, as that flow's intake would.
      */
     static List<String> claimCheckPrefixes(Map<String, Object> template) {
         List<String> violations = new ArrayList<>();
+        Map<String, String> flowOfQueue = new LinkedHashMap<>();
+        functions(template).forEach((id, function) -> {
+            Flow flow = flowOf(String.valueOf(function.get("Handler")));
+            String queue = triggerQueue(function);
+            if (flow != null && queue != null) {
+                flowOfQueue.put(queue, flow.name());
+            }
+        });
         functions(template).forEach((id, function) -> {
             Flow flow = flowOf(String.valueOf(function.get("Handler")));
             String role = logicalIdOf(function.get("Role"));
+            if (flow == null && role != null && triggerQueue(function) == null) {
+                violations.addAll(claimChecksOfASender(template, id, role, function, flowOfQueue));
+                return;
+            }
             if (flow == null || role == null) {
                 return; // routes() and functionRoles() say why
             }
@@ -392,6 +417,44 @@ class TemplateRulesTest {
             }
         });
         return violations;
+    }
+
+    /** s3:PutObject only, on the claim-check prefix of each flow whose work queue the function sends to. */
+    private static List<String> claimChecksOfASender(Map<String, Object> template, String id, String role,
+                                                     Map<String, Object> function, Map<String, String> flowOfQueue) {
+        List<String> violations = new ArrayList<>();
+        Set<String> prefixes = new TreeSet<>();
+        queuesNamedBy(function).stream().map(flowOfQueue::get).filter(java.util.Objects::nonNull)
+                .forEach(flow -> prefixes.add("${ClaimCheckBucket.Arn}/" + flow + "/*"));
+        Set<String> granted = new TreeSet<>();
+        for (Grant grant : grants(template, role)) {
+            if (!grant.action().startsWith("s3:")) {
+                continue;
+            }
+            Object prefix = grant.resource() instanceof Map<?, ?> sub ? sub.get("Fn::Sub") : null;
+            if (!"s3:PutObject".equals(grant.action()) || !prefixes.contains(prefix)) {
+                violations.add(role + " (of " + id + ") grants " + grant + ": only s3:PutObject on the claim checks"
+                        + " of the flows whose queues it sends to, " + prefixes);
+            } else {
+                granted.add(String.valueOf(prefix));
+            }
+        }
+        if (!granted.equals(prefixes)) {
+            violations.add(role + " (of " + id + ") does not grant s3:PutObject on " + prefixes + ": an oversized"
+                    + " envelope could not be claim-checked");
+        }
+        return violations;
+    }
+
+    /** The queues a function's environment names ({@code *_QUEUE_URL: !Ref <Queue>}). */
+    private static Set<String> queuesNamedBy(Map<String, Object> function) {
+        Set<String> queues = new TreeSet<>();
+        map(map(function.get("Environment")).get("Variables")).forEach((variable, value) -> {
+            if (variable.endsWith("_QUEUE_URL") && logicalIdOf(value) != null) {
+                queues.add(logicalIdOf(value));
+            }
+        });
+        return queues;
     }
 
     /**
@@ -492,8 +555,9 @@ class TemplateRulesTest {
     /**
      * Every environment variable the code reads is set by the template (or listed in
      * {@link #NOT_SET_BY_THE_TEMPLATE} with its reason), and every one the template sets is read. What
-     * FlowEnvironment reads for itself, every function needs; what a flow module reads, its function needs;
-     * what the shared connectors read, at least one function needs.
+     * FlowEnvironment reads for itself, every flow's function needs (ReconcilerEnvironment's, the function
+     * of no flow); what a flow module reads, its function needs; what the shared connectors read, at least
+     * one function needs.
      */
     static List<String> environment(Map<String, Object> template, CodeVariables code) {
         List<String> violations = new ArrayList<>();
@@ -502,13 +566,16 @@ class TemplateRulesTest {
         functions.forEach((id, function) ->
                 setBy.put(id, new TreeSet<>(map(map(function.get("Environment")).get("Variables")).keySet())));
         Set<String> setAnywhere = setBy.values().stream().flatMap(Set::stream).collect(Collectors.toCollection(TreeSet::new));
-        for (String variable : code.everyFunction()) {
-            setBy.forEach((id, variables) -> {
+        setBy.forEach((id, variables) -> {
+            boolean ofAFlow = flowOf(String.valueOf(functions.get(id).get("Handler"))) != null;
+            Set<String> needed = ofAFlow ? code.everyFunction() : code.reconciler();
+            for (String variable : needed) {
                 if (!variables.contains(variable) && !NOT_SET_BY_THE_TEMPLATE.contains(variable)) {
-                    violations.add(id + " does not set " + variable + ", which FlowEnvironment reads for every function");
+                    violations.add(id + " does not set " + variable + ", which "
+                            + (ofAFlow ? "FlowEnvironment reads for every flow's function" : "ReconcilerEnvironment reads"));
                 }
-            });
-        }
+            }
+        });
         code.byModule().forEach((module, variables) -> functions.forEach((id, function) -> {
             if (!module.equals(code.moduleOfHandler(String.valueOf(function.get("Handler"))))) {
                 return;
@@ -543,8 +610,12 @@ class TemplateRulesTest {
         Map<String, Flow> flowOfPath = new LinkedHashMap<>();
         functions(template).forEach((id, function) -> {
             Flow flow = flowOf(String.valueOf(function.get("Handler")));
+            boolean takesWebhooks = map(function.get("Events")).values().stream()
+                    .anyMatch(event -> Set.of("HttpApi", "SQS").contains(map(event).get("Type")));
             if (flow == null) {
-                violations.add(id + " has Handler " + function.get("Handler") + ", whose class has no public static Flow FLOW");
+                if (takesWebhooks) {
+                    violations.add(id + " has Handler " + function.get("Handler") + ", whose class has no public static Flow FLOW");
+                }
                 return;
             }
             map(function.get("Events")).forEach((name, event) -> {
@@ -862,6 +933,7 @@ class TemplateRulesTest {
         assertThat(code.shared()).contains("HUBSPOT_TOKEN_SECRET_ID", "INVENTORY_TARGET", "MAPPINGS_DIR");
         assertThat(code.byModule()).containsKey("functions/order-to-crm");
         assertThat(code.byModule().get("functions/order-to-crm")).contains("CRM_TARGETS", "ORDER_FLOW_CUSTOMER_TOPICS");
+        assertThat(code.reconciler()).contains("ORDER_WORK_QUEUE_URL", "SHOPIFY_ALLOWED_SHOPS", "CRM_TARGETS");
 
         assertThat(environment(template(), code)).isEmpty();
     }
@@ -998,6 +1070,41 @@ class TemplateRulesTest {
     }
 
     @Test
+    void functionRoles_ruleCatches_theReconcilerReceivingFromTheOrderQueue_andSendingToAnotherFlows() {
+        Map<String, Object> template = template();
+        Map<String, Object> send = roleStatements(template, "ReconcilerRole").stream()
+                .filter(st -> list(st.get("Action")).contains("sqs:SendMessage")).findFirst().orElseThrow();
+        send.put("Action", List.of("sqs:SendMessage", "sqs:ReceiveMessage"));
+        send.put("Resource", List.of(send.get("Resource"), Map.of("Fn::GetAtt", List.of("StockToInventoryQueue", "Arn"))));
+
+        assertThat(functionRoles(template))
+                .anySatisfy(v -> assertThat(v).startsWith("ReconcilerRole").contains("grants sqs:ReceiveMessage on OrderToCrmQueue"))
+                .anySatisfy(v -> assertThat(v).startsWith("ReconcilerRole").contains("grants sqs:SendMessage on StockToInventoryQueue"));
+    }
+
+    @Test
+    void claimCheckPrefixes_ruleCatches_theReconcilerReadingClaimChecks_orStoringUnderAnotherFlow() {
+        Map<String, Object> template = template();
+        Map<String, Object> reconciler = s3Statement(template, "ReconcilerRole");
+        reconciler.put("Action", List.of("s3:PutObject", "s3:GetObject"));
+        reconciler.put("Resource", Map.of("Fn::Sub", "${ClaimCheckBucket.Arn}/stock-to-inventory/*"));
+
+        assertThat(claimCheckPrefixes(template))
+                .anySatisfy(v -> assertThat(v).startsWith("ReconcilerRole").contains("grants s3:GetObject"))
+                .anySatisfy(v -> assertThat(v).startsWith("ReconcilerRole").contains("grants s3:PutObject on ${ClaimCheckBucket.Arn}/stock-to-inventory/*"))
+                .anySatisfy(v -> assertThat(v).startsWith("ReconcilerRole").contains("does not grant s3:PutObject on [${ClaimCheckBucket.Arn}/order-to-crm/*]"));
+    }
+
+    @Test
+    void environment_ruleCatches_theReconcilerWithoutItsQueue() {
+        Map<String, Object> template = template();
+        variables(properties(map(template.get("Resources")).get("ReconcilerFunction"))).remove("ORDER_WORK_QUEUE_URL");
+
+        assertThat(environment(template, CodeVariables.scan(ROOT))).contains(
+                "ReconcilerFunction does not set ORDER_WORK_QUEUE_URL, which ReconcilerEnvironment reads");
+    }
+
+    @Test
     void claimCheckPrefixes_ruleCatches_theWholeBucket_anotherFlowsPrefix_andADelete() {
         Map<String, Object> template = template();
         s3Statement(template, "OrderToCrmRole").put("Resource", Map.of("Fn::Sub", "${ClaimCheckBucket.Arn}/*"));
@@ -1051,7 +1158,7 @@ class TemplateRulesTest {
 
         assertThat(snapStart(template))
                 .anySatisfy(v -> assertThat(v).startsWith("FulfilmentToCrmFunction combines SnapStart"))
-                .filteredOn(v -> v.contains("no AutoPublishAlias")).hasSize(3);
+                .filteredOn(v -> v.contains("no AutoPublishAlias")).hasSize(4);
     }
 
     @Test
@@ -1191,7 +1298,7 @@ class TemplateRulesTest {
     }
 
     private static Map<String, Object> s3Statement(Map<String, Object> template, String role) {
-        return roleStatements(template, role).stream().filter(st -> list(st.get("Action")).contains("s3:GetObject"))
+        return roleStatements(template, role).stream().filter(st -> list(st.get("Action")).contains("s3:PutObject"))
                 .findFirst().orElseThrow();
     }
 
@@ -1380,8 +1487,8 @@ class TemplateRulesTest {
      * The environment variables the code reads, found in its source: FlowEnvironment's own settings, which
      * every function reads; what each flow module reads; and what the rest of the shared runtime reads.
      */
-    record CodeVariables(Set<String> everyFunction, Set<String> shared, Map<String, Set<String>> byModule,
-                         Map<String, String> moduleOfClass) {
+    record CodeVariables(Set<String> everyFunction, Set<String> reconciler, Set<String> shared,
+                         Map<String, Set<String>> byModule, Map<String, String> moduleOfClass) {
 
         private static final List<Pattern> READS = List.of(
                 // FlowEnvironment's accessors for connectors and flows
@@ -1396,6 +1503,7 @@ class TemplateRulesTest {
         static CodeVariables scan(Path root) {
             Path flowEnvironment = root.resolve("shared/src/main/java/io/shopsync/lambda/FlowEnvironment.java");
             Set<String> everyFunction = read(List.of(flowEnvironment), true);
+            Set<String> reconciler = read(List.of(root.resolve("shared/src/main/java/io/shopsync/lambda/ReconcilerEnvironment.java")), true);
             Set<String> shared = new TreeSet<>();
             Map<String, Set<String>> byModule = new LinkedHashMap<>();
             Map<String, String> moduleOfClass = new LinkedHashMap<>();
@@ -1417,7 +1525,7 @@ class TemplateRulesTest {
             } catch (IOException e) {
                 throw new UncheckedIOException(e);
             }
-            return new CodeVariables(everyFunction, shared, byModule, moduleOfClass);
+            return new CodeVariables(everyFunction, reconciler, shared, byModule, moduleOfClass);
         }
 
         /** @param settingsOnly only FlowEnvironment.Settings' reads (what it wires for itself) */

@@ -16,22 +16,33 @@ import java.util.Map;
  * @param category a short stable class of failure, for grouping ({@code http-401}, {@code retries-exhausted})
  * @param details ids that locate the item: shop, topic, webhook id, entity, DLQ name, attempts
  * @param whatToDo the next step (our own text, with the runbook's address)
+ * @param headline what happened, when it is not a dead letter ({@code reconcile run failed}); null for a dead letter
  */
-public record Alert(String flow, String target, String category, Map<String, String> details, String whatToDo) {
+public record Alert(String flow, String target, String category, Map<String, String> details, String whatToDo,
+                    String headline) {
 
     public Alert {
         details = new LinkedHashMap<>(details);
     }
 
+    /** A dead-letter alert. */
+    public Alert(String flow, String target, String category, Map<String, String> details, String whatToDo) {
+        this(flow, target, category, details, whatToDo, null);
+    }
+
     /** SNS subjects are at most 100 ASCII characters. */
     public String subject() {
-        String subject = "Shopsync " + flow + ": dead-lettered (" + target + ", " + category + ")";
+        String subject = "Shopsync " + flow + ": " + (headline != null ? headline : "dead-lettered")
+                + " (" + target + ", " + category + ")";
         String ascii = subject.replaceAll("[^\\x20-\\x7E]", "?");
         return ascii.length() <= 100 ? ascii : ascii.substring(0, 97) + "...";
     }
 
     /** One sentence made of the flow, the target and the category. */
     public String whatFailed() {
+        if (headline != null) {
+            return flow + ": " + headline + " (" + target + ", " + category + ")";
+        }
         return "-".equals(target)
                 ? "a message of flow " + flow + " could not be read or processed (" + category + ") and was dead-lettered"
                 : "flow " + flow + " could not deliver to " + target + " (" + category + ") and dead-lettered the message";
@@ -43,12 +54,16 @@ public record Alert(String flow, String target, String category, Map<String, Str
         text.append("What failed: ").append(whatFailed()).append("\n\n");
         text.append("Where it is:\n");
         details.forEach((name, value) -> text.append("  ").append(name).append(": ").append(value).append('\n'));
-        text.append("\nWhy: the dead letter's reason attribute (scripts/shopsync dlq inspect ").append(flow)
-                .append(") and the function's log lines for this webhook id say; this e-mail carries ids only.\n");
+        if (headline != null) {
+            text.append("\nWhy: the function's log lines for these ids say; this e-mail carries ids only.\n");
+        } else {
+            text.append("\nWhy: the dead letter's reason attribute (scripts/shopsync dlq inspect ").append(flow)
+                    .append(") and the function's log lines for this webhook id say; this e-mail carries ids only.\n");
+        }
         text.append("\nWhat to do: ").append(whatToDo).append("\n\n");
         text.append("Further alerts for ").append(flow).append(" / ").append(target).append(" / ").append(category)
                 .append(" are suppressed for ").append(suppressedWindowMinutes)
-                .append(" minutes; the DLQ depth shows how many items are waiting.\n");
+                .append(" minutes").append(headline != null ? ".\n" : "; the DLQ depth shows how many items are waiting.\n");
         return text.toString();
     }
 }

@@ -614,13 +614,17 @@ public final class DeliveryLoop {
             if (envelope != null) {
                 line.field("shop", envelope.shop()).field("topic", envelope.topic())
                         .field("webhookId", envelope.webhookId()).field("entity", envelope.entity());
+                if (envelope.fromReconciler()) {
+                    line.field("source", "reconciler: its webhook never arrived or was behind");
+                }
             }
             if (outcome instanceof Delivered) {
                 if (staleState.contains(target)) {
                     line.field("why", "events only: the target has a newer state of the entity");
                 }
                 line.count("Delivered");
-                if (envelope != null && envelope.triggeredAt() != null) {
+                // A reconciled envelope's triggered-at is the order's updated_at, not a Shopify event's time.
+                if (envelope != null && envelope.triggeredAt() != null && !envelope.fromReconciler()) {
                     line.milliseconds("DeliveryLatency", Duration.between(envelope.triggeredAt(), clock.instant()).toMillis());
                 }
             } else if (outcome instanceof Duplicate duplicate) {

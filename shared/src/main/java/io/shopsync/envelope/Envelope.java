@@ -30,10 +30,21 @@ public record Envelope(
         String entity,
         Body body) {
 
+    /**
+     * The webhook id prefix of envelopes the reconciler queued for a missed or stale webhook
+     * ({@code shopsync-reconcile-<order id>-<updated_at epoch millis>}); Shopify's webhook ids are UUIDs.
+     */
+    public static final String RECONCILER_WEBHOOK_ID_PREFIX = "shopsync-reconcile-";
+
     public Envelope {
         Objects.requireNonNull(flow, "flow");
         Objects.requireNonNull(receivedAt, "receivedAt");
         Objects.requireNonNull(body, "body");
+    }
+
+    /** Queued by the reconciler, not received from Shopify. */
+    public boolean fromReconciler() {
+        return webhookId != null && webhookId.startsWith(RECONCILER_WEBHOOK_ID_PREFIX);
     }
 
     public Envelope withEntity(String entityKey) {

@@ -111,8 +111,13 @@ public final class FlowEnvironment {
         this.skuCache = builder.skuCache;
         this.reportedLevels = builder.reportedLevels;
         this.transport = builder.transport != null ? builder.transport
-                : HttpTransport.of(HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(3))
-                        .followRedirects(HttpClient.Redirect.NEVER).build());
+                : defaultTransport();
+    }
+
+    /** Connectors' requests, sent for real: no redirects followed, a short connect timeout. */
+    static HttpTransport defaultTransport() {
+        return HttpTransport.of(HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(3))
+                .followRedirects(HttpClient.Redirect.NEVER).build());
     }
 
     /** Reads the Lambda function's environment and builds the real AWS clients (no network calls). */
@@ -302,10 +307,18 @@ public final class FlowEnvironment {
      * {@code SHOPIFY_ADMIN_BASE_URL} for tests.
      */
     public ShopifyAdmin shopifyAdmin() {
-        String version = setting("SHOPIFY_API_VERSION");
-        return new ShopifyAdmin(targetHttp("shopify", Duration.ofSeconds(10)), setting("SHOPIFY_ADMIN_BASE_URL"),
-                credential("Shopify Admin API token(s)", "SHOPIFY_ADMIN_TOKENS_SECRET_ID", "SHOPIFY_ADMIN_TOKENS"),
-                allowedShops(), version == null ? ShopifyAdmin.DEFAULT_API_VERSION : version, json(), clock());
+        return shopifyAdmin(new Settings(variables), secretsManager, transport, allowedShops, json, clock);
+    }
+
+    /** {@link #shopifyAdmin()} from settings alone: the reconciler's wiring has no flow environment. */
+    static ShopifyAdmin shopifyAdmin(Settings settings, SecretsManagerClient secretsManager, HttpTransport transport,
+                                     Set<String> allowedShops, ObjectMapper json, Clock clock) {
+        String version = settings.optional("SHOPIFY_API_VERSION");
+        return new ShopifyAdmin(new TargetHttp("shopify", transport, Duration.ofSeconds(10), clock),
+                settings.optional("SHOPIFY_ADMIN_BASE_URL"),
+                credential(settings, secretsManager, clock, "Shopify Admin API token(s)", "SHOPIFY_ADMIN_TOKENS_SECRET_ID",
+                        "SHOPIFY_ADMIN_TOKENS"),
+                allowedShops, version == null ? ShopifyAdmin.DEFAULT_API_VERSION : version, json, clock);
     }
 
     /** Whether a Shopify Admin API token is configured ({@link #shopifyAdmin()} would find one). */
@@ -318,7 +331,12 @@ public final class FlowEnvironment {
      * runs the value of {@code inlineVariable}. Read on first use, cached, reloaded after a rejection.
      */
     public CachedSecret credential(String description, String secretIdVariable, String inlineVariable) {
-        String secretId = setting(secretIdVariable);
+        return credential(new Settings(variables), secretsManager, clock, description, secretIdVariable, inlineVariable);
+    }
+
+    static CachedSecret credential(Settings settings, SecretsManagerClient secretsManager, Clock clock, String description,
+                                   String secretIdVariable, String inlineVariable) {
+        String secretId = settings.optional(secretIdVariable);
         if (secretId != null) {
             if (secretsManager == null) {
                 throw new IllegalStateException(secretIdVariable + " is set but this environment has no Secrets Manager client");
@@ -332,7 +350,7 @@ public final class FlowEnvironment {
                 }
             }, clock, Duration.ofMinutes(1));
         }
-        String inline = setting(inlineVariable);
+        String inline = settings.optional(inlineVariable);
         if (inline != null) {
             return CachedSecret.fixed(description + " (" + inlineVariable + ")", inline);
         }

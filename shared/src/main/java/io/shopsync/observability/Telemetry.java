@@ -58,6 +58,13 @@ public final class Telemetry {
             return this;
         }
 
+        /** A count of {@code value} in one line (a run's total), instead of one line per unit. */
+        public Line count(String metric, long value) {
+            metrics.merge(metric, value, (a, b) -> a.longValue() + b.longValue());
+            units.put(metric, "Count");
+            return this;
+        }
+
         public Line milliseconds(String metric, double value) {
             metrics.put(metric, value);
             units.put(metric, "Milliseconds");

@@ -2,6 +2,7 @@ package io.shopsync.delivery;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.shopsync.delivery.DeliveryOutcome.PermanentFailure;
@@ -195,6 +196,24 @@ class DeliveryLoopTest {
         assertThat(second).isEmpty();
         assertThat(hubspot.effects).hasSize(1);
         assertThat(log.parsed()).extracting(l -> l.path("outcome").asText()).containsExactly("delivered", "duplicate");
+    }
+
+    /** The reconciler's envelopes: marked in the log line, and kept out of DeliveryLatency (their triggered-at is updated_at). */
+    @Test
+    void deliver_shouldSayAnEnvelopeCameFromTheReconciler_andLeaveItOutOfTheLatency() throws Exception {
+        String body = order("orders-create.json", "820982911946154508", "2026-11-27T05:15:45-05:00");
+
+        loop().deliver(List.of(message("orders/create", body, "shopsync-reconcile-820982911946154508-1764238545000", 1,
+                "2026-11-27T10:15:45Z")));
+        loop().deliver(List.of(message("orders/create", order("orders-create.json", "820982911946154509",
+                "2026-11-27T05:15:45-05:00"), "b7c2a8f4-0c1e-4f5e-9a51-2d3c4e5f6a7b")));
+
+        List<JsonNode> lines = log.parsed();
+        assertThat(lines.get(0).path("source").asText()).startsWith("reconciler");
+        assertThat(lines.get(0).has("DeliveryLatency")).isFalse();
+        assertThat(lines.get(0).path("Delivered").asInt()).isEqualTo(1);
+        assertThat(lines.get(1).has("source")).isFalse();
+        assertThat(lines.get(1).has("DeliveryLatency")).isTrue();
     }
 
     @Test

@@ -14,8 +14,8 @@ import java.util.Set;
 
 /**
  * Makes a WireMock server answer as Shopify's Admin GraphQL API does before any stub is consulted:
- * a query asking {@code inventoryItem} (or the nodes of {@code inventoryItems}, or an {@code inventoryLevel}) for a
- * field its type does not have is refused with Shopify's
+ * a query asking {@code inventoryItem} (or the nodes of {@code inventoryItems}, or an {@code inventoryLevel}) or
+ * {@code order(id:)} for a field its type does not have is refused with Shopify's
  * {@code undefinedField} validation error, and a field the app's access scopes do not cover with
  * {@code ACCESS_DENIED} (HTTP 200 both, with {@code errors[]}). The app is granted only the scopes
  * the README's Deploy section lists for the SKU look-up ({@code read_inventory}); deprecated fields
@@ -42,6 +42,20 @@ public final class ShopifyGraphqlValidation implements ResponseDefinitionTransfo
     private static final Set<String> CONNECTION_FIELDS = Set.of("edges", "nodes", "pageInfo");
     private static final Set<String> PAGE_INFO_FIELDS = Set.of("hasNextPage", "hasPreviousPage", "startCursor",
             "endCursor");
+    /**
+     * Order's fields in the 2026-10 schema that the order look-ups may ask for (read_orders; the customer needs
+     * read_customers). The money scalars REST still has (totalPrice, subtotalPrice, totalTax, ...) are gone
+     * from GraphQL: only the *Set MoneyBags exist, and asking for one of the old names is an undefinedField.
+     */
+    private static final Set<String> ORDER_FIELDS = Set.of("id", "legacyResourceId", "name", "email", "phone", "test",
+            "createdAt", "updatedAt", "processedAt", "cancelledAt", "cancelReason", "closedAt", "closed", "confirmed",
+            "confirmationNumber", "displayFinancialStatus", "displayFulfillmentStatus", "currencyCode",
+            "presentmentCurrencyCode", "tags", "note", "sourceName", "customerLocale", "discountCodes", "discountCode",
+            "totalPriceSet", "subtotalPriceSet", "totalTaxSet", "totalDiscountsSet", "totalShippingPriceSet",
+            "currentTotalPriceSet", "currentSubtotalPriceSet", "currentTotalTaxSet", "currentTotalDiscountsSet",
+            "totalRefundedSet", "customer", "billingAddress", "shippingAddress", "lineItems", "refunds", "fulfillments",
+            "transactions", "shippingLines", "taxLines", "customAttributes", "paymentGatewayNames", "statusPageUrl",
+            "poNumber", "fullyPaid", "unpaid", "returnStatus", "subtotalLineItemsQuantity");
     private static final ObjectMapper JSON = new ObjectMapper();
 
     @Override
@@ -59,7 +73,12 @@ public final class ShopifyGraphqlValidation implements ResponseDefinitionTransfo
         try {
             query = JSON.readTree(serveEvent.getRequest().getBodyAsString()).path("query").asText("");
         } catch (IOException e) {
-            return error("Parse error on request body", "badRequest", null);
+            return error("Parse error on request body", "badRequest", null, null);
+        }
+        for (String field : selectedFields(query, "order")) {
+            if (!ORDER_FIELDS.contains(field)) {
+                return error("Field '" + field + "' doesn't exist on type 'Order'", "undefinedField", field, "Order");
+            }
         }
         ResponseDefinition refused = inventoryItemFields(selectedFields(query, "inventoryItem"));
         if (refused != null) {
@@ -68,7 +87,8 @@ public final class ShopifyGraphqlValidation implements ResponseDefinitionTransfo
         List<String> connection = selectedFields(query, "inventoryItems");
         for (String field : connection) {
             if (!CONNECTION_FIELDS.contains(field)) {
-                return error("Field '" + field + "' doesn't exist on type 'InventoryItemConnection'", "undefinedField", field);
+                return error("Field '" + field + "' doesn't exist on type 'InventoryItemConnection'", "undefinedField", field,
+                        "InventoryItemConnection");
             }
         }
         if (!connection.isEmpty()) {
@@ -79,14 +99,15 @@ public final class ShopifyGraphqlValidation implements ResponseDefinitionTransfo
             }
             for (String field : selectedFields(query, "pageInfo", items)) {
                 if (!PAGE_INFO_FIELDS.contains(field)) {
-                    return error("Field '" + field + "' doesn't exist on type 'PageInfo'", "undefinedField", field);
+                    return error("Field '" + field + "' doesn't exist on type 'PageInfo'", "undefinedField", field, "PageInfo");
                 }
             }
         }
         for (int at = wordAt(query, "inventoryLevel", 0); at >= 0; at = wordAt(query, "inventoryLevel", at + 1)) {
             for (String field : selectedFields(query, "inventoryLevel", at)) {
                 if (!INVENTORY_LEVEL_FIELDS.contains(field)) {
-                    return error("Field '" + field + "' doesn't exist on type 'InventoryLevel'", "undefinedField", field);
+                    return error("Field '" + field + "' doesn't exist on type 'InventoryLevel'", "undefinedField", field,
+                            "InventoryLevel");
                 }
             }
         }
@@ -97,10 +118,12 @@ public final class ShopifyGraphqlValidation implements ResponseDefinitionTransfo
         for (String field : fields) {
             if (NEEDS_SCOPE.containsKey(field) || DEPRECATED.contains(field)) {
                 return error("Access denied for " + field + " field. Required access: `" + NEEDS_SCOPE.get(field)
-                        + "` access scope." + (DEPRECATED.contains(field) ? " (deprecated field)" : ""), "ACCESS_DENIED", field);
+                        + "` access scope." + (DEPRECATED.contains(field) ? " (deprecated field)" : ""), "ACCESS_DENIED", field,
+                        "InventoryItem");
             }
             if (!INVENTORY_ITEM_FIELDS.contains(field)) {
-                return error("Field '" + field + "' doesn't exist on type 'InventoryItem'", "undefinedField", field);
+                return error("Field '" + field + "' doesn't exist on type 'InventoryItem'", "undefinedField", field,
+                        "InventoryItem");
             }
         }
         return null;
@@ -162,16 +185,17 @@ public final class ShopifyGraphqlValidation implements ResponseDefinitionTransfo
         return fields;
     }
 
-    private static ResponseDefinition error(String message, String code, String field) {
+    private static ResponseDefinition error(String message, String code, String field, String typeName) {
         ObjectNode answer = JSON.createObjectNode();
         ObjectNode error = answer.putArray("errors").addObject();
         error.put("message", message);
         if (field != null) {
-            error.putArray("path").add("query InventoryItem").add("inventoryItem").add(field);
+            error.putArray("path").add("query " + typeName).add(Character.toLowerCase(typeName.charAt(0))
+                    + typeName.substring(1)).add(field);
         }
         ObjectNode extensions = error.putObject("extensions").put("code", code);
         if (field != null) {
-            extensions.put("typeName", "InventoryItem").put("fieldName", field);
+            extensions.put("typeName", typeName).put("fieldName", field);
         }
         return new ResponseDefinitionBuilder().withStatus(200).withHeader("Content-Type", "application/json")
                 .withBody(answer.toString()).build();

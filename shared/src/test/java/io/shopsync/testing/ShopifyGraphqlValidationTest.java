@@ -55,6 +55,16 @@ class ShopifyGraphqlValidationTest {
         assertThat(answer.has("data")).isFalse();
     }
 
+    /** REST's money scalars do not exist on GraphQL's Order: a look-up asking for one is refused. */
+    @Test
+    void anOrderQueryForAFieldOrderDoesNotHave_isRefused() throws Exception {
+        JsonNode answer = ask("query Order($id: ID!) { order(id: $id) { legacyResourceId totalPrice updatedAt } }");
+
+        assertThat(answer.path("errors").get(0).path("extensions").path("code").asText()).isEqualTo("undefinedField");
+        assertThat(answer.path("errors").get(0).path("extensions").path("typeName").asText()).isEqualTo("Order");
+        assertThat(answer.path("errors").get(0).path("message").asText()).contains("totalPrice");
+    }
+
     @Test
     void aQueryForAFieldInventoryItemDoesNotHave_isRefusedAsShopifysValidationDoes() throws Exception {
         JsonNode answer = ask("query InventoryItem($id: ID!) { inventoryItem(id: $id) { sku tracked title } }");

@@ -4,6 +4,7 @@ import io.shopsync.connectors.hubspot.HubSpot;
 import io.shopsync.connectors.klaviyo.Klaviyo;
 import io.shopsync.flow.EntityKeys;
 import io.shopsync.flow.Flow;
+import io.shopsync.flow.OrderFlow;
 import io.shopsync.lambda.FlowEnvironment;
 import io.shopsync.lambda.FlowFunction;
 import java.util.Map;
@@ -11,16 +12,8 @@ import java.util.Map;
 /** Shopify orders and refunds become CRM contacts, orders and order events (HubSpot, Klaviyo). */
 public final class OrderToCrm extends FlowFunction {
 
-    /**
-     * Every order topic and refunds are about one order, so they are processed in order. Order topics
-     * carry the order's state (last write wins); a refund is an event on the order. The customer an
-     * order embeds is versioned on its own (its updated_at), under the key customers/* webhooks use.
-     */
-    public static final Flow FLOW = Flow.named("order-to-crm")
-            .accepts(EntityKeys.byId("order", "id"),
-                    "orders/create", "orders/updated", "orders/paid", "orders/cancelled")
-            .acceptsEvents(EntityKeys.byId("order", "order_id"), "refunds/create")
-            .withPerson("customer");
+    /** The flow's topics and entities live in shared/ ({@link OrderFlow}): the reconciler queues under the same keys. */
+    public static final Flow FLOW = OrderFlow.FLOW;
 
     /** Customer webhooks, taken only when ORDER_FLOW_CUSTOMER_TOPICS=true: contacts without an order. */
     static final String[] CUSTOMER_TOPICS = {"customers/create", "customers/update"};

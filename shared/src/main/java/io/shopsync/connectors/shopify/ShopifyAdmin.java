@@ -284,6 +284,105 @@ public final class ShopifyAdmin {
         return null;
     }
 
+    /**
+     * The reconciler's scan: orders updated in a window, oldest update first, only their ids and
+     * {@code updatedAt} (about 2 + {@code first} points of query cost). Scope {@code read_orders}, and
+     * {@code read_all_orders} for a window older than 60 days.
+     */
+    static final String ORDER_VERSIONS = "query OrderVersions($first: Int!, $after: String, $query: String!) {"
+            + " orders(first: $first, after: $after, sortKey: UPDATED_AT, query: $query) {"
+            + " pageInfo { hasNextPage endCursor } nodes { legacyResourceId updatedAt } } }";
+
+    private static final String ADDRESS = "{ firstName lastName name company address1 address2 city province provinceCode"
+            + " country countryCodeV2 zip phone }";
+    private static final String MONEY = "{ shopMoney { amount currencyCode } }";
+    /**
+     * One order with what the order flow's mappings read (see {@link io.shopsync.reconcile.OrderPayload}). Scopes
+     * {@code read_orders}, {@code read_customers} (the customer) and {@code read_products} (line items' product
+     * and variant ids); the e-mail, name, phone and addresses are protected customer data the app must be
+     * approved for. At most 100 line items and 20 refunds, so the query stays far under the 1,000-point limit.
+     */
+    static final String ORDER = "query Order($id: ID!) { order(id: $id) {"
+            + " legacyResourceId name email phone test createdAt updatedAt processedAt cancelledAt cancelReason closedAt"
+            + " displayFinancialStatus displayFulfillmentStatus currencyCode presentmentCurrencyCode tags note sourceName"
+            + " customerLocale discountCodes"
+            + " totalPriceSet " + MONEY + " subtotalPriceSet " + MONEY + " totalTaxSet " + MONEY
+            + " totalDiscountsSet " + MONEY + " totalShippingPriceSet " + MONEY + " currentTotalPriceSet " + MONEY
+            + " currentSubtotalPriceSet " + MONEY + " currentTotalTaxSet " + MONEY + " currentTotalDiscountsSet " + MONEY
+            + " customer { legacyResourceId firstName lastName createdAt updatedAt"
+            + " defaultEmailAddress { emailAddress } defaultPhoneNumber { phoneNumber } defaultAddress " + ADDRESS + " }"
+            + " billingAddress " + ADDRESS + " shippingAddress " + ADDRESS
+            + " lineItems(first: 100) { pageInfo { hasNextPage } nodes { id quantity currentQuantity title name sku"
+            + " variantTitle vendor originalUnitPriceSet " + MONEY + " variant { legacyResourceId } product { legacyResourceId } } }"
+            + " refunds(first: 20) { legacyResourceId createdAt note"
+            + " refundLineItems(first: 50) { nodes { quantity restockType lineItem { title } subtotalSet " + MONEY + " } }"
+            + " transactions(first: 20) { nodes { kind status processedAt amountSet " + MONEY + " } } } } }";
+
+    /** One page of the scan: each order's id and update time, oldest first. */
+    public sealed interface OrderVersions {
+        /** @param orders each {@code {"legacyResourceId": "...", "updatedAt": "..."}} as Shopify answered it */
+        record Page(java.util.List<JsonNode> orders, boolean hasNextPage, String endCursor) implements OrderVersions {}
+
+        /** The page could not be read: retry later (THROTTLED says when), or a permanent reason. */
+        record Failed(DeliveryOutcome outcome) implements OrderVersions {}
+    }
+
+    /**
+     * Orders whose {@code updated_at} is in [{@code from}, {@code to}), oldest update first.
+     *
+     * @param after the previous page's end cursor, or null for the first page
+     */
+    public OrderVersions orderVersions(String shop, java.time.Instant from, java.time.Instant to, int first, String after) {
+        ObjectNode body = json.createObjectNode();
+        body.put("query", ORDER_VERSIONS);
+        ObjectNode variables = body.putObject("variables").put("first", first)
+                .put("query", "updated_at:>='" + from + "' updated_at:<'" + to + "'");
+        if (after == null) {
+            variables.putNull("after");
+        } else {
+            variables.put("after", after);
+        }
+        Answer answer = query(shop, body, "the orders updated from " + from + " to " + to);
+        if (answer instanceof Answer.Failed failed) {
+            return new OrderVersions.Failed(failed.outcome());
+        }
+        JsonNode orders = ((Answer.Data) answer).data().path("orders");
+        java.util.List<JsonNode> nodes = new java.util.ArrayList<>();
+        orders.path("nodes").forEach(nodes::add);
+        JsonNode pageInfo = orders.path("pageInfo");
+        return new OrderVersions.Page(java.util.List.copyOf(nodes), pageInfo.path("hasNextPage").asBoolean(false),
+                pageInfo.path("endCursor").isTextual() ? pageInfo.path("endCursor").asText() : null);
+    }
+
+    /** One order as Shopify holds it now. */
+    public sealed interface OrderState {
+        /** @param order the GraphQL {@code order} object */
+        record Found(JsonNode order) implements OrderState {}
+
+        /** The order is gone (deleted, or the id is unknown to the shop). */
+        record NotFound() implements OrderState {}
+
+        record Failed(DeliveryOutcome outcome) implements OrderState {}
+    }
+
+    /** The order with every field the order flow's mappings read ({@link #ORDER}). */
+    public OrderState order(String shop, String orderId) {
+        ObjectNode body = json.createObjectNode();
+        body.put("query", ORDER);
+        body.putObject("variables").put("id", "gid://shopify/Order/" + orderId);
+        Answer answer = query(shop, body, "the order " + orderId);
+        if (answer instanceof Answer.Failed failed) {
+            return new OrderState.Failed(failed.outcome());
+        }
+        JsonNode order = ((Answer.Data) answer).data().path("order");
+        return order.isObject() ? new OrderState.Found(order) : new OrderState.NotFound();
+    }
+
+    /** The Admin API version requests are sent with (the reconciler's envelopes carry it as their API version). */
+    public String apiVersion() {
+        return apiVersion;
+    }
+
     /** A GraphQL answer's {@code data}, or what its failure means for the delivery. */
     private sealed interface Answer {
         /** @param cost {@code extensions.cost}: the query's cost and the bucket's state after it */

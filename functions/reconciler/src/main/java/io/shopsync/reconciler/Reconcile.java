@@ -1,0 +1,68 @@
+package io.shopsync.reconciler;
+
+import com.amazonaws.services.lambda.runtime.Context;
+import com.amazonaws.services.lambda.runtime.RequestStreamHandler;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.shopsync.lambda.ReconcilerEnvironment;
+import io.shopsync.reconcile.CheckReport;
+import io.shopsync.reconcile.Reconciler;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.util.List;
+
+/**
+ * The reconciler's Lambda entry point, invoked by the schedule (ReconcileSchedule, one execution at a
+ * time): reconciles every served shop and answers with what it did. A failed check does not fail the
+ * invocation (a retry would only repeat the window the next run repeats anyway): it is alerted, counted
+ * ({@code RunFailed}) and logged. {@code {"dryRun": true}} as the event, or RECONCILE_DRY_RUN=true, queues
+ * nothing and moves no checkpoint.
+ */
+public final class Reconcile implements RequestStreamHandler {
+
+    private final Reconciler reconciler;
+    private final boolean dryRunByDefault;
+    private final ObjectMapper json;
+
+    /** What Lambda calls. */
+    public Reconcile() {
+        this(ReconcilerEnvironment.fromLambda());
+    }
+
+    /** What tests call. Stock drift and subscription checks join the order check here. */
+    public Reconcile(ReconcilerEnvironment environment) {
+        this.reconciler = environment.reconciler(List.of());
+        this.dryRunByDefault = environment.dryRun();
+        this.json = environment.json();
+    }
+
+    @Override
+    public void handleRequest(InputStream input, OutputStream output, Context context) throws IOException {
+        JsonNode event = json.readTree(input);
+        boolean dryRun = dryRunByDefault || (event != null && event.path("dryRun").asBoolean(false));
+        json.writeValue(output, answer(reconciler.run(dryRun)));
+    }
+
+    private ObjectNode answer(Reconciler.RunReport report) {
+        ObjectNode answer = json.createObjectNode();
+        answer.put("succeeded", report.succeeded());
+        answer.put("dryRun", report.dryRun());
+        ArrayNode checks = answer.putArray("checks");
+        for (Reconciler.CheckRun run : report.runs()) {
+            ObjectNode check = checks.addObject().put("shop", run.shop()).put("check", run.report().check())
+                    .put("from", run.window().from().toString()).put("to", run.window().to().toString())
+                    .put("scanned", run.report().scanned()).put("current", run.report().current());
+            ArrayNode queued = check.putArray(report.dryRun() ? "wouldQueue" : "queued");
+            for (CheckReport.Queued item : run.report().queued()) {
+                queued.addObject().put("flow", item.flow()).put("topic", item.topic()).put("entity", item.entity())
+                        .put("webhookId", item.webhookId()).put("why", item.why());
+            }
+        }
+        ObjectNode failures = answer.putObject("failures");
+        report.failures().forEach(failures::put);
+        return answer;
+    }
+}

@@ -1,0 +1,193 @@
+package io.shopsync.reconcile;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.shopsync.delivery.DeliveryStore;
+import io.shopsync.envelope.Body;
+import io.shopsync.envelope.Envelope;
+import io.shopsync.flow.EntityVersion;
+import io.shopsync.flow.Flow;
+import io.shopsync.flow.TopicRule;
+import io.shopsync.flow.UnprocessableWebhookException;
+import io.shopsync.observability.Telemetry;
+import io.shopsync.queue.FlowQueues;
+import io.shopsync.queue.QueueUnavailableException;
+import java.math.BigInteger;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+import software.amazon.awssdk.core.exception.SdkException;
+
+/**
+ * Orders whose webhooks were missed or are behind: for each order Shopify updated in the window, its entity
+ * and watermark keys are computed exactly as the order flow computes them ({@link Flow#ruleFor}), and each
+ * target's watermark is read. When every target has this version or a newer one, the order is current.
+ * Otherwise the order is read in full, converted to the webhook's shape ({@link OrderPayload}) and queued on
+ * the order flow's work queue like a webhook (same FIFO group, claim check for a large body): as
+ * {@code orders/create} when no target has the order at all (Klaviyo's Placed Order is then sent; its
+ * unique_id keeps it once), else {@code orders/updated}.
+ *
+ * <p>The envelope's webhook id is {@code shopsync-reconcile-<order id>-<updated_at epoch millis>}
+ * ({@link Envelope#RECONCILER_WEBHOOK_ID_PREFIX}): the same for every run that finds this version, so two
+ * overlapping runs give SQS the same deduplication id and the delivery loop the same delivery record, and
+ * the version is queued and delivered once. It carries no event id; its triggered-at is the order's
+ * {@code updated_at} and its API version the Admin API's.
+ */
+public final class OrderReconciliation implements ReconcileCheck {
+
+    public static final String NAME = "orders";
+    private static final String CREATE = "orders/create";
+    private static final String UPDATED = "orders/updated";
+
+    private final Flow flow;
+    private final Set<String> targets;
+    private final ShopifyOrders orders;
+    private final OrderPayload payloads;
+    private final DeliveryStore store;
+    private final FlowQueues queues;
+    private final String apiVersion;
+    private final ObjectMapper json;
+    private final Telemetry telemetry;
+    private final Clock clock;
+
+    /**
+     * @param flow the order flow ({@link io.shopsync.flow.OrderFlow#FLOW})
+     * @param targets the names of the order flow's configured targets (CRM_TARGETS)
+     * @param queues the order flow's queues
+     */
+    public OrderReconciliation(Flow flow, Set<String> targets, ShopifyOrders orders, DeliveryStore store,
+                               FlowQueues queues, String apiVersion, ObjectMapper json, Telemetry telemetry, Clock clock) {
+        this.flow = flow;
+        this.targets = Set.copyOf(targets);
+        this.orders = orders;
+        this.payloads = new OrderPayload(json);
+        this.store = store;
+        this.queues = queues;
+        this.apiVersion = apiVersion;
+        this.json = json;
+        this.telemetry = telemetry;
+        this.clock = clock;
+    }
+
+    @Override
+    public String name() {
+        return NAME;
+    }
+
+    @Override
+    public String flow() {
+        return flow.name();
+    }
+
+    @Override
+    public CheckReport run(String shop, ReconcileWindow window, boolean dryRun) {
+        TopicRule rule = flow.ruleFor(UPDATED).orElseThrow(() -> new IllegalStateException("flow " + flow.name()
+                + " does not take " + UPDATED + ": it is not the order flow"));
+        int[] scanned = {0};
+        int[] current = {0};
+        List<CheckReport.Queued> queued = new ArrayList<>();
+        orders.scan(shop, window.from(), window.to(), version -> {
+            scanned[0]++;
+            ObjectNode stub = json.createObjectNode();
+            stub.put("id", new BigInteger(version.orderId()));
+            stub.put("updated_at", version.updatedAt().toString());
+            if (behind(shop, rule, stub).isEmpty()) {
+                current[0]++;
+                return;
+            }
+            Optional<JsonNode> order = orders.order(shop, version.orderId());
+            if (order.isEmpty()) {
+                telemetry.line(flow.name(), "reconcile: order gone").field("shop", shop).field("orderId", version.orderId())
+                        .field("why", "listed as updated, but Shopify no longer has it (deleted): nothing to queue").emit();
+                return;
+            }
+            ObjectNode payload;
+            try {
+                payload = payloads.webhookShape(order.get());
+            } catch (UnprocessableWebhookException e) {
+                throw new ReconcileFailedException("shop " + shop + ", order " + version.orderId() + ": Shopify's answer"
+                        + " cannot become a webhook payload (" + e.getMessage() + ")", e);
+            }
+            // The order as read now may be newer than the scan saw, and meanwhile a webhook may have delivered it.
+            Optional<Behind> behind = behind(shop, rule, payload);
+            if (behind.isEmpty()) {
+                current[0]++;
+                return;
+            }
+            queued.add(queue(shop, rule, payload, behind.get(), OrderPayload.lineItemsTruncated(order.get()), dryRun));
+        });
+        return new CheckReport(NAME, scanned[0], current[0], queued);
+    }
+
+    /** Which targets lack this version of the order; empty when every target has it. */
+    private record Behind(boolean seenByAny, List<String> why) {}
+
+    private Optional<Behind> behind(String shop, TopicRule rule, ObjectNode payload) {
+        String watermarkKey = rule.watermark().orElseThrow().of(shop, payload);
+        EntityVersion version = versionOf(payload);
+        Instant now = clock.instant();
+        boolean seenByAny = false;
+        List<String> why = new ArrayList<>();
+        for (String target : targets.stream().sorted().toList()) {
+            Optional<EntityVersion> applied;
+            try {
+                applied = store.watermark(watermarkKey, target, now);
+            } catch (SdkException e) {
+                throw new ReconcileFailedException("shop " + shop + ": cannot read the watermark of " + watermarkKey
+                        + " for " + target + " (" + e.getClass().getSimpleName() + "): check the table and the role", e);
+            }
+            seenByAny |= applied.isPresent();
+            if (applied.isEmpty()) {
+                why.add(target + ": never delivered");
+            } else if (version.isNewerThan(applied.get())) {
+                why.add(target + ": has " + applied.get().updatedAt());
+            }
+        }
+        return why.isEmpty() ? Optional.empty() : Optional.of(new Behind(seenByAny, why));
+    }
+
+    private CheckReport.Queued queue(String shop, TopicRule rule, ObjectNode payload, Behind behind, boolean truncated,
+                                     boolean dryRun) {
+        EntityVersion version = versionOf(payload);
+        String orderId = payload.get("id").asText();
+        String topic = behind.seenByAny() ? UPDATED : CREATE;
+        String webhookId = Envelope.RECONCILER_WEBHOOK_ID_PREFIX + orderId + "-" + version.updatedAt().toEpochMilli();
+        String entity = rule.entity().of(shop, payload);
+        String why = String.join("; ", behind.why());
+        Telemetry.Line line = telemetry.line(flow.name(), dryRun ? "reconcile: would queue" : "reconcile: queued")
+                .field("shop", shop).field("topic", topic).field("webhookId", webhookId).field("entity", entity)
+                .field("why", why).field("dryRun", dryRun);
+        if (truncated) {
+            line.field("warning", "the order has more than 100 line items: the payload lists the first 100");
+        }
+        if (!dryRun) {
+            byte[] body;
+            try {
+                body = json.writeValueAsBytes(payload);
+            } catch (JsonProcessingException e) {
+                throw new IllegalStateException("cannot write an order payload", e);
+            }
+            Envelope envelope = new Envelope(flow.name(), topic, shop, webhookId, null, version.updatedAt(), apiVersion,
+                    clock.instant(), entity, new Body.Inline(body));
+            try {
+                queues.enqueue(envelope);
+            } catch (QueueUnavailableException e) {
+                throw new ReconcileFailedException("shop " + shop + ": cannot queue " + webhookId + " for " + entity
+                        + " (" + e.getMessage() + "); the next run queues it again", e);
+            }
+        }
+        line.emit();
+        return new CheckReport.Queued(flow.name(), topic, entity, webhookId, why);
+    }
+
+    /** The version the delivery loop will give this envelope: updated_at, with itself as triggered-at. */
+    private static EntityVersion versionOf(ObjectNode payload) {
+        EntityVersion read = EntityVersion.of(payload, null);
+        return new EntityVersion(read.updatedAt(), read.updatedAt());
+    }
+}

@@ -1,0 +1,30 @@
+package io.shopsync.reconcile;
+
+/**
+ * One thing the reconciler compares between Shopify and what Shopsync delivered: orders (missed and
+ * stale order webhooks), stock levels, webhook subscriptions. {@link Reconciler} runs every check for every
+ * shop, each with its own checkpoint ({@code reconcile#<shop>#<name>}), and advances that checkpoint only
+ * when the check returned: a check that throws leaves it, and the next run covers the same window again.
+ */
+public interface ReconcileCheck {
+
+    /** Short, lower-case: the checkpoint's last part, and the {@code check} field of the log lines. */
+    String name();
+
+    /**
+     * The flow whose queue this check feeds: the {@code flow} dimension of its {@code MissedQueued} metric.
+     * A check that queues nothing (the subscription check) keeps the reconciler's own.
+     */
+    default String flow() {
+        return Reconciler.NAME;
+    }
+
+    /**
+     * Compares the shop's changes in {@code window} with what was delivered and queues the difference
+     * (or, in a dry run, only reports it).
+     *
+     * @throws ReconcileFailedException when the check could not finish: nothing it did is lost (whatever it
+     *     queued is delivered once), and the next run repeats the window
+     */
+    CheckReport run(String shop, ReconcileWindow window, boolean dryRun);
+}
