@@ -15,6 +15,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Set;
+import java.util.function.Function;
 
 /**
  * The one client of Shopify's Admin GraphQL API: every caller (the flows' look-ups through {@link ShopifyAdmin},
@@ -114,27 +115,17 @@ public final class AdminGraphql {
         ObjectNode body = json.createObjectNode();
         body.put("query", query);
         body.set("variables", variables);
-        AdminAccessTokens.Issued issued = tokens.token(shop);
-        if (issued instanceof AdminAccessTokens.Issued.Failed failed) {
-            return new Answer.Failed(failed.outcome(), 0, null, "");
+        Sent sent = send(shop, token -> post(token, body));
+        if (sent instanceof Sent.NoToken none) {
+            return new Answer.Failed(none.outcome(), 0, null, "");
         }
-        AdminAccessTokens.Issued.Token token = (AdminAccessTokens.Issued.Token) issued;
-        TargetResponse response = post(token, body);
-        if (response instanceof TargetResponse.Permanent permanent && permanent.status() == 401 && tokens.rejected(token)) {
-            AdminAccessTokens.Issued again = tokens.token(shop);
-            if (again instanceof AdminAccessTokens.Issued.Failed failed) {
-                return new Answer.Failed(failed.outcome(), 0, null, "");
-            }
-            token = (AdminAccessTokens.Issued.Token) again;
-            response = post(token, body);
-        }
+        AdminAccessTokens.Issued.Token token = ((Sent.Answered) sent).token();
+        TargetResponse response = ((Sent.Answered) sent).response();
         if (response instanceof TargetResponse.Transient retry) {
             return new Answer.Failed(retry.outcome(), 0, null, "");
         }
         if (response instanceof TargetResponse.Permanent permanent) {
-            String advice = permanent.status() == 401 || permanent.status() == 403
-                    ? " (rotate the shop's Admin API token, or for a Dev Dashboard app check that it is still installed;"
-                    + " or grant the scopes the README's Deploy section lists)" : "";
+            String advice = refusalAdvice(permanent.status());
             return new Answer.Failed(new DeliveryOutcome.PermanentFailure("shop " + token.configuredShop() + ", " + what
                     + ": " + permanent.reason() + advice, permanent.category()), permanent.status(), null, "");
         }
@@ -166,6 +157,53 @@ public final class AdminGraphql {
                     code, messages(errors));
         }
         return new Answer.Data(root.path("data"), root.path("extensions").path("cost"));
+    }
+
+    /** What to do when the Admin API refuses the token (401) or the scopes (403); empty for any other status. */
+    static String refusalAdvice(int status) {
+        return status == 401 || status == 403
+                ? " (rotate the shop's Admin API token, or for a Dev Dashboard app check that it is still installed;"
+                + " or grant the scopes the README's Deploy section lists)" : "";
+    }
+
+    /** A request sent with the shop's token: Shopify's answer and the token it went with, or why none could go. */
+    public sealed interface Sent {
+        record Answered(AdminAccessTokens.Issued.Token token, TargetResponse response) implements Sent {}
+
+        /** No token for the shop (not served, or the token source failed): nothing was sent. */
+        record NoToken(DeliveryOutcome outcome) implements Sent {}
+    }
+
+    /**
+     * A REST Admin API read, {@code GET /admin/api/<apiVersion>/<path>} on the configured shop, with the same
+     * tokens as the queries (reloaded once after a 401).
+     */
+    public Sent get(String shop, String apiVersion, String path) {
+        return send(shop, token -> http.send(HttpRequest.newBuilder(URI.create(
+                        (baseUrlOverride != null ? baseUrlOverride : "https://" + token.configuredShop())
+                                + "/admin/api/" + apiVersion + "/" + path))
+                .header("X-Shopify-Access-Token", token.value())
+                .header("Accept", "application/json")
+                .GET()));
+    }
+
+    /** Sends with the shop's token; after a 401 the token source agrees was the token's fault, once more with a new one. */
+    private Sent send(String shop, Function<AdminAccessTokens.Issued.Token, TargetResponse> request) {
+        AdminAccessTokens.Issued issued = tokens.token(shop);
+        if (issued instanceof AdminAccessTokens.Issued.Failed failed) {
+            return new Sent.NoToken(failed.outcome());
+        }
+        AdminAccessTokens.Issued.Token token = (AdminAccessTokens.Issued.Token) issued;
+        TargetResponse response = request.apply(token);
+        if (response instanceof TargetResponse.Permanent permanent && permanent.status() == 401 && tokens.rejected(token)) {
+            AdminAccessTokens.Issued again = tokens.token(shop);
+            if (again instanceof AdminAccessTokens.Issued.Failed failed) {
+                return new Sent.NoToken(failed.outcome());
+            }
+            token = (AdminAccessTokens.Issued.Token) again;
+            response = request.apply(token);
+        }
+        return new Sent.Answered(token, response);
     }
 
     /** Waits before another attempt; the CLI also prints a line, the reconciler may stop when its time runs out. */

@@ -6,12 +6,8 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.shopsync.connectors.CachedSecret;
 import io.shopsync.delivery.DeliveryOutcome;
 import io.shopsync.envelope.RawJson;
-import io.shopsync.http.ErrorCodes;
 import io.shopsync.http.TargetHttp;
 import io.shopsync.http.TargetResponse;
-import java.io.IOException;
-import java.net.URI;
-import java.net.http.HttpRequest;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
@@ -45,9 +41,6 @@ public final class ShopifyAdmin {
     private static final String ORDER_EMAIL = "query OrderEmail($id: ID!) { order(id: $id) { email } }";
 
     private final AdminGraphql graphql;
-    private final TargetHttp http;
-    private final String baseUrlOverride;
-    private final AdminAccessTokens tokens;
     private final String apiVersion;
     private final ObjectMapper json;
     private final Clock clock;
@@ -70,9 +63,6 @@ public final class ShopifyAdmin {
     public ShopifyAdmin(TargetHttp http, String baseUrlOverride, AdminAccessTokens tokens, String apiVersion,
                         ObjectMapper json, Clock clock) {
         this.graphql = new AdminGraphql(http, baseUrlOverride, tokens, apiVersion, json, clock);
-        this.http = http;
-        this.baseUrlOverride = baseUrlOverride;
-        this.tokens = tokens;
         this.apiVersion = apiVersion;
         this.json = json;
         this.clock = clock;
@@ -406,45 +396,6 @@ public final class ShopifyAdmin {
         return new Answer.Data(data.data(), data.cost());
     }
 
-    /** A request's answer after the token dance: a 2xx (or a 404 to interpret), or what its failure means. */
-    private sealed interface Exchanged {
-        record Answered(TargetResponse response) implements Exchanged {}
-
-        record Failed(DeliveryOutcome outcome) implements Exchanged {}
-    }
-
-    /**
-     * Sends a request to the configured shop the delivery's shop names, with its token (reloaded once after
-     * a 401). Nothing is sent for a shop this deployment does not serve. A 404 is handed back as answered.
-     */
-    private Exchanged exchange(String shop, java.util.function.Function<AdminAccessTokens.Issued.Token, TargetResponse> send,
-                               String what) {
-        AdminAccessTokens.Issued issued = tokens.token(shop);
-        if (issued instanceof AdminAccessTokens.Issued.Failed failed) {
-            return new Exchanged.Failed(failed.outcome());
-        }
-        AdminAccessTokens.Issued.Token token = (AdminAccessTokens.Issued.Token) issued;
-        TargetResponse response = send.apply(token);
-        if (response instanceof TargetResponse.Permanent permanent && permanent.status() == 401 && tokens.rejected(token)) {
-            AdminAccessTokens.Issued again = tokens.token(shop);
-            if (again instanceof AdminAccessTokens.Issued.Failed failed) {
-                return new Exchanged.Failed(failed.outcome());
-            }
-            response = send.apply((AdminAccessTokens.Issued.Token) again);
-        }
-        if (response instanceof TargetResponse.Transient retry) {
-            return new Exchanged.Failed(retry.outcome());
-        }
-        if (response instanceof TargetResponse.Permanent permanent && permanent.status() != 404) {
-            String advice = permanent.status() == 401 || permanent.status() == 403
-                    ? " (rotate the shop's Admin API token, or for a Dev Dashboard app check that it is still installed;"
-                    + " or grant the scopes the README's Deploy section lists)" : "";
-            return new Exchanged.Failed(new DeliveryOutcome.PermanentFailure("shop " + token.configuredShop() + ", " + what
-                    + ": " + permanent.reason() + advice, permanent.category()));
-        }
-        return new Exchanged.Answered(response);
-    }
-
     /** What Shopify holds for the resource behind an id-only webhook payload. */
     public sealed interface ResourceLookup {
         /** @param json the resource object, in the REST (webhook) shape, numbers exactly as Shopify wrote them */
@@ -467,18 +418,22 @@ public final class ShopifyAdmin {
     public ResourceLookup restResource(String shop, String path, String root, String apiVersion) {
         String version = apiVersion != null && apiVersion.matches("\\d{4}-\\d{2}") ? apiVersion : this.apiVersion;
         String what = "the read of " + path;
-        Exchanged exchanged = exchange(shop, token -> http.send(HttpRequest.newBuilder(URI.create(
-                        (baseUrlOverride != null ? baseUrlOverride : "https://" + token.configuredShop())
-                                + "/admin/api/" + version + "/" + path))
-                .header("X-Shopify-Access-Token", token.value())
-                .header("Accept", "application/json")
-                .GET()), what);
-        if (exchanged instanceof Exchanged.Failed failed) {
-            return new ResourceLookup.Failed(failed.outcome());
+        AdminGraphql.Sent sent = graphql.get(shop, version, path);
+        if (sent instanceof AdminGraphql.Sent.NoToken none) {
+            return new ResourceLookup.Failed(none.outcome());
         }
-        TargetResponse response = ((Exchanged.Answered) exchanged).response();
-        if (response instanceof TargetResponse.Permanent) {
+        AdminAccessTokens.Issued.Token token = ((AdminGraphql.Sent.Answered) sent).token();
+        TargetResponse response = ((AdminGraphql.Sent.Answered) sent).response();
+        if (response instanceof TargetResponse.Transient retry) {
+            return new ResourceLookup.Failed(retry.outcome());
+        }
+        if (response instanceof TargetResponse.Permanent permanent && permanent.status() == 404) {
             return new ResourceLookup.NotFound();
+        }
+        if (response instanceof TargetResponse.Permanent permanent) {
+            String advice = AdminGraphql.refusalAdvice(permanent.status());
+            return new ResourceLookup.Failed(new DeliveryOutcome.PermanentFailure("shop " + token.configuredShop() + ", "
+                    + what + ": " + permanent.reason() + advice, permanent.category()));
         }
         byte[] body = ((TargetResponse.Success) response).body().getBytes(StandardCharsets.UTF_8);
         Optional<byte[]> resource = RawJson.valueAt(body, json.getFactory(), root);
