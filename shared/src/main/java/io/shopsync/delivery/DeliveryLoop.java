@@ -227,7 +227,7 @@ public final class DeliveryLoop {
         private String watermarkKey;
         private Set<String> redriveTargets = Set.of();
         private final Map<String, Claim.Claimed> claims = new LinkedHashMap<>();
-        /** The targets this attempt actually called. */
+        /** The targets this attempt called and that failed or have not answered yet (an accepted change is not one). */
         private final Set<String> attempted = new LinkedHashSet<>();
         /** The targets that have a newer state of the entity and take only this topic's events. */
         private final Set<String> staleState = new LinkedHashSet<>();
@@ -426,7 +426,9 @@ public final class DeliveryLoop {
                 }
             } catch (SdkException e) {
                 // The target has the change but the store does not know it yet: the retry will find the
-                // watermark or the target's own idempotency, not a second effect.
+                // watermark or the target's own idempotency, not a second effect. The target did not fail, so this
+                // is not one of its attempts: the store's own failures are bounded by the queue's receive limit.
+                attempted.remove(target.name());
                 result = new RetryLater("delivered, but the delivery store is unavailable: " + e.getMessage());
             } catch (DeliveryStore.LeaseLostException e) {
                 // Another attempt owns the record now and records its own outcome; this copy retries later and

@@ -546,6 +546,34 @@ class DeliveryLoopTest {
                 .contains("delivered, but the delivery store is unavailable"));
     }
 
+    /**
+     * The attempt budget is for a target that keeps failing. A target that accepted the change while our store could
+     * not record it has not failed: the retry (which the target's idempotency absorbs) must not use the budget up and
+     * dead-letter a delivered webhook as "retries exhausted". The store's own failures are bounded by the queue's
+     * receive limit, where the message is dead-lettered with the store's reason (the test above).
+     */
+    @Test
+    void deliver_shouldNotCountAnAttempt_whenTheTargetAcceptedButTheStoreCouldNotRecordIt() throws Exception {
+        String body = order("orders-create.json", "820982911946154508", "2026-11-27T05:15:45-05:00");
+        // The watermark write fails after each call, so each retry calls the target again (a failed completion
+        // alone would not: the advanced watermark makes the retry stale without a call).
+        FaultyDeliveryStore faulty = new FaultyDeliveryStore(store).failing(FaultyDeliveryStore.Operation.ADVANCE_WATERMARK);
+        DeliveryLoop loop = loop(List.of(hubspot), 2, 40, faulty);
+
+        for (int receive = 1; receive <= 3; receive++) {
+            QueueMessage copy = message("orders/create", body, "w-1", receive, "2026-11-27T10:15:47Z");
+            assertThat(loop.deliver(List.of(copy))).as("receive " + receive + " is retried").containsExactly(copy.messageId());
+        }
+        assertThat(hubspot.calls).as("the target was called on each receive").hasSize(3);
+        assertThat(queues.deadLettered).as("accepted by the target three times: not a failing target").isEmpty();
+
+        faulty.healthy();
+        QueueMessage fourth = message("orders/create", body, "w-1", 4, "2026-11-27T10:15:47Z");
+        assertThat(loop.deliver(List.of(fourth))).isEmpty();
+        assertThat(queues.deadLettered).isEmpty();
+        assertThat(alerts.raised).isEmpty();
+    }
+
     @Test
     void deliver_shouldDeadLetterAHeldBackMessage_onItsLastReceive_withTheReasonItWasHeld() throws Exception {
         String a1 = order("orders-create.json", "820982911946154508", "2026-11-27T05:15:45-05:00");
