@@ -38,6 +38,7 @@ import picocli.CommandLine.Option;
 public final class LocalStack implements Callable<Integer> {
 
     static final int PORT_IN_USE = 2;
+    static final int BAD_USAGE = 2;
 
     @Option(names = "--port", paramLabel = "N", description = "HTTP port on 127.0.0.1 (default: ${DEFAULT-VALUE})")
     int port = 3000;
@@ -68,9 +69,9 @@ public final class LocalStack implements Callable<Integer> {
     Path shopifyFixture;
 
     @Option(names = "--reconcile-every", paramLabel = "SECONDS",
-            description = "how often the reconciler runs by itself (default: ${DEFAULT-VALUE}; 0: only on demand, "
-                    + "POST /_local/reconcile or --reconcile)")
-    int reconcileEverySeconds = 60;
+            description = "how often the reconciler runs by itself (default: 60; with --live 0, so the fixture's "
+                    + "orders are never sent for real unasked; 0: only on demand, POST /_local/reconcile or --reconcile)")
+    Integer reconcileEverySeconds;
 
     @Option(names = "--reconcile", description = "run the reconciler once after start (and after --replay)")
     boolean reconcileNow;
@@ -135,15 +136,16 @@ public final class LocalStack implements Callable<Integer> {
             quietEmbeddedSqsLogs(log.toAbsolutePath().getParent().resolve("local-sqs.log"));
             if (!drop.isEmpty() && replay == null) {
                 err.println("scripts/local: --drop leaves samples out of a replay: add --replay");
-                return PORT_IN_USE; // exit code 2: bad usage
+                return BAD_USAGE;
             }
-            if (reconcileEverySeconds < 0) {
+            int every = reconcileEverySeconds != null ? reconcileEverySeconds : live ? 0 : 60;
+            if (every < 0) {
                 err.println("scripts/local: --reconcile-every must be 0 (on demand only) or more seconds");
-                return PORT_IN_USE;
+                return BAD_USAGE;
             }
             stack = RunningStack.start(new RunningStack.Options(templateFile, port, log, replay != null, environment, live,
                     shopifyFixture == null ? null : resolve(shopifyFixture, root),
-                    Duration.ofSeconds(reconcileEverySeconds)), out);
+                    Duration.ofSeconds(every)), out);
         } catch (PortInUseException e) {
             err.println(e.getMessage());
             return PORT_IN_USE;

@@ -284,9 +284,13 @@ final class RunningStack implements AutoCloseable {
                 return "reconciler: not run (no Shopify fixture: " + fixture + " does not exist; pass --shopify-fixture DIR)";
             }
         }
+        Map<String, String> settings = LocalSettings.forFunction(function.settings(), options.environment(), options.live());
+        if (settings.getOrDefault("SHOPIFY_ALLOWED_SHOPS", "").isBlank()) {
+            return "reconciler: not run (SHOPIFY_ALLOWED_SHOPS is empty: set it to the shop the fixture's orders are of,"
+                    + " e.g. shopsync-demo.myshopify.com)";
+        }
         ShopifyAdminStandIn standIn = ShopifyAdminStandIn.fromFixture(fixture, LocalReconciler.STAND_IN_TOKEN, JSON);
         shopifyStandIn = standIn;
-        Map<String, String> settings = LocalSettings.forFunction(function.settings(), options.environment(), options.live());
         String adminUrl = options.variable("SHOPIFY_ADMIN_BASE_URL") != null ? options.variable("SHOPIFY_ADMIN_BASE_URL") : url();
         reconciler = LocalReconciler.start(function, settings, standIn, adminUrl, stores.delivery(),
                 new SqsFlowQueues(sqs.client(), orders.queues().workQueueUrl(), orders.queues().deadLetterQueueUrl(),
