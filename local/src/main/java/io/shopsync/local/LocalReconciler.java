@@ -143,7 +143,7 @@ final class LocalReconciler implements AutoCloseable {
                 settings(settings, standIn, clock), alerts, telemetry, clock);
         LocalReconciler local = new LocalReconciler(reconciler, standIn, function.schedule(), every, console, json);
         if (!every.isZero()) {
-            local.timer.scheduleWithFixedDelay(() -> local.runQuietly("schedule"), every.toMillis(), every.toMillis(),
+            local.timer.scheduleWithFixedDelay(() -> local.runQuietly("scheduled"), every.toMillis(), every.toMillis(),
                     TimeUnit.MILLISECONDS);
         }
         return local;
@@ -194,7 +194,7 @@ final class LocalReconciler implements AutoCloseable {
             run(trigger);
         } catch (RuntimeException e) {
             // A timer task that throws is never run again: say so and keep the schedule.
-            console.println("reconciler: the " + trigger + "d run failed: " + e + "; it runs again in "
+            console.println("reconciler: a " + trigger + " run failed: " + e + "; it runs again in "
                     + every.toSeconds() + " s (POST /_local/reconcile runs it now)");
         }
     }

@@ -73,7 +73,7 @@ public final class LocalStack implements Callable<Integer> {
                     + "orders are never sent for real unasked; 0: only on demand, POST /_local/reconcile or --reconcile)")
     Integer reconcileEverySeconds;
 
-    @Option(names = "--reconcile", description = "run the reconciler once after start (and after --replay)")
+    @Option(names = "--reconcile", description = "run the reconciler once after start and wait for what it queued (--replay runs it anyway)")
     boolean reconcileNow;
 
     @Option(names = "--exit-after-replay", description = "stop after the replay's table (exit 1 if a post was not "

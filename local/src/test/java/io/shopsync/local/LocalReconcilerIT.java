@@ -142,6 +142,68 @@ class LocalReconcilerIT {
                 .anyMatch(request -> request.path("body").toString().toLowerCase().contains("cancel"))).isTrue();
     }
 
+    /** Nothing dropped: the stand-in's orders are the versions the webhooks delivered, so nothing is queued. */
+    @Test
+    void aFullReplay_leavesTheReconcilerNothingToQueue() {
+        int code = LocalStack.execute(new String[] {"--port", "0", "--replay", "--exit-after-replay", "--reconcile-every",
+            "0", "--log", logs.resolve("log").toString()}, new PrintStream(console, true, StandardCharsets.UTF_8),
+                new PrintStream(err, true, StandardCharsets.UTF_8), Map.of(), false);
+
+        String printed = console.toString(StandardCharsets.UTF_8);
+        assertThat(code).as(printed + err).isZero();
+        assertThat(printed).contains("reconciler queued 0 missed orders [run 1, after replay; scanned 2 updated orders");
+        assertThat(printed).doesNotContain("what the reconciler queued");
+    }
+
+    /**
+     * Shopify refuses the scan (the token lacks read_orders): the run fails loudly (console, alert, status) and
+     * keeps its checkpoint, so once access is granted the next run covers the same window and finds the order.
+     */
+    @Test
+    void aRefusedScan_failsTheRunLoudly_andTheNextRunRepeatsTheWindow() throws Exception {
+        int port;
+        try (ServerSocket free = new ServerSocket(0, 1, InetAddress.getByName("127.0.0.1"))) {
+            port = free.getLocalPort();
+        }
+        shopify = new WireMockServer(wireMockConfig().dynamicPort().bindAddress("127.0.0.1"));
+        shopify.start();
+        shopify.stubFor(any(anyUrl()).willReturn(aResponse().withStatus(200).withHeader("Content-Type", "application/json")
+                .withBody("{\"errors\":[{\"message\":\"Access denied for orders field. Required access: `read_orders`"
+                        + " access scope.\",\"locations\":[{\"line\":1,\"column\":82}],\"path\":[\"orders\"],"
+                        + "\"extensions\":{\"code\":\"ACCESS_DENIED\",\"documentation\":"
+                        + "\"https://shopify.dev/api/usage/access-scopes\",\"requiredAccess\":\"`read_orders` access scope.\"}}],"
+                        + "\"data\":null,\"extensions\":{\"cost\":{\"requestedQueryCost\":252,\"actualQueryCost\":2,"
+                        + "\"throttleStatus\":{\"maximumAvailable\":2000.0,\"currentlyAvailable\":1998,\"restoreRate\":100.0}}}}")));
+        start(Map.of("SHOPIFY_ADMIN_BASE_URL", shopify.baseUrl()), port);
+        SignedWebhooks.post(stack.url(), SignedWebhooks.event(SignedWebhooks.samples("order-to-crm").stream()
+                .filter(sample -> sample.getFileName().toString().equals("orders-create.json")).findFirst().orElseThrow()),
+                RunningStack.DEV_SECRET);
+        SignedWebhooks.awaitIdle(stack.url(), Duration.ofSeconds(20));
+
+        JsonNode refused = SignedWebhooks.JSON.readTree(reconcile().body());
+
+        assertThat(refused.path("succeeded").asBoolean()).isFalse();
+        assertThat(refused.path("checks")).as("a failed check reports no window").isEmpty();
+        assertThat(refused.path("failures").path("shopsync-demo.myshopify.com orders").asText())
+                .contains("ACCESS_DENIED").contains("grant the app the scopes");
+        assertThat(console.toString(StandardCharsets.UTF_8)).contains("reconciler queued 0 missed orders [run 1, on demand")
+                .contains("FAILED");
+        assertThat(SignedWebhooks.get(stack.url() + "/_local/alerts")).anySatisfy(alert -> {
+            assertThat(alert.path("flow").asText()).isEqualTo("reconciler");
+            assertThat(alert.path("category").asText()).isEqualTo("run-failed");
+        });
+
+        shopify.resetAll();
+        shopify.stubFor(any(anyUrl()).willReturn(aResponse().proxiedFrom("http://127.0.0.1:" + port)));
+        JsonNode granted = SignedWebhooks.JSON.readTree(reconcile().body());
+        SignedWebhooks.awaitIdle(stack.url(), Duration.ofSeconds(20));
+
+        assertThat(granted.path("succeeded").asBoolean()).as(granted.toString()).isTrue();
+        assertThat(granted.path("scanned").asInt()).as("the window the failed run did not finish").isEqualTo(2);
+        assertThat(granted.path("queued").asInt()).as("order #1001 is behind, #1002 missing").isEqualTo(2);
+        assertThat(outboxRequestsFor(GUEST_ORDER)).isPositive();
+    }
+
     @Test
     void theStandIn_refusesARequestWithoutTheShopsToken_asShopifyDoes() throws Exception {
         start(Map.of());
