@@ -63,6 +63,10 @@ final class LocalApi implements HttpHandler {
                 send(exchange, 403, refused);
                 return;
             }
+            if (path.startsWith("/admin/api/") && stack.shopifyStandIn().isPresent()) {
+                stack.shopifyStandIn().get().handle(exchange);
+                return;
+            }
             byte[] body;
             try (InputStream in = exchange.getRequestBody()) {
                 body = in.readAllBytes();
@@ -75,6 +79,11 @@ final class LocalApi implements HttpHandler {
             }
             if (method.equals("POST") && path.equals("/_local/eventbridge")) {
                 Answer answer = eventBridge(body);
+                send(exchange, answer.status(), answer.body());
+                return;
+            }
+            if (method.equals("POST") && path.equals("/_local/reconcile")) {
+                Answer answer = reconcile();
                 send(exchange, answer.status(), answer.body());
                 return;
             }
@@ -99,7 +108,7 @@ final class LocalApi implements HttpHandler {
             ObjectNode notFound = json.createObjectNode();
             notFound.put("message", "Not Found: " + method + " " + path + " is not a route of this stack. Routes: "
                     + stack.flows().stream().map(f -> f.route().routeKey()).collect(Collectors.joining(", "))
-                    + "; POST /_local/eventbridge; GET /_local/status, /_local/outbox, /_local/dlq, /_local/alerts");
+                    + "; POST /_local/eventbridge, /_local/reconcile; GET /_local/status, /_local/outbox, /_local/dlq, /_local/alerts");
             send(exchange, 404, notFound);
         } catch (RuntimeException e) {
             ObjectNode error = json.createObjectNode();
@@ -167,6 +176,20 @@ final class LocalApi implements HttpHandler {
         return new Answer(404, answer);
     }
 
+    /**
+     * {@code POST /_local/reconcile}: one reconciler run now (after the one in progress, if any): 200 with what it
+     * scanned and queued, 404 when the stack runs no reconciler.
+     */
+    Answer reconcile() {
+        if (stack.reconciler().isEmpty()) {
+            ObjectNode answer = json.createObjectNode();
+            answer.put("message", "this stack runs no reconciler: the start's \"reconciler:\" line says why");
+            return new Answer(404, answer);
+        }
+        LocalReconciler reconciler = stack.reconciler().get();
+        return new Answer(200, reconciler.json(reconciler.run("on demand")));
+    }
+
     ObjectNode status() {
         ObjectNode root = json.createObjectNode();
         ObjectNode flows = root.putObject("flows");
@@ -180,6 +203,8 @@ final class LocalApi implements HttpHandler {
             node.put("deadLettered", metrics.total(flow.name(), "DeadLettered"));
             node.put("inFlight", stack.inFlight(flow));
         }
+        stack.reconciler().ifPresentOrElse(reconciler -> root.set("reconciler", reconciler.status()),
+                () -> root.putNull("reconciler"));
         return root;
     }
 

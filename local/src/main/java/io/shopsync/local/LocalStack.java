@@ -29,7 +29,8 @@ import picocli.CommandLine.Option;
                 + "on 127.0.0.1, the flows' FIFO queues and DLQs in embedded SQS, each flow's real handler, "
                 + "connectors in dry run.",
         footer = {"", "JSON endpoints: GET /_local/status, /_local/outbox, /_local/dlq, /_local/alerts;",
-            "POST /_local/eventbridge (a Shopify EventBridge event, routed as the template's rules route it)",
+            "POST /_local/eventbridge (a Shopify EventBridge event, routed as the template's rules route it);",
+            "POST /_local/reconcile (a reconciler run now, against the Shopify Admin stand-in at /admin/api/...)",
             "Environment: SHOPIFY_WEBHOOK_SECRET (accepted secrets, comma-separated; default: the dev secret),",
             "AWS_ENDPOINT_URL (keep delivery records in DynamoDB there instead of in memory),",
             "SHOPIFY_ALLOWED_SHOPS (the shops served; default in dry run: shopsync-demo.myshopify.com, the samples' shop).",
@@ -37,6 +38,7 @@ import picocli.CommandLine.Option;
 public final class LocalStack implements Callable<Integer> {
 
     static final int PORT_IN_USE = 2;
+    static final int BAD_USAGE = 2;
 
     @Option(names = "--port", paramLabel = "N", description = "HTTP port on 127.0.0.1 (default: ${DEFAULT-VALUE})")
     int port = 3000;
@@ -55,6 +57,24 @@ public final class LocalStack implements Callable<Integer> {
                     + "emulated partner bus: the template's rules route it by topic to its flow, invoked as Lambda "
                     + "invokes asynchronously (default DIR: events/eventbridge); POST /_local/eventbridge does the same")
     Path injectEventBridge;
+
+    @Option(names = "--drop", paramLabel = "NAME", split = ",",
+            description = "with --replay: leave out these samples (file names without .json, e.g. orders-guest-pos), "
+                    + "as webhooks Shopify never delivered; the reconciler's run after the replay finds the orders")
+    java.util.Set<String> drop = new java.util.TreeSet<>();
+
+    @Option(names = "--shopify-fixture", paramLabel = "DIR",
+            description = "the orders the Shopify Admin stand-in serves the reconciler: REST-shaped order payloads "
+                    + "(default: events/payloads)")
+    Path shopifyFixture;
+
+    @Option(names = "--reconcile-every", paramLabel = "SECONDS",
+            description = "how often the reconciler runs by itself (default: 60; with --live 0, so the fixture's "
+                    + "orders are never sent for real unasked; 0: only on demand, POST /_local/reconcile or --reconcile)")
+    Integer reconcileEverySeconds;
+
+    @Option(names = "--reconcile", description = "run the reconciler once after start and wait for what it queued (--replay runs it anyway)")
+    boolean reconcileNow;
 
     @Option(names = "--exit-after-replay", description = "stop after the replay's table (exit 1 if a post was not "
             + "answered 200 or deliveries were still in flight)")
@@ -114,7 +134,18 @@ public final class LocalStack implements Callable<Integer> {
             Path root = templateFile.getParent();
             Path log = logFile != null ? logFile : root.resolve("local/target/local-stack.log");
             quietEmbeddedSqsLogs(log.toAbsolutePath().getParent().resolve("local-sqs.log"));
-            stack = RunningStack.start(new RunningStack.Options(templateFile, port, log, replay != null, environment, live), out);
+            if (!drop.isEmpty() && replay == null) {
+                err.println("scripts/local: --drop leaves samples out of a replay: add --replay");
+                return BAD_USAGE;
+            }
+            int every = reconcileEverySeconds != null ? reconcileEverySeconds : live ? 0 : 60;
+            if (every < 0) {
+                err.println("scripts/local: --reconcile-every must be 0 (on demand only) or more seconds");
+                return BAD_USAGE;
+            }
+            stack = RunningStack.start(new RunningStack.Options(templateFile, port, log, replay != null, environment, live,
+                    shopifyFixture == null ? null : resolve(shopifyFixture, root),
+                    Duration.ofSeconds(every)), out);
         } catch (PortInUseException e) {
             err.println(e.getMessage());
             return PORT_IN_USE;
@@ -144,11 +175,20 @@ public final class LocalStack implements Callable<Integer> {
         if (replay != null) {
             try {
                 replayOk &= new Replay(stack, new ObjectMapper(), out).run(resolve(replay, templateFile.getParent()),
-                        Duration.ofSeconds(replayWaitSeconds));
+                        Duration.ofSeconds(replayWaitSeconds), drop);
             } catch (RuntimeException e) {
                 err.println("scripts/local: replay failed: " + e.getMessage());
                 replayOk = false;
             }
+        }
+        if (reconcileNow && replay == null) {
+            replayOk &= stack.reconciler().map(reconciler -> {
+                boolean succeeded = reconciler.run("--reconcile").report().succeeded();
+                return new Replay(stack, new ObjectMapper(), out).awaitIdle(Duration.ofSeconds(replayWaitSeconds)) && succeeded;
+            }).orElseGet(() -> {
+                err.println("scripts/local: --reconcile: this stack runs no reconciler (the \"reconciler:\" line says why)");
+                return false;
+            });
         }
         if (exitAfterReplay || !keepRunning) {
             stack.close();

@@ -2,6 +2,7 @@ package io.shopsync.local;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.shopsync.flow.OrderFlow;
 import io.shopsync.webhook.SigningSecrets;
 import io.shopsync.webhook.WebhookSignature;
 import java.io.IOException;
@@ -35,6 +36,7 @@ import java.util.stream.Stream;
  */
 final class Replay {
 
+
     /** What one post got. */
     record Posted(String flow, Path file, String topic, int status) {}
 
@@ -57,6 +59,17 @@ final class Replay {
 
     /** Posts, waits, prints the table. @return whether every post got a 200 and nothing is left in flight */
     boolean run(Path dir, Duration wait) {
+        return run(dir, wait, Set.of());
+    }
+
+    /**
+     * Posts every sample except those named in {@code drop} (file names without .json: webhooks Shopify never
+     * delivered), waits, prints the table; then, when the stack runs a reconciler, runs it once as its schedule
+     * would, waits for what it queued to be delivered, and prints what it found.
+     *
+     * @return whether every post got a 200, nothing is left in flight and the reconciler's run succeeded
+     */
+    boolean run(Path dir, Duration wait, Set<String> drop) {
         if (!Files.isDirectory(dir)) {
             throw new IllegalArgumentException("replay directory " + dir.toAbsolutePath() + " does not exist: pass "
                     + "--replay DIR with a folder holding <flow>/*.json API Gateway events (like events/)");
@@ -66,10 +79,24 @@ final class Replay {
         console.println();
         console.println("replay: posting the webhooks in " + dir + " to " + stack.url() + ", each re-signed with "
                 + (stack.usesDevSecret() ? "the dev secret" : "the first secret of SHOPIFY_WEBHOOK_SECRET"));
+        Set<String> dropped = new java.util.TreeSet<>();
         for (RunningStack.LocalFlow flow : stack.flows()) {
             for (Path file : events(dir.resolve(flow.name()))) {
+                String name = file.getFileName().toString().replaceFirst("\\.json$", "");
+                if (drop.contains(name)) {
+                    dropped.add(name);
+                    console.println("replay: dropped " + flow.name() + "/" + file.getFileName()
+                            + " (not posted: a webhook Shopify never delivered)");
+                    continue;
+                }
                 posted.add(post(flow, file, secret));
             }
+        }
+        if (!dropped.containsAll(drop)) {
+            Set<String> unknown = new java.util.TreeSet<>(drop);
+            unknown.removeAll(dropped);
+            throw new IllegalArgumentException("--drop " + String.join(",", unknown) + ": no such sample in " + dir
+                    + " (name a file of " + dir + "/<flow>/ without .json, e.g. orders-guest-pos)");
         }
         if (posted.isEmpty()) {
             throw new IllegalArgumentException("no events to replay in " + dir.toAbsolutePath() + ": expected "
@@ -80,7 +107,35 @@ final class Replay {
                 : ", " + failed + " not answered 200 (see the table)"));
         boolean idle = awaitIdle(wait);
         printTable(dir, posted, idle);
-        return failed == 0 && idle;
+        boolean reconciled = stack.reconciler().map(reconciler -> reconcile(reconciler, wait)).orElse(true);
+        return failed == 0 && idle && reconciled;
+    }
+
+    /** One reconciler run after the replay: what webhooks missed is found, queued and delivered. */
+    private boolean reconcile(LocalReconciler reconciler, Duration wait) {
+        console.println();
+        console.println("replay: running the reconciler, as its schedule would: it compares the Shopify stand-in's"
+                + " orders with what was delivered");
+        Map<String, Integer> sentBefore = stack.outbox().countByTarget(OrderFlow.FLOW.name());
+        long deliveredBefore = stack.metrics().total(OrderFlow.FLOW.name(), "Delivered");
+        LocalReconciler.Run run = reconciler.run("after replay");
+        boolean idle = run.queued() == 0 || awaitIdle(wait);
+        long delivered = stack.metrics().total(OrderFlow.FLOW.name(), "Delivered") - deliveredBefore;
+        Map<String, Integer> sentAfter = stack.outbox().countByTarget(OrderFlow.FLOW.name());
+        List<String> sent = new ArrayList<>();
+        sentAfter.forEach((target, count) -> {
+            int more = count - sentBefore.getOrDefault(target, 0);
+            if (more > 0) {
+                sent.add(target + " " + more + (more == 1 ? " request" : " requests"));
+            }
+        });
+        if (run.queued() > 0) {
+            console.println("replay: what the reconciler queued: " + delivered + " delivered on " + OrderFlow.FLOW.name()
+                    + ", targets sent: " + (sent.isEmpty() ? "nothing" : String.join(", ", sent))
+                    + " (GET /_local/outbox shows the requests)");
+        }
+        console.flush();
+        return idle && run.report().succeeded();
     }
 
     /** The flow's API Gateway events in the order Shopify triggered them (x-shopify-triggered-at). */

@@ -76,9 +76,20 @@ final class RunningStack implements AutoCloseable {
      * @param live send connector requests for real, with credentials from {@code environment}; else dry run
      */
     record Options(Path template, int port, Path logFile, boolean compactAlerts, Map<String, String> environment,
-                   boolean live) {
+                   boolean live, Path shopifyFixture, Duration reconcileEvery) {
         Options {
             environment = Map.copyOf(environment);
+        }
+
+        /**
+         * The reconciler on demand only, against the default fixture.
+         *
+         * @param shopifyFixture null: events/payloads next to the template, when it exists
+         * @param reconcileEvery how often the reconciler runs by itself; zero: only on demand
+         */
+        Options(Path template, int port, Path logFile, boolean compactAlerts, Map<String, String> environment,
+                boolean live) {
+            this(template, port, logFile, compactAlerts, environment, live, null, Duration.ZERO);
         }
 
         /** A dry run. */
@@ -106,6 +117,8 @@ final class RunningStack implements AutoCloseable {
     private FlowMetrics metrics;
     private Outbox outbox;
     private ConsoleAlerts alerts;
+    private LocalReconciler reconciler;
+    private ShopifyAdminStandIn shopifyStandIn;
     private HttpServer server;
     private ExecutorService serverThreads;
     private String secret;
@@ -218,6 +231,7 @@ final class RunningStack implements AutoCloseable {
             flows.add(new LocalFlow(name, function, urls, route, poller, rule));
         }
         flows.forEach(flow -> flow.poller().start());
+        String reconcilerLine = startReconciler(options, stores, claimChecks, telemetry);
         progress.step("pollers", flows.size() + " running, one per flow, batches of up to 10 as Lambda's SQS trigger");
 
         serverThreads = Executors.newFixedThreadPool(8, runnable -> {
@@ -240,7 +254,55 @@ final class RunningStack implements AutoCloseable {
             console.println("signing secret: (from SHOPIFY_WEBHOOK_SECRET)");
         }
         console.println("status: " + url() + "/_local/status, outbox, dlq, alerts; log lines: " + metrics.logFile());
+        console.println(reconcilerLine);
         console.flush();
+    }
+
+    /**
+     * The template's schedule-only reconciler, run here against the Shopify Admin stand-in (served by this
+     * stack's server under /admin/api/), comparing with the flows' delivery store and queuing on the order flow's
+     * queue. Left out, with a line saying why, when the template has no such function, no order flow runs, or
+     * the default fixture (events/payloads) is not there.
+     *
+     * @return the console line saying how it runs, or why it does not
+     */
+    private String startReconciler(Options options, Stores stores, InMemoryClaimCheckStore claimChecks,
+                                   Telemetry telemetry) {
+        if (template.scheduled().isEmpty()) {
+            return "reconciler: not run (the template has no schedule-only function)";
+        }
+        StackTemplate.Scheduled function = template.scheduled().get(0);
+        LocalFlow orders = flows.stream().filter(f -> f.name().equals(io.shopsync.flow.OrderFlow.FLOW.name()))
+                .findFirst().orElse(null);
+        if (orders == null) {
+            return "reconciler: not run (no order flow in the template to queue on)";
+        }
+        Path fixture = options.shopifyFixture();
+        if (fixture == null) {
+            fixture = options.template().toAbsolutePath().getParent().resolve("events/payloads");
+            if (!java.nio.file.Files.isDirectory(fixture)) {
+                return "reconciler: not run (no Shopify fixture: " + fixture + " does not exist; pass --shopify-fixture DIR)";
+            }
+        }
+        Map<String, String> settings = LocalSettings.forFunction(function.settings(), options.environment(), options.live());
+        if (settings.getOrDefault("SHOPIFY_ALLOWED_SHOPS", "").isBlank()) {
+            return "reconciler: not run (SHOPIFY_ALLOWED_SHOPS is empty: set it to the shop the fixture's orders are of,"
+                    + " e.g. shopsync-demo.myshopify.com)";
+        }
+        ShopifyAdminStandIn standIn = ShopifyAdminStandIn.fromFixture(fixture, LocalReconciler.STAND_IN_TOKEN, JSON);
+        shopifyStandIn = standIn;
+        String adminUrl = options.variable("SHOPIFY_ADMIN_BASE_URL") != null ? options.variable("SHOPIFY_ADMIN_BASE_URL") : url();
+        reconciler = LocalReconciler.start(function, settings, standIn, adminUrl, stores.delivery(),
+                new SqsFlowQueues(sqs.client(), orders.queues().workQueueUrl(), orders.queues().deadLetterQueueUrl(),
+                        claimChecks, new EnvelopeCodec(JSON), SqsFlowQueues.DEFAULT_MAX_MESSAGE_BYTES),
+                stores.checkpoints(), LocalReconciler.ORDER_CHECK, alerts, telemetry, options.reconcileEvery(), console,
+                JSON, Clock.systemUTC());
+        resources.add(reconciler);
+        return "reconciler: " + (options.reconcileEvery().isZero() ? "on demand" : "every "
+                + options.reconcileEvery().toSeconds() + " s") + " (deployed: " + function.schedule() + "), against the "
+                + "Shopify Admin stand-in at " + adminUrl + "/admin/api/" + settings.getOrDefault("SHOPIFY_API_VERSION",
+                io.shopsync.connectors.shopify.ShopifyAdmin.DEFAULT_API_VERSION) + "/graphql.json (" + standIn.orderCount()
+                + " orders from " + fixture + "); POST /_local/reconcile runs it now";
     }
 
     /**
@@ -286,14 +348,16 @@ final class RunningStack implements AutoCloseable {
     }
 
     /** The stores the flows keep state in: all in memory, or all in one DynamoDB table. */
-    private record Stores(DeliveryStore delivery, SkuCache skus, ReportedLevels reportedLevels) {}
+    private record Stores(DeliveryStore delivery, SkuCache skus, ReportedLevels reportedLevels,
+                          io.shopsync.reconcile.Checkpoints checkpoints) {}
 
     private Stores stores(Options options, Progress progress) {
         String endpoint = options.variable("AWS_ENDPOINT_URL");
         if (endpoint == null) {
             progress.step("store", "delivery records and watermarks in memory (InMemoryDeliveryStore, held to "
                     + "the DynamoDB store's contract); set AWS_ENDPOINT_URL to use DynamoDB");
-            return new Stores(new InMemoryDeliveryStore(), new InMemorySkuCache(), new InMemoryReportedLevels());
+            return new Stores(new InMemoryDeliveryStore(), new InMemorySkuCache(), new InMemoryReportedLevels(),
+                    new LocalReconciler.InMemoryCheckpoints());
         }
         String region = options.variable("AWS_REGION") != null ? options.variable("AWS_REGION") : "us-east-1";
         String key = options.variable("AWS_ACCESS_KEY_ID") != null ? options.variable("AWS_ACCESS_KEY_ID") : "local";
@@ -326,7 +390,8 @@ final class RunningStack implements AutoCloseable {
         return new Stores(
                 new DynamoDbDeliveryStore(dynamo, table, Duration.ofSeconds(90), Duration.ofHours(72), Duration.ofDays(35)),
                 new DynamoDbSkuCache(dynamo, table, Duration.ofDays(30)),
-                new DynamoDbReportedLevels(dynamo, table, Duration.ofDays(365)));
+                new DynamoDbReportedLevels(dynamo, table, Duration.ofDays(365)),
+                new io.shopsync.reconcile.DynamoDbCheckpoints(dynamo, table));
     }
 
     /** One invocation at a time per handler instance, as one Lambda container runs. */
@@ -383,6 +448,16 @@ final class RunningStack implements AutoCloseable {
 
     ConsoleAlerts alerts() {
         return alerts;
+    }
+
+    /** The local reconciler, or empty when it does not run (the start's "reconciler:" line says why). */
+    java.util.Optional<LocalReconciler> reconciler() {
+        return java.util.Optional.ofNullable(reconciler);
+    }
+
+    /** The Shopify Admin stand-in the reconciler reads, or empty. */
+    java.util.Optional<ShopifyAdminStandIn> shopifyStandIn() {
+        return java.util.Optional.ofNullable(shopifyStandIn);
     }
 
     /** The secret the stack accepts first (what a replay signs with). */

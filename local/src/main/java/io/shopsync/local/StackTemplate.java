@@ -16,7 +16,7 @@ import java.util.regex.Pattern;
  * trigger queue's FIFO-ness, visibility timeout and redrive policy (dead-letter queue and
  * maxReceiveCount, a {@code !Ref} to a parameter resolving to the parameter's default).
  */
-record StackTemplate(Path file, List<Function> functions) {
+record StackTemplate(Path file, List<Function> functions, List<Scheduled> scheduled) {
 
     /** The stack name {@code ${AWS::StackName}} stands for locally. */
     static final String LOCAL_STACK_NAME = "shopsync-local";
@@ -35,6 +35,14 @@ record StackTemplate(Path file, List<Function> functions) {
                  boolean contentBasedDeduplication, DeadLetterQueue deadLetterQueue, int maxReceiveCount) {}
 
     record DeadLetterQueue(String logicalId, String name, boolean fifo) {}
+
+    /**
+     * A function only a schedule invokes (the reconciler): not a webhook flow, so not among {@link #functions()}.
+     *
+     * @param schedule its ScheduleExpression, a parameter resolved to its default (e.g. {@code rate(15 minutes)})
+     * @param settings as {@link Function#settings()}
+     */
+    record Scheduled(String logicalId, String handlerClass, String schedule, Map<String, String> settings) {}
 
     private static final Pattern SUB_VARIABLE = Pattern.compile("\\$\\{([^}!]+)}");
 
@@ -73,21 +81,28 @@ record StackTemplate(Path file, List<Function> functions) {
 
         StackTemplate read() {
             List<Function> functions = new ArrayList<>();
+            List<Scheduled> scheduled = new ArrayList<>();
             resources.forEach((id, resource) -> {
                 Map<String, Object> body = mapOrEmpty(resource);
-                if ("AWS::Serverless::Function".equals(body.get("Type")) && !scheduledOnly(mapOrEmpty(body.get("Properties")))) {
-                    functions.add(function(id, mapOrEmpty(body.get("Properties"))));
+                if (!"AWS::Serverless::Function".equals(body.get("Type"))) {
+                    return;
+                }
+                Map<String, Object> properties = mapOrEmpty(body.get("Properties"));
+                if (scheduledOnly(properties)) {
+                    scheduled.add(scheduled(id, properties));
+                } else {
+                    functions.add(function(id, properties));
                 }
             });
             if (functions.isEmpty()) {
                 throw fail("declares no AWS::Serverless::Function: the local stack runs the template's functions");
             }
-            return new StackTemplate(file, List.copyOf(functions));
+            return new StackTemplate(file, List.copyOf(functions), List.copyOf(scheduled));
         }
 
         /**
-         * A function only a schedule invokes (the reconciler): the local stack runs the webhook flows, and
-         * has no Shopify Admin API to reconcile against yet, so it leaves such a function out.
+         * A function only a schedule invokes (the reconciler): not a webhook flow with a route and a queue; the
+         * local stack runs it on its own timer against its Shopify Admin stand-in ({@link LocalReconciler}).
          */
         private static boolean scheduledOnly(Map<String, Object> properties) {
             Map<String, Object> events = mapOrEmpty(properties.get("Events"));
@@ -95,13 +110,36 @@ record StackTemplate(Path file, List<Function> functions) {
                     .allMatch(type -> "Schedule".equals(type) || "ScheduleV2".equals(type));
         }
 
-        private Function function(String id, Map<String, Object> properties) {
+        private Scheduled scheduled(String id, Map<String, Object> properties) {
+            String handlerClass = handlerClass(id, properties);
+            String schedule = null;
+            for (Object event : mapOrEmpty(properties.get("Events")).values()) {
+                Object expression = mapOrEmpty(mapOrEmpty(event).get("Properties")).get("ScheduleExpression");
+                if (expression != null && schedule == null) {
+                    schedule = String.valueOf(resolve(expression, "function " + id + " ScheduleExpression"));
+                }
+            }
+            return new Scheduled(id, handlerClass, schedule, Map.copyOf(settingsOf(properties)));
+        }
+
+        private String handlerClass(String id, Map<String, Object> properties) {
             Object handler = properties.containsKey("Handler") ? properties.get("Handler") : globals.get("Handler");
             if (!(handler instanceof String text) || text.isBlank()) {
                 throw fail("function " + id + " has no Handler (Properties.Handler, e.g. "
                         + "io.shopsync.orders.OrderToCrm::handleRequest)");
             }
-            String handlerClass = text.contains("::") ? text.substring(0, text.indexOf("::")) : text;
+            return text.contains("::") ? text.substring(0, text.indexOf("::")) : text;
+        }
+
+        private Map<String, String> settingsOf(Map<String, Object> properties) {
+            Map<String, String> settings = new java.util.LinkedHashMap<>();
+            settings(mapOrEmpty(mapOrEmpty(globals.get("Environment")).get("Variables")), settings);
+            settings(mapOrEmpty(mapOrEmpty(properties.get("Environment")).get("Variables")), settings);
+            return settings;
+        }
+
+        private Function function(String id, Map<String, Object> properties) {
+            String handlerClass = handlerClass(id, properties);
             Map<String, Object> events = mapOrEmpty(properties.get("Events"));
             Map<String, Object> http = null;
             Map<String, Object> sqs = null;
@@ -142,11 +180,8 @@ record StackTemplate(Path file, List<Function> functions) {
                         + "[ReportBatchItemFailures]; the delivery path reports failed messages one by one");
             }
             String queueId = resourceOf(sqs.get("Queue"), "function " + id + " event " + sqsName + " Queue");
-            Map<String, String> settings = new java.util.LinkedHashMap<>();
-            settings(mapOrEmpty(mapOrEmpty(globals.get("Environment")).get("Variables")), settings);
-            settings(mapOrEmpty(mapOrEmpty(properties.get("Environment")).get("Variables")), settings);
             return new Function(id, handlerClass, method.toUpperCase(Locale.ROOT), path,
-                    queue(queueId, "function " + id + " event " + sqsName), Map.copyOf(settings));
+                    queue(queueId, "function " + id + " event " + sqsName), Map.copyOf(settingsOf(properties)));
         }
 
         private void settings(Map<String, Object> variables, Map<String, String> out) {

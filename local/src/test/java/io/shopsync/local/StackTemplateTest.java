@@ -98,9 +98,12 @@ class StackTemplateTest {
         assertThat(function.queue().deadLetterQueue().name()).isEqualTo("shopsync-local-DeadLetterQueue.fifo");
     }
 
-    /** The reconciler runs on a schedule only: the local stack, which runs the webhook flows, leaves it out. */
+    /**
+     * The reconciler runs on a schedule only: not a webhook flow, but read with its handler, schedule and
+     * settings, so the local stack runs it on its own timer.
+     */
     @Test
-    void read_leavesOut_aFunctionOnlyAScheduleInvokes() throws IOException {
+    void read_keepsAFunctionOnlyAScheduleInvokes_apartFromTheFlows() throws IOException {
         Path file = write(VALID + """
                   ReconcilerFunction:
                     Type: AWS::Serverless::Function
@@ -113,8 +116,23 @@ class StackTemplateTest {
                             ScheduleExpression: rate(15 minutes)
                 """);
 
-        assertThat(StackTemplate.read(file).functions()).extracting(StackTemplate.Function::logicalId)
-                .containsExactly("OrdersFunction");
+        StackTemplate template = StackTemplate.read(file);
+
+        assertThat(template.functions()).extracting(StackTemplate.Function::logicalId).containsExactly("OrdersFunction");
+        assertThat(template.scheduled()).singleElement().satisfies(reconciler -> {
+            assertThat(reconciler.logicalId()).isEqualTo("ReconcilerFunction");
+            assertThat(reconciler.handlerClass()).isEqualTo("io.shopsync.reconciler.Reconcile");
+            assertThat(reconciler.schedule()).isEqualTo("rate(15 minutes)");
+        });
+    }
+
+    @Test
+    void read_resolvesTheRepositoryReconcilersSchedule_andSettings_fromParameterDefaults() {
+        StackTemplate.Scheduled reconciler = StackTemplate.read(StackTemplate.find(Path.of(""))).scheduled().get(0);
+
+        assertThat(reconciler.schedule()).isEqualTo("rate(15 minutes)");
+        assertThat(reconciler.settings()).containsEntry("CRM_TARGETS", "hubspot").containsEntry("RECONCILE_DRY_RUN", "false")
+                .containsKey("SHOPIFY_ADMIN_TOKENS_SECRET_ID").doesNotContainKey("ORDER_WORK_QUEUE_URL");
     }
 
     @Test
