@@ -232,6 +232,92 @@ class HostileIntakeProperties {
     }
 
     // ---------------------------------------------------------------------------------------------
+    // The EventBridge front door: no signature (the bus is AWS-authenticated), the same allow-list and envelope
+
+    /**
+     * Shopify's event-bus delivery for a served shop, whatever its payload text and metadata spelling, is stored
+     * (queued, or dead-lettered with a reason) with the payload's exact bytes, or the invocation fails so the
+     * rule's retries and DLQ keep it. It is never acknowledged unstored, and no request leaves for another host.
+     */
+    @Property(tries = 150)
+    void eventBridgeDeliveries_areStoredWithTheExactPayload_orFailTheInvocation(
+            @ForAll("jsonBodies") RawBody body, @ForAll("topicHeaders") String topic, @ForAll long spelling) {
+        Stack stack = new Stack(new RecordingFlowQueues());
+        Random random = new Random(spelling);
+        Map<String, String> metadata = shopifyHeaders(random, topic, SHOP);
+
+        Throwable failed = invokeEventBridge(stack, busEvent(metadata, body.bytes()));
+        stack.deliverQueued();
+
+        List<Envelope> stored = new ArrayList<>(stack.queues.enqueued);
+        stack.queues.deadLettered.forEach(dead -> {
+            assertThat(dead.reason().reason()).isNotBlank();
+            stored.add(dead.envelope());
+        });
+        if (failed == null) {
+            assertThat(stored).as("acknowledged, so stored").isNotEmpty();
+            assertThat(((Body.Inline) stored.get(0).body()).bytes()).isEqualTo(body.bytes());
+            assertThat(stored.get(0).shop()).isEqualTo(SHOP);
+        } else {
+            assertThat(failed).isInstanceOf(io.shopsync.lambda.FlowFunction.IntakeFailedException.class);
+            assertThat(stack.queues.enqueued).as("failed, so EventBridge retries: nothing queued").isEmpty();
+        }
+        stack.assertNoRequestLeftForAnUnconfiguredHost();
+    }
+
+    /** A bus event naming a shop of any other shape fails the invocation (kept in the events DLQ), storing nothing. */
+    @Property(tries = 100)
+    void eventBridgeDeliveriesForAShopOfAnyOtherShape_failTheInvocation_andStoreNothing(
+            @ForAll("otherShops") String shop, @ForAll("realisticBodies") RawBody body, @ForAll long spelling) {
+        Stack stack = new Stack(new RecordingFlowQueues());
+        Random random = new Random(spelling);
+        Map<String, String> metadata = shopifyHeaders(random, body.kind().startsWith("item") ? "inventory_items/update"
+                : "inventory_levels/update", shop);
+
+        Throwable failed = invokeEventBridge(stack, busEvent(metadata, body.bytes()));
+        stack.deliverQueued();
+
+        assertThat(failed).as("shop %s", shop).isInstanceOf(io.shopsync.lambda.FlowFunction.IntakeFailedException.class);
+        stack.assertNothingStored();
+        assertThat(stack.requests).isEmpty();
+    }
+
+    /** Realistic, Unicode-laden, deeply nested and huge-number payloads: JSON, as the bus carries them. */
+    @Provide
+    Arbitrary<RawBody> jsonBodies() {
+        return Arbitraries.frequencyOf(
+                Tuple.of(4, realisticBodies()),
+                Tuple.of(3, unicodeBodies()),
+                Tuple.of(1, hugeNumberBodies()),
+                Tuple.of(1, hugeArrayBodies()));
+    }
+
+    /** Shopify's EventBridge event around the payload's own bytes, the metadata as sent. */
+    private static String busEvent(Map<String, String> metadata, byte[] payload) {
+        ObjectNode event = (ObjectNode) read(Fixtures.text("events/eventbridge/stock-to-inventory.json"));
+        ObjectNode detail = (ObjectNode) event.path("detail");
+        detail.remove("payload");
+        ObjectNode sent = detail.putObject("metadata");
+        metadata.forEach(sent::put);
+        String text = write(event);
+        int at = text.lastIndexOf("\"metadata\"");
+        return text.substring(0, at) + "\"payload\":" + new String(payload, StandardCharsets.UTF_8) + "," + text.substring(at);
+    }
+
+    /** @return what the invocation threw, or null when it answered */
+    private static Throwable invokeEventBridge(Stack stack, String event) {
+        try {
+            stack.function.handleRequest(new java.io.ByteArrayInputStream(event.getBytes(StandardCharsets.UTF_8)),
+                    new java.io.ByteArrayOutputStream(), null);
+            return null;
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        } catch (RuntimeException e) {
+            return e;
+        }
+    }
+
+    // ---------------------------------------------------------------------------------------------
     // Bodies
 
     @Provide
