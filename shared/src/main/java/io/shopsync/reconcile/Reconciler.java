@@ -149,8 +149,9 @@ public final class Reconciler {
         Telemetry.Line line = telemetry.line(check.flow(), dryRun ? "reconcile check dry run" : "reconcile check finished")
                 .field("shop", shop).field("check", check.name()).field("scanned", report.scanned())
                 .field("current", report.current()).field("queued", report.queued().size()).field("dryRun", dryRun);
-        report.counts().forEach((metric, value) -> line.field(metric, value));
-        if (!dryRun) {
+        if (dryRun) {
+            report.counts().forEach(line::field);
+        } else {
             report.counts().forEach(line::count);
         }
         line.emit();
