@@ -72,11 +72,6 @@ public final class ReconcilerEnvironment {
     private ShopifyAdmin admin;
     private Alerts alerts;
 
-    /** The HTTP API's endpoint ({@code https://<api>.execute-api.<region>.amazonaws.com}): where the flows' routes are. */
-    public static final String API_URL = "WEBHOOK_API_URL";
-    /** The partner event source's ARN when the stack takes Shopify's EventBridge delivery. */
-    public static final String EVENT_SOURCE_ARN = "SHOPIFY_EVENT_SOURCE_ARN";
-
     private ReconcilerEnvironment(Map<String, String> env, AwsServices aws, HttpTransport transport,
                                   ShopifyOrders.Sleeper sleeper, Telemetry telemetry, Clock clock) {
         this.settings = new FlowEnvironment.Settings(env);
@@ -136,9 +131,9 @@ public final class ReconcilerEnvironment {
         }
         List<SubscriptionPlan.Wanted> expected = expectedSubscriptions();
         if (expected.isEmpty()) {
-            skip(SubscriptionReconciliation.NAME, settings.optional(API_URL) == null
-                    && settings.optional(EVENT_SOURCE_ARN) == null
-                    ? API_URL + " and " + EVENT_SOURCE_ARN + " are not set: there is no destination to expect subscriptions at"
+            skip(SubscriptionReconciliation.NAME, settings.optional("WEBHOOK_API_URL") == null
+                    && settings.optional("SHOPIFY_EVENT_SOURCE_ARN") == null
+                    ? "WEBHOOK_API_URL and SHOPIFY_EVENT_SOURCE_ARN are not set: there is no destination to expect subscriptions at"
                     : "no flow has a target (CRM_TARGETS, INVENTORY_TARGET): no topic is needed");
         } else {
             checks.add(subscriptions(expected));
@@ -165,7 +160,7 @@ public final class ReconcilerEnvironment {
                         + String.join(", ", OrderFlow.TARGETS) + ")");
             }
         }
-        SqsFlowQueues queues = queues("ORDER_WORK_QUEUE_URL", "ORDER_DEAD_LETTER_QUEUE_URL");
+        SqsFlowQueues queues = queues(settings.required("ORDER_WORK_QUEUE_URL"), settings.required("ORDER_DEAD_LETTER_QUEUE_URL"));
         return new OrderReconciliation(OrderFlow.FLOW, targets,
                 new ShopifyOrders(admin(), ShopifyOrders.DEFAULT_PAGE_SIZE, ShopifyOrders.DEFAULT_MAX_PER_QUERY, 3, 20,
                         sleeper, clock),
@@ -187,7 +182,7 @@ public final class ReconcilerEnvironment {
         }
         StockQuantity quantity = StockQuantity.parse(settings.optional("STOCK_QUANTITY"), "STOCK_QUANTITY");
         StockDrift drift = new StockDrift(admin(), StockFlow.FLOW,
-                queues("STOCK_WORK_QUEUE_URL", "STOCK_DEAD_LETTER_QUEUE_URL"), lastReported, locations, quantity, json,
+                queues(settings.required("STOCK_WORK_QUEUE_URL"), settings.required("STOCK_DEAD_LETTER_QUEUE_URL")), lastReported, locations, quantity, json,
                 clock, sleeper::sleep);
         return new StockDriftCheck(drift, StockFlow.FLOW.name());
     }
@@ -200,8 +195,8 @@ public final class ReconcilerEnvironment {
      * destination is set.
      */
     public List<SubscriptionPlan.Wanted> expectedSubscriptions() {
-        String eventSource = settings.optional(EVENT_SOURCE_ARN);
-        String apiUrl = settings.optional(API_URL);
+        String eventSource = settings.optional("SHOPIFY_EVENT_SOURCE_ARN");
+        String apiUrl = settings.optional("WEBHOOK_API_URL");
         if (eventSource == null && apiUrl == null) {
             return List.of();
         }
@@ -248,8 +243,8 @@ public final class ReconcilerEnvironment {
         return admin;
     }
 
-    private SqsFlowQueues queues(String workQueue, String deadLetterQueue) {
-        return new SqsFlowQueues(aws.sqs(), settings.required(workQueue), settings.required(deadLetterQueue),
+    private SqsFlowQueues queues(String workQueueUrl, String deadLetterQueueUrl) {
+        return new SqsFlowQueues(aws.sqs(), workQueueUrl, deadLetterQueueUrl,
                 new S3ClaimCheckStore(aws::s3, settings.required("CLAIM_CHECK_BUCKET")), new EnvelopeCodec(json),
                 SqsFlowQueues.DEFAULT_MAX_MESSAGE_BYTES);
     }

@@ -18,6 +18,7 @@ public final class StockDriftCheck implements ReconcileCheck {
 
     public static final String NAME = "stock";
     public static final String DRIFT_FOUND = "DriftFound";
+    public static final String RUNBOOK = "docs/operations.md#reconcile-stock-drift";
 
     private final StockDrift drift;
     private final String flow;
