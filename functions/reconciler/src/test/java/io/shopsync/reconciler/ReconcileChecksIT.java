@@ -140,6 +140,30 @@ class ReconcileChecksIT {
                 .filter(l -> check.equals(l.path("check").asText())).findFirst().orElseThrow();
     }
 
+    /** A stack without an inventory target: the run says it skipped stock, and why. */
+    @Test
+    void aRunWithoutAnInventoryTarget_skipsStock_andSaysWhy() throws Exception {
+        shopify.order(MISSED, Instant.now().minus(Duration.ofMinutes(10)).truncatedTo(java.time.temporal.ChronoUnit.SECONDS)
+                .toString());
+        subscriptionsWithoutOrdersPaid();
+        Map<String, String> env = variables();
+        env.remove("INVENTORY_TARGET");
+
+        Reconcile handler = new Reconcile(ReconcilerEnvironment.fromVariables(env, stack.services(),
+                new Telemetry(JSON, lines, Clock.systemUTC()), Clock.systemUTC()));
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        handler.handleRequest(new ByteArrayInputStream("{}".getBytes(StandardCharsets.UTF_8)), out, null);
+        JsonNode answer = JSON.readTree(out.toByteArray());
+
+        assertThat(answer.path("checks")).extracting(c -> c.path("check").asText()).containsExactly("orders", "subscriptions");
+        assertThat(answer.path("skipped").path("stock").asText()).contains("INVENTORY_TARGET");
+        assertThat(drain(stockQueues.workQueueUrl())).isEmpty();
+        assertThat(lines.parsed()).anySatisfy(l -> {
+            assertThat(l.path("message").asText()).isEqualTo("reconcile check skipped");
+            assertThat(l.path("check").asText()).isEqualTo("stock");
+        });
+    }
+
     @Test
     void oneRun_findsAMissedOrder_aStockDrift_andADeletedSubscription() throws Exception {
         String orderUpdated = Instant.now().minus(Duration.ofMinutes(10)).truncatedTo(java.time.temporal.ChronoUnit.SECONDS).toString();
@@ -154,6 +178,11 @@ class ReconcileChecksIT {
         assertThat(answer.path("checks")).extracting(c -> c.path("check").asText())
                 .containsExactly("orders", "stock", "subscriptions");
         assertThat(answer.path("skipped").isEmpty()).isTrue();
+        // The answer reports each check's own counts, and the stock correction it queued.
+        assertThat(answer.path("checks").get(1).path("DriftFound").asInt()).isEqualTo(1);
+        assertThat(answer.path("checks").get(1).path("queued")).singleElement()
+                .satisfies(q -> assertThat(q.path("topic").asText()).isEqualTo("inventory_levels/update"));
+        assertThat(answer.path("checks").get(2).path("SubscriptionsMissing").asInt()).isEqualTo(1);
         // The missed order, on the order flow's queue.
         assertThat(drain(stack.queues.workQueueUrl())).singleElement().satisfies(envelope -> {
             assertThat(envelope.entity()).isEqualTo(SHOP + "/order/" + MISSED);
