@@ -3,6 +3,7 @@ package io.shopsync.cli;
 import io.shopsync.connectors.shopify.SubscriptionPlan;
 import io.shopsync.connectors.shopify.WebhookSubscription;
 import io.shopsync.flow.Flow;
+import io.shopsync.flow.WebhookRoutes;
 import io.shopsync.fulfilments.FulfilmentToCrm;
 import io.shopsync.orders.OrderToCrm;
 import io.shopsync.stock.StockToInventory;
@@ -29,10 +30,20 @@ record DeployedFlow(String name, List<String> topics, String route, String webho
 
     /** The flows as a stack takes them, with or without customers/* on the order flow. */
     static List<DeployedFlow> all(boolean customerTopics) {
-        return List.of(
-                of(OrderToCrm.flow(customerTopics), "/webhooks/orders", "OrderWebhookUrl", "OrderToCrm"),
-                of(StockToInventory.FLOW, "/webhooks/inventory", "InventoryWebhookUrl", "StockToInventory"),
-                of(FulfilmentToCrm.FLOW, "/webhooks/fulfilments", "FulfilmentWebhookUrl", "FulfilmentToCrm"));
+        // The flows and routes are shared/'s (WebhookRoutes): the reconciler's subscription check expects the same.
+        return WebhookRoutes.all(customerTopics).stream().map(route -> {
+            String name = route.flow().name();
+            if (name.equals(OrderToCrm.FLOW.name())) {
+                return of(route.flow(), route.path(), "OrderWebhookUrl", "OrderToCrm");
+            }
+            if (name.equals(StockToInventory.FLOW.name())) {
+                return of(route.flow(), route.path(), "InventoryWebhookUrl", "StockToInventory");
+            }
+            if (name.equals(FulfilmentToCrm.FLOW.name())) {
+                return of(route.flow(), route.path(), "FulfilmentWebhookUrl", "FulfilmentToCrm");
+            }
+            throw new IllegalStateException("flow " + name + " has a route but no stack outputs here: add them");
+        }).toList();
     }
 
     /** What the stack wants subscribed: each flow's topics to its URL. */

@@ -148,6 +148,59 @@ class TemplateRulesTest {
         return violations;
     }
 
+    /** An alarm the reconciler's checks need: on their metric and {@code flow}, above zero, with their runbook. */
+    record ReconcileAlarm(String metric, String flow, String runbook) {}
+
+    /** What the reconciler's stock and subscription checks emit, and the runbooks their alerts name. */
+    static final List<ReconcileAlarm> RECONCILE_ALARMS = List.of(
+            new ReconcileAlarm(io.shopsync.reconcile.stock.StockDriftCheck.DRIFT_FOUND, io.shopsync.flow.StockFlow.FLOW.name(),
+                    io.shopsync.reconcile.stock.StockDriftCheck.RUNBOOK),
+            new ReconcileAlarm(io.shopsync.reconcile.SubscriptionReconciliation.SUBSCRIPTIONS_MISSING,
+                    io.shopsync.reconcile.Reconciler.NAME, io.shopsync.reconcile.SubscriptionReconciliation.RUNBOOK));
+
+    /**
+     * Each metric of {@link #RECONCILE_ALARMS} has an alarm: namespace Shopsync, its metric with dimension {@code flow}
+     * as the check emits it, Sum above 0, missing data not breaching (a stack without the check emits nothing), and
+     * the runbook the check's alerts name, a section docs/operations.md has.
+     */
+    static List<String> reconcileAlarms(Map<String, Object> template, Set<String> runbookAnchors) {
+        List<String> violations = new ArrayList<>();
+        for (ReconcileAlarm wanted : RECONCILE_ALARMS) {
+            String anchor = wanted.runbook().substring(wanted.runbook().indexOf('#') + 1);
+            if (!runbookAnchors.contains(anchor)) {
+                violations.add("the reconciler's " + wanted.metric() + " alerts point to " + wanted.runbook()
+                        + ", which docs/operations.md has no section for");
+            }
+            List<String> alarmIds = alarms(template).entrySet().stream()
+                    .filter(e -> wanted.metric().equals(e.getValue().get("MetricName")))
+                    .map(Map.Entry::getKey).toList();
+            if (alarmIds.isEmpty()) {
+                violations.add("no alarm watches the reconciler's " + wanted.metric() + " (flow " + wanted.flow() + ")");
+            }
+            for (String id : alarmIds) {
+                Map<String, Object> alarm = alarms(template).get(id);
+                List<Object> dimensions = list(alarm.get("Dimensions"));
+                boolean flow = dimensions.size() == 1 && "flow".equals(map(dimensions.get(0)).get("Name"))
+                        && wanted.flow().equals(map(dimensions.get(0)).get("Value"));
+                if (!"Shopsync".equals(alarm.get("Namespace")) || !flow) {
+                    violations.add("alarm " + id + " watches " + alarm.get("Namespace") + " " + wanted.metric() + " with "
+                            + dimensions + ": the reconciler emits it in Shopsync with the one dimension flow="
+                            + wanted.flow());
+                }
+                if (!"Sum".equals(alarm.get("Statistic")) || !"GreaterThanThreshold".equals(alarm.get("ComparisonOperator"))
+                        || number(template, alarm.get("Threshold"), "Default") != 0
+                        || !"notBreaching".equals(alarm.get("TreatMissingData"))) {
+                    violations.add("alarm " + id + " must fire on any " + wanted.metric() + " (Sum, GreaterThanThreshold 0,"
+                            + " TreatMissingData notBreaching)");
+                }
+                if (!String.valueOf(alarm.get("AlarmDescription")).contains(wanted.runbook())) {
+                    violations.add("alarm " + id + " does not point to " + wanted.runbook() + ", the runbook its alerts name");
+                }
+            }
+        }
+        return violations;
+    }
+
     /** A trigger queue's visibility timeout is at least six times its function's timeout, as AWS advises. */
     static List<String> visibilityTimeouts(Map<String, Object> template) {
         List<String> violations = new ArrayList<>();
@@ -989,6 +1042,30 @@ class TemplateRulesTest {
     }
 
     @Test
+    void reconcileAlarms_watchDriftAndMissingSubscriptions_asTheChecksEmitThem() {
+        assertThat(reconcileAlarms(template(), runbookAnchors())).isEmpty();
+    }
+
+    @Test
+    void reconcileAlarms_ruleCatches_aWrongDimension_aThreshold_aRunbook_andAMissingAlarm() {
+        Map<String, Object> template = template();
+        Map<String, Object> resources = map(template.get("Resources"));
+        Map<String, Object> drift = properties(resources.get("ReconcileStockDriftAlarm"));
+        drift.put("Dimensions", List.of(Map.of("Name", "flow", "Value", "reconciler")));
+        drift.put("Threshold", 5);
+        drift.put("AlarmDescription", "drift: docs/operations.md#webhooks-missed");
+        resources.remove("ReconcileSubscriptionMissingAlarm");
+
+        assertThat(reconcileAlarms(template, runbookAnchors())).hasSize(4)
+                .anySatisfy(v -> assertThat(v).contains("ReconcileStockDriftAlarm").contains("flow=stock-to-inventory"))
+                .anySatisfy(v -> assertThat(v).contains("ReconcileStockDriftAlarm").contains("GreaterThanThreshold 0"))
+                .anySatisfy(v -> assertThat(v).contains("ReconcileStockDriftAlarm").contains("#reconcile-stock-drift"))
+                .anySatisfy(v -> assertThat(v).contains("no alarm watches").contains("SubscriptionsMissing"));
+        assertThat(reconcileAlarms(template(), Set.of("reconcile-stock-drift")))
+                .singleElement().satisfies(v -> assertThat(v).contains("#reconcile-subscription-missing"));
+    }
+
+    @Test
     void alarms_ruleCatches_anAlarmWithoutTheTopic_andARunbookSectionThatDoesNotExist() {
         Map<String, Object> template = template();
         Map<String, Object> resources = map(template.get("Resources"));
@@ -1075,11 +1152,11 @@ class TemplateRulesTest {
         Map<String, Object> send = roleStatements(template, "ReconcilerRole").stream()
                 .filter(st -> list(st.get("Action")).contains("sqs:SendMessage")).findFirst().orElseThrow();
         send.put("Action", List.of("sqs:SendMessage", "sqs:ReceiveMessage"));
-        send.put("Resource", List.of(send.get("Resource"), Map.of("Fn::GetAtt", List.of("StockToInventoryQueue", "Arn"))));
+        send.put("Resource", List.of(send.get("Resource"), Map.of("Fn::GetAtt", List.of("FulfilmentToCrmQueue", "Arn"))));
 
         assertThat(functionRoles(template))
                 .anySatisfy(v -> assertThat(v).startsWith("ReconcilerRole").contains("grants sqs:ReceiveMessage on OrderToCrmQueue"))
-                .anySatisfy(v -> assertThat(v).startsWith("ReconcilerRole").contains("grants sqs:SendMessage on StockToInventoryQueue"));
+                .anySatisfy(v -> assertThat(v).startsWith("ReconcilerRole").contains("grants sqs:SendMessage on FulfilmentToCrmQueue"));
     }
 
     @Test
@@ -1087,12 +1164,12 @@ class TemplateRulesTest {
         Map<String, Object> template = template();
         Map<String, Object> reconciler = s3Statement(template, "ReconcilerRole");
         reconciler.put("Action", List.of("s3:PutObject", "s3:GetObject"));
-        reconciler.put("Resource", Map.of("Fn::Sub", "${ClaimCheckBucket.Arn}/stock-to-inventory/*"));
+        reconciler.put("Resource", Map.of("Fn::Sub", "${ClaimCheckBucket.Arn}/fulfilment-to-crm/*"));
 
         assertThat(claimCheckPrefixes(template))
                 .anySatisfy(v -> assertThat(v).startsWith("ReconcilerRole").contains("grants s3:GetObject"))
-                .anySatisfy(v -> assertThat(v).startsWith("ReconcilerRole").contains("grants s3:PutObject on ${ClaimCheckBucket.Arn}/stock-to-inventory/*"))
-                .anySatisfy(v -> assertThat(v).startsWith("ReconcilerRole").contains("does not grant s3:PutObject on [${ClaimCheckBucket.Arn}/order-to-crm/*]"));
+                .anySatisfy(v -> assertThat(v).startsWith("ReconcilerRole").contains("grants s3:PutObject on ${ClaimCheckBucket.Arn}/fulfilment-to-crm/*"))
+                .anySatisfy(v -> assertThat(v).startsWith("ReconcilerRole").contains("does not grant s3:PutObject on [${ClaimCheckBucket.Arn}/order-to-crm/*"));
     }
 
     @Test

@@ -1,12 +1,20 @@
 package io.shopsync.lambda;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.shopsync.alerts.Alerts;
 import io.shopsync.alerts.DynamoDbAlertGate;
 import io.shopsync.alerts.SnsAlerts;
+import io.shopsync.connectors.inventory.DynamoDbReportedLevels;
+import io.shopsync.connectors.inventory.KatanaInventory;
+import io.shopsync.connectors.shopify.AdminGraphql;
 import io.shopsync.connectors.shopify.ShopifyAdmin;
+import io.shopsync.connectors.shopify.SubscriptionCheck;
+import io.shopsync.connectors.shopify.SubscriptionPlan;
 import io.shopsync.delivery.DynamoDbDeliveryStore;
 import io.shopsync.envelope.EnvelopeCodec;
 import io.shopsync.flow.OrderFlow;
+import io.shopsync.flow.StockFlow;
+import io.shopsync.flow.WebhookRoutes;
 import io.shopsync.http.HttpTransport;
 import io.shopsync.observability.LineSink;
 import io.shopsync.observability.Telemetry;
@@ -17,6 +25,12 @@ import io.shopsync.reconcile.OrderReconciliation;
 import io.shopsync.reconcile.ReconcileCheck;
 import io.shopsync.reconcile.Reconciler;
 import io.shopsync.reconcile.ShopifyOrders;
+import io.shopsync.reconcile.SubscriptionReconciliation;
+import io.shopsync.reconcile.stock.LastReported;
+import io.shopsync.reconcile.stock.StockDrift;
+import io.shopsync.reconcile.stock.StockDriftCheck;
+import io.shopsync.stock.LocationMapping;
+import io.shopsync.stock.StockQuantity;
 import io.shopsync.webhook.ShopDomain;
 import java.time.Clock;
 import java.time.Duration;
@@ -35,7 +49,11 @@ import java.util.Set;
  *   <li>{@code ORDER_WORK_QUEUE_URL}, {@code ORDER_DEAD_LETTER_QUEUE_URL}, {@code CLAIM_CHECK_BUCKET}: the order
  *       flow's queues (only the work queue is sent to) and its claim checks</li>
  *   <li>{@code CRM_TARGETS}: the order flow's targets, whose watermarks are compared</li>
- *   <li>{@code ALERTS_TOPIC_ARN}: where a failed run is announced</li>
+ *   <li>{@code ALERTS_TOPIC_ARN}: where a failed run and a missing subscription are announced</li>
+ *   <li>stock ({@link #stock()}): {@code INVENTORY_TARGET}, {@code LOCATION_MAPPING}, {@code STOCK_QUANTITY},
+ *       {@code STOCK_WORK_QUEUE_URL}, {@code STOCK_DEAD_LETTER_QUEUE_URL}</li>
+ *   <li>subscriptions ({@link #expectedSubscriptions()}): {@code WEBHOOK_API_URL} or {@code SHOPIFY_EVENT_SOURCE_ARN},
+ *       {@code ORDER_FLOW_CUSTOMER_TOPICS}, {@code RECONCILE_REPAIR_SUBSCRIPTIONS} (false)</li>
  *   <li>optional: {@code RECONCILE_OVERLAP_MINUTES} (5), {@code RECONCILE_LAG_MINUTES} (1),
  *       {@code RECONCILE_FIRST_WINDOW_MINUTES} (30), {@code RECONCILE_MAX_WINDOW_HOURS} (24),
  *       {@code RECONCILE_DRY_RUN} (false), {@code ALERT_WINDOW_MINUTES} (15)</li>
@@ -50,6 +68,9 @@ public final class ReconcilerEnvironment {
     private final Clock clock;
     private final HttpTransport transport;
     private final ShopifyOrders.Sleeper sleeper;
+    private final Map<String, String> skipped = new java.util.LinkedHashMap<>();
+    private ShopifyAdmin admin;
+    private Alerts alerts;
 
     private ReconcilerEnvironment(Map<String, String> env, AwsServices aws, HttpTransport transport,
                                   ShopifyOrders.Sleeper sleeper, Telemetry telemetry, Clock clock) {
@@ -88,6 +109,48 @@ public final class ReconcilerEnvironment {
         return json;
     }
 
+    /**
+     * Every check this stack's settings enable, in the order a run takes them: {@code orders} (CRM_TARGETS set),
+     * {@code stock} (INVENTORY_TARGET set), {@code subscriptions} (WEBHOOK_API_URL or SHOPIFY_EVENT_SOURCE_ARN set).
+     * A check left out is logged with its reason ("reconcile check skipped") and listed in {@link #skipped()}. The
+     * reconciler function, {@code scripts/shopsync reconcile} and the local stack all build their checks here.
+     */
+    public List<ReconcileCheck> checks() {
+        List<ReconcileCheck> checks = new ArrayList<>();
+        skipped.clear();
+        if (settings.list("CRM_TARGETS").isEmpty()) {
+            skip(OrderReconciliation.NAME, "CRM_TARGETS is empty: the order flow has no target to compare with");
+        } else {
+            checks.add(orders());
+        }
+        if (settings.optional("INVENTORY_TARGET") == null) {
+            skip(StockDriftCheck.NAME, "INVENTORY_TARGET is not set: the stock flow has no inventory target, so there is"
+                    + " no stock to compare (set InventoryTarget to webhook or katana)");
+        } else {
+            checks.add(stock());
+        }
+        List<SubscriptionPlan.Wanted> expected = expectedSubscriptions();
+        if (expected.isEmpty()) {
+            skip(SubscriptionReconciliation.NAME, settings.optional("WEBHOOK_API_URL") == null
+                    && settings.optional("SHOPIFY_EVENT_SOURCE_ARN") == null
+                    ? "WEBHOOK_API_URL and SHOPIFY_EVENT_SOURCE_ARN are not set: there is no destination to expect subscriptions at"
+                    : "no flow has a target (CRM_TARGETS, INVENTORY_TARGET): no topic is needed");
+        } else {
+            checks.add(subscriptions(expected));
+        }
+        return checks;
+    }
+
+    /** The checks {@link #checks()} left out, by name, with why. */
+    public Map<String, String> skipped() {
+        return Map.copyOf(skipped);
+    }
+
+    private void skip(String check, String why) {
+        skipped.put(check, why);
+        telemetry.line(Reconciler.NAME, "reconcile check skipped").field("check", check).field("why", why).emit();
+    }
+
     /** The order check against the order flow's queue and targets. */
     public OrderReconciliation orders() {
         Set<String> targets = settings.list("CRM_TARGETS");
@@ -97,42 +160,109 @@ public final class ReconcilerEnvironment {
                         + String.join(", ", OrderFlow.TARGETS) + ")");
             }
         }
-        Set<String> shops = shops();
-        ShopifyAdmin admin = FlowEnvironment.shopifyAdmin(settings, aws.secretsManager(), transport, shops, json, clock);
-        String table = settings.required("IDEMPOTENCY_TABLE");
-        SqsFlowQueues queues = new SqsFlowQueues(aws.sqs(), settings.required("ORDER_WORK_QUEUE_URL"),
-                settings.required("ORDER_DEAD_LETTER_QUEUE_URL"),
-                new S3ClaimCheckStore(aws::s3, settings.required("CLAIM_CHECK_BUCKET")), new EnvelopeCodec(json),
-                SqsFlowQueues.DEFAULT_MAX_MESSAGE_BYTES);
-        // Only watermarks are read: the lease and retentions are those the flows write with.
-        DynamoDbDeliveryStore store = new DynamoDbDeliveryStore(aws.dynamo(), table, Duration.ofSeconds(90),
-                Duration.ofHours(72), Duration.ofDays(35));
+        SqsFlowQueues queues = queues(settings.required("ORDER_WORK_QUEUE_URL"), settings.required("ORDER_DEAD_LETTER_QUEUE_URL"));
         return new OrderReconciliation(OrderFlow.FLOW, targets,
-                new ShopifyOrders(admin, ShopifyOrders.DEFAULT_PAGE_SIZE, ShopifyOrders.DEFAULT_MAX_PER_QUERY, 3, 20,
+                new ShopifyOrders(admin(), ShopifyOrders.DEFAULT_PAGE_SIZE, ShopifyOrders.DEFAULT_MAX_PER_QUERY, 3, 20,
                         sleeper, clock),
-                store, queues, admin.apiVersion(), json, telemetry, clock);
+                store(), queues, admin().apiVersion(), json, telemetry, clock);
     }
 
     /**
-     * The run: the order check, then {@code more} (stock drift, subscriptions), for every served shop.
-     * A check whose flow has no target is left out: there is nothing to compare with.
+     * Stock drift against the stock flow's queue and target: INVENTORY_TARGET, LOCATION_MAPPING and STOCK_QUANTITY
+     * as the stock function has them, STOCK_WORK_QUEUE_URL / STOCK_DEAD_LETTER_QUEUE_URL (only the work queue is sent to).
      */
-    public Reconciler reconciler(List<ReconcileCheck> more) {
-        List<ReconcileCheck> checks = new ArrayList<>();
-        if (!settings.list("CRM_TARGETS").isEmpty()) {
-            checks.add(orders());
-        }
-        checks.addAll(more);
+    public StockDriftCheck stock() {
+        String target = settings.optional("INVENTORY_TARGET");
         String table = settings.required("IDEMPOTENCY_TABLE");
-        Duration alertWindow = Duration.ofMinutes(settings.integer("ALERT_WINDOW_MINUTES", 15));
+        LastReported lastReported = LastReported.forTarget(target,
+                new DynamoDbReportedLevels(aws.dynamo(), table, Duration.ofDays(365)), store());
+        LocationMapping locations = LocationMapping.parse(settings.optional("LOCATION_MAPPING"), "LOCATION_MAPPING", json);
+        if (lastReported instanceof LastReported.KatanaLevels) {
+            locations = locations.requireOneToOne(KatanaInventory.NAME);
+        }
+        StockQuantity quantity = StockQuantity.parse(settings.optional("STOCK_QUANTITY"), "STOCK_QUANTITY");
+        StockDrift drift = new StockDrift(admin(), StockFlow.FLOW,
+                queues(settings.required("STOCK_WORK_QUEUE_URL"), settings.required("STOCK_DEAD_LETTER_QUEUE_URL")), lastReported, locations, quantity, json,
+                clock, sleeper::sleep);
+        return new StockDriftCheck(drift, StockFlow.FLOW.name());
+    }
+
+    /**
+     * What the shop must deliver: each flow that has a target (CRM_TARGETS: orders and fulfilments; INVENTORY_TARGET:
+     * stock), every topic it takes ({@link WebhookRoutes}, ORDER_FLOW_CUSTOMER_TOPICS as the order function reads it),
+     * to {@code WEBHOOK_API_URL} + the flow's route, or, with EventBridge delivery (SHOPIFY_EVENT_SOURCE_ARN), to the
+     * partner event source, as {@code webhooks register --delivery eventbridge} subscribes them. Empty when neither
+     * destination is set.
+     */
+    public List<SubscriptionPlan.Wanted> expectedSubscriptions() {
+        String eventSource = settings.optional("SHOPIFY_EVENT_SOURCE_ARN");
+        String apiUrl = settings.optional("WEBHOOK_API_URL");
+        if (eventSource == null && apiUrl == null) {
+            return List.of();
+        }
+        boolean crm = !settings.list("CRM_TARGETS").isEmpty();
+        boolean stock = settings.optional("INVENTORY_TARGET") != null;
+        boolean customerTopics = "true".equalsIgnoreCase(settings.optional("ORDER_FLOW_CUSTOMER_TOPICS"));
+        List<SubscriptionPlan.Wanted> wanted = new ArrayList<>();
+        for (WebhookRoutes.Route route : WebhookRoutes.all(customerTopics)) {
+            boolean on = route.flow().name().equals(StockFlow.FLOW.name()) ? stock : crm;
+            if (on) {
+                String destination = eventSource != null ? eventSource : apiUrl.replaceAll("/+$", "") + route.path();
+                wanted.addAll(SubscriptionPlan.wanted(route.flow().name(), route.flow().topics(), destination));
+            }
+        }
+        return wanted;
+    }
+
+    private SubscriptionReconciliation subscriptions(List<SubscriptionPlan.Wanted> expected) {
+        AdminGraphql.Waiter waiter = (wait, why, attempt) -> sleeper.sleep(wait);
+        return new SubscriptionReconciliation(new SubscriptionCheck(admin().graphql(), waiter), expected,
+                "true".equalsIgnoreCase(settings.optional("RECONCILE_REPAIR_SUBSCRIPTIONS")), alerts(), telemetry);
+    }
+
+    /** The run over every check {@link #checks()} builds. */
+    public Reconciler reconciler() {
+        return reconciler(checks());
+    }
+
+    /** The run over exactly {@code checks} (a subset of {@link #checks()}, say), for every served shop. */
+    public Reconciler reconciler(List<ReconcileCheck> checks) {
+        String table = settings.required("IDEMPOTENCY_TABLE");
         return new Reconciler(List.copyOf(shops()), checks, new DynamoDbCheckpoints(aws.dynamo(), table),
                 new Reconciler.Settings(Duration.ofMinutes(settings.integer("RECONCILE_OVERLAP_MINUTES", 5)),
                         Duration.ofMinutes(settings.integer("RECONCILE_LAG_MINUTES", 1)),
                         Duration.ofMinutes(settings.integer("RECONCILE_FIRST_WINDOW_MINUTES", 30)),
                         Duration.ofHours(settings.integer("RECONCILE_MAX_WINDOW_HOURS", 24))),
-                new SnsAlerts(aws.sns(), settings.required("ALERTS_TOPIC_ARN"),
-                        new DynamoDbAlertGate(aws.dynamo(), table, alertWindow), alertWindow, telemetry, clock),
-                telemetry, clock);
+                alerts(), telemetry, clock);
+    }
+
+    private ShopifyAdmin admin() {
+        if (admin == null) {
+            admin = FlowEnvironment.shopifyAdmin(settings, aws.secretsManager(), transport, shops(), json, clock);
+        }
+        return admin;
+    }
+
+    private SqsFlowQueues queues(String workQueueUrl, String deadLetterQueueUrl) {
+        return new SqsFlowQueues(aws.sqs(), workQueueUrl, deadLetterQueueUrl,
+                new S3ClaimCheckStore(aws::s3, settings.required("CLAIM_CHECK_BUCKET")), new EnvelopeCodec(json),
+                SqsFlowQueues.DEFAULT_MAX_MESSAGE_BYTES);
+    }
+
+    /** Only watermarks are read: the lease and retentions are those the flows write with. */
+    private DynamoDbDeliveryStore store() {
+        return new DynamoDbDeliveryStore(aws.dynamo(), settings.required("IDEMPOTENCY_TABLE"), Duration.ofSeconds(90),
+                Duration.ofHours(72), Duration.ofDays(35));
+    }
+
+    private Alerts alerts() {
+        if (alerts == null) {
+            String table = settings.required("IDEMPOTENCY_TABLE");
+            Duration alertWindow = Duration.ofMinutes(settings.integer("ALERT_WINDOW_MINUTES", 15));
+            alerts = new SnsAlerts(aws.sns(), settings.required("ALERTS_TOPIC_ARN"),
+                    new DynamoDbAlertGate(aws.dynamo(), table, alertWindow), alertWindow, telemetry, clock);
+        }
+        return alerts;
     }
 
     private Set<String> shops() {

@@ -1,6 +1,8 @@
 package io.shopsync.reconcile;
 
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 
 /**
  * What one check found in one shop's window.
@@ -8,11 +10,20 @@ import java.util.List;
  * @param scanned items read from Shopify
  * @param current items every target already has in their newest version
  * @param queued what was queued (in a dry run: what would have been), one line each
+ * @param counts the check's own metrics besides {@code MissedQueued} ({@code DriftFound}, {@code SubscriptionsMissing}),
+ *               emitted on the check's line with the check's {@code flow} dimension (not in a dry run); zero counts
+ *               too, so their alarms have data whenever runs happen
  */
-public record CheckReport(String check, int scanned, int current, List<Queued> queued) {
+public record CheckReport(String check, int scanned, int current, List<Queued> queued, Map<String, Integer> counts) {
 
     public CheckReport {
         queued = List.copyOf(queued);
+        counts = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(counts));
+    }
+
+    /** A check with no metric of its own. */
+    public CheckReport(String check, int scanned, int current, List<Queued> queued) {
+        this(check, scanned, current, queued, Map.of());
     }
 
     /**

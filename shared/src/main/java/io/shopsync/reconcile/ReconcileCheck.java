@@ -20,6 +20,15 @@ public interface ReconcileCheck {
     }
 
     /**
+     * Whether the check looks at a window of changes. One that does not (the subscription check compares the
+     * shop's state as it is now) runs every time, and has no checkpoint: the window it is given is the last
+     * overlap before the run's end, for its log line only.
+     */
+    default boolean windowed() {
+        return true;
+    }
+
+    /**
      * Compares the shop's changes in {@code window} with what was delivered and queues the difference
      * (or, in a dry run, only reports it).
      *

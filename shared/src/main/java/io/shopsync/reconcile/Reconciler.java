@@ -22,7 +22,9 @@ import java.util.Optional;
  * <p>Metrics (EMF, namespace Shopsync): per run, dry or not, {@code RunDurationMs} and {@code ReconcileSucceeded}
  * (1 when every check of every shop finished) or {@code RunFailed} (the checks that failed), dimension
  * {@code flow=reconciler}; per shop and check, except in a dry run, {@code OrdersScanned} and {@code MissedQueued},
- * dimension {@code flow} of the queue the envelopes went to.
+ * dimension {@code flow} of the queue the envelopes went to, and the check's own counts ({@link CheckReport#counts()}).
+ * A check that is not {@link ReconcileCheck#windowed() windowed} runs every time, without a checkpoint, and emits
+ * only its own counts.
  */
 public final class Reconciler {
 
@@ -53,6 +55,10 @@ public final class Reconciler {
                       Alerts alerts, Telemetry telemetry, Clock clock) {
         if (shops.isEmpty()) {
             throw new IllegalArgumentException("the reconciler needs the shops it serves (SHOPIFY_ALLOWED_SHOPS)");
+        }
+        if (checks.isEmpty()) {
+            throw new IllegalArgumentException("the reconciler has no check to run: set CRM_TARGETS (orders),"
+                    + " INVENTORY_TARGET (stock) or the API URL (subscriptions)");
         }
         this.shops = List.copyOf(shops);
         this.checks = List.copyOf(checks);
@@ -103,6 +109,9 @@ public final class Reconciler {
     private Optional<CheckRun> runCheck(String shop, ReconcileCheck check, boolean dryRun) {
         Instant now = clock.instant();
         Instant end = now.minus(settings.lag());
+        if (!check.windowed()) {
+            return Optional.of(runUnwindowed(shop, check, new ReconcileWindow(end.minus(settings.overlap()), end), dryRun));
+        }
         Optional<Instant> checkpoint = checkpoints.read(shop, check.name());
         Instant start = checkpoint.map(at -> at.minus(settings.overlap())).orElse(end.minus(settings.firstWindow()));
         if (end.isAfter(start.plus(settings.maxWindow()))) {
@@ -128,9 +137,25 @@ public final class Reconciler {
             if (OrderReconciliation.NAME.equals(check.name())) {
                 line.count("OrdersScanned", report.scanned());
             }
+            report.counts().forEach(line::count);
         }
         line.emit();
         return Optional.of(new CheckRun(shop, window, report));
+    }
+
+    /** A check of the shop's state now: no checkpoint read or moved, its own metrics only. */
+    private CheckRun runUnwindowed(String shop, ReconcileCheck check, ReconcileWindow window, boolean dryRun) {
+        CheckReport report = check.run(shop, window, dryRun);
+        Telemetry.Line line = telemetry.line(check.flow(), dryRun ? "reconcile check dry run" : "reconcile check finished")
+                .field("shop", shop).field("check", check.name()).field("scanned", report.scanned())
+                .field("current", report.current()).field("queued", report.queued().size()).field("dryRun", dryRun);
+        if (dryRun) {
+            report.counts().forEach(line::field);
+        } else {
+            report.counts().forEach(line::count);
+        }
+        line.emit();
+        return new CheckRun(shop, window, report);
     }
 
     private void failed(String shop, ReconcileCheck check, RuntimeException e) {

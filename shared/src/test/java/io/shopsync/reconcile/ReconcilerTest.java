@@ -159,4 +159,67 @@ class ReconcilerTest {
         assertThat(orders.windows).hasSize(2);
         assertThat(checkpoints.at).isEmpty();
     }
+
+    /** A check's own counts (DriftFound, SubscriptionsMissing) go on its line under its flow, zero too; not in a dry run. */
+    @Test
+    void run_shouldEmitAChecksOwnCounts_underItsFlow() {
+        FakeCheck stock = new FakeCheck("stock") {
+            @Override
+            public String flow() {
+                return "stock-to-inventory";
+            }
+
+            @Override
+            public CheckReport run(String shop, ReconcileWindow window, boolean dryRun) {
+                return new CheckReport("stock", 3, 2, List.of(), Map.of("DriftFound", SHOP.equals(shop) ? 1 : 0));
+            }
+        };
+
+        reconciler(stock).run(false);
+
+        List<com.fasterxml.jackson.databind.JsonNode> checks = lines.parsed().stream()
+                .filter(l -> "reconcile check finished".equals(l.path("message").asText())).toList();
+        assertThat(checks).extracting(l -> l.path("flow").asText()).containsOnly("stock-to-inventory");
+        assertThat(checks).extracting(l -> l.path("DriftFound").asInt()).containsExactly(1, 0);
+        assertThat(checks.get(0).path("_aws").toString()).contains("\"Name\":\"DriftFound\"");
+        lines.raw.clear();
+        reconciler(stock).run(true);
+        assertThat(lines.parsed()).isNotEmpty().noneMatch(l -> l.path("_aws").toString().contains("DriftFound"));
+    }
+
+    /** The subscription check compares the shop as it is now: it runs every time and has no checkpoint. */
+    @Test
+    void run_shouldRunAnUnwindowedCheckEveryTime_withoutACheckpoint() {
+        FakeCheck subscriptions = new FakeCheck("subscriptions") {
+            @Override
+            public boolean windowed() {
+                return false;
+            }
+
+            @Override
+            public CheckReport run(String shop, ReconcileWindow window, boolean dryRun) {
+                super.run(shop, window, dryRun);
+                return new CheckReport("subscriptions", 9, 8, List.of(), Map.of("SubscriptionsMissing", 1));
+            }
+        };
+
+        reconciler(subscriptions).run(false);
+        reconciler(subscriptions).run(false);
+
+        assertThat(subscriptions.windows).hasSize(4);
+        assertThat(checkpoints.at).isEmpty();
+        List<com.fasterxml.jackson.databind.JsonNode> checks = lines.parsed().stream()
+                .filter(l -> "reconcile check finished".equals(l.path("message").asText())).toList();
+        assertThat(checks).hasSize(4).allSatisfy(l -> {
+            assertThat(l.path("flow").asText()).isEqualTo("reconciler");
+            assertThat(l.path("SubscriptionsMissing").asInt()).isEqualTo(1);
+            assertThat(l.has("MissedQueued")).isFalse();
+        });
+    }
+
+    @Test
+    void reconciler_shouldRefuseToRunWithoutAnyCheck() {
+        org.assertj.core.api.Assertions.assertThatThrownBy(this::reconciler)
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("CRM_TARGETS");
+    }
 }

@@ -2,8 +2,8 @@ package io.shopsync.fulfilments;
 
 import io.shopsync.connectors.hubspot.HubSpot;
 import io.shopsync.connectors.klaviyo.Klaviyo;
-import io.shopsync.flow.EntityKeys;
 import io.shopsync.flow.Flow;
+import io.shopsync.flow.FulfilmentFlow;
 import io.shopsync.lambda.FlowEnvironment;
 import io.shopsync.lambda.FlowFunction;
 import java.util.Map;
@@ -14,13 +14,8 @@ import java.util.Map;
  */
 public final class FulfilmentToCrm extends FlowFunction {
 
-    /**
-     * A fulfilment updates its order, so it shares the order's group and is applied in order with it;
-     * each fulfilment of the order has its own last-write-wins version.
-     */
-    public static final Flow FLOW = Flow.named("fulfilment-to-crm")
-            .acceptsParts(EntityKeys.byId("order", "order_id"), EntityKeys.byId("fulfillment", "id"),
-                    "fulfillments/create", "fulfillments/update");
+    /** The flow's topics and entities live in shared/ ({@link FulfilmentFlow}): the reconciler's subscription check reads them. */
+    public static final Flow FLOW = FulfilmentFlow.FLOW;
 
     /** What Lambda calls. */
     public FulfilmentToCrm() {

@@ -2,9 +2,9 @@ package io.shopsync.orders;
 
 import io.shopsync.connectors.hubspot.HubSpot;
 import io.shopsync.connectors.klaviyo.Klaviyo;
-import io.shopsync.flow.EntityKeys;
 import io.shopsync.flow.Flow;
 import io.shopsync.flow.OrderFlow;
+import io.shopsync.flow.WebhookRoutes;
 import io.shopsync.lambda.FlowEnvironment;
 import io.shopsync.lambda.FlowFunction;
 import java.util.Map;
@@ -15,9 +15,6 @@ public final class OrderToCrm extends FlowFunction {
     /** The flow's topics and entities live in shared/ ({@link OrderFlow}): the reconciler queues under the same keys. */
     public static final Flow FLOW = OrderFlow.FLOW;
 
-    /** Customer webhooks, taken only when ORDER_FLOW_CUSTOMER_TOPICS=true: contacts without an order. */
-    static final String[] CUSTOMER_TOPICS = {"customers/create", "customers/update"};
-
     static Flow flowFor(FlowEnvironment environment) {
         return flow("true".equalsIgnoreCase(environment.setting("ORDER_FLOW_CUSTOMER_TOPICS")));
     }
@@ -27,7 +24,7 @@ public final class OrderToCrm extends FlowFunction {
      * (OrderFlowCustomerTopics). What {@code webhooks register} and the subscriptions' check subscribe.
      */
     public static Flow flow(boolean customerTopics) {
-        return customerTopics ? FLOW.accepts(EntityKeys.byId("customer", "id"), CUSTOMER_TOPICS) : FLOW;
+        return WebhookRoutes.orderFlow(customerTopics);
     }
 
     /** What Lambda calls. */

@@ -12,7 +12,6 @@ import io.shopsync.reconcile.Reconciler;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
-import java.util.List;
 
 /**
  * The reconciler's Lambda entry point, invoked by the schedule (ReconcileSchedule, one execution at a
@@ -24,6 +23,7 @@ import java.util.List;
 public final class Reconcile implements RequestStreamHandler {
 
     private final Reconciler reconciler;
+    private final java.util.Map<String, String> skipped;
     private final boolean dryRunByDefault;
     private final ObjectMapper json;
 
@@ -32,9 +32,10 @@ public final class Reconcile implements RequestStreamHandler {
         this(ReconcilerEnvironment.fromLambda());
     }
 
-    /** What tests call. Stock drift and subscription checks join the order check here. */
+    /** What tests call: every check the environment enables ({@link ReconcilerEnvironment#checks()}). */
     public Reconcile(ReconcilerEnvironment environment) {
-        this.reconciler = environment.reconciler(List.of());
+        this.reconciler = environment.reconciler(environment.checks());
+        this.skipped = environment.skipped();
         this.dryRunByDefault = environment.dryRun();
         this.json = environment.json();
     }
@@ -55,12 +56,15 @@ public final class Reconcile implements RequestStreamHandler {
             ObjectNode check = checks.addObject().put("shop", run.shop()).put("check", run.report().check())
                     .put("from", run.window().from().toString()).put("to", run.window().to().toString())
                     .put("scanned", run.report().scanned()).put("current", run.report().current());
+            run.report().counts().forEach(check::put);
             ArrayNode queued = check.putArray(report.dryRun() ? "wouldQueue" : "queued");
             for (CheckReport.Queued item : run.report().queued()) {
                 queued.addObject().put("flow", item.flow()).put("topic", item.topic()).put("entity", item.entity())
                         .put("webhookId", item.webhookId()).put("why", item.why());
             }
         }
+        ObjectNode skippedChecks = answer.putObject("skipped");
+        skipped.forEach(skippedChecks::put);
         ObjectNode failures = answer.putObject("failures");
         report.failures().forEach(failures::put);
         return answer;

@@ -1,7 +1,7 @@
 package io.shopsync.stock;
 
-import io.shopsync.flow.EntityKeys;
 import io.shopsync.flow.Flow;
+import io.shopsync.flow.StockFlow;
 import io.shopsync.lambda.FlowEnvironment;
 import io.shopsync.lambda.FlowFunction;
 import io.shopsync.stock.Inventory;
@@ -13,15 +13,8 @@ import io.shopsync.stock.Inventory;
  */
 public final class StockToInventory extends FlowFunction {
 
-    /**
-     * A level is about one inventory item at one location; inventory_items/* keep the item's SKU
-     * known (levels carry no SKU) and are about the item alone.
-     */
-    public static final Flow FLOW = Flow.named("stock-to-inventory")
-            .accepts(EntityKeys.byIds("inventory-level", "inventory_item_id", "location_id"),
-                    "inventory_levels/update", "inventory_levels/connect", "inventory_levels/disconnect")
-            .accepts(EntityKeys.byId("inventory-item", "id"),
-                    "inventory_items/create", "inventory_items/update");
+    /** The flow's topics and entities live in shared/ ({@link StockFlow}): the reconciler queues under the same keys. */
+    public static final Flow FLOW = StockFlow.FLOW;
 
     /** What Lambda calls. */
     public StockToInventory() {

@@ -1,0 +1,144 @@
+package io.shopsync.lambda;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.shopsync.connectors.shopify.SubscriptionPlan;
+import io.shopsync.observability.Telemetry;
+import io.shopsync.reconcile.ReconcileCheck;
+import io.shopsync.testing.CapturedLines;
+import io.shopsync.testing.MutableClock;
+import java.time.Instant;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Which checks a stack's settings give the reconciler ({@link ReconcilerEnvironment#checks()}), and which webhook
+ * subscriptions it expects where. Nothing here reaches AWS or Shopify: the checks are only built.
+ */
+class ReconcilerEnvironmentTest {
+
+    private static final String SHOP = "shopsync-demo.myshopify.com";
+    private static final String API = "https://abc123.execute-api.eu-west-1.amazonaws.com";
+    private static final String SOURCE = "arn:aws:events:eu-west-1::event-source/aws.partner/shopify.com/1234567/shopsync";
+
+    private final CapturedLines lines = new CapturedLines();
+    private final Map<String, String> env = new HashMap<>(Map.of(
+            "SHOPIFY_ALLOWED_SHOPS", SHOP,
+            "SHOPIFY_ADMIN_TOKENS", "{\"" + SHOP + "\": \"shpat_0123456789abcdef\"}",
+            "IDEMPOTENCY_TABLE", "shopsync-idempotency",
+            "ORDER_WORK_QUEUE_URL", "https://sqs.eu-west-1.amazonaws.com/123456789012/order-to-crm.fifo",
+            "ORDER_DEAD_LETTER_QUEUE_URL", "https://sqs.eu-west-1.amazonaws.com/123456789012/order-to-crm-dlq.fifo",
+            "STOCK_WORK_QUEUE_URL", "https://sqs.eu-west-1.amazonaws.com/123456789012/stock-to-inventory.fifo",
+            "STOCK_DEAD_LETTER_QUEUE_URL", "https://sqs.eu-west-1.amazonaws.com/123456789012/stock-to-inventory-dlq.fifo",
+            "CLAIM_CHECK_BUCKET", "shopsync-claim-checks",
+            "ALERTS_TOPIC_ARN", "arn:aws:sns:eu-west-1:123456789012:shopsync-alerts"));
+
+    private ReconcilerEnvironment environment() {
+        return ReconcilerEnvironment.fromVariables(env, new AwsServices(null, null, null, null, () -> null),
+                new Telemetry(new ObjectMapper(), lines, new MutableClock(Instant.parse("2026-12-03T12:00:00Z"))),
+                new MutableClock(Instant.parse("2026-12-03T12:00:00Z")));
+    }
+
+    private static List<String> names(List<ReconcileCheck> checks) {
+        return checks.stream().map(ReconcileCheck::name).toList();
+    }
+
+    @Test
+    void checks_shouldBeOrdersStockAndSubscriptions_whenTheStackHasEveryTarget() {
+        env.put("CRM_TARGETS", "hubspot,klaviyo");
+        env.put("INVENTORY_TARGET", "webhook");
+        env.put("LOCATION_MAPPING", "{\"655441491\": \"warehouse-main\"}");
+        env.put("WEBHOOK_API_URL", API);
+
+        ReconcilerEnvironment environment = environment();
+        List<ReconcileCheck> checks = environment.checks();
+
+        assertThat(names(checks)).containsExactly("orders", "stock", "subscriptions");
+        assertThat(checks).extracting(ReconcileCheck::flow)
+                .containsExactly("order-to-crm", "stock-to-inventory", "reconciler");
+        assertThat(environment.skipped()).isEmpty();
+    }
+
+    @Test
+    void checks_shouldSkipStock_withALoggedReason_whenTheStackHasNoInventoryTarget() {
+        env.put("CRM_TARGETS", "hubspot");
+        env.put("WEBHOOK_API_URL", API);
+
+        ReconcilerEnvironment environment = environment();
+
+        assertThat(names(environment.checks())).containsExactly("orders", "subscriptions");
+        assertThat(environment.skipped()).containsOnlyKeys("stock");
+        assertThat(environment.skipped().get("stock")).contains("INVENTORY_TARGET");
+        assertThat(lines.parsed()).anySatisfy(line -> {
+            assertThat(line.path("message").asText()).isEqualTo("reconcile check skipped");
+            assertThat(line.path("check").asText()).isEqualTo("stock");
+            assertThat(line.path("why").asText()).contains("INVENTORY_TARGET");
+        });
+    }
+
+    @Test
+    void checks_shouldRefuseAKatanaMappingThatIsNotOneToOne_asTheStockFlowDoes() {
+        env.put("INVENTORY_TARGET", "katana");
+        env.put("LOCATION_MAPPING", "{\"655441491\": \"101\", \"655441492\": \"101\"}");
+
+        assertThatThrownBy(() -> environment().checks()).hasMessageContaining("katana");
+    }
+
+    @Test
+    void expectedSubscriptions_shouldBeEachFlowsTopics_toItsRoute_forTheFlowsWithATarget() {
+        env.put("CRM_TARGETS", "klaviyo");
+        env.put("WEBHOOK_API_URL", API + "/");
+
+        List<SubscriptionPlan.Wanted> wanted = environment().expectedSubscriptions();
+
+        assertThat(wanted).extracting(w -> w.topic() + " " + w.uri()).containsExactly(
+                "orders/create " + API + "/webhooks/orders",
+                "orders/updated " + API + "/webhooks/orders",
+                "orders/paid " + API + "/webhooks/orders",
+                "orders/cancelled " + API + "/webhooks/orders",
+                "refunds/create " + API + "/webhooks/orders",
+                "fulfillments/create " + API + "/webhooks/fulfilments",
+                "fulfillments/update " + API + "/webhooks/fulfilments");
+    }
+
+    @Test
+    void expectedSubscriptions_shouldAddCustomerTopics_andStock_whenTheStackTakesThem() {
+        env.put("CRM_TARGETS", "hubspot");
+        env.put("INVENTORY_TARGET", "webhook");
+        env.put("ORDER_FLOW_CUSTOMER_TOPICS", "true");
+        env.put("WEBHOOK_API_URL", API);
+
+        List<SubscriptionPlan.Wanted> wanted = environment().expectedSubscriptions();
+
+        assertThat(wanted).extracting(SubscriptionPlan.Wanted::topic)
+                .contains("customers/create", "customers/update", "inventory_levels/update", "inventory_items/update");
+        assertThat(wanted).filteredOn(w -> w.flow().equals("stock-to-inventory"))
+                .allSatisfy(w -> assertThat(w.uri()).isEqualTo(API + "/webhooks/inventory"));
+    }
+
+    /** With EventBridge delivery, every topic goes to the partner event source, as webhooks register --delivery eventbridge does. */
+    @Test
+    void expectedSubscriptions_shouldExpectThePartnerEventSource_withEventBridgeDelivery() {
+        env.put("CRM_TARGETS", "hubspot");
+        env.put("WEBHOOK_API_URL", API);
+        env.put("SHOPIFY_EVENT_SOURCE_ARN", SOURCE);
+
+        List<SubscriptionPlan.Wanted> wanted = environment().expectedSubscriptions();
+
+        assertThat(wanted).isNotEmpty().allSatisfy(w -> assertThat(w.uri()).isEqualTo(SOURCE));
+    }
+
+    @Test
+    void checks_shouldSkipSubscriptions_whenNoDestinationIsSet() {
+        env.put("CRM_TARGETS", "hubspot");
+
+        ReconcilerEnvironment environment = environment();
+
+        assertThat(names(environment.checks())).containsExactly("orders");
+        assertThat(environment.skipped().get("subscriptions")).contains("WEBHOOK_API_URL", "SHOPIFY_EVENT_SOURCE_ARN");
+    }
+}
