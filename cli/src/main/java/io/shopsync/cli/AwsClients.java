@@ -13,6 +13,8 @@ import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
 import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.regions.providers.DefaultAwsRegionProviderChain;
 import software.amazon.awssdk.services.cloudformation.CloudFormationClient;
+import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
+import software.amazon.awssdk.services.s3.S3Client;
 import software.amazon.awssdk.services.sqs.SqsClient;
 
 /**
@@ -27,6 +29,8 @@ final class AwsClients implements AutoCloseable {
     private final AwsCredentialsProvider credentials;
     private SqsClient sqs;
     private CloudFormationClient cloudFormation;
+    private DynamoDbClient dynamo;
+    private S3Client s3;
 
     private AwsClients(Region region, Optional<URI> endpoint, AwsCredentialsProvider credentials) {
         this.region = region;
@@ -111,6 +115,27 @@ final class AwsClients implements AutoCloseable {
         return cloudFormation;
     }
 
+    DynamoDbClient dynamo() {
+        if (dynamo == null) {
+            var builder = DynamoDbClient.builder().region(region).credentialsProvider(credentials)
+                    .httpClientBuilder(UrlConnectionHttpClient.builder());
+            endpoint.ifPresent(builder::endpointOverride);
+            dynamo = builder.build();
+        }
+        return dynamo;
+    }
+
+    /** Only for an order over SQS's size, whose body goes to the claim-check bucket. */
+    S3Client s3() {
+        if (s3 == null) {
+            var builder = S3Client.builder().region(region).credentialsProvider(credentials)
+                    .httpClientBuilder(UrlConnectionHttpClient.builder());
+            endpoint.ifPresent(e -> builder.endpointOverride(e).forcePathStyle(true));
+            s3 = builder.build();
+        }
+        return s3;
+    }
+
     /**
      * Runs one AWS call. {@code what} names it for the message ("reading the order-to-crm dead-letter
      * queue"); see {@link #failure}.
@@ -165,6 +190,12 @@ final class AwsClients implements AutoCloseable {
         }
         if (cloudFormation != null) {
             cloudFormation.close();
+        }
+        if (dynamo != null) {
+            dynamo.close();
+        }
+        if (s3 != null) {
+            s3.close();
         }
     }
 }

@@ -103,6 +103,13 @@ final class ShopifyAdminOptions {
         });
     }
 
+    /** The shop's Admin API as the reconciler reads it (orders), with this command's token. */
+    ShopifyAdmin admin(HttpClient http, CliContext context) {
+        Clock clock = Clock.systemUTC();
+        return new ShopifyAdmin(new TargetHttp("shopify", HttpTransport.of(http), Duration.ofSeconds(30), clock), base(),
+                AdminAccessTokens.fixed(domain(), token(http, context)), apiVersion.trim(), new ObjectMapper(), clock);
+    }
+
     /** Every subscription of the app in the shop, or the command ends saying what to do. */
     List<WebhookSubscription> list(WebhookSubscriptions subscriptions) {
         try {
@@ -113,9 +120,7 @@ final class ShopifyAdminOptions {
     }
 
     private AdminGraphql graphql(HttpClient http, CliContext context) {
-        Clock clock = Clock.systemUTC();
-        return new AdminGraphql(new TargetHttp("shopify", HttpTransport.of(http), Duration.ofSeconds(30), clock), base(),
-                AdminAccessTokens.fixed(domain(), token(http, context)), apiVersion.trim(), new ObjectMapper(), clock);
+        return admin(http, context).graphql();
     }
 
     private static AdminGraphql.Waiter waiter(CliContext context, PrintWriter progress) {

@@ -15,7 +15,7 @@ class ShopsyncCliTest {
 
     @ParameterizedTest
     @ValueSource(strings = {"", "replay", "dlq", "dlq inspect", "dlq redrive", "webhooks", "webhooks list",
-        "webhooks register", "webhooks delete"})
+        "webhooks register", "webhooks delete", "reconcile"})
     void help_shouldDescribeEveryCommand_andExitZero(String command) {
         String[] args = (command + " --help").trim().split(" ");
 
@@ -30,7 +30,7 @@ class ShopsyncCliTest {
     void help_shouldListTheCommands() {
         CliRun.Result result = cli.run("--help");
 
-        assertThat(result.out()).contains("replay", "dlq", "webhooks", "Exit codes: 0 done, 1 failed");
+        assertThat(result.out()).contains("replay", "dlq", "webhooks", "reconcile", "Exit codes: 0 done, 1 failed");
     }
 
     @Test

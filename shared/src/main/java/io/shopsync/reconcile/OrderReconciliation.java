@@ -41,6 +41,13 @@ import software.amazon.awssdk.core.exception.SdkException;
 public final class OrderReconciliation implements ReconcileCheck {
 
     public static final String NAME = "orders";
+    /**
+     * The payload field a backfilled order carries ({@code "shopsync_source": "backfill"}), and its value: the
+     * connectors send history so that the CRM's automations do not take it for new (Klaviyo's {@code backfill}
+     * flag; a property mappings may carry for HubSpot workflows to filter on).
+     */
+    public static final String SOURCE_FIELD = "shopsync_source";
+    public static final String BACKFILL_SOURCE = "backfill";
     private static final String CREATE = "orders/create";
     private static final String UPDATED = "orders/updated";
 
@@ -54,6 +61,7 @@ public final class OrderReconciliation implements ReconcileCheck {
     private final ObjectMapper json;
     private final Telemetry telemetry;
     private final Clock clock;
+    private final boolean backfill;
 
     /**
      * @param flow the order flow ({@link io.shopsync.flow.OrderFlow#FLOW})
@@ -62,6 +70,13 @@ public final class OrderReconciliation implements ReconcileCheck {
      */
     public OrderReconciliation(Flow flow, Set<String> targets, ShopifyOrders orders, DeliveryStore store,
                                FlowQueues queues, String apiVersion, ObjectMapper json, Telemetry telemetry, Clock clock) {
+        this(flow, targets, orders, store, queues, apiVersion, json, telemetry, clock, false);
+    }
+
+    private OrderReconciliation(Flow flow, Set<String> targets, ShopifyOrders orders, DeliveryStore store,
+                                FlowQueues queues, String apiVersion, ObjectMapper json, Telemetry telemetry, Clock clock,
+                                boolean backfill) {
+        this.backfill = backfill;
         this.flow = flow;
         this.targets = Set.copyOf(targets);
         this.orders = orders;
@@ -72,6 +87,14 @@ public final class OrderReconciliation implements ReconcileCheck {
         this.json = json;
         this.telemetry = telemetry;
         this.clock = clock;
+    }
+
+    /**
+     * The same check, for a backfill: each payload it queues carries {@link #SOURCE_FIELD} {@code backfill},
+     * so the connectors deliver it as history.
+     */
+    public OrderReconciliation backfill() {
+        return new OrderReconciliation(flow, targets, orders, store, queues, apiVersion, json, telemetry, clock, true);
     }
 
     @Override
@@ -86,24 +109,34 @@ public final class OrderReconciliation implements ReconcileCheck {
 
     @Override
     public CheckReport run(String shop, ReconcileWindow window, boolean dryRun) {
+        return run(shop, window, dryRun, ScanProgress.NONE);
+    }
+
+    @Override
+    public CheckReport run(String shop, ReconcileWindow window, boolean dryRun, ScanProgress progress) {
         TopicRule rule = flow.ruleFor(UPDATED).orElseThrow(() -> new IllegalStateException("flow " + flow.name()
                 + " does not take " + UPDATED + ": it is not the order flow"));
         int[] scanned = {0};
         int[] current = {0};
         List<CheckReport.Queued> queued = new ArrayList<>();
         orders.scan(shop, window.from(), window.to(), version -> {
+            if (progress.alreadyHandled(version)) {
+                return;
+            }
             scanned[0]++;
             ObjectNode stub = json.createObjectNode();
             stub.put("id", new BigInteger(version.orderId()));
             stub.put("updated_at", version.updatedAt().toString());
             if (behind(shop, rule, stub).isEmpty()) {
                 current[0]++;
+                progress.handled(version, ScanProgress.Handled.CURRENT);
                 return;
             }
             Optional<JsonNode> order = orders.order(shop, version.orderId());
             if (order.isEmpty()) {
                 telemetry.line(flow.name(), "reconcile: order gone").field("shop", shop).field("orderId", version.orderId())
                         .field("why", "listed as updated, but Shopify no longer has it (deleted): nothing to queue").emit();
+                progress.handled(version, ScanProgress.Handled.GONE);
                 return;
             }
             ObjectNode payload;
@@ -113,13 +146,18 @@ public final class OrderReconciliation implements ReconcileCheck {
                 throw new ReconcileFailedException("shop " + shop + ", order " + version.orderId() + ": Shopify's answer"
                         + " cannot become a webhook payload (" + e.getMessage() + ")", e);
             }
+            if (backfill) {
+                payload.put(SOURCE_FIELD, BACKFILL_SOURCE);
+            }
             // The order as read now may be newer than the scan saw, and meanwhile a webhook may have delivered it.
             Optional<Behind> behind = behind(shop, rule, payload);
             if (behind.isEmpty()) {
                 current[0]++;
+                progress.handled(version, ScanProgress.Handled.CURRENT);
                 return;
             }
             queued.add(queue(shop, rule, payload, behind.get(), OrderPayload.lineItemsTruncated(order.get()), dryRun));
+            progress.handled(version, ScanProgress.Handled.QUEUED);
         });
         return new CheckReport(NAME, scanned[0], current[0], queued);
     }

@@ -36,4 +36,13 @@ public interface ReconcileCheck {
      *     queued is delivered once), and the next run repeats the window
      */
     CheckReport run(String shop, ReconcileWindow window, boolean dryRun);
+
+    /**
+     * The same, reporting each listed item to {@code progress} and skipping those it says an earlier run
+     * handled. A check that lists no orders (stock, subscriptions) ignores it: an interrupted backfill repeats
+     * its whole window, which only repeats what queues nothing twice.
+     */
+    default CheckReport run(String shop, ReconcileWindow window, boolean dryRun, ScanProgress progress) {
+        return run(shop, window, dryRun);
+    }
 }

@@ -8,6 +8,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.shopsync.connectors.CachedSecret;
 import io.shopsync.connectors.klaviyo.KlaviyoApi.Event;
 import io.shopsync.connectors.klaviyo.KlaviyoApi.ProfileEvents;
+import io.shopsync.reconcile.OrderReconciliation;
 import io.shopsync.delivery.DeliveryItem;
 import io.shopsync.delivery.DeliveryOutcome;
 import io.shopsync.delivery.Target;
@@ -193,6 +194,10 @@ public final class KlaviyoOrders implements Target {
             w.identity = identity(w.profile);
             if (sendOrderEvents) {
                 w.events = events(w);
+                if (OrderReconciliation.BACKFILL_SOURCE.equals(payload.path(OrderReconciliation.SOURCE_FIELD).asText())) {
+                    // History: Klaviyo records the events (at the order's own time) but starts no flow with them.
+                    w.events.forEach(event -> event.attributes().put("backfill", true));
+                }
             }
         } catch (MappingException e) {
             w.outcome = new DeliveryOutcome.PermanentFailure("klaviyo, " + what(w) + ": " + e.getMessage()

@@ -173,6 +173,40 @@ class KlaviyoOrdersContractTest {
     }
 
     @Test
+    void deliver_shouldMarkEveryEventOfABackfilledOrderAsBackfill_soKlaviyoStartsNoFlow_andKeepItsOwnTime() {
+        // given: an order from a store's history, as `scripts/shopsync reconcile` queues it
+        klaviyoAccepts();
+        ObjectNode history = (ObjectNode) fixture("orders-create.json");
+        history.put("shopsync_source", "backfill");
+
+        // when
+        List<DeliveryOutcome> outcomes = target(true).deliver(List.of(item("orders/create", history)));
+
+        // then: Placed Order and each Ordered Product are recorded at the order's time, with backfill: true
+        assertThat(outcomes).containsExactly(new Delivered());
+        List<JsonNode> sent = events();
+        assertThat(sent).hasSize(4);
+        assertThat(sent).allSatisfy(event -> {
+            JsonNode attributes = event.path("data").path("attributes");
+            assertThat(attributes.path("backfill").isBoolean() && attributes.path("backfill").asBoolean()).isTrue();
+            assertThat(attributes.path("time").asText()).isEqualTo("2026-11-27T10:15:42Z");
+        });
+    }
+
+    @Test
+    void deliver_shouldNotMarkALiveOrdersEvents_asBackfill() {
+        // given
+        klaviyoAccepts();
+
+        // when
+        target(true).deliver(List.of(item("orders/create", fixture("orders-create.json"))));
+
+        // then: live events start flows as before
+        assertThat(events()).isNotEmpty().allSatisfy(event ->
+                assertThat(event.path("data").path("attributes").has("backfill")).isFalse());
+    }
+
+    @Test
     void deliver_shouldSendOneOrderedProductPerLineItem_keyedByOrderAndLineItemId() {
         // given
         klaviyoAccepts();
