@@ -88,10 +88,8 @@ public final class ShopifyAdmin {
     }
 
     public ItemLookup inventoryItem(String shop, String inventoryItemId) {
-        ObjectNode body = json.createObjectNode();
-        body.put("query", INVENTORY_ITEM);
-        body.putObject("variables").put("id", "gid://shopify/InventoryItem/" + inventoryItemId);
-        Answer answer = query(shop, body, "the SKU look-up for inventory item " + inventoryItemId);
+        ObjectNode variables = json.createObjectNode().put("id", "gid://shopify/InventoryItem/" + inventoryItemId);
+        Answer answer = query(shop, INVENTORY_ITEM, variables, "the SKU look-up for inventory item " + inventoryItemId);
         if (answer instanceof Answer.Failed failed) {
             return new ItemLookup.Failed(failed.outcome());
         }
@@ -119,10 +117,8 @@ public final class ShopifyAdmin {
      * {@code read_all_orders} for orders older than 60 days; the e-mail is protected customer data).
      */
     public OrderLookup orderEmail(String shop, String orderId) {
-        ObjectNode body = json.createObjectNode();
-        body.put("query", ORDER_EMAIL);
-        body.putObject("variables").put("id", "gid://shopify/Order/" + orderId);
-        Answer answer = query(shop, body, "the e-mail look-up for order " + orderId);
+        ObjectNode variables = json.createObjectNode().put("id", "gid://shopify/Order/" + orderId);
+        Answer answer = query(shop, ORDER_EMAIL, variables, "the e-mail look-up for order " + orderId);
         if (answer instanceof Answer.Failed failed) {
             return new OrderLookup.Failed(failed.outcome());
         }
@@ -146,11 +142,9 @@ public final class ShopifyAdmin {
 
     /** The level's {@code on_hand} quantity now (scope {@code read_inventory}). */
     public QuantityLookup onHand(String shop, String inventoryItemId, String locationId) {
-        ObjectNode body = json.createObjectNode();
-        body.put("query", ON_HAND);
-        body.putObject("variables").put("item", "gid://shopify/InventoryItem/" + inventoryItemId)
+        ObjectNode variables = json.createObjectNode().put("item", "gid://shopify/InventoryItem/" + inventoryItemId)
                 .put("location", "gid://shopify/Location/" + locationId);
-        Answer answer = query(shop, body, "the on-hand look-up for inventory item " + inventoryItemId
+        Answer answer = query(shop, ON_HAND, variables, "the on-hand look-up for inventory item " + inventoryItemId
                 + " at location " + locationId);
         if (answer instanceof Answer.Failed failed) {
             return new QuantityLookup.Failed(failed.outcome());
@@ -205,16 +199,15 @@ public final class ShopifyAdmin {
      */
     public InventoryPage changedInventory(String shop, Instant from, Instant to, List<String> locationIds, int first,
                                           String after) {
-        ObjectNode body = json.createObjectNode();
-        body.put("query", changedInventoryQuery(locationIds));
-        ObjectNode variables = body.putObject("variables");
+        ObjectNode variables = json.createObjectNode();
         variables.put("q", "updated_at:>='" + from.truncatedTo(ChronoUnit.SECONDS) + "' AND updated_at:<'"
                 + to.truncatedTo(ChronoUnit.SECONDS) + "'");
         variables.put("first", first);
         if (after != null) {
             variables.put("after", after);
         }
-        Answer answer = query(shop, body, "the inventory items changed from " + from + " to " + to);
+        Answer answer = query(shop, changedInventoryQuery(locationIds), variables,
+                "the inventory items changed from " + from + " to " + to);
         if (answer instanceof Answer.Failed failed) {
             return new InventoryPage.Failed(failed.outcome());
         }
@@ -311,7 +304,7 @@ public final class ShopifyAdmin {
     /** One page of the scan: each order's id and update time, oldest first. */
     public sealed interface OrderVersions {
         /** @param orders each {@code {"legacyResourceId": "...", "updatedAt": "..."}} as Shopify answered it */
-        record Page(java.util.List<JsonNode> orders, boolean hasNextPage, String endCursor) implements OrderVersions {}
+        record Page(List<JsonNode> orders, boolean hasNextPage, String endCursor) implements OrderVersions {}
 
         /** The page could not be read: retry later (THROTTLED says when), or a permanent reason. */
         record Failed(DeliveryOutcome outcome) implements OrderVersions {}
@@ -322,25 +315,23 @@ public final class ShopifyAdmin {
      *
      * @param after the previous page's end cursor, or null for the first page
      */
-    public OrderVersions orderVersions(String shop, java.time.Instant from, java.time.Instant to, int first, String after) {
-        ObjectNode body = json.createObjectNode();
-        body.put("query", ORDER_VERSIONS);
-        ObjectNode variables = body.putObject("variables").put("first", first)
+    public OrderVersions orderVersions(String shop, Instant from, Instant to, int first, String after) {
+        ObjectNode variables = json.createObjectNode().put("first", first)
                 .put("query", "updated_at:>='" + from + "' updated_at:<'" + to + "'");
         if (after == null) {
             variables.putNull("after");
         } else {
             variables.put("after", after);
         }
-        Answer answer = query(shop, body, "the orders updated from " + from + " to " + to);
+        Answer answer = query(shop, ORDER_VERSIONS, variables, "the orders updated from " + from + " to " + to);
         if (answer instanceof Answer.Failed failed) {
             return new OrderVersions.Failed(failed.outcome());
         }
         JsonNode orders = ((Answer.Data) answer).data().path("orders");
-        java.util.List<JsonNode> nodes = new java.util.ArrayList<>();
+        List<JsonNode> nodes = new ArrayList<>();
         orders.path("nodes").forEach(nodes::add);
         JsonNode pageInfo = orders.path("pageInfo");
-        return new OrderVersions.Page(java.util.List.copyOf(nodes), pageInfo.path("hasNextPage").asBoolean(false),
+        return new OrderVersions.Page(List.copyOf(nodes), pageInfo.path("hasNextPage").asBoolean(false),
                 pageInfo.path("endCursor").isTextual() ? pageInfo.path("endCursor").asText() : null);
     }
 
@@ -357,10 +348,8 @@ public final class ShopifyAdmin {
 
     /** The order with every field the order flow's mappings read ({@link #ORDER}). */
     public OrderState order(String shop, String orderId) {
-        ObjectNode body = json.createObjectNode();
-        body.put("query", ORDER);
-        body.putObject("variables").put("id", "gid://shopify/Order/" + orderId);
-        Answer answer = query(shop, body, "the order " + orderId);
+        ObjectNode variables = json.createObjectNode().put("id", "gid://shopify/Order/" + orderId);
+        Answer answer = query(shop, ORDER, variables, "the order " + orderId);
         if (answer instanceof Answer.Failed failed) {
             return new OrderState.Failed(failed.outcome());
         }
@@ -382,9 +371,8 @@ public final class ShopifyAdmin {
     }
 
     /** Sends the query through {@link AdminGraphql}; a throttle becomes a retry once the bucket has refilled. */
-    private Answer query(String shop, ObjectNode body, String what) {
-        AdminGraphql.Answer answer = graphql.query(shop, body.path("query").asText(), (ObjectNode) body.path("variables"),
-                what);
+    private Answer query(String shop, String query, ObjectNode variables, String what) {
+        AdminGraphql.Answer answer = graphql.query(shop, query, variables, what);
         if (answer instanceof AdminGraphql.Answer.Throttled throttled) {
             return new Answer.Failed(new DeliveryOutcome.RetryLater("shopify Admin API throttled " + what,
                     Optional.of(clock.instant().plus(throttled.retryAfter()))));
