@@ -194,10 +194,8 @@ final class ReconcileCommand implements Callable<Integer> {
         SqsFlowQueues queues = new SqsFlowQueues(aws.sqs(), parts.queueUrl(), parts.deadLetterQueueUrl(),
                 new S3ClaimCheckStore(aws::s3, parts.bucket()), new EnvelopeCodec(json), SqsFlowQueues.DEFAULT_MAX_MESSAGE_BYTES);
         // Only watermarks are read: the lease and retentions are those the flows write with.
-        DynamoDbDeliveryStore store = new DynamoDbDeliveryStore(aws.dynamo(), parts.table(), Duration.ofSeconds(90),
-                Duration.ofHours(72), Duration.ofDays(35));
-        ShopifyOrders orders = new ShopifyOrders(admin, ShopifyOrders.DEFAULT_PAGE_SIZE, ShopifyOrders.DEFAULT_MAX_PER_QUERY,
-                3, 20, context.sleeper()::sleep, clock);
+        DynamoDbDeliveryStore store = DynamoDbDeliveryStore.withDefaults(aws.dynamo(), parts.table());
+        ShopifyOrders orders = ShopifyOrders.withDefaults(admin, context.sleeper()::sleep, clock);
         // The per-order log lines are the function's; here the progress line and the summary say it.
         Telemetry quiet = new Telemetry(json, line -> {
             if (context.setting("SHOPSYNC_DEBUG").isPresent()) {

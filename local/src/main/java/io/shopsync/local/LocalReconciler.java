@@ -136,8 +136,7 @@ final class LocalReconciler implements AutoCloseable {
                 .followRedirects(HttpClient.Redirect.NEVER).build());
         ShopifyAdmin admin = new ShopifyAdmin(new TargetHttp("shopify", transport, Duration.ofSeconds(10), clock), adminUrl,
                 CachedSecret.fixed("the local Shopify stand-in's token", STAND_IN_TOKEN), shops, version, json, clock);
-        ShopifyOrders orders = new ShopifyOrders(admin, ShopifyOrders.DEFAULT_PAGE_SIZE, ShopifyOrders.DEFAULT_MAX_PER_QUERY,
-                3, 20, duration -> Thread.sleep(duration.toMillis()), clock);
+        ShopifyOrders orders = ShopifyOrders.withDefaults(admin, duration -> Thread.sleep(duration.toMillis()), clock);
         Parts parts = new Parts(admin, orders, store, orderQueues, settings, json, telemetry, clock);
         Reconciler reconciler = new Reconciler(List.copyOf(shops), checks.of(parts), checkpoints,
                 settings(settings, standIn, clock), alerts, telemetry, clock);

@@ -388,7 +388,7 @@ final class RunningStack implements AutoCloseable {
         progress.step("store", "delivery records and watermarks in DynamoDB table " + table + " at " + endpoint);
         // The same lease and retention FlowEnvironment.fromVariables uses by default.
         return new Stores(
-                new DynamoDbDeliveryStore(dynamo, table, Duration.ofSeconds(90), Duration.ofHours(72), Duration.ofDays(35)),
+                DynamoDbDeliveryStore.withDefaults(dynamo, table),
                 new DynamoDbSkuCache(dynamo, table, Duration.ofDays(30)),
                 new DynamoDbReportedLevels(dynamo, table, Duration.ofDays(365)),
                 new io.shopsync.reconcile.DynamoDbCheckpoints(dynamo, table));

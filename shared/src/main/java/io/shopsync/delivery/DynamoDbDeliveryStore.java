@@ -37,6 +37,12 @@ public final class DynamoDbDeliveryStore implements DeliveryStore {
     private final Duration recordRetention;
     private final Duration watermarkRetention;
 
+    /** LEASE_SECONDS' default: longer than a function's timeout, so a live attempt's lease never runs out. */
+    public static final Duration DEFAULT_LEASE = Duration.ofSeconds(90);
+    /** RECORD_RETENTION_HOURS' default: Shopify retries a webhook for up to 48 hours. */
+    public static final Duration DEFAULT_RECORD_RETENTION = Duration.ofHours(72);
+    public static final Duration WATERMARK_RETENTION = Duration.ofDays(35);
+
     public DynamoDbDeliveryStore(DynamoDbClient dynamo, String table, Duration lease, Duration recordRetention,
                                  Duration watermarkRetention) {
         this.dynamo = dynamo;
@@ -44,6 +50,11 @@ public final class DynamoDbDeliveryStore implements DeliveryStore {
         this.lease = lease;
         this.recordRetention = recordRetention;
         this.watermarkRetention = watermarkRetention;
+    }
+
+    /** The store as the flows write it by default: for a reader of watermarks (the reconciler, a backfill). */
+    public static DynamoDbDeliveryStore withDefaults(DynamoDbClient dynamo, String table) {
+        return new DynamoDbDeliveryStore(dynamo, table, DEFAULT_LEASE, DEFAULT_RECORD_RETENTION, WATERMARK_RETENTION);
     }
 
     @Override

@@ -153,7 +153,8 @@ public final class FlowEnvironment {
         FlowQueues queues = new SqsFlowQueues(aws.sqs(), settings.required("WORK_QUEUE_URL"),
                 settings.required("DEAD_LETTER_QUEUE_URL"), claimChecks, new EnvelopeCodec(json), threshold);
         String table = settings.required("IDEMPOTENCY_TABLE");
-        int retentionHours = settings.integer("RECORD_RETENTION_HOURS", 72);
+        int retentionHours = settings.integer("RECORD_RETENTION_HOURS",
+                (int) DynamoDbDeliveryStore.DEFAULT_RECORD_RETENTION.toHours());
         if (retentionHours < 48) {
             throw new IllegalStateException("RECORD_RETENTION_HOURS=" + retentionHours + " is too short: Shopify may "
                     + "deliver a webhook up to a day late and retries for hours; keep records at least 48 hours");
@@ -172,8 +173,9 @@ public final class FlowEnvironment {
                 .skuCache(new DynamoDbSkuCache(aws.dynamo(), table, Duration.ofDays(30)))
                 .reportedLevels(new DynamoDbReportedLevels(aws.dynamo(), table, Duration.ofDays(365)))
                 .deliveryStore(new DynamoDbDeliveryStore(aws.dynamo(), table,
-                        Duration.ofSeconds(settings.integer("LEASE_SECONDS", 90)),
-                        Duration.ofHours(retentionHours), Duration.ofDays(35)))
+                        Duration.ofSeconds(settings.integer("LEASE_SECONDS",
+                                (int) DynamoDbDeliveryStore.DEFAULT_LEASE.toSeconds())),
+                        Duration.ofHours(retentionHours), DynamoDbDeliveryStore.WATERMARK_RETENTION))
                 .alerts(new SnsAlerts(aws.sns(), settings.required("ALERTS_TOPIC_ARN"),
                         new DynamoDbAlertGate(aws.dynamo(), table, alertWindow), alertWindow, telemetry, clock))
                 .backoff(new Backoff(Duration.ofSeconds(settings.integer("BACKOFF_BASE_SECONDS", 10)),

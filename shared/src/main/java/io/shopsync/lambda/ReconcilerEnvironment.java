@@ -162,8 +162,7 @@ public final class ReconcilerEnvironment {
         }
         SqsFlowQueues queues = queues(settings.required("ORDER_WORK_QUEUE_URL"), settings.required("ORDER_DEAD_LETTER_QUEUE_URL"));
         return new OrderReconciliation(OrderFlow.FLOW, targets,
-                new ShopifyOrders(admin(), ShopifyOrders.DEFAULT_PAGE_SIZE, ShopifyOrders.DEFAULT_MAX_PER_QUERY, 3, 20,
-                        sleeper, clock),
+                ShopifyOrders.withDefaults(admin(), sleeper, clock),
                 store(), queues, admin().apiVersion(), json, telemetry, clock);
     }
 
@@ -251,8 +250,7 @@ public final class ReconcilerEnvironment {
 
     /** Only watermarks are read: the lease and retentions are those the flows write with. */
     private DynamoDbDeliveryStore store() {
-        return new DynamoDbDeliveryStore(aws.dynamo(), settings.required("IDEMPOTENCY_TABLE"), Duration.ofSeconds(90),
-                Duration.ofHours(72), Duration.ofDays(35));
+        return DynamoDbDeliveryStore.withDefaults(aws.dynamo(), settings.required("IDEMPOTENCY_TABLE"));
     }
 
     private Alerts alerts() {

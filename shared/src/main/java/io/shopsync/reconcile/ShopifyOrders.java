@@ -45,6 +45,11 @@ public final class ShopifyOrders {
     private final Sleeper sleeper;
     private final Clock clock;
 
+    /** What the reconciler, the backfill and the local stack run with: 3 retries of a server error, 20 throttle waits. */
+    public static ShopifyOrders withDefaults(ShopifyAdmin admin, Sleeper sleeper, Clock clock) {
+        return new ShopifyOrders(admin, DEFAULT_PAGE_SIZE, DEFAULT_MAX_PER_QUERY, 3, 20, sleeper, clock);
+    }
+
     /**
      * @param maxRetries retries of a server-side error before the check fails
      * @param maxThrottledWaits waits for the throttle bucket per request before the check fails
