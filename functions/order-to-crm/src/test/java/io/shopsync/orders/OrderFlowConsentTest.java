@@ -269,4 +269,16 @@ class OrderFlowConsentTest {
                 assertThat(dead.reason().reason()).contains("SMS set up").contains("706405506930370084")
                         .doesNotContain("+13175550142"));
     }
+
+    @Test
+    void aKlaviyoKeyWithoutTheSubscriptionScopes_deadLettersTheConsent_namingTheScopesItNeeds() throws Exception {
+        apis.answerAlways(FakeCrmApis.KLAVIYO_SUBSCRIBE, FakeCrmApis.klaviyoError(403, "permission_denied",
+                "You do not have permission to perform this action.", "This API key is missing required scopes."));
+
+        deliver(received(EMAIL_TOPIC, emailConsent("subscribed", "2026-11-27T05:14:58-05:00")));
+
+        assertThat(queues.deadLettered).singleElement().satisfies(dead -> assertThat(dead.reason().reason())
+                .contains("lists:write").contains("subscriptions:write").doesNotContain("zoe.adams"));
+        assertThat(statuses()).hasSize(1); // HubSpot's delivery is its own
+    }
 }

@@ -242,13 +242,16 @@ public final class KlaviyoApi {
     private TargetResponse.Permanent rejectedKey(String path, TargetResponse.Permanent response) {
         String codes = ErrorCodes.of(response.answer());
         String said = codes.isEmpty() ? "" : " (" + codes + ")";
+        // Consent's subscription jobs also need lists:write and subscriptions:write.
+        String scopes = path.startsWith("/api/profile-subscription-")
+                ? "profiles:write, lists:write and subscriptions:write" : "profiles:write and events:write";
         String advice = response.status() == 401
                 ? "Klaviyo rejected the private key from " + apiKey.description() + " (reloaded at most once a minute): "
-                        + "rotate the Klaviyo private key in Secrets Manager (a private key with the profiles:write "
-                        + "and events:write scopes), then redrive the dead letters"
+                        + "rotate the Klaviyo private key in Secrets Manager (a private key with the " + scopes
+                        + " scopes), then redrive the dead letters"
                 : "the Klaviyo private key from " + apiKey.description() + " lacks a scope this request needs: "
-                        + "rotate the Klaviyo private key in Secrets Manager to one with the profiles:write and "
-                        + "events:write scopes, then redrive the dead letters";
+                        + "rotate the Klaviyo private key in Secrets Manager to one with the " + scopes
+                        + " scopes, then redrive the dead letters";
         return new TargetResponse.Permanent(response.status(),
                 http.target() + " POST " + path + " answered " + response.status() + said + ": " + advice);
     }
