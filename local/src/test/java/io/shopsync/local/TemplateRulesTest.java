@@ -746,12 +746,14 @@ class TemplateRulesTest {
     }
 
     /**
-     * Topics a flow takes only when the deployment turns them on (OrderToCrm.CUSTOMER_TOPICS with
-     * OrderFlowCustomerTopics): its EventBridge rule routes them anyway, and the function dead-letters them
-     * with the reason while they are off, as its HTTPS route does.
+     * Topics a flow takes only when the deployment turns them on (WebhookRoutes.CUSTOMER_TOPICS with
+     * OrderFlowCustomerTopics, WebhookRoutes.CONSENT_TOPICS with OrderFlowConsentTopics): its EventBridge rule
+     * routes them anyway, and the function dead-letters them with the reason while they are off, as its HTTPS
+     * route does.
      */
     private static final Map<String, Set<String>> OPTIONAL_TOPICS = Map.of(
-            "order-to-crm", Set.of("customers/create", "customers/update"));
+            "order-to-crm", Set.of("customers/create", "customers/update",
+                    "customers_email_marketing_consent/update", "customers_marketing_consent/update"));
     /** The spellings of the topic key in detail.metadata that Shopify has used; each rule matches all of them. */
     private static final List<String> TOPIC_KEYS = List.of("X-Shopify-Topic", "x-shopify-topic", "shopify-topic");
     /** Resource types that exist only for EventBridge delivery. */

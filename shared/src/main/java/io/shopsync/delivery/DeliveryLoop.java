@@ -285,7 +285,7 @@ public final class DeliveryLoop {
                 }
                 if (rule.watermark().isPresent()) {
                     watermarkKey = rule.watermark().get().of(envelope.shop(), payload);
-                    version = EntityVersion.of(payload, envelope.triggeredAt());
+                    version = rule.version(payload, envelope.triggeredAt());
                 }
                 openPerson();
                 redriveTargets = message.attribute("target")

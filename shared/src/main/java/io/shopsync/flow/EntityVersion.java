@@ -20,15 +20,28 @@ public record EntityVersion(Instant updatedAt, Instant triggeredAt) implements C
      * @throws UnprocessableWebhookException when {@code updated_at} is present but not a timestamp
      */
     public static EntityVersion of(JsonNode payload, Instant triggeredAt) {
+        return of(payload, TopicRule.UPDATED_AT, triggeredAt);
+    }
+
+    /**
+     * The version a payload gives in {@code field} (dot-separated for a nested field); when the field is
+     * absent or null, the delivery's triggered-at stands in.
+     *
+     * @throws UnprocessableWebhookException when the field is present but not a timestamp
+     */
+    public static EntityVersion of(JsonNode payload, String field, Instant triggeredAt) {
         Instant trigger = triggeredAt == null ? NONE : triggeredAt;
-        JsonNode updated = payload.get("updated_at");
+        JsonNode updated = payload;
+        for (String name : field.split("\\.")) {
+            updated = updated == null ? null : updated.get(name);
+        }
         if (updated == null || updated.isNull()) {
             return new EntityVersion(trigger, trigger);
         }
         try {
             return new EntityVersion(OffsetDateTime.parse(updated.asText()).toInstant(), trigger);
         } catch (DateTimeParseException e) {
-            throw new UnprocessableWebhookException("updated_at is not an ISO-8601 timestamp: " + PayloadValue.describe(updated));
+            throw new UnprocessableWebhookException(field + " is not an ISO-8601 timestamp: " + PayloadValue.describe(updated));
         }
     }
 

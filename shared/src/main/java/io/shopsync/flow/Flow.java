@@ -45,6 +45,15 @@ public final class Flow {
         return with(TopicRule.state(entity, part), topicNames);
     }
 
+    /**
+     * Topics whose payload is a state with its own clock (a customer's marketing consent, dated by its
+     * {@code consent_updated_at}): ordered in the entity's group, last write wins on {@code versionField}
+     * under its own {@code watermark}, never compared with the entity's {@code updated_at}.
+     */
+    public Flow acceptsVersioned(EntityKey entity, EntityKey watermark, String versionField, String... topicNames) {
+        return with(TopicRule.state(entity, watermark, versionField), topicNames);
+    }
+
     /** Topics that are events about the entity (a refund), not versions of it: deduplicated, never stale. */
     public Flow acceptsEvents(EntityKey entity, String... topicNames) {
         return with(TopicRule.event(entity), topicNames);

@@ -1,5 +1,7 @@
 package io.shopsync.flow;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import java.time.Instant;
 import java.util.Optional;
 
 /**
@@ -8,14 +10,27 @@ import java.util.Optional;
  * @param entity the entity key: the FIFO group, so the entity's updates are processed in order
  * @param watermark for state topics, the key whose newest applied version is remembered per target,
  *     so an older version is never applied after a newer one; empty for event topics
+ * @param versionField where a state topic's payload says its version: {@code updated_at}, or a nested
+ *     field such as {@code email_marketing_consent.consent_updated_at} for a state with its own clock
  */
-public record TopicRule(EntityKey entity, Optional<EntityKey> watermark) {
+public record TopicRule(EntityKey entity, Optional<EntityKey> watermark, String versionField) {
+
+    public static final String UPDATED_AT = "updated_at";
 
     public static TopicRule state(EntityKey entity, EntityKey watermark) {
-        return new TopicRule(entity, Optional.of(watermark));
+        return state(entity, watermark, UPDATED_AT);
+    }
+
+    public static TopicRule state(EntityKey entity, EntityKey watermark, String versionField) {
+        return new TopicRule(entity, Optional.of(watermark), versionField);
     }
 
     public static TopicRule event(EntityKey entity) {
-        return new TopicRule(entity, Optional.empty());
+        return new TopicRule(entity, Optional.empty(), UPDATED_AT);
+    }
+
+    /** The version of a payload of this topic, read from {@link #versionField}. */
+    public EntityVersion version(JsonNode payload, Instant triggeredAt) {
+        return EntityVersion.of(payload, versionField, triggeredAt);
     }
 }

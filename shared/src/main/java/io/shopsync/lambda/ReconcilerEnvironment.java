@@ -53,7 +53,7 @@ import java.util.Set;
  *   <li>stock ({@link #stock()}): {@code INVENTORY_TARGET}, {@code LOCATION_MAPPING}, {@code STOCK_QUANTITY},
  *       {@code STOCK_WORK_QUEUE_URL}, {@code STOCK_DEAD_LETTER_QUEUE_URL}</li>
  *   <li>subscriptions ({@link #expectedSubscriptions()}): {@code WEBHOOK_API_URL} or {@code SHOPIFY_EVENT_SOURCE_ARN},
- *       {@code ORDER_FLOW_CUSTOMER_TOPICS}, {@code RECONCILE_REPAIR_SUBSCRIPTIONS} (false)</li>
+ *       {@code ORDER_FLOW_CUSTOMER_TOPICS}, {@code ORDER_FLOW_CONSENT_TOPICS}, {@code RECONCILE_REPAIR_SUBSCRIPTIONS} (false)</li>
  *   <li>optional: {@code RECONCILE_OVERLAP_MINUTES} (5), {@code RECONCILE_LAG_MINUTES} (1),
  *       {@code RECONCILE_FIRST_WINDOW_MINUTES} (30), {@code RECONCILE_MAX_WINDOW_HOURS} (24),
  *       {@code RECONCILE_DRY_RUN} (false), {@code ALERT_WINDOW_MINUTES} (15)</li>
@@ -202,8 +202,9 @@ public final class ReconcilerEnvironment {
         boolean crm = !settings.list("CRM_TARGETS").isEmpty();
         boolean stock = settings.optional("INVENTORY_TARGET") != null;
         boolean customerTopics = "true".equalsIgnoreCase(settings.optional("ORDER_FLOW_CUSTOMER_TOPICS"));
+        boolean consentTopics = "true".equalsIgnoreCase(settings.optional("ORDER_FLOW_CONSENT_TOPICS"));
         List<SubscriptionPlan.Wanted> wanted = new ArrayList<>();
-        for (WebhookRoutes.Route route : WebhookRoutes.all(customerTopics)) {
+        for (WebhookRoutes.Route route : WebhookRoutes.all(customerTopics, consentTopics)) {
             boolean on = route.flow().name().equals(StockFlow.FLOW.name()) ? stock : crm;
             if (on) {
                 String destination = eventSource != null ? eventSource : apiUrl.replaceAll("/+$", "") + route.path();

@@ -46,6 +46,9 @@ public final class FakeCrmApis implements AutoCloseable {
     public static final String KLAVIYO_PROFILES = "/api/profile-import";
     public static final String KLAVIYO_EVENTS = "/api/events";
     public static final String KLAVIYO_BULK = "/api/event-bulk-create-jobs";
+    public static final String HUBSPOT_SUBSCRIPTION_STATUSES = "/communication-preferences/2026-09/statuses/batch/write";
+    public static final String KLAVIYO_SUBSCRIBE = "/api/profile-subscription-bulk-create-jobs";
+    public static final String KLAVIYO_UNSUBSCRIBE = "/api/profile-subscription-bulk-delete-jobs";
     /** The credentials the flow tests configure; a flow sending others is answered 401. */
     public static final String HUBSPOT_TOKEN = "pat-na1-test";
     public static final String KLAVIYO_API_KEY = "pk_test_0123456789";
@@ -106,6 +109,132 @@ public final class FakeCrmApis implements AutoCloseable {
         }
     }
 
+    /**
+     * Answers HubSpot's subscription status batch write as its spec (2026-09 BatchInputPublicStatusRequest) does:
+     * one PublicStatus per input; an input without {@code subscriberIdString}, {@code subscriptionId},
+     * {@code statusState} or with a channel other than EMAIL, or a legal basis outside the spec's enum, is refused
+     * with 400 VALIDATION_ERROR, the whole batch.
+     */
+    public static final class HubSpotStatusAnswers implements ResponseTransformerV2 {
+        private static final java.util.Set<String> LEGAL_BASES = java.util.Set.of("CONSENT_WITH_NOTICE",
+                "LEGITIMATE_INTEREST_CLIENT", "LEGITIMATE_INTEREST_OTHER", "LEGITIMATE_INTEREST_PQL", "NON_GDPR",
+                "PERFORMANCE_OF_CONTRACT", "PROCESS_AND_STORE");
+        private static final java.util.Set<String> STATES = java.util.Set.of("NOT_SPECIFIED", "SUBSCRIBED", "UNSUBSCRIBED");
+
+        @Override
+        public Response transform(Response response, ServeEvent serveEvent) {
+            try {
+                JsonNode request = JSON.readTree(serveEvent.getRequest().getBodyAsString());
+                ObjectNode answer = JSON.createObjectNode().put("status", "COMPLETE");
+                ArrayNode results = answer.putArray("results");
+                for (JsonNode input : request.path("inputs")) {
+                    if (!input.path("subscriberIdString").isTextual() || !input.path("subscriptionId").canConvertToInt()
+                            || !STATES.contains(input.path("statusState").asText())
+                            || !"EMAIL".equals(input.path("channel").asText())
+                            || input.has("legalBasis") && !LEGAL_BASES.contains(input.path("legalBasis").asText())) {
+                        return Response.Builder.like(response).but().status(400).body("""
+                                {"status":"error","message":"Invalid input JSON on line 1","correlationId":\
+                                "5e0c4f1a-2b3d-4c5e-8f9a-0b1c2d3e4f5a","category":"VALIDATION_ERROR"}""").build();
+                    }
+                    ObjectNode status = results.addObject();
+                    status.put("subscriberIdString", input.path("subscriberIdString").asText());
+                    status.put("subscriptionId", input.path("subscriptionId").asLong());
+                    status.put("channel", "EMAIL");
+                    status.put("status", input.path("statusState").asText());
+                    status.put("source", "Public status API");
+                    status.put("setStatusSuccessReason", "REQUESTED_CHANGE_OCCURRED");
+                    status.put("timestamp", "2026-11-27T16:00:00.120Z");
+                    if (input.has("legalBasis")) {
+                        status.put("legalBasis", input.path("legalBasis").asText());
+                        status.put("legalBasisExplanation", input.path("legalBasisExplanation").asText());
+                    }
+                }
+                answer.put("startedAt", "2026-11-27T16:00:00.010Z").put("completedAt", "2026-11-27T16:00:00.140Z");
+                return Response.Builder.like(response).but().status(200).body(JSON.writeValueAsString(answer)).build();
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+        }
+
+        @Override
+        public String getName() {
+            return "hubspot-status-answers";
+        }
+
+        @Override
+        public boolean applyGlobally() {
+            return false;
+        }
+    }
+
+    /**
+     * Answers Klaviyo's subscription jobs as its spec (revision 2026-07-15, SubscriptionCreateJobCreateQuery and
+     * SubscriptionDeleteJobCreateQuery) and its documented rules do: 202 with no body; 400 {@code invalid} for a
+     * wrong job type, a profile without {@code subscriptions}, a consent other than SUBSCRIBED / UNSUBSCRIBED, a
+     * {@code consented_at} without {@code historical_import} or the reverse, or a list relationship without an id.
+     */
+    public static final class KlaviyoSubscriptionAnswers implements ResponseTransformerV2 {
+        @Override
+        public Response transform(Response response, ServeEvent serveEvent) {
+            try {
+                String path = serveEvent.getRequest().getUrl();
+                boolean subscribe = path.equals(KLAVIYO_SUBSCRIBE);
+                JsonNode data = JSON.readTree(serveEvent.getRequest().getBodyAsString()).path("data");
+                String problem = null;
+                if (!data.path("type").asText().equals(subscribe ? "profile-subscription-bulk-create-job"
+                        : "profile-subscription-bulk-delete-job")) {
+                    problem = "'type' is not a valid job type for this endpoint.";
+                }
+                boolean historical = data.path("attributes").path("historical_import").asBoolean(false);
+                for (JsonNode profile : data.path("attributes").path("profiles").path("data")) {
+                    JsonNode subscriptions = profile.path("attributes").path("subscriptions");
+                    if (!"profile".equals(profile.path("type").asText()) || !subscriptions.isObject() || subscriptions.isEmpty()) {
+                        problem = "'subscriptions' is a required field.";
+                    }
+                    for (JsonNode channel : subscriptions) {
+                        JsonNode marketing = channel.path("marketing");
+                        if (!marketing.path("consent").asText().equals(subscribe ? "SUBSCRIBED" : "UNSUBSCRIBED")) {
+                            problem = "'consent' is not a valid choice.";
+                        }
+                        if (marketing.has("consented_at") != (subscribe && historical)) {
+                            problem = historical ? "'consented_at' is required when 'historical_import' is true."
+                                    : "'consented_at' can only be provided when 'historical_import' is true.";
+                        }
+                    }
+                }
+                if (data.path("attributes").path("profiles").path("data").isEmpty()) {
+                    problem = "'profiles' is a required field.";
+                }
+                JsonNode list = data.path("relationships").path("list");
+                if (!list.isMissingNode() && (!"list".equals(list.path("data").path("type").asText())
+                        || list.path("data").path("id").asText().isEmpty())) {
+                    problem = "'list' relationship requires a type and an id.";
+                }
+                if (problem != null) {
+                    return Response.Builder.like(response).but().status(400)
+                            .headers(new com.github.tomakehurst.wiremock.http.HttpHeaders(
+                                    new com.github.tomakehurst.wiremock.http.HttpHeader("Content-Type", "application/vnd.api+json")))
+                            .body("{\"errors\":[{\"id\":\"3f1b2c4d-5e6f-4a7b-8c9d-0e1f2a3b4c5d\",\"status\":400,"
+                                    + "\"code\":\"invalid\",\"title\":\"Invalid input.\",\"detail\":\"" + problem
+                                    + "\",\"source\":{\"pointer\":\"/data/\"},\"links\":{},\"meta\":{}}]}").build();
+                }
+                return Response.Builder.like(response).but().status(202).body("").build();
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+        }
+
+        @Override
+        public String getName() {
+            return "klaviyo-subscription-answers";
+        }
+
+        @Override
+        public boolean applyGlobally() {
+            return false;
+        }
+    }
+
     public final WireMockServer server;
     private final HubSpotBatchAnswers batchAnswers = new HubSpotBatchAnswers();
     private final String hubspotAuthorization;
@@ -119,10 +248,11 @@ public final class FakeCrmApis implements AutoCloseable {
     public FakeCrmApis(String hubspotToken, String klaviyoApiKey) {
         hubspotAuthorization = "Bearer " + hubspotToken;
         klaviyoAuthorization = "Klaviyo-API-Key " + klaviyoApiKey;
-        server = new WireMockServer(wireMockConfig().dynamicPort().bindAddress("127.0.0.1").extensions(batchAnswers));
+        server = new WireMockServer(wireMockConfig().dynamicPort().bindAddress("127.0.0.1").extensions(batchAnswers,
+                new HubSpotStatusAnswers(), new KlaviyoSubscriptionAnswers()));
         server.start();
         // Anything without the right credentials: 401, as each API answers it.
-        server.stubFor(post(urlMatching("/crm/.*")).atPriority(10).willReturn(aResponse().withStatus(401)
+        server.stubFor(post(urlMatching("/(crm|communication-preferences)/.*")).atPriority(10).willReturn(aResponse().withStatus(401)
                 .withHeader("Content-Type", "application/json").withBody("""
                         {"status":"error","message":"Authentication credentials not found. This API supports OAuth 2.0 \
                         authentication and you can find more details at https://developers.hubspot.com/docs/methods/auth/oauth-overview",\
@@ -146,6 +276,16 @@ public final class FakeCrmApis implements AutoCloseable {
                 .withBody("{\"data\":{\"type\":\"profile\",\"id\":\"01JD3Q8W0K2M5S7X9Y1Z3A5C7E\",\"attributes\":{}}}")));
         server.stubFor(klaviyo(KLAVIYO_EVENTS, 5).willReturn(aResponse().withStatus(202)));
         server.stubFor(klaviyo(KLAVIYO_BULK, 5).willReturn(aResponse().withStatus(202)));
+        server.stubFor(hubspot(HUBSPOT_SUBSCRIPTION_STATUSES, 5).willReturn(aResponse().withStatus(200)
+                .withHeader("Content-Type", "application/json").withTransformers("hubspot-status-answers")));
+        server.stubFor(klaviyo(KLAVIYO_SUBSCRIBE, 5).willReturn(aResponse().withStatus(202)
+                .withTransformers("klaviyo-subscription-answers")));
+        server.stubFor(klaviyo(KLAVIYO_UNSUBSCRIBE, 5).willReturn(aResponse().withStatus(202)
+                .withTransformers("klaviyo-subscription-answers")));
+    }
+
+    private static boolean isHubSpot(String path) {
+        return !path.startsWith("/api/");
     }
 
     private MappingBuilder hubspot(String path, int priority) {
@@ -164,7 +304,7 @@ public final class FakeCrmApis implements AutoCloseable {
     public FakeCrmApis answerNext(String path, int times, ResponseDefinitionBuilder answer) {
         String scenario = path + "#" + UUID.randomUUID();
         for (int i = 0; i < times; i++) {
-            MappingBuilder request = path.startsWith("/crm/") ? hubspot(path, 1) : klaviyo(path, 1);
+            MappingBuilder request = isHubSpot(path) ? hubspot(path, 1) : klaviyo(path, 1);
             server.stubFor(request.inScenario(scenario)
                     .whenScenarioStateIs(i == 0 ? Scenario.STARTED : "answered " + i)
                     .willSetStateTo("answered " + (i + 1)).willReturn(answer));
@@ -174,7 +314,7 @@ public final class FakeCrmApis implements AutoCloseable {
 
     /** Every later authenticated request to {@code path} gets {@code answer}. */
     public FakeCrmApis answerAlways(String path, ResponseDefinitionBuilder answer) {
-        server.stubFor((path.startsWith("/crm/") ? hubspot(path, 1) : klaviyo(path, 1)).willReturn(answer));
+        server.stubFor((isHubSpot(path) ? hubspot(path, 1) : klaviyo(path, 1)).willReturn(answer));
         return this;
     }
 

@@ -7,7 +7,11 @@ import io.shopsync.flow.OrderFlow;
 import io.shopsync.flow.WebhookRoutes;
 import io.shopsync.lambda.FlowEnvironment;
 import io.shopsync.lambda.FlowFunction;
+import io.shopsync.delivery.Target;
+import io.shopsync.delivery.TopicRoutedTarget;
 import java.util.Map;
+import java.util.Set;
+import java.util.function.Supplier;
 
 /** Shopify orders and refunds become CRM contacts, orders and order events (HubSpot, Klaviyo). */
 public final class OrderToCrm extends FlowFunction {
@@ -16,7 +20,16 @@ public final class OrderToCrm extends FlowFunction {
     public static final Flow FLOW = OrderFlow.FLOW;
 
     static Flow flowFor(FlowEnvironment environment) {
-        return flow("true".equalsIgnoreCase(environment.setting("ORDER_FLOW_CUSTOMER_TOPICS")));
+        return WebhookRoutes.orderFlow(customerTopics(environment), consentTopics(environment));
+    }
+
+    private static boolean customerTopics(FlowEnvironment environment) {
+        return "true".equalsIgnoreCase(environment.setting("ORDER_FLOW_CUSTOMER_TOPICS"));
+    }
+
+    /** ORDER_FLOW_CONSENT_TOPICS=true (OrderFlowConsentTopics): Shopify's marketing consent webhooks too. */
+    private static boolean consentTopics(FlowEnvironment environment) {
+        return "true".equalsIgnoreCase(environment.setting("ORDER_FLOW_CONSENT_TOPICS"));
     }
 
     /**
@@ -32,10 +45,21 @@ public final class OrderToCrm extends FlowFunction {
         this(FlowEnvironment.fromLambda());
     }
 
-    /** What tests and the local stack call. CRM_TARGETS turns HubSpot, Klaviyo or both on. */
+    /**
+     * What tests and the local stack call. CRM_TARGETS turns HubSpot, Klaviyo or both on; with the consent
+     * topics, each target's consent connector takes them (subscriptions, never the order connectors).
+     */
     public OrderToCrm(FlowEnvironment environment) {
         super(flowFor(environment), environment, environment.enabledTargets("CRM_TARGETS", Map.of(
-                "hubspot", () -> HubSpot.orders(environment, FLOW.name()),
-                "klaviyo", () -> Klaviyo.orders(environment))));
+                "hubspot", () -> withConsent(environment, HubSpot.orders(environment, FLOW.name()),
+                        () -> HubSpot.consent(environment)),
+                "klaviyo", () -> withConsent(environment, Klaviyo.orders(environment),
+                        () -> Klaviyo.consent(environment)))));
+    }
+
+    private static Target withConsent(FlowEnvironment environment, Target orders, Supplier<Target> consent) {
+        return consentTopics(environment)
+                ? new TopicRoutedTarget(orders, Set.copyOf(WebhookRoutes.CONSENT_TOPICS), consent.get())
+                : orders;
     }
 }

@@ -4,12 +4,14 @@ import io.shopsync.connectors.RateLimiter;
 import io.shopsync.lambda.FlowEnvironment;
 import io.shopsync.mapping.Mapping;
 import java.time.Duration;
+import java.util.Optional;
 
 /**
  * Builds HubSpot connectors from a flow's environment:
  * {@code HUBSPOT_TOKEN_SECRET_ID} (the private app token or service key in Secrets Manager; or
  * {@code HUBSPOT_TOKEN} for local runs), {@code HUBSPOT_REQUESTS_PER_10S} (100 on Free/Starter, 190 on
- * Professional/Enterprise; default 100), {@code HUBSPOT_BASE_URL} (tests).
+ * Professional/Enterprise; default 100), {@code HUBSPOT_SUBSCRIPTION_TYPE_ID} (the subscription type marketing
+ * consent is written for), {@code HUBSPOT_BASE_URL} (tests).
  */
 public final class HubSpot {
 
@@ -33,6 +35,23 @@ public final class HubSpot {
                 Mapping.load("hubspot-refund", HubSpotSchemas.ORDERS, environment.json()),
                 Mapping.load("hubspot-customer", HubSpotSchemas.CONTACTS, environment.json()),
                 environment.telemetry(), flow);
+    }
+
+    /**
+     * Marketing consent (the consent topics, ORDER_FLOW_CONSENT_TOPICS): subscription statuses for
+     * {@code HUBSPOT_SUBSCRIPTION_TYPE_ID}.
+     */
+    public static HubSpotConsent consent(FlowEnvironment environment) {
+        String id = environment.setting("HUBSPOT_SUBSCRIPTION_TYPE_ID");
+        Optional<Long> subscriptionTypeId = Optional.empty();
+        if (id != null && !id.isBlank()) {
+            if (!id.trim().matches("[1-9][0-9]{0,17}")) {
+                throw new IllegalStateException("HUBSPOT_SUBSCRIPTION_TYPE_ID must be HubSpot's numeric subscription"
+                        + " type id, got " + id);
+            }
+            subscriptionTypeId = Optional.of(Long.parseLong(id.trim()));
+        }
+        return new HubSpotConsent(api(environment), subscriptionTypeId, environment.telemetry());
     }
 
     /** Fulfilments: updates of the Commerce orders the order flow wrote, never creating one. */

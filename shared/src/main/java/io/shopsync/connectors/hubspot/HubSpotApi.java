@@ -92,6 +92,28 @@ public final class HubSpotApi {
     }
 
     /**
+     * {@code POST /communication-preferences/<version>/statuses/batch/write} for one e-mail address: its
+     * subscription status for {@code subscriptionId}, with the legal basis HubSpot records for GDPR. HubSpot's
+     * communication preferences know the EMAIL channel only. The answer is read like every batch: an error
+     * naming the address, or a whole request refused, fails it.
+     *
+     * @param statusState {@code SUBSCRIBED} or {@code UNSUBSCRIBED}
+     */
+    public UpdateResult writeSubscriptionStatus(String email, long subscriptionId, String statusState,
+                                                String legalBasis, String legalBasisExplanation) {
+        ObjectNode input = json.createObjectNode();
+        input.put("subscriberIdString", email);
+        input.put("channel", "EMAIL");
+        input.put("subscriptionId", subscriptionId);
+        input.put("statusState", statusState);
+        input.put("legalBasis", legalBasis);
+        input.put("legalBasisExplanation", legalBasisExplanation);
+        Sent sent = new Sent(email, input, Set.of(email), false,
+                result -> email.equalsIgnoreCase(result.path("subscriberIdString").asText()));
+        return write("/communication-preferences/" + API_VERSION + "/statuses/batch/write", List.of(sent)).get(email);
+    }
+
+    /**
      * One input of a batch update: the existing object whose unique {@code idProperty} holds {@code id}.
      * {@code traceId} ties HubSpot's per-input results and errors back to it.
      */

@@ -200,8 +200,8 @@ public final class HubSpotOrders implements Target {
         }
     }
 
-    /** The item's outcome from HubSpot's answer for its input, or null when the input was written. */
-    private static DeliveryOutcome failure(UpdateResult result, String doing, String what) {
+    /** The item's outcome from HubSpot's answer for its input, or null when the input was written (also for consent). */
+    static DeliveryOutcome failure(UpdateResult result, String doing, String what) {
         if (result instanceof UpdateResult.Updated) {
             return null;
         }

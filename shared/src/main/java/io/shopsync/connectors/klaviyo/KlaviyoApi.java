@@ -39,6 +39,8 @@ public final class KlaviyoApi {
     static final String PROFILE_IMPORT = "/api/profile-import";
     static final String EVENTS = "/api/events";
     static final String EVENT_BULK_CREATE_JOBS = "/api/event-bulk-create-jobs";
+    static final String SUBSCRIBE_JOBS = "/api/profile-subscription-bulk-create-jobs";
+    static final String UNSUBSCRIBE_JOBS = "/api/profile-subscription-bulk-delete-jobs";
 
     private static final Pattern THROTTLED = Pattern.compile("Expected available in (\\d+) seconds?");
 
@@ -121,6 +123,56 @@ public final class KlaviyoApi {
         return post(EVENT_BULK_CREATE_JOBS, body);
     }
 
+    /**
+     * {@code POST /api/profile-subscription-bulk-create-jobs} (202, processed later): subscribes one profile
+     * to marketing on {@code channel} ({@code email} or {@code sms}) and adds it to {@code listId}. With a
+     * consent time it is sent as a historical import ({@code historical_import}, {@code consented_at}, which
+     * Klaviyo requires to be in the past): the consent was given in Shopify, so no double opt-in message
+     * and no "Added to list" flow is started again.
+     *
+     * @param identifierField {@code email} or {@code phone_number} (E.164)
+     */
+    public TargetResponse subscribe(String listId, String channel, String identifierField, String identifier,
+                                    Optional<Instant> consentedAt) {
+        ObjectNode marketing = json.createObjectNode().put("consent", "SUBSCRIBED");
+        Optional<Instant> past = consentedAt.filter(at -> at.isBefore(clock.instant()));
+        past.ifPresent(at -> marketing.put("consented_at", at.toString()));
+        ObjectNode body = subscriptionJob("profile-subscription-bulk-create-job", listId, channel, identifierField,
+                identifier, marketing);
+        ObjectNode attributes = (ObjectNode) body.path("data").path("attributes");
+        attributes.put("custom_source", "Shopify");
+        if (past.isPresent()) {
+            attributes.put("historical_import", true);
+        }
+        return post(SUBSCRIBE_JOBS, body);
+    }
+
+    /**
+     * {@code POST /api/profile-subscription-bulk-delete-jobs} (202): unsubscribes one profile from marketing on
+     * {@code channel} and removes it from {@code listId} (Klaviyo unsubscribes a profile that is not on the
+     * list globally, which is what an unsubscribe in Shopify means).
+     */
+    public TargetResponse unsubscribe(String listId, String channel, String identifierField, String identifier) {
+        return post(UNSUBSCRIBE_JOBS, subscriptionJob("profile-subscription-bulk-delete-job", listId, channel,
+                identifierField, identifier, json.createObjectNode().put("consent", "UNSUBSCRIBED")));
+    }
+
+    private ObjectNode subscriptionJob(String type, String listId, String channel, String identifierField,
+                                       String identifier, ObjectNode marketing) {
+        ObjectNode body = json.createObjectNode();
+        ObjectNode job = body.putObject("data");
+        job.put("type", type);
+        ObjectNode profile = job.putObject("attributes").putObject("profiles").putArray("data").addObject();
+        profile.put("type", "profile");
+        ObjectNode attributes = profile.putObject("attributes");
+        attributes.put(identifierField, identifier);
+        attributes.putObject("subscriptions").putObject(channel).set("marketing", marketing);
+        ObjectNode list = job.putObject("relationships").putObject("list").putObject("data");
+        list.put("type", "list");
+        list.put("id", listId);
+        return body;
+    }
+
     /** The size an event adds to a bulk request, for keeping requests under {@link #BULK_BYTE_LIMIT}. */
     int sizeOf(Event event) {
         return write(eventAttributes(event)).length() + 120;
@@ -190,13 +242,16 @@ public final class KlaviyoApi {
     private TargetResponse.Permanent rejectedKey(String path, TargetResponse.Permanent response) {
         String codes = ErrorCodes.of(response.answer());
         String said = codes.isEmpty() ? "" : " (" + codes + ")";
+        // Consent's subscription jobs also need lists:write and subscriptions:write.
+        String scopes = path.startsWith("/api/profile-subscription-")
+                ? "profiles:write, lists:write and subscriptions:write" : "profiles:write and events:write";
         String advice = response.status() == 401
                 ? "Klaviyo rejected the private key from " + apiKey.description() + " (reloaded at most once a minute): "
-                        + "rotate the Klaviyo private key in Secrets Manager (a private key with the profiles:write "
-                        + "and events:write scopes), then redrive the dead letters"
+                        + "rotate the Klaviyo private key in Secrets Manager (a private key with the " + scopes
+                        + " scopes), then redrive the dead letters"
                 : "the Klaviyo private key from " + apiKey.description() + " lacks a scope this request needs: "
-                        + "rotate the Klaviyo private key in Secrets Manager to one with the profiles:write and "
-                        + "events:write scopes, then redrive the dead letters";
+                        + "rotate the Klaviyo private key in Secrets Manager to one with the " + scopes
+                        + " scopes, then redrive the dead letters";
         return new TargetResponse.Permanent(response.status(),
                 http.target() + " POST " + path + " answered " + response.status() + said + ": " + advice);
     }
