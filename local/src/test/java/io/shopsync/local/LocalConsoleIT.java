@@ -95,10 +95,7 @@ class LocalConsoleIT {
     @Test
     void redrive_movesADeadLetterBackToItsWorkQueue_andTheFlowDeliversItOnceTheTargetIsFixed() {
         String item = "437290762312500002";
-        InventoryOutage.answer(stack, item, 401);
-        assertThat(SignedWebhooks.post(url, InventoryOutage.levelUpdateFor(item), RunningStack.DEV_SECRET).statusCode())
-                .isEqualTo(200);
-        JsonNode letter = awaitDeadLetter(item);
+        JsonNode letter = deadLetteredByARefusingEndpoint(item);
         assertThat(letter.path("reason").asText()).contains("401");
         assertThat(letter.path("target").asText()).isEqualTo("webhook");
         int inDlq = status().path(FLOW).path("inDeadLetterQueue").asInt();
@@ -139,10 +136,7 @@ class LocalConsoleIT {
     @Test
     void stateChangingPosts_withoutSameOriginProof_areRefused_andChangeNothing() {
         String item = "437290762312500003";
-        InventoryOutage.answer(stack, item, 401);
-        assertThat(SignedWebhooks.post(url, InventoryOutage.levelUpdateFor(item), RunningStack.DEV_SECRET).statusCode())
-                .isEqualTo(200);
-        awaitDeadLetter(item);
+        deadLetteredByARefusingEndpoint(item);
         InventoryOutage.fixed(stack);
         String redrive = "{\"flow\":\"" + FLOW + "\"}";
 
@@ -167,6 +161,14 @@ class LocalConsoleIT {
         assertThat(json(fromThePage).path("moved").asInt()).isGreaterThanOrEqualTo(1);
         SignedWebhooks.awaitIdle(url, Duration.ofSeconds(20));
         assertThat(deadLettersOf(item)).isEmpty();
+    }
+
+    /** A level update for the item, refused by the inventory endpoint (401, permanent): its dead letter. */
+    private static JsonNode deadLetteredByARefusingEndpoint(String item) {
+        InventoryOutage.answer(stack, item, 401);
+        assertThat(SignedWebhooks.post(url, InventoryOutage.levelUpdateFor(item), RunningStack.DEV_SECRET).statusCode())
+                .isEqualTo(200);
+        return awaitDeadLetter(item);
     }
 
     private static JsonNode status() {
