@@ -1,10 +1,13 @@
 package io.shopsync.local;
 
+import io.shopsync.queue.SqsIds;
 import java.net.URI;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.UUID;
+import java.util.function.Predicate;
 import org.elasticmq.rest.sqs.SQSRestServer;
 import org.elasticmq.rest.sqs.SQSRestServerBuilder;
 import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
@@ -101,28 +104,77 @@ final class EmbeddedSqs implements AutoCloseable {
      */
     List<Message> peek(String queueUrl) {
         synchronized (peekLock) {
-            Map<String, Message> seen = new LinkedHashMap<>();
-            while (true) {
-                List<Message> batch = sqs.receiveMessage(r -> r.queueUrl(queueUrl).maxNumberOfMessages(10)
-                        .visibilityTimeout(30).waitTimeSeconds(0)
-                        .messageSystemAttributeNames(MessageSystemAttributeName.ALL)
-                        .messageAttributeNames("All")).messages();
-                int before = seen.size();
-                batch.forEach(m -> seen.putIfAbsent(m.messageId(), m));
-                if (batch.isEmpty() || seen.size() == before) {
-                    break;
-                }
-            }
-            List<Message> all = new ArrayList<>(seen.values());
-            for (int i = 0; i < all.size(); i += 10) {
-                List<ChangeMessageVisibilityBatchRequestEntry> entries = new ArrayList<>();
-                for (int j = i; j < Math.min(i + 10, all.size()); j++) {
-                    entries.add(ChangeMessageVisibilityBatchRequestEntry.builder().id(Integer.toString(j))
-                            .receiptHandle(all.get(j).receiptHandle()).visibilityTimeout(0).build());
-                }
-                sqs.changeMessageVisibilityBatch(r -> r.queueUrl(queueUrl).entries(entries));
-            }
+            List<Message> all = receiveAll(queueUrl);
+            makeVisible(queueUrl, all);
             return all;
+        }
+    }
+
+    /**
+     * Moves dead letters back to their work queue as SQS's message move task does (what {@code scripts/shopsync
+     * dlq redrive} starts on AWS; ElasticMQ does not move messages out of a FIFO queue): each chosen message is
+     * sent again with its body, every message attribute (the {@code target} attribute limits the redelivery to
+     * the targets that failed) and its message group, then deleted from the dead-letter queue. Its deduplication
+     * id is a fresh one, so SQS's 5-minute window does not drop a webhook that was queued moments ago. The others
+     * stay where they are, visible again.
+     *
+     * @param chosen which of the dead letters to move
+     * @return the ids of the messages moved
+     */
+    List<String> moveBack(String deadLetterQueueUrl, String workQueueUrl, Predicate<Message> chosen) {
+        synchronized (peekLock) {
+            List<Message> all = receiveAll(deadLetterQueueUrl);
+            List<String> moved = new ArrayList<>();
+            try {
+                for (Message message : all) {
+                    if (!chosen.test(message)) {
+                        continue;
+                    }
+                    Map<MessageSystemAttributeName, String> system = message.attributes();
+                    String group = system.get(MessageSystemAttributeName.MESSAGE_GROUP_ID);
+                    String deduplication = system.getOrDefault(MessageSystemAttributeName.MESSAGE_DEDUPLICATION_ID,
+                            message.messageId());
+                    sqs.sendMessage(r -> {
+                        r.queueUrl(workQueueUrl).messageBody(message.body()).messageAttributes(message.messageAttributes());
+                        if (group != null) {
+                            r.messageGroupId(group).messageDeduplicationId(
+                                    SqsIds.fit(deduplication + ":redrive:" + UUID.randomUUID()));
+                        }
+                    });
+                    sqs.deleteMessage(r -> r.queueUrl(deadLetterQueueUrl).receiptHandle(message.receiptHandle()));
+                    moved.add(message.messageId());
+                }
+            } finally {
+                makeVisible(deadLetterQueueUrl, all.stream().filter(m -> !moved.contains(m.messageId())).toList());
+            }
+            return moved;
+        }
+    }
+
+    private List<Message> receiveAll(String queueUrl) {
+        Map<String, Message> seen = new LinkedHashMap<>();
+        while (true) {
+            List<Message> batch = sqs.receiveMessage(r -> r.queueUrl(queueUrl).maxNumberOfMessages(10)
+                    .visibilityTimeout(30).waitTimeSeconds(0)
+                    .messageSystemAttributeNames(MessageSystemAttributeName.ALL)
+                    .messageAttributeNames("All")).messages();
+            int before = seen.size();
+            batch.forEach(m -> seen.putIfAbsent(m.messageId(), m));
+            if (batch.isEmpty() || seen.size() == before) {
+                break;
+            }
+        }
+        return new ArrayList<>(seen.values());
+    }
+
+    private void makeVisible(String queueUrl, List<Message> messages) {
+        for (int i = 0; i < messages.size(); i += 10) {
+            List<ChangeMessageVisibilityBatchRequestEntry> entries = new ArrayList<>();
+            for (int j = i; j < Math.min(i + 10, messages.size()); j++) {
+                entries.add(ChangeMessageVisibilityBatchRequestEntry.builder().id(Integer.toString(j))
+                        .receiptHandle(messages.get(j).receiptHandle()).visibilityTimeout(0).build());
+            }
+            sqs.changeMessageVisibilityBatch(r -> r.queueUrl(queueUrl).entries(entries));
         }
     }
 

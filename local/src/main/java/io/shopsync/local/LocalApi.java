@@ -16,6 +16,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 import software.amazon.awssdk.services.sqs.model.Message;
@@ -32,10 +33,12 @@ final class LocalApi implements HttpHandler {
 
     private final RunningStack stack;
     private final ObjectMapper json;
+    private final LocalConsole console;
 
     LocalApi(RunningStack stack, ObjectMapper json) {
         this.stack = stack;
         this.json = json;
+        this.console = new LocalConsole(stack, json);
     }
 
     /**
@@ -77,6 +80,27 @@ final class LocalApi implements HttpHandler {
                     return;
                 }
             }
+            if (method.equals("POST")) {
+                // Every POST that is not a webhook changes the stack: only its own page or a script may send it.
+                Optional<String> refusal = console.sameOriginRefusal(exchange);
+                if (refusal.isPresent()) {
+                    ObjectNode refused = json.createObjectNode();
+                    refused.put("message", refusal.get());
+                    stack.console().println("refused POST " + path + ": no same-origin proof (Origin of this stack, or "
+                            + LocalConsole.PROOF_HEADER + ")");
+                    send(exchange, 403, refused);
+                    return;
+                }
+            }
+            if (method.equals("POST") && path.equals("/_local/dlq/redrive")) {
+                Answer answer = console.redrive(body);
+                send(exchange, answer.status(), answer.body());
+                return;
+            }
+            if (method.equals("GET") && LocalConsole.isPageFile(path)) {
+                console.servePageFile(exchange, path);
+                return;
+            }
             if (method.equals("POST") && path.equals("/_local/eventbridge")) {
                 Answer answer = eventBridge(body);
                 send(exchange, answer.status(), answer.body());
@@ -108,7 +132,8 @@ final class LocalApi implements HttpHandler {
             ObjectNode notFound = json.createObjectNode();
             notFound.put("message", "Not Found: " + method + " " + path + " is not a route of this stack. Routes: "
                     + stack.flows().stream().map(f -> f.route().routeKey()).collect(Collectors.joining(", "))
-                    + "; POST /_local/eventbridge, /_local/reconcile; GET /_local/status, /_local/outbox, /_local/dlq, /_local/alerts");
+                    + "; POST /_local/eventbridge, /_local/reconcile, /_local/dlq/redrive; GET / (the console), /_local/status,"
+                    + " /_local/outbox, /_local/dlq, /_local/alerts");
             send(exchange, 404, notFound);
         } catch (RuntimeException e) {
             ObjectNode error = json.createObjectNode();
@@ -200,8 +225,11 @@ final class LocalApi implements HttpHandler {
             node.put("delivered", metrics.total(flow.name(), "Delivered"));
             node.put("duplicate", metrics.total(flow.name(), "Duplicate"));
             node.put("stale", metrics.total(flow.name(), "Stale"));
+            node.put("retried", metrics.total(flow.name(), "Retried"));
             node.put("deadLettered", metrics.total(flow.name(), "DeadLettered"));
             node.put("inFlight", stack.inFlight(flow));
+            node.put("inDeadLetterQueue", stack.sqs().inFlight(flow.queues().deadLetterQueueUrl()));
+            metrics.lastRetryReason(flow.name()).ifPresent(reason -> node.put("lastRetryReason", reason));
         }
         stack.reconciler().ifPresentOrElse(reconciler -> root.set("reconciler", reconciler.status()),
                 () -> root.putNull("reconciler"));
@@ -227,8 +255,10 @@ final class LocalApi implements HttpHandler {
         ObjectNode root = json.createObjectNode();
         for (RunningStack.LocalFlow flow : stack.flows()) {
             ArrayNode items = root.putArray(flow.name());
-            for (Map<String, String> attributes : deadLetterAttributes(stack, flow)) {
+            for (Message message : stack.sqs().peek(flow.queues().deadLetterQueueUrl())) {
+                Map<String, String> attributes = attributes(message);
                 ObjectNode item = items.addObject();
+                item.put("messageId", message.messageId());
                 for (String field : DLQ_FIELDS) {
                     if (attributes.containsKey(field)) {
                         item.put(field, attributes.get(field));
@@ -243,10 +273,14 @@ final class LocalApi implements HttpHandler {
     static List<Map<String, String>> deadLetterAttributes(RunningStack stack, RunningStack.LocalFlow flow) {
         List<Map<String, String>> result = new ArrayList<>();
         for (Message message : stack.sqs().peek(flow.queues().deadLetterQueueUrl())) {
-            result.add(message.messageAttributes().entrySet().stream().filter(e -> e.getValue().stringValue() != null)
-                    .collect(Collectors.toMap(Map.Entry::getKey, e -> e.getValue().stringValue())));
+            result.add(attributes(message));
         }
         return result;
+    }
+
+    private static Map<String, String> attributes(Message message) {
+        return message.messageAttributes().entrySet().stream().filter(e -> e.getValue().stringValue() != null)
+                .collect(Collectors.toMap(Map.Entry::getKey, e -> e.getValue().stringValue()));
     }
 
     ArrayNode alerts() {

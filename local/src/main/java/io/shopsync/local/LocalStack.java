@@ -28,9 +28,12 @@ import picocli.CommandLine.Option;
         description = "Runs the whole Shopsync stack in one JVM (no AWS, no Docker): the template's webhook routes "
                 + "on 127.0.0.1, the flows' FIFO queues and DLQs in embedded SQS, each flow's real handler, "
                 + "connectors in dry run.",
-        footer = {"", "JSON endpoints: GET /_local/status, /_local/outbox, /_local/dlq, /_local/alerts;",
+        footer = {"", "GET / is the live console: counts per flow, dead letters with a redrive button, alerts, the outbox.",
+            "JSON endpoints: GET /_local/status, /_local/outbox, /_local/dlq, /_local/alerts;",
             "POST /_local/eventbridge (a Shopify EventBridge event, routed as the template's rules route it);",
-            "POST /_local/reconcile (a reconciler run now, against the Shopify Admin stand-in at /admin/api/...)",
+            "POST /_local/reconcile (a reconciler run now, against the Shopify Admin stand-in at /admin/api/...);",
+            "POST /_local/dlq/redrive ({\"flow\": NAME[, \"messageId\": ID]}: dead letters back to the work queue).",
+            "A POST other than a webhook needs the header X-Shopsync-Local: 1 (or the console's own Origin).",
             "Environment: SHOPIFY_WEBHOOK_SECRET (accepted secrets, comma-separated; default: the dev secret),",
             "AWS_ENDPOINT_URL (keep delivery records in DynamoDB there instead of in memory),",
             "SHOPIFY_ALLOWED_SHOPS (the shops served; default in dry run: shopsync-demo.myshopify.com, the samples' shop).",

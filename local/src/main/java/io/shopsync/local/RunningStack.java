@@ -247,6 +247,7 @@ final class RunningStack implements AutoCloseable {
 
         console.println();
         console.println("ready: " + url());
+        console.println("console: " + url() + "/ (live counts, dead letters with redrive, alerts, outbox)");
         if (devSecret) {
             console.println("signing secret: " + DEV_SECRET + " (the dev secret events/ is signed with; set "
                     + "SHOPIFY_WEBHOOK_SECRET to use another)");

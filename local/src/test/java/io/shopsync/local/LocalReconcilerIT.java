@@ -229,6 +229,7 @@ class LocalReconcilerIT {
 
     private HttpResponse<String> reconcile() throws IOException, InterruptedException {
         return HTTP.send(HttpRequest.newBuilder(URI.create(stack.url() + "/_local/reconcile"))
+                .header("X-Shopsync-Local", "1") // a script's proof that no web page sent it
                 .POST(HttpRequest.BodyPublishers.noBody()).build(), HttpResponse.BodyHandlers.ofString());
     }
 

@@ -246,6 +246,8 @@ class LocalStackIT {
         try {
             return java.net.http.HttpClient.newHttpClient().send(java.net.http.HttpRequest.newBuilder(
                             java.net.URI.create(url + "/_local/eventbridge"))
+                    // A script's proof that no web page sent it (state-changing local endpoints require one).
+                    .header("X-Shopsync-Local", "1")
                     .POST(java.net.http.HttpRequest.BodyPublishers.ofString(event)).build(),
                     java.net.http.HttpResponse.BodyHandlers.ofString());
         } catch (java.io.IOException e) {
