@@ -18,6 +18,7 @@ import io.shopsync.flow.Flow;
 import io.shopsync.flow.TopicRule;
 import io.shopsync.queue.FlowQueues;
 import io.shopsync.queue.QueueUnavailableException;
+import io.shopsync.reconcile.ScanProgress;
 import io.shopsync.stock.LocationMapping;
 import io.shopsync.stock.StockQuantity;
 import java.math.BigInteger;
@@ -74,34 +75,16 @@ public final class StockDrift {
 
     /**
      * Told as a scan moves, so a long one (an initial import) can resume where it stopped: after each level is
-     * handled (for {@link Handled#QUEUED}, once its correction is on the queue), and when a page is done.
+     * handled (for {@link Handled#QUEUED}, once its correction is on the queue).
      */
+    @FunctionalInterface
     public interface LevelProgress {
-        LevelProgress NONE = new LevelProgress() {
-            @Override
-            public void handled(String locationId, String pageCursor, String inventoryItemId, Handled outcome) {}
-
-            @Override
-            public void pageDone(String locationId, String nextCursor) {}
-        };
+        LevelProgress NONE = (locationId, pageCursor, inventoryItemId, outcome) -> { };
 
         /** @param pageCursor the cursor the level's page was asked with, null for the location's first page */
         void handled(String locationId, String pageCursor, String inventoryItemId, Handled outcome);
-
-        /** Every level of the page was handled; the location continues at {@code nextCursor}. */
-        void pageDone(String locationId, String nextCursor);
     }
 
-    /**
-     * Where an import got to: the location being read, the cursor its current page was asked with (null: its first
-     * page) and the items of that page already handled.
-     */
-    public record ImportPosition(String locationId, String pageCursor, Set<String> handledOnPage) {
-        public ImportPosition {
-            Objects.requireNonNull(locationId, "locationId");
-            handledOnPage = Set.copyOf(handledOnPage);
-        }
-    }
 
     /** Waits between queries; tests pass one that moves their clock. */
     @FunctionalInterface
@@ -210,22 +193,21 @@ public final class StockDrift {
      * Locations are read in the order of their ids; {@code from}, when given, is where an earlier, interrupted
      * import stopped.
      */
-    public Result importAll(String shop, Optional<ImportPosition> from, boolean dryRun, LevelProgress progress) {
+    public Result importAll(String shop, Optional<ScanProgress.PagePosition> from, boolean dryRun, LevelProgress progress) {
         Run run = new Run(shop, null, null, dryRun);
         boolean reached = from.isEmpty();
         for (String locationId : syncedLocations()) {
-            boolean resumed = !reached && locationId.equals(from.get().locationId());
+            boolean resumed = !reached && locationId.equals(from.get().key());
             if (!reached && !resumed) {
                 continue; // done by the earlier run
             }
             reached = true;
             Optional<String> stopped = resumed
-                    ? scan(run, locationId, null, null, from.get().pageCursor(), from.get().handledOnPage(), progress)
+                    ? scan(run, locationId, null, null, from.get().cursor(), from.get().handledOnPage(), progress)
                     : scan(run, locationId, null, null, null, Set.of(), progress);
             if (stopped.isPresent()) {
                 return run.result(stopped);
             }
-            progress.pageDone(locationId, null);
         }
         return run.result(Optional.empty());
     }
@@ -267,13 +249,10 @@ public final class StockDrift {
             }
             skipped = Set.of();
             pageCursor = page.nextCursor().orElse(null);
-            if (pageCursor != null) {
-                progress.pageDone(locationId, pageCursor);
-                if (!page.pause().isZero()) {
-                    Optional<String> interrupted = sleep(page.pause());
-                    if (interrupted.isPresent()) {
-                        return interrupted;
-                    }
+            if (pageCursor != null && !page.pause().isZero()) {
+                Optional<String> interrupted = sleep(page.pause());
+                if (interrupted.isPresent()) {
+                    return interrupted;
                 }
             }
         } while (pageCursor != null);
