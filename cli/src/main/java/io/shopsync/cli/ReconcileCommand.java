@@ -4,7 +4,10 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.shopsync.connectors.shopify.ShopifyAdmin;
 import io.shopsync.delivery.DynamoDbDeliveryStore;
 import io.shopsync.envelope.EnvelopeCodec;
+import io.shopsync.connectors.inventory.DynamoDbReportedLevels;
+import io.shopsync.connectors.inventory.KatanaInventory;
 import io.shopsync.flow.OrderFlow;
+import io.shopsync.flow.StockFlow;
 import io.shopsync.observability.Telemetry;
 import io.shopsync.queue.S3ClaimCheckStore;
 import io.shopsync.queue.SqsFlowQueues;
@@ -15,6 +18,11 @@ import io.shopsync.reconcile.OrderReconciliation;
 import io.shopsync.reconcile.ReconcileCheck;
 import io.shopsync.reconcile.ScanProgress;
 import io.shopsync.reconcile.ShopifyOrders;
+import io.shopsync.reconcile.stock.LastReported;
+import io.shopsync.reconcile.stock.StockDrift;
+import io.shopsync.reconcile.stock.StockDriftCheck;
+import io.shopsync.stock.LocationMapping;
+import io.shopsync.stock.StockQuantity;
 import java.io.PrintWriter;
 import java.net.http.HttpClient;
 import java.time.Clock;
@@ -51,14 +59,21 @@ import picocli.CommandLine.Spec;
 @Command(name = "reconcile", mixinStandardHelpOptions = true,
         description = {"Queues what a shop's CRM targets lack for a window of its history: the same job as the "
                 + "reconciler function, by hand. Use it after an outage, or once to import a store's history "
-                + "(customers with their orders). Resumable: run the same command again after an interruption and it "
-                + "continues where it stopped, queuing no order twice. History is sent as history: Klaviyo records its "
-                + "events without starting flows (README, Import your history)."},
+                + "(customers with their orders; with --flows stock-to-inventory, every mapped location's stock). "
+                + "Resumable: run the same command again after an interruption and it continues where it stopped, "
+                + "queuing nothing twice. History is sent as history: Klaviyo records its events without starting flows "
+                + "(README, Import your history)."},
         footer = {"", "Examples:",
             "  scripts/shopsync reconcile --shop my-store --since 2025-01-01 --stack shopsync --dry-run",
             "  scripts/shopsync reconcile --shop my-store --since 2025-01-01 --stack shopsync",
             "  scripts/shopsync reconcile --shop my-store --since 2026-11-30T08:00:00Z --until 2026-11-30T14:00:00Z \\",
             "      --queue-url URL --dlq-url URL --table NAME --bucket NAME --targets hubspot",
+            "  scripts/shopsync reconcile --shop my-store --since 2025-01-01 --stack shopsync --flows order-to-crm,stock-to-inventory",
+            "", "Stock (--flows stock-to-inventory) is the shop's current state, not a history: every level at every "
+                + "location LocationMapping syncs is compared with what the inventory target was last given, whatever "
+                + "--since says, and a level it lacks is queued as the scheduled stock check would queue it (same "
+                + "message, so the two never queue one level twice). --since only names the import, so that the same "
+                + "command resumes it; run again after it finished, it compares again and queues only what drifted.",
             "", "Default --rate: " + ReconcileCommand.DEFAULT_RATE + " orders a second. HubSpot allows the app 100 requests "
                 + "per 10 s (HUBSPOT_REQUESTS_PER_10S) and an order costs it up to 4 (contact, order, associations): "
                 + "2 orders a second use 8 of the 10 a second and leave room for live webhooks. Klaviyo (profile import "
@@ -88,7 +103,8 @@ final class ReconcileCommand implements Callable<Integer> {
     String until;
 
     @Option(names = "--flows", paramLabel = "FLOW[,FLOW...]", split = ",",
-            description = "the flows to fill (default: order-to-crm)")
+            description = "the flows to fill: order-to-crm (orders and their customers), stock-to-inventory (every "
+                    + "mapped location's current levels; see below) (default: order-to-crm)")
     List<String> flows = List.of(OrderFlow.FLOW.name());
 
     @Option(names = "--targets", paramLabel = "TARGET[,TARGET...]", split = ",",
@@ -96,7 +112,7 @@ final class ReconcileCommand implements Callable<Integer> {
                     + "CrmTargets with --stack, else both)")
     List<String> targets;
 
-    @Option(names = "--rate", paramLabel = "N", description = "queue at most N orders a second (default: "
+    @Option(names = "--rate", paramLabel = "N", description = "queue at most N orders (or levels) a second (default: "
             + "${DEFAULT-VALUE}; see below)")
     double rate = DEFAULT_RATE;
 
@@ -119,6 +135,24 @@ final class ReconcileCommand implements Callable<Integer> {
     @Option(names = "--bucket", paramLabel = "NAME", description = "the stack's claim-check bucket, instead of --stack")
     String bucket;
 
+    @Option(names = "--stock-queue-url", paramLabel = "URL", description = "the stock flow's work queue URL, instead of --stack")
+    String stockQueueUrl;
+
+    @Option(names = "--stock-dlq-url", paramLabel = "URL", description = "the stock flow's dead-letter queue URL, instead of --stack")
+    String stockDeadLetterQueueUrl;
+
+    @Option(names = "--inventory-target", paramLabel = "TARGET", description = "the stock flow's target, webhook or katana "
+            + "(default: the stack's InventoryTarget)")
+    String inventoryTarget;
+
+    @Option(names = "--location-mapping", paramLabel = "JSON", description = "the stock flow's LocationMapping (default: "
+            + "the stack's)")
+    String locationMapping;
+
+    @Option(names = "--stock-quantity", paramLabel = "NAME", description = "which quantity Katana mirrors, available or "
+            + "on_hand (default: the stack's KatanaStockQuantity, else available)")
+    String stockQuantity;
+
     @Mixin
     AwsOptions awsOptions = new AwsOptions();
 
@@ -128,7 +162,12 @@ final class ReconcileCommand implements Callable<Integer> {
     }
 
     /** What the stack holds for the order flow, from its outputs or the options. */
-    private record StackParts(String queueUrl, String deadLetterQueueUrl, String table, String bucket, Set<String> targets) {}
+    private record StackParts(String queueUrl, String deadLetterQueueUrl, String table, String bucket, Set<String> targets,
+                              StockParts stock) {}
+
+    /** What the stack holds for the stock flow; null when stock is not filled. */
+    private record StockParts(String queueUrl, String deadLetterQueueUrl, String target, String locationMapping,
+                              String quantity) {}
 
     @Override
     public Integer call() {
@@ -148,23 +187,25 @@ final class ReconcileCommand implements Callable<Integer> {
         }
         Set<String> chosenFlows = new LinkedHashSet<>(flows);
         for (String flow : chosenFlows) {
-            if (!OrderFlow.FLOW.name().equals(flow)) {
+            if (!OrderFlow.FLOW.name().equals(flow) && !StockFlow.FLOW.name().equals(flow)) {
                 throw new ParameterException(spec.commandLine(), "--flows " + flow + ": only " + OrderFlow.FLOW.name()
-                        + " can be filled so far (fulfilments ride on their orders; stock is not reconciled yet)");
+                        + " and " + StockFlow.FLOW.name() + " can be filled (fulfilments ride on their orders)");
             }
         }
         String shop = shopify.domain();
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
         try (AwsClients aws = AwsClients.of(awsOptions, context)) {
-            StackParts parts = stackParts(aws);
+            StackParts parts = stackParts(aws, chosenFlows);
             ShopifyAdmin admin = shopify.admin(http, context);
             List<ReconcileCheck> checks = checks(chosenFlows, admin, aws, parts);
             Backfill backfill = new Backfill(checks, new DynamoDbBackfillPositions(aws.dynamo(), parts.table()));
             Progress progress = new Progress(err, shop, from, to);
-            out.println("reconcile " + shop + ": orders updated " + from + " .. " + to + ", targets "
-                    + String.join(",", parts.targets()) + (dryRun ? "; dry run: nothing is queued" : ", at most "
-                    + format(rate) + " queued a second"));
+            out.println("reconcile " + shop + ": " + (parts.targets().isEmpty() ? "" : "orders updated " + from + " .. "
+                    + to + ", targets " + String.join(",", parts.targets()))
+                    + (parts.stock() == null ? "" : (parts.targets().isEmpty() ? "" : "; ") + "stock at every synced location"
+                    + " for the " + parts.stock().target() + " target")
+                    + (dryRun ? "; dry run: nothing is queued" : ", at most " + format(rate) + " queued a second"));
             out.flush();
             List<Backfill.CheckResult> results;
             try {
@@ -185,7 +226,40 @@ final class ReconcileCommand implements Callable<Integer> {
         if (chosenFlows.contains(OrderFlow.FLOW.name())) {
             checks.add(orders(admin, aws, parts));
         }
+        if (chosenFlows.contains(StockFlow.FLOW.name())) {
+            checks.add(stock(admin, aws, parts));
+        }
         return checks;
+    }
+
+    /**
+     * The stock import: the scheduled stock check's comparison over every level of the synced locations, its
+     * corrections paced by --rate on the stock flow's queue.
+     */
+    private ReconcileCheck stock(ShopifyAdmin admin, AwsClients aws, StackParts parts) {
+        ObjectMapper json = new ObjectMapper();
+        StockParts stock = parts.stock();
+        SqsFlowQueues queues = new SqsFlowQueues(aws.sqs(), stock.queueUrl(), stock.deadLetterQueueUrl(),
+                new S3ClaimCheckStore(aws::s3, parts.bucket()), new EnvelopeCodec(json), SqsFlowQueues.DEFAULT_MAX_MESSAGE_BYTES);
+        DynamoDbDeliveryStore store = DynamoDbDeliveryStore.withDefaults(aws.dynamo(), parts.table());
+        LastReported lastReported;
+        LocationMapping locations;
+        StockQuantity quantity;
+        try {
+            // The retention is the one the stock flow writes with; only reads happen here.
+            lastReported = LastReported.forTarget(stock.target(),
+                    new DynamoDbReportedLevels(aws.dynamo(), parts.table(), Duration.ofDays(365)), store);
+            locations = LocationMapping.parse(stock.locationMapping(), "LocationMapping (--location-mapping)", json);
+            if (lastReported instanceof LastReported.KatanaLevels) {
+                locations = locations.requireOneToOne(KatanaInventory.NAME);
+            }
+            quantity = StockQuantity.parse(stock.quantity(), "KatanaStockQuantity (--stock-quantity)");
+        } catch (IllegalArgumentException | IllegalStateException e) {
+            throw new CliException("cannot import stock: " + e.getMessage());
+        }
+        StockDrift drift = new StockDrift(admin, StockFlow.FLOW, new PacedQueues(queues, rate, context), lastReported,
+                locations, quantity, json, Clock.systemUTC(), context.sleeper()::sleep);
+        return new StockDriftCheck(drift, StockFlow.FLOW.name()).importing();
     }
 
     private OrderReconciliation orders(ShopifyAdmin admin, AwsClients aws, StackParts parts) {
@@ -206,23 +280,35 @@ final class ReconcileCommand implements Callable<Integer> {
                 admin.apiVersion(), json, quiet, clock).backfill();
     }
 
-    private StackParts stackParts(AwsClients aws) {
+    private StackParts stackParts(AwsClients aws, Set<String> chosenFlows) {
+        boolean orders = chosenFlows.contains(OrderFlow.FLOW.name());
+        boolean stock = chosenFlows.contains(StockFlow.FLOW.name());
         StackOutputs outputs = null;
-        boolean explicit = given(queueUrl) && given(deadLetterQueueUrl) && given(table) && given(bucket);
+        boolean explicit = given(table) && given(bucket) && (!orders || given(queueUrl) && given(deadLetterQueueUrl))
+                && (!stock || given(stockQueueUrl) && given(stockDeadLetterQueueUrl) && given(inventoryTarget)
+                && given(locationMapping));
         if (!explicit) {
             if (!given(stack)) {
                 throw new CliException("which stack? pass --stack NAME (the stack name sam deploy used), or all of "
-                        + "--queue-url, --dlq-url, --table and --bucket (the stack's outputs OrderToCrmQueueUrl, "
-                        + "OrderToCrmDeadLetterQueueUrl, IdempotencyTableName, ClaimCheckBucketName)");
+                        + (orders ? "--queue-url, --dlq-url, " : "") + (stock ? "--stock-queue-url, --stock-dlq-url, "
+                        + "--inventory-target, --location-mapping, " : "") + "--table and --bucket (the stack's outputs "
+                        + (orders ? "OrderToCrmQueueUrl, OrderToCrmDeadLetterQueueUrl, " : "")
+                        + (stock ? "StockToInventoryQueueUrl, StockToInventoryDeadLetterQueueUrl, " : "")
+                        + "IdempotencyTableName, ClaimCheckBucketName" + (stock ? "; parameters InventoryTarget and "
+                        + "LocationMapping" : "") + ")");
             }
             outputs = StackOutputs.read(aws, stack.trim());
         }
-        DeployedFlow flow = DeployedFlow.named(OrderFlow.FLOW.name());
         StackOutputs read = outputs;
-        String work = given(queueUrl) ? queueUrl.trim() : read.require(flow.queueUrlOutput());
-        String dlq = given(deadLetterQueueUrl) ? deadLetterQueueUrl.trim() : read.require(flow.deadLetterQueueUrlOutput());
         String tableName = given(table) ? table.trim() : read.require("IdempotencyTableName");
         String bucketName = given(bucket) ? bucket.trim() : read.require("ClaimCheckBucketName");
+        StockParts stockParts = stock ? stockParts(read) : null;
+        if (!orders) {
+            return new StackParts(null, null, tableName, bucketName, Set.of(), stockParts);
+        }
+        DeployedFlow flow = DeployedFlow.named(OrderFlow.FLOW.name());
+        String work = given(queueUrl) ? queueUrl.trim() : read.require(flow.queueUrlOutput());
+        String dlq = given(deadLetterQueueUrl) ? deadLetterQueueUrl.trim() : read.require(flow.deadLetterQueueUrlOutput());
         Set<String> chosen;
         if (targets != null && !targets.isEmpty()) {
             chosen = new LinkedHashSet<>(targets.stream().map(String::trim).toList());
@@ -240,7 +326,26 @@ final class ReconcileCommand implements Callable<Integer> {
         if (chosen.isEmpty()) {
             throw new CliException("the stack has no CRM target (CrmTargets is empty): there is nothing to import into");
         }
-        return new StackParts(work, dlq, tableName, bucketName, chosen);
+        return new StackParts(work, dlq, tableName, bucketName, chosen, stockParts);
+    }
+
+    /** The stock flow's queues and settings, from the options or else the stack ({@code read} null: all given). */
+    private StockParts stockParts(StackOutputs read) {
+        DeployedFlow flow = DeployedFlow.named(StockFlow.FLOW.name());
+        String work = given(stockQueueUrl) ? stockQueueUrl.trim() : read.require(flow.queueUrlOutput());
+        String dlq = given(stockDeadLetterQueueUrl) ? stockDeadLetterQueueUrl.trim()
+                : read.require(flow.deadLetterQueueUrlOutput());
+        String target = given(inventoryTarget) ? inventoryTarget.trim()
+                : read == null ? null : read.parameter("InventoryTarget").orElse(null);
+        if (!given(target)) {
+            throw new CliException("the stack has no inventory target (InventoryTarget is empty): the stock flow sends "
+                    + "stock nowhere, so there is nothing to import into; deploy with InventoryTarget webhook or katana");
+        }
+        String mapping = given(locationMapping) ? locationMapping.trim()
+                : read == null ? null : read.parameter("LocationMapping").orElse(null);
+        String quantity = given(stockQuantity) ? stockQuantity.trim()
+                : read == null ? null : read.parameter("KatanaStockQuantity").orElse(null);
+        return new StockParts(work, dlq, target, mapping, quantity);
     }
 
     private int summary(PrintWriter out, String shop, List<Backfill.CheckResult> results, Progress progress) {
@@ -261,7 +366,9 @@ final class ReconcileCommand implements Callable<Integer> {
         }
         out.println((dryRun ? "dry run, " : "") + "reconcile " + shop + ": scanned " + progress.scanned + ", "
                 + (dryRun ? "would queue " : "queued ") + progress.queued + ", already current " + progress.current
-                + (progress.gone > 0 ? ", gone " + progress.gone : "") + ", failed " + failures.size());
+                + (progress.gone > 0 ? ", gone " + progress.gone : "")
+                + (progress.skipped > 0 ? ", skipped " + progress.skipped + " (levels the stock flow cannot take: no SKU, "
+                + "untracked, or a SKU Katana cannot tell apart)" : "") + ", failed " + failures.size());
         out.flush();
         if (!failures.isEmpty()) {
             throw new CliException(failures.entrySet().stream().map(e -> e.getKey() + ": " + e.getValue())
@@ -285,6 +392,8 @@ final class ReconcileCommand implements Callable<Integer> {
         int queued;
         int current;
         int gone;
+        int skipped;
+        private String location;
 
         Progress(PrintWriter err, String shop, Instant from, Instant to) {
             this.err = err;
@@ -295,15 +404,30 @@ final class ReconcileCommand implements Callable<Integer> {
 
         @Override
         public void handled(String check, ShopifyOrders.Version version, ScanProgress.Handled outcome) {
+            count(outcome);
+            at = version.updatedAt();
+            location = null;
+            if (System.nanoTime() - lastPrinted >= PROGRESS_EVERY.toNanos() || scanned % 250 == 0) {
+                print(false);
+            }
+        }
+
+        @Override
+        public void handled(String check, ScanProgress.PagePosition page, String id, ScanProgress.Handled outcome) {
+            count(outcome);
+            location = page.key();
+            if (System.nanoTime() - lastPrinted >= PROGRESS_EVERY.toNanos() || scanned % 250 == 0) {
+                print(false);
+            }
+        }
+
+        private void count(ScanProgress.Handled outcome) {
             scanned++;
             switch (outcome) {
                 case QUEUED -> queued++;
                 case CURRENT -> current++;
                 case GONE -> gone++;
-            }
-            at = version.updatedAt();
-            if (System.nanoTime() - lastPrinted >= PROGRESS_EVERY.toNanos() || scanned % 250 == 0) {
-                print(false);
+                case SKIPPED -> skipped++;
             }
         }
 
@@ -312,9 +436,10 @@ final class ReconcileCommand implements Callable<Integer> {
             double seconds = Math.max(0.001, (lastPrinted - started) / 1e9);
             double share = at == null ? (last ? 100 : 0)
                     : 100.0 * Duration.between(from, at).toMillis() / Math.max(1, Duration.between(from, to).toMillis());
-            err.printf(Locale.ROOT, "reconcile %s: scanned %d, %s %d, already current %d | at %s (%.0f%% of the window) "
-                    + "| %.1f queued/s%n", shop, scanned, dryRun ? "would queue" : "queued", queued, current,
-                    at == null ? from : at, last && at == null ? 100.0 : share, queued / seconds);
+            String where = location != null ? "stock at location " + location : String.format(Locale.ROOT,
+                    "at %s (%.0f%% of the window)", at == null ? from : at, last && at == null ? 100.0 : share);
+            err.printf(Locale.ROOT, "reconcile %s: scanned %d, %s %d, already current %d | %s | %.1f queued/s%n", shop,
+                    scanned, dryRun ? "would queue" : "queued", queued, current, where, queued / seconds);
             err.flush();
         }
     }

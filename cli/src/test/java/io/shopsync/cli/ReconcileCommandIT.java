@@ -37,7 +37,7 @@ import software.amazon.awssdk.services.sqs.model.Message;
 class ReconcileCommandIT {
 
     private static final ObjectMapper JSON = new ObjectMapper();
-    private static final String SHOP = "shopsync-demo.myshopify.com";
+    static final String SHOP = "shopsync-demo.myshopify.com";
     private static final Instant HISTORY_START = Instant.parse("2025-06-01T00:00:00Z");
     private static final Pattern SUMMARY = Pattern.compile(
             "reconcile " + SHOP + ": scanned (\\d+), (?:would queue|queued) (\\d+), already current (\\d+)");
@@ -82,7 +82,8 @@ class ReconcileCommandIT {
         return cli.run(args.toArray(String[]::new));
     }
 
-    private static int[] summary(CliRun.Result result) {
+    /** The summary line's scanned, queued (or would queue) and already current, for shop {@value #SHOP}. */
+    static int[] summary(CliRun.Result result) {
         Matcher m = SUMMARY.matcher(result.out());
         assertThat(m.find()).as("summary line in:\n" + result.all()).isTrue();
         return new int[] {Integer.parseInt(m.group(1)), Integer.parseInt(m.group(2)), Integer.parseInt(m.group(3))};

@@ -30,10 +30,16 @@ public final class Backfill {
      * @param through the {@code updated_at} of the newest order handled (or the window's end once it finished)
      * @param handledAt the ids of the orders handled whose {@code updated_at} is {@code through}
      * @param finished whether the whole window up to {@code through} is done
+     * @param page for a check that pages the shop's current state (stock), where it got to; null otherwise and
+     *             once finished
      */
-    public record Position(Instant through, Set<String> handledAt, boolean finished) {
+    public record Position(Instant through, Set<String> handledAt, boolean finished, ScanProgress.PagePosition page) {
         public Position {
             handledAt = Set.copyOf(handledAt);
+        }
+
+        public Position(Instant through, Set<String> handledAt, boolean finished) {
+            this(through, handledAt, finished, null);
         }
     }
 
@@ -44,10 +50,13 @@ public final class Backfill {
         void save(String shop, Instant since, String check, Position position);
     }
 
-    /** Told about every order as it is handled: the command's progress line. */
+    /** Told about every order (and level) as it is handled: the command's progress line. */
     @FunctionalInterface
     public interface Listener {
         void handled(String check, ShopifyOrders.Version version, ScanProgress.Handled outcome);
+
+        /** A level of a paged scan (the stock import) handled: {@code at} is its location and page. */
+        default void handled(String check, ScanProgress.PagePosition at, String id, ScanProgress.Handled outcome) {}
     }
 
     /**
@@ -116,6 +125,7 @@ public final class Backfill {
         private final Optional<Position> stored;
         private Instant through;
         private final Set<String> handledAt = new HashSet<>();
+        private PagePosition page;
         private int unsaved;
 
         Tracker(String shop, Instant since, String check, Optional<Position> stored, boolean dryRun, Listener listener) {
@@ -128,6 +138,7 @@ public final class Backfill {
             stored.ifPresent(position -> {
                 through = position.through();
                 handledAt.addAll(position.handledAt());
+                page = position.finished() ? null : position.page();
             });
         }
 
@@ -151,11 +162,30 @@ public final class Backfill {
             listener.handled(check, version, outcome);
         }
 
+        @Override
+        public Optional<PagePosition> pagePosition() {
+            return stored.filter(position -> !position.finished()).map(Position::page);
+        }
+
+        @Override
+        public void handled(PagePosition at, String id, Handled outcome) {
+            page = at;
+            if (through == null) {
+                through = since; // a paged scan reads the state as it is now: the window's start stays
+            }
+            unsaved++;
+            if (outcome == Handled.QUEUED || unsaved >= SAVE_EVERY) {
+                save();
+            }
+            listener.handled(check, at, id, outcome);
+        }
+
         void save() {
             if (dryRun || unsaved == 0 || through == null) {
                 return;
             }
-            positions.save(shop, since, check, new Position(through, handledAt, false));
+            positions.save(shop, since, check, page != null ? new Position(through, Set.of(), false, page)
+                    : new Position(through, handledAt, false));
             unsaved = 0;
         }
     }

@@ -12,7 +12,8 @@ import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
 /**
  * Backfill positions in the idempotency table, next to the reconciler's checkpoints:
  * {@code backfill#<shop>#<since>#<check>} with {@code through} (ISO-8601), {@code handledAt} (the order ids
- * handled at that instant) and {@code finished}. In the table rather than a file on the operator's machine: a
+ * handled at that instant) and {@code finished}; for a paged scan (the stock import) {@code pageKey} (the location),
+ * {@code pageCursor} (absent on its first page) and {@code pageHandled} (the level ids handled on that page). In the table rather than a file on the operator's machine: a
  * run resumed from another machine, or by a colleague, continues from the same place, and what was queued is
  * recorded where the stack keeps what was delivered. No expiry; a finished item is a record of the import.
  */
@@ -39,7 +40,10 @@ public final class DynamoDbBackfillPositions implements Backfill.Positions {
         }
         Set<String> handledAt = item.containsKey("handledAt") ? new HashSet<>(item.get("handledAt").ss()) : Set.of();
         boolean finished = item.containsKey("finished") && Boolean.TRUE.equals(item.get("finished").bool());
-        return Optional.of(new Backfill.Position(Instant.parse(item.get("through").s()), handledAt, finished));
+        ScanProgress.PagePosition page = item.containsKey("pageKey") ? new ScanProgress.PagePosition(
+                item.get("pageKey").s(), item.containsKey("pageCursor") ? item.get("pageCursor").s() : null,
+                item.containsKey("pageHandled") ? new HashSet<>(item.get("pageHandled").ss()) : Set.of()) : null;
+        return Optional.of(new Backfill.Position(Instant.parse(item.get("through").s()), handledAt, finished, page));
     }
 
     @Override
@@ -52,6 +56,16 @@ public final class DynamoDbBackfillPositions implements Backfill.Positions {
         if (!position.handledAt().isEmpty()) {
             // A string set cannot be empty.
             item.put("handledAt", AttributeValue.builder().ss(position.handledAt()).build());
+        }
+        ScanProgress.PagePosition page = position.page();
+        if (page != null) {
+            item.put("pageKey", AttributeValue.builder().s(page.key()).build());
+            if (page.cursor() != null) {
+                item.put("pageCursor", AttributeValue.builder().s(page.cursor()).build());
+            }
+            if (!page.handledOnPage().isEmpty()) {
+                item.put("pageHandled", AttributeValue.builder().ss(page.handledOnPage()).build());
+            }
         }
         dynamo.putItem(r -> r.tableName(table).item(item));
     }

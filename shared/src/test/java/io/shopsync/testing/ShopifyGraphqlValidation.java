@@ -14,7 +14,8 @@ import java.util.Set;
 
 /**
  * Makes a WireMock server answer as Shopify's Admin GraphQL API does before any stub is consulted:
- * a query asking {@code inventoryItem} (or the nodes of {@code inventoryItems}, or an {@code inventoryLevel}) or
+ * a query asking {@code inventoryItem} (or the nodes of {@code inventoryItems}, or an {@code inventoryLevel}, or the
+ * nodes of an {@code inventoryLevels} connection and their {@code item}) or
  * {@code order(id:)} for a field its type does not have is refused with Shopify's
  * {@code undefinedField} validation error, and a field the app's access scopes do not cover with
  * {@code ACCESS_DENIED} (HTTP 200 both, with {@code errors[]}). The app is granted only the scopes
@@ -109,6 +110,27 @@ public final class ShopifyGraphqlValidation implements ResponseDefinitionTransfo
                     return error("Field '" + field + "' doesn't exist on type 'InventoryLevel'", "undefinedField", field,
                             "InventoryLevel");
                 }
+            }
+        }
+        int levels = wordAt(query, "inventoryLevels", 0);
+        if (levels >= 0) {
+            for (String field : selectedFields(query, "inventoryLevels", levels)) {
+                if (!CONNECTION_FIELDS.contains(field)) {
+                    return error("Field '" + field + "' doesn't exist on type 'InventoryLevelConnection'", "undefinedField",
+                            field, "InventoryLevelConnection");
+                }
+            }
+            int nodes = wordAt(query, "nodes", levels);
+            for (String field : nodes < 0 ? List.<String>of() : selectedFields(query, "nodes", nodes)) {
+                if (!INVENTORY_LEVEL_FIELDS.contains(field)) {
+                    return error("Field '" + field + "' doesn't exist on type 'InventoryLevel'", "undefinedField", field,
+                            "InventoryLevel");
+                }
+            }
+            int item = nodes < 0 ? -1 : wordAt(query, "item", nodes);
+            refused = item < 0 ? null : inventoryItemFields(selectedFields(query, "item", item));
+            if (refused != null) {
+                return refused;
             }
         }
         return serveEvent.getResponseDefinition();

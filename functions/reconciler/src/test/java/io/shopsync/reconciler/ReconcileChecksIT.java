@@ -20,6 +20,7 @@ import io.shopsync.observability.Telemetry;
 import io.shopsync.reconcile.DynamoDbCheckpoints;
 import io.shopsync.testing.AwsFlowStack;
 import io.shopsync.testing.CapturedLines;
+import io.shopsync.testing.ShopifyInventoryAnswers;
 import io.shopsync.testing.ShopifySubscriptionsAnswers;
 import io.shopsync.testkit.AwsBackend;
 import io.shopsync.testkit.AwsClients;
@@ -100,16 +101,12 @@ class ReconcileChecksIT {
         return JSON.readTree(out.toByteArray());
     }
 
-    /** One inventory item changed a minute ago, 42 available at the mapped location; the target never got it. */
+    /** One level changed a minute ago, 42 available at the mapped location; the target never got it. */
     private void changedLevel(String updatedAt) {
-        String page = "{\"data\":{\"inventoryItems\":{\"pageInfo\":{\"hasNextPage\":false,\"endCursor\":null},\"nodes\":[{"
-                + "\"id\":\"gid://shopify/InventoryItem/" + ITEM + "\",\"sku\":\"SS-MCS-OAT-M\",\"tracked\":true,"
-                + "\"duplicateSkuCount\":0,\"l" + MAIN + "\":{\"updatedAt\":\"" + updatedAt + "\",\"quantities\":["
-                + "{\"name\":\"available\",\"quantity\":42},{\"name\":\"on_hand\",\"quantity\":45}]}}]}},"
-                + "\"extensions\":{\"cost\":{\"requestedQueryCost\":42,\"actualQueryCost\":12,\"throttleStatus\":"
-                + "{\"maximumAvailable\":2000.0,\"currentlyAvailable\":1988,\"restoreRate\":100.0}}}}";
+        String page = ShopifyInventoryAnswers.page(null, ShopifyInventoryAnswers.level(ITEM, "SS-MCS-OAT-M", 42, 45,
+                updatedAt));
         shopify.server.stubFor(post(urlEqualTo(ShopifyOrdersStandIn.PATH)).atPriority(1)
-                .withRequestBody(containing("query ChangedInventory("))
+                .withRequestBody(containing("query InventoryLevels("))
                 .withHeader("X-Shopify-Access-Token", equalTo(ShopifyOrdersStandIn.TOKEN))
                 .willReturn(aResponse().withStatus(200).withHeader("Content-Type", "application/json").withBody(page)));
     }

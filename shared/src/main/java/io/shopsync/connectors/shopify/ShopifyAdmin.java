@@ -159,7 +159,7 @@ public final class ShopifyAdmin {
     }
 
     /**
-     * One inventory item changed in the window, with its levels at the locations asked for.
+     * One inventory item with its level at the location asked for.
      *
      * @param sku null when the item has none
      * @param duplicateSkuCount how many other items share its SKU
@@ -176,9 +176,10 @@ public final class ShopifyAdmin {
      */
     public record LevelAt(String locationId, Integer available, Integer onHand, String updatedAt) {}
 
-    /** A page of {@link #changedInventory}, or what its failure means. */
+    /** A page of {@link #inventoryLevels}, or what its failure means. */
     public sealed interface InventoryPage {
         /**
+         * @param items one per level on the page, each with that single level
          * @param nextCursor the cursor of the next page, empty on the last
          * @param pause how long to wait before the next query so the bucket holds its cost (zero when it does)
          */
@@ -189,45 +190,70 @@ public final class ShopifyAdmin {
     }
 
     /**
-     * One page of the inventory items Shopify changed in [{@code from}, {@code to}) ({@code inventoryItems} with an
-     * {@code updated_at} search filter; scope {@code read_inventory}), each with its level at every location in
-     * {@code locationIds} ({@code inventoryLevel(locationId:)}, one alias per location, so only those locations are
-     * asked for and the cost stays {@code first × locations}). An item not stocked at a location has no level there.
+     * Selects levels, not items: a sale, a restock or an adjustment moves the level's {@code updatedAt}
+     * (InventoryLevel.updatedAt, "the date and time when the inventory level was updated"), while the inventory
+     * item's {@code updated_at} moves only when the item itself (SKU, cost, tracking, customs data) is edited, so
+     * an {@code inventoryItems(query: "updated_at:...")} scan misses every quantity-only change. Shopify's
+     * {@code Location.inventoryLevels} connection takes a search {@code query} with an {@code updated_at} filter
+     * (https://shopify.dev/docs/api/admin-graphql/latest/objects/Location#field-Location.fields.inventoryLevels,
+     * https://shopify.dev/docs/api/admin-graphql/latest/objects/InventoryLevel).
+     */
+    public static final String INVENTORY_LEVELS = "query InventoryLevels($location: ID!, $first: Int!, $after: String,"
+            + " $q: String) { location(id: $location) { inventoryLevels(first: $first, after: $after, query: $q) {"
+            + " pageInfo { hasNextPage endCursor } nodes { updatedAt quantities(names: [\"available\", \"on_hand\"])"
+            + " { name quantity } item { id sku tracked duplicateSkuCount } } } } }";
+
+    /**
+     * One page of the inventory levels at one location ({@code location(id:) { inventoryLevels }}, scope
+     * {@code read_inventory}), each with its item: with a window, the levels whose {@code updated_at} is in
+     * [{@code from}, {@code to}) (what stock drift compares); without ({@code from} and {@code to} null), every
+     * level stocked at the location (what an initial import reads). About 2 + 3 × {@code first} points of cost.
      *
-     * @param locationIds Shopify location ids (digits)
+     * @param locationId a Shopify location id (digits)
      * @param after the previous page's cursor, null for the first page
      */
-    public InventoryPage changedInventory(String shop, Instant from, Instant to, List<String> locationIds, int first,
-                                          String after) {
+    public InventoryPage inventoryLevels(String shop, String locationId, Instant from, Instant to, int first,
+                                         String after) {
+        if (!locationId.matches("[1-9][0-9]*")) {
+            throw new IllegalArgumentException("not a Shopify location id: " + locationId);
+        }
+        if ((from == null) != (to == null)) {
+            throw new IllegalArgumentException("a window has a start and an end, or neither: " + from + " .. " + to);
+        }
         ObjectNode variables = json.createObjectNode();
-        variables.put("q", "updated_at:>='" + from.truncatedTo(ChronoUnit.SECONDS) + "' AND updated_at:<'"
-                + to.truncatedTo(ChronoUnit.SECONDS) + "'");
+        variables.put("location", "gid://shopify/Location/" + locationId);
+        if (from != null) {
+            variables.put("q", "updated_at:>='" + from.truncatedTo(ChronoUnit.SECONDS) + "' AND updated_at:<'"
+                    + to.truncatedTo(ChronoUnit.SECONDS) + "'");
+        }
         variables.put("first", first);
         if (after != null) {
             variables.put("after", after);
         }
-        Answer answer = query(shop, changedInventoryQuery(locationIds), variables,
-                "the inventory items changed from " + from + " to " + to);
+        Answer answer = query(shop, INVENTORY_LEVELS, variables, from == null
+                ? "the inventory levels at location " + locationId
+                : "the inventory levels at location " + locationId + " changed from " + from + " to " + to);
         if (answer instanceof Answer.Failed failed) {
             return new InventoryPage.Failed(failed.outcome());
         }
         Answer.Data data = (Answer.Data) answer;
-        JsonNode connection = data.data().path("inventoryItems");
+        JsonNode location = data.data().path("location");
+        if (!location.isObject()) {
+            return new InventoryPage.Failed(new DeliveryOutcome.PermanentFailure("Shopify has no location " + locationId
+                    + " in shop " + shop + ": fix LocationMapping (its keys are Shopify location ids; Settings >"
+                    + " Locations shows them)", "location-not-found"));
+        }
+        JsonNode connection = location.path("inventoryLevels");
         List<ChangedItem> items = new ArrayList<>();
         for (JsonNode node : connection.path("nodes")) {
-            String gid = node.path("id").asText("");
-            List<LevelAt> levels = new ArrayList<>();
-            for (String location : locationIds) {
-                JsonNode level = node.path(alias(location));
-                if (level.isObject()) {
-                    levels.add(new LevelAt(location, quantity(level, "available"), quantity(level, "on_hand"),
-                            level.path("updatedAt").asText(null)));
-                }
-            }
-            JsonNode sku = node.path("sku");
+            JsonNode item = node.path("item");
+            String gid = item.path("id").asText("");
+            JsonNode sku = item.path("sku");
+            LevelAt level = new LevelAt(locationId, quantity(node, "available"), quantity(node, "on_hand"),
+                    node.path("updatedAt").asText(null));
             items.add(new ChangedItem(gid.substring(gid.lastIndexOf('/') + 1),
                     sku.isTextual() && !sku.asText().isBlank() ? sku.asText().trim() : null,
-                    node.path("tracked").asBoolean(false), node.path("duplicateSkuCount").asInt(0), List.copyOf(levels)));
+                    item.path("tracked").asBoolean(false), item.path("duplicateSkuCount").asInt(0), List.of(level)));
         }
         JsonNode pageInfo = connection.path("pageInfo");
         Optional<String> next = pageInfo.path("hasNextPage").asBoolean(false) && pageInfo.path("endCursor").isTextual()
@@ -236,26 +262,6 @@ public final class ShopifyAdmin {
         boolean bucketShort = status.has("currentlyAvailable")
                 && status.path("currentlyAvailable").asDouble() < data.cost().path("requestedQueryCost").asDouble(0);
         return new InventoryPage.Page(List.copyOf(items), next, bucketShort ? AdminGraphql.refill(data.cost()) : Duration.ZERO);
-    }
-
-    private static String changedInventoryQuery(List<String> locationIds) {
-        StringBuilder levels = new StringBuilder();
-        for (String location : locationIds) {
-            if (!location.matches("[1-9][0-9]*")) {
-                throw new IllegalArgumentException("not a Shopify location id: " + location);
-            }
-            levels.append(' ').append(alias(location)).append(": inventoryLevel(locationId: \"gid://shopify/Location/")
-                    .append(location).append("\") { updatedAt quantities(names: [\"available\", \"on_hand\"])"
-                    + " { name quantity } }");
-        }
-        return "query ChangedInventory($q: String!, $first: Int!, $after: String) {"
-                + " inventoryItems(first: $first, after: $after, query: $q) {"
-                + " pageInfo { hasNextPage endCursor } nodes { id sku tracked duplicateSkuCount" + levels + " } } }";
-    }
-
-    /** The alias under which a location's level is asked for: {@code l<location id>}. */
-    static String alias(String locationId) {
-        return "l" + locationId;
     }
 
     private static Integer quantity(JsonNode level, String name) {

@@ -18,6 +18,7 @@ import io.shopsync.flow.Flow;
 import io.shopsync.flow.TopicRule;
 import io.shopsync.queue.FlowQueues;
 import io.shopsync.queue.QueueUnavailableException;
+import io.shopsync.reconcile.ScanProgress;
 import io.shopsync.stock.LocationMapping;
 import io.shopsync.stock.StockQuantity;
 import java.math.BigInteger;
@@ -28,15 +29,18 @@ import java.time.OffsetDateTime;
 import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.Set;
 
 /**
- * Finds stock the inventory target does not have: for one shop and a window [from, to), the inventory items
- * Shopify changed ({@link ShopifyAdmin#changedInventory}, paged by cursor, the cost-based throttle honoured),
- * their levels at every synced location of the {@link LocationMapping} (unsynced and unmapped locations are
- * never asked for), each held against what the stock flow last gave the target ({@link LastReported}). A
+ * Finds stock the inventory target does not have: for one shop and a window [from, to), the inventory levels
+ * Shopify changed at every synced location of the {@link LocationMapping} ({@link ShopifyAdmin#inventoryLevels},
+ * location by location, paged by cursor, the cost-based throttle honoured; unsynced and unmapped locations are
+ * never asked for), each held against what the stock flow last gave the target ({@link LastReported}). Levels
+ * are selected by their own {@code updated_at}, not their item's: a sale or an adjustment changes only the
+ * level (see {@link ShopifyAdmin#INVENTORY_LEVELS}). {@link #importAll} reads every level instead, for the
+ * initial import. A
  * level that drifted gets a correction on the stock flow's work queue, exactly as Shopify's
  * {@code inventory_levels/update} webhook for it would arrive:
  *
@@ -63,6 +67,24 @@ public final class StockDrift {
     /** Queries per page before the run gives up: Shopify's server-side errors and throttling are retried. */
     public static final int ATTEMPTS = 4;
     private static final Duration FIRST_RETRY = Duration.ofSeconds(1);
+    /** Levels a page: each costs about 3 points (the level, its quantities, its item), so a page about 302 of 1,000. */
+    static final int PAGE_SIZE = 100;
+
+    /** What became of one level. */
+    public enum Handled { CURRENT, QUEUED, NOT_COMPARABLE }
+
+    /**
+     * Told as a scan moves, so a long one (an initial import) can resume where it stopped: after each level is
+     * handled (for {@link Handled#QUEUED}, once its correction is on the queue).
+     */
+    @FunctionalInterface
+    public interface LevelProgress {
+        LevelProgress NONE = (locationId, pageCursor, inventoryItemId, outcome) -> { };
+
+        /** @param pageCursor the cursor the level's page was asked with, null for the location's first page */
+        void handled(String locationId, String pageCursor, String inventoryItemId, Handled outcome);
+    }
+
 
     /** Waits between queries; tests pass one that moves their clock. */
     @FunctionalInterface
@@ -155,45 +177,94 @@ public final class StockDrift {
             throw new IllegalArgumentException("the window must end after it starts: " + from + " to " + to);
         }
         Run run = new Run(shop, from, to, dryRun);
-        Map<String, String> synced = locations.synced();
-        if (synced.isEmpty()) {
-            return run.result(Optional.empty());
+        for (String locationId : syncedLocations()) {
+            Optional<String> stopped = scan(run, locationId, from, to, null, Set.of(), LevelProgress.NONE);
+            if (stopped.isPresent()) {
+                return run.result(stopped);
+            }
         }
-        List<String> locationIds = List.copyOf(synced.keySet());
-        int pageSize = Math.max(1, Math.min(100, 500 / (1 + 3 * locationIds.size())));
-        String cursor = null;
-        do {
-            InventoryPage answer = page(shop, from, to, locationIds, pageSize, cursor);
-            if (answer instanceof InventoryPage.Failed failed) {
-                return run.result(Optional.of(reason(shop, failed.outcome())));
-            }
-            InventoryPage.Page page = (InventoryPage.Page) answer;
-            for (ChangedItem item : page.items()) {
-                for (LevelAt level : item.levels()) {
-                    Optional<String> stopped = run.compare(item, level, synced.get(level.locationId()));
-                    if (stopped.isPresent()) {
-                        return run.result(stopped);
-                    }
-                }
-            }
-            cursor = page.nextCursor().orElse(null);
-            if (cursor != null && !page.pause().isZero()) {
-                Optional<String> interrupted = sleep(page.pause());
-                if (interrupted.isPresent()) {
-                    return run.result(interrupted);
-                }
-            }
-        } while (cursor != null);
         return run.result(Optional.empty());
     }
 
+    /**
+     * The initial import: every level stocked at every synced location, whatever its {@code updated_at}, held
+     * against what the target was given exactly as {@link #run} holds a changed one, and queued with the same
+     * envelope (the same group and webhook id, so an import and a scheduled drift run never queue one level twice).
+     * Locations are read in the order of their ids; {@code from}, when given, is where an earlier, interrupted
+     * import stopped.
+     */
+    public Result importAll(String shop, Optional<ScanProgress.PagePosition> from, boolean dryRun, LevelProgress progress) {
+        Run run = new Run(shop, null, null, dryRun);
+        boolean reached = from.isEmpty();
+        for (String locationId : syncedLocations()) {
+            boolean resumed = !reached && locationId.equals(from.get().key());
+            if (!reached && !resumed) {
+                continue; // done by the earlier run
+            }
+            reached = true;
+            Optional<String> stopped = resumed
+                    ? scan(run, locationId, null, null, from.get().cursor(), from.get().handledOnPage(), progress)
+                    : scan(run, locationId, null, null, null, Set.of(), progress);
+            if (stopped.isPresent()) {
+                return run.result(stopped);
+            }
+        }
+        return run.result(Optional.empty());
+    }
+
+    /** The synced locations by id, so an import resumed later walks them in the same order. */
+    private List<String> syncedLocations() {
+        return locations.synced().keySet().stream().sorted(java.util.Comparator.comparing(BigInteger::new)).toList();
+    }
+
+    /**
+     * The levels of one synced location ({@link ShopifyAdmin#inventoryLevels}): those changed in [from, to), or
+     * with no window every level stocked there; page by page from {@code cursor}, skipping the items in
+     * {@code skip} (handled on that page by an earlier, interrupted run).
+     *
+     * @return why the scan stopped early, or empty when it reached the location's last page
+     */
+    private Optional<String> scan(Run run, String locationId, Instant from, Instant to, String cursor, Set<String> skip,
+                                  LevelProgress progress) {
+        String locationRef = locations.synced().get(locationId);
+        String pageCursor = cursor;
+        Set<String> skipped = skip;
+        do {
+            InventoryPage answer = page(run.shop, locationId, from, to, pageCursor);
+            if (answer instanceof InventoryPage.Failed failed) {
+                return Optional.of(reason(run.shop, failed.outcome()));
+            }
+            InventoryPage.Page page = (InventoryPage.Page) answer;
+            for (ChangedItem item : page.items()) {
+                if (skipped.contains(item.inventoryItemId())) {
+                    continue;
+                }
+                for (LevelAt level : item.levels()) {
+                    Compared compared = run.compare(item, level, locationRef);
+                    if (compared.stopped().isPresent()) {
+                        return compared.stopped();
+                    }
+                    progress.handled(locationId, pageCursor, item.inventoryItemId(), compared.handled());
+                }
+            }
+            skipped = Set.of();
+            pageCursor = page.nextCursor().orElse(null);
+            if (pageCursor != null && !page.pause().isZero()) {
+                Optional<String> interrupted = sleep(page.pause());
+                if (interrupted.isPresent()) {
+                    return interrupted;
+                }
+            }
+        } while (pageCursor != null);
+        return Optional.empty();
+    }
+
     /** One page, retried while Shopify says to (THROTTLED: once the bucket refilled; its own errors: backing off). */
-    private InventoryPage page(String shop, Instant from, Instant to, List<String> locationIds, int pageSize,
-                               String cursor) {
+    private InventoryPage page(String shop, String locationId, Instant from, Instant to, String cursor) {
         Duration backoff = FIRST_RETRY;
         InventoryPage answer = null;
         for (int attempt = 1; attempt <= ATTEMPTS; attempt++) {
-            answer = shopify.changedInventory(shop, from, to, locationIds, pageSize, cursor);
+            answer = shopify.inventoryLevels(shop, locationId, from, to, PAGE_SIZE, cursor);
             if (!(answer instanceof InventoryPage.Failed failed)
                     || !(failed.outcome() instanceof DeliveryOutcome.RetryLater retry) || attempt == ATTEMPTS) {
                 return answer;
@@ -250,27 +321,27 @@ public final class StockDrift {
                     List.copyOf(drifts), failure);
         }
 
-        /** @return why the run must stop (the queue refused), or empty */
-        Optional<String> compare(ChangedItem item, LevelAt level, String locationRef) {
+        /** @return what became of the level, and why the run must stop (the queue refused) */
+        Compared compare(ChangedItem item, LevelAt level, String locationRef) {
             scanned++;
             Integer shopifyQuantity = quantity == StockQuantity.ON_HAND ? level.onHand() : level.available();
             Instant updatedAt = instant(level.updatedAt());
             if (item.sku() == null || !item.tracked() || shopifyQuantity == null || level.available() == null
                     || updatedAt == null) {
                 notComparable++;
-                return Optional.empty();
+                return Compared.NOT_COMPARABLE;
             }
             if (lastReported instanceof LastReported.KatanaLevels && item.duplicateSkuCount() > 0) {
                 // Katana remembers one level per SKU and location: items sharing the SKU overwrite each other's.
                 notComparable++;
-                return Optional.empty();
+                return Compared.NOT_COMPARABLE;
             }
             ObjectNode payload = payload(item.inventoryItemId(), level.locationId(), level.available(), level.updatedAt());
             Optional<Mismatch> mismatch = lastReported instanceof LastReported.KatanaLevels katana
                     ? katana(katana.levels(), item.sku(), locationRef, shopifyQuantity, updatedAt)
                     : watermarks((LastReported.Watermarks) lastReported, payload, updatedAt);
             if (mismatch.isEmpty()) {
-                return Optional.empty();
+                return Compared.CURRENT;
             }
             String webhookId = "shopsync-reconcile-" + item.inventoryItemId() + "-" + level.locationId() + "-"
                     + updatedAt.toEpochMilli();
@@ -288,7 +359,7 @@ public final class StockDrift {
             }
             drifts.add(new Drift(item.inventoryItemId(), level.locationId(), item.sku(), shopifyQuantity,
                     mismatch.get().reported(), updatedAt, mismatch.get().reason(), webhookId, sent));
-            return stopped;
+            return new Compared(Handled.QUEUED, stopped);
         }
 
         private Optional<Mismatch> katana(ReportedLevels levels, String sku, String locationRef, int shopifyQuantity,
@@ -345,6 +416,12 @@ public final class StockDrift {
             return new Envelope(flowName, TOPIC, shop, webhookId, null, now, null, now, entity.of(shop, payload),
                     new Body.Inline(body));
         }
+    }
+
+    /** @param handled QUEUED also for a drift a dry run would queue */
+    private record Compared(Handled handled, Optional<String> stopped) {
+        static final Compared CURRENT = new Compared(Handled.CURRENT, Optional.empty());
+        static final Compared NOT_COMPARABLE = new Compared(Handled.NOT_COMPARABLE, Optional.empty());
     }
 
     /** @param reported the quantity the target was last given, when it records one */

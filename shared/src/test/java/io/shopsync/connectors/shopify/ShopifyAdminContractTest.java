@@ -1,6 +1,7 @@
 package io.shopsync.connectors.shopify;
 
 import static com.github.tomakehurst.wiremock.client.WireMock.aResponse;
+import static com.github.tomakehurst.wiremock.client.WireMock.absent;
 import static com.github.tomakehurst.wiremock.client.WireMock.equalTo;
 import static com.github.tomakehurst.wiremock.client.WireMock.matchingJsonPath;
 import static com.github.tomakehurst.wiremock.client.WireMock.post;
@@ -77,38 +78,65 @@ class ShopifyAdminContractTest {
                 .withRequestBody(matchingJsonPath("$.variables.id", equalTo("gid://shopify/InventoryItem/437290762312585471"))));
     }
 
-    /** The drift query: the window as a search filter, one level per location asked for, the cursor read. */
+    /** The drift query: one location's levels, the window as a search filter on the level's updated_at, the cursor read. */
     @Test
-    void changedInventory_shouldReadEachItemsLevelsAtTheLocationsAsked_andTheNextCursor() {
+    void inventoryLevels_shouldReadEachLevelWithItsItem_atTheLocationAsked_andTheNextCursor() {
         shopify.stubFor(post(urlEqualTo(PATH)).willReturn(aResponse().withStatus(200).withBody("""
-                {"data":{"inventoryItems":{"pageInfo":{"hasNextPage":true,"endCursor":"eyJsYXN0X2lkIjo0Mzd9"},
-                 "nodes":[{"id":"gid://shopify/InventoryItem/437290762312585471","sku":"SS-MCS-OAT-M","tracked":true,
-                  "duplicateSkuCount":0,"l655441491":{"updatedAt":"2026-11-27T16:29:59Z","quantities":[{"name":"available","quantity":42},
-                   {"name":"on_hand","quantity":45}]},"l655441493":null}]}},
-                 "extensions":{"cost":{"requestedQueryCost":202,"actualQueryCost":12,"throttleStatus":
-                  {"maximumAvailable":2000.0,"currentlyAvailable":1988,"restoreRate":100.0}}}}""")));
+                {"data":{"location":{"inventoryLevels":{"pageInfo":{"hasNextPage":true,"endCursor":"eyJsYXN0X2lkIjo0Mzd9"},
+                 "nodes":[{"updatedAt":"2026-11-27T16:29:59Z","quantities":[{"name":"available","quantity":42},
+                   {"name":"on_hand","quantity":45}],"item":{"id":"gid://shopify/InventoryItem/437290762312585471",
+                   "sku":"SS-MCS-OAT-M","tracked":true,"duplicateSkuCount":0}}]}}},
+                 "extensions":{"cost":{"requestedQueryCost":302,"actualQueryCost":9,"throttleStatus":
+                  {"maximumAvailable":2000.0,"currentlyAvailable":1991,"restoreRate":100.0}}}}""")));
 
-        ShopifyAdmin.InventoryPage page = admin.changedInventory(SHOP, Instant.parse("2026-11-27T16:15:00.250Z"),
-                Instant.parse("2026-11-27T16:30:00Z"), java.util.List.of("655441491", "655441493"), 50, null);
+        ShopifyAdmin.InventoryPage page = admin.inventoryLevels(SHOP, "655441491", Instant.parse("2026-11-27T16:15:00.250Z"),
+                Instant.parse("2026-11-27T16:30:00Z"), 50, null);
 
         assertThat(page).isEqualTo(new ShopifyAdmin.InventoryPage.Page(java.util.List.of(new ShopifyAdmin.ChangedItem(
                 "437290762312585471", "SS-MCS-OAT-M", true, 0, java.util.List.of(new ShopifyAdmin.LevelAt("655441491", 42, 45,
                         "2026-11-27T16:29:59Z")))), java.util.Optional.of("eyJsYXN0X2lkIjo0Mzd9"), Duration.ZERO));
         shopify.verify(postRequestedFor(urlEqualTo(PATH))
+                .withRequestBody(matchingJsonPath("$.variables.location", equalTo("gid://shopify/Location/655441491")))
                 .withRequestBody(matchingJsonPath("$.variables.q",
                         equalTo("updated_at:>='2026-11-27T16:15:00Z' AND updated_at:<'2026-11-27T16:30:00Z'")))
                 .withRequestBody(matchingJsonPath("$.variables.first", equalTo("50"))));
     }
 
+    /** The import's query: every level at the location, no search filter at all. */
     @Test
-    void changedInventory_shouldSayHowLongToPause_whenTheBucketCannotHoldTheQueryAgain() {
+    void inventoryLevels_shouldAskForEveryLevel_whenGivenNoWindow() {
         shopify.stubFor(post(urlEqualTo(PATH)).willReturn(aResponse().withStatus(200).withBody("""
-                {"data":{"inventoryItems":{"pageInfo":{"hasNextPage":true,"endCursor":"eyJsYXN0X2lkIjo0Mzd9"},"nodes":[]}},
+                {"data":{"location":{"inventoryLevels":{"pageInfo":{"hasNextPage":false,"endCursor":null},"nodes":[]}}}}""")));
+
+        ShopifyAdmin.InventoryPage page = admin.inventoryLevels(SHOP, "655441491", null, null, 100, null);
+
+        assertThat(page).isEqualTo(new ShopifyAdmin.InventoryPage.Page(java.util.List.of(), java.util.Optional.empty(),
+                Duration.ZERO));
+        shopify.verify(postRequestedFor(urlEqualTo(PATH)).withRequestBody(matchingJsonPath("$.variables.q", absent())));
+    }
+
+    /** A mapped location Shopify does not have: location(id:) answers null, and the run says what to fix. */
+    @Test
+    void inventoryLevels_shouldFailNamingTheMapping_whenShopifyHasNoSuchLocation() {
+        shopify.stubFor(post(urlEqualTo(PATH)).willReturn(aResponse().withStatus(200).withBody("""
+                {"data":{"location":null}}""")));
+
+        ShopifyAdmin.InventoryPage page = admin.inventoryLevels(SHOP, "655441499", null, null, 100, null);
+
+        assertThat(page).isInstanceOfSatisfying(ShopifyAdmin.InventoryPage.Failed.class, failed -> assertThat(
+                ((DeliveryOutcome.PermanentFailure) failed.outcome()).reason()).contains("655441499", "LocationMapping"));
+    }
+
+    @Test
+    void inventoryLevels_shouldSayHowLongToPause_whenTheBucketCannotHoldTheQueryAgain() {
+        shopify.stubFor(post(urlEqualTo(PATH)).willReturn(aResponse().withStatus(200).withBody("""
+                {"data":{"location":{"inventoryLevels":{"pageInfo":{"hasNextPage":true,"endCursor":"eyJsYXN0X2lkIjo0Mzd9"},
+                 "nodes":[]}}},
                  "extensions":{"cost":{"requestedQueryCost":402,"actualQueryCost":402,"throttleStatus":
                   {"maximumAvailable":2000.0,"currentlyAvailable":102,"restoreRate":100.0}}}}""")));
 
-        ShopifyAdmin.InventoryPage page = admin.changedInventory(SHOP, Instant.parse("2026-11-27T16:15:00Z"),
-                Instant.parse("2026-11-27T16:30:00Z"), java.util.List.of("655441491"), 50, "eyJsYXN0X2lkIjoxfQ");
+        ShopifyAdmin.InventoryPage page = admin.inventoryLevels(SHOP, "655441491", Instant.parse("2026-11-27T16:15:00Z"),
+                Instant.parse("2026-11-27T16:30:00Z"), 50, "eyJsYXN0X2lkIjoxfQ");
 
         assertThat(((ShopifyAdmin.InventoryPage.Page) page).pause()).isEqualTo(Duration.ofSeconds(3));
         shopify.verify(postRequestedFor(urlEqualTo(PATH))

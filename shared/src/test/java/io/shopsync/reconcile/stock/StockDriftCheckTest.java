@@ -80,14 +80,14 @@ class StockDriftCheckTest {
         shopify.stubFor(post(urlEqualTo(GRAPHQL)).willReturn(aResponse().withStatus(200).withBody(body)));
     }
 
-    /** One inventory item changed in the window, its level at the mapped location. */
+    /** One level changed in the window at the mapped location, with its inventory item. */
     private static String onePage(int available) {
-        return "{\"data\":{\"inventoryItems\":{\"pageInfo\":{\"hasNextPage\":false,\"endCursor\":null},\"nodes\":[{\"id\":"
-                + "\"gid://shopify/InventoryItem/" + ITEM + "\",\"sku\":\"SS-MCS-OAT-M\",\"tracked\":true,\"duplicateSkuCount\":0,"
-                + "\"l" + MAIN + "\":{\"updatedAt\":\"" + UPDATED + "\",\"quantities\":[{\"name\":\"available\",\"quantity\":"
-                + available + "},{\"name\":\"on_hand\",\"quantity\":" + (available + 3) + "}]}}]}},\"extensions\":{\"cost\":"
-                + "{\"requestedQueryCost\":42,\"actualQueryCost\":12,\"throttleStatus\":{\"maximumAvailable\":2000.0,"
-                + "\"currentlyAvailable\":1988,\"restoreRate\":100.0}}}}";
+        return "{\"data\":{\"location\":{\"inventoryLevels\":{\"pageInfo\":{\"hasNextPage\":false,\"endCursor\":null},"
+                + "\"nodes\":[{\"updatedAt\":\"" + UPDATED + "\",\"quantities\":[{\"name\":\"available\",\"quantity\":"
+                + available + "},{\"name\":\"on_hand\",\"quantity\":" + (available + 3) + "}],\"item\":{\"id\":"
+                + "\"gid://shopify/InventoryItem/" + ITEM + "\",\"sku\":\"SS-MCS-OAT-M\",\"tracked\":true,\"duplicateSkuCount\":0}}]}}},"
+                + "\"extensions\":{\"cost\":{\"requestedQueryCost\":302,\"actualQueryCost\":9,\"throttleStatus\":"
+                + "{\"maximumAvailable\":2000.0,\"currentlyAvailable\":1991,\"restoreRate\":100.0}}}}";
     }
 
     private void delivered(String updatedAt) {

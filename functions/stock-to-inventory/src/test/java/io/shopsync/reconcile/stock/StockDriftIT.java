@@ -26,6 +26,7 @@ import io.shopsync.stock.StockQuantity;
 import io.shopsync.stock.StockToInventory;
 import io.shopsync.testing.AwsFlowStack;
 import io.shopsync.testing.ShopifyGraphqlValidation;
+import io.shopsync.testing.ShopifyInventoryAnswers;
 import io.shopsync.testkit.AwsBackend;
 import io.shopsync.testkit.AwsClients;
 import java.time.Clock;
@@ -63,14 +64,9 @@ class StockDriftIT {
     StockDriftIT(AwsClients aws) {
         this.aws = aws;
         server.start();
-        server.stubFor(post(urlEqualTo(GRAPHQL)).withRequestBody(matchingJsonPath("$.query", containing("inventoryItems")))
-                .willReturn(aResponse().withStatus(200).withBody("{\"data\":{\"inventoryItems\":{\"pageInfo\":"
-                        + "{\"hasNextPage\":false,\"endCursor\":\"eyJsYXN0X2lkIjo0Mzd9\"},\"nodes\":[{\"id\":"
-                        + "\"gid://shopify/InventoryItem/" + ITEM + "\",\"sku\":\"SS-MCS-OAT-M\",\"tracked\":true,"
-                        + "\"l655441491\":{\"updatedAt\":\"" + UPDATED + "\",\"quantities\":[{\"name\":\"available\","
-                        + "\"quantity\":42},{\"name\":\"on_hand\",\"quantity\":45}]}}]}},\"extensions\":{\"cost\":"
-                        + "{\"requestedQueryCost\":42,\"actualQueryCost\":5,\"throttleStatus\":{\"maximumAvailable\":2000.0,"
-                        + "\"currentlyAvailable\":1995,\"restoreRate\":100.0}}}}")));
+        server.stubFor(post(urlEqualTo(GRAPHQL)).withRequestBody(matchingJsonPath("$.query", containing("inventoryLevels(")))
+                .willReturn(aResponse().withStatus(200).withBody(ShopifyInventoryAnswers.page(null,
+                        ShopifyInventoryAnswers.level(ITEM, "SS-MCS-OAT-M", 42, 45, UPDATED)))));
         server.stubFor(post(urlEqualTo(GRAPHQL)).withRequestBody(matchingJsonPath("$.query", containing("inventoryItem(id:")))
                 .willReturn(aResponse().withStatus(200).withBody(
                         "{\"data\":{\"inventoryItem\":{\"sku\":\"SS-MCS-OAT-M\",\"tracked\":true}}}")));

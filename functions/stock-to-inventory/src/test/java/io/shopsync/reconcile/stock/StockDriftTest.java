@@ -2,6 +2,7 @@ package io.shopsync.reconcile.stock;
 
 import static com.github.tomakehurst.wiremock.client.WireMock.aResponse;
 import static com.github.tomakehurst.wiremock.client.WireMock.absent;
+import static com.github.tomakehurst.wiremock.client.WireMock.containing;
 import static com.github.tomakehurst.wiremock.client.WireMock.equalTo;
 import static com.github.tomakehurst.wiremock.client.WireMock.matchingJsonPath;
 import static com.github.tomakehurst.wiremock.client.WireMock.post;
@@ -108,17 +109,37 @@ class StockDriftTest {
         return item(id, sku, tracked, 0, mainLevel);
     }
 
+    /** The item's level at the mapped location as a node of {@link #page}; null when not stocked there ("null"). */
     static String item(String id, String sku, boolean tracked, int duplicateSkuCount, String mainLevel) {
-        return "{\"id\":\"gid://shopify/InventoryItem/" + id + "\",\"sku\":" + (sku == null ? "null" : "\"" + sku + "\"")
-                + ",\"tracked\":" + tracked + ",\"duplicateSkuCount\":" + duplicateSkuCount + ",\"l" + MAIN + "\":"
-                + mainLevel + "}";
+        if ("null".equals(mainLevel)) {
+            return null;
+        }
+        return mainLevel.substring(0, mainLevel.length() - 1) + ",\"item\":{\"id\":\"gid://shopify/InventoryItem/" + id
+                + "\",\"sku\":" + (sku == null ? "null" : "\"" + sku + "\"") + ",\"tracked\":" + tracked
+                + ",\"duplicateSkuCount\":" + duplicateSkuCount + "}}";
     }
 
+    /** Shopify's answer for the mapped location's levels; an item not stocked there has no node. */
     static String page(boolean hasNext, String endCursor, String... items) {
-        return "{\"data\":{\"inventoryItems\":{\"pageInfo\":{\"hasNextPage\":" + hasNext + ",\"endCursor\":"
-                + (endCursor == null ? "null" : "\"" + endCursor + "\"") + "},\"nodes\":[" + String.join(",", items)
-                + "]}},\"extensions\":{\"cost\":{\"requestedQueryCost\":42,\"actualQueryCost\":12,\"throttleStatus\":"
-                + "{\"maximumAvailable\":2000.0,\"currentlyAvailable\":1988,\"restoreRate\":100.0}}}}";
+        return levelsPage(hasNext, endCursor, java.util.Arrays.stream(items).filter(java.util.Objects::nonNull)
+                .toArray(String[]::new));
+    }
+
+    /** A page of {@code location(id:) { inventoryLevels(query:) }}: each level with its item. */
+    static String levelsPage(boolean hasNext, String endCursor, String... levels) {
+        return "{\"data\":{\"location\":{\"inventoryLevels\":{\"pageInfo\":{\"hasNextPage\":" + hasNext + ",\"endCursor\":"
+                + (endCursor == null ? "null" : "\"" + endCursor + "\"") + "},\"nodes\":[" + String.join(",", levels)
+                + "]}}},\"extensions\":{\"cost\":{\"requestedQueryCost\":304,\"actualQueryCost\":9,\"throttleStatus\":"
+                + "{\"maximumAvailable\":2000.0,\"currentlyAvailable\":1991,\"restoreRate\":100.0}}}}";
+    }
+
+    /** One node of {@link #levelsPage}: the level's updatedAt and quantities, and its inventory item. */
+    static String levelOf(String itemId, String sku, boolean tracked, int duplicateSkuCount, int available, int onHand,
+                          String updatedAt) {
+        return "{\"updatedAt\":\"" + updatedAt + "\",\"quantities\":[{\"name\":\"available\",\"quantity\":" + available
+                + "},{\"name\":\"on_hand\",\"quantity\":" + onHand + "}],\"item\":{\"id\":\"gid://shopify/InventoryItem/"
+                + itemId + "\",\"sku\":" + (sku == null ? "null" : "\"" + sku + "\"") + ",\"tracked\":" + tracked
+                + ",\"duplicateSkuCount\":" + duplicateSkuCount + "}}";
     }
 
     private void answer(String body) {
@@ -190,6 +211,37 @@ class StockDriftTest {
         assertThat(stored).hasSize(1);
         assertThat(stored.get(0).groupId()).isEqualTo(entity);
         assertThat(stored.get(0).deduplicationId()).isEqualTo(SHOP + ":" + webhookId);
+    }
+
+    /**
+     * A sale, a restock or an adjustment changes a level's quantities and the level's updatedAt, not the inventory
+     * item's updated_at (the item holds the SKU, cost and customs data). The item was last edited months ago; only
+     * its level at the mapped location changed in the window, and Katana holds the level before: a drift to find.
+     */
+    @Test
+    void run_shouldFindDrift_whenOnlyALevelsQuantityChangedInTheWindow() {
+        remember(40, Instant.parse("2026-11-27T16:20:00Z"));
+        // Shopify filters inventoryItems by the item's updated_at (2026-06-02): none in the window.
+        shopify.stubFor(post(urlEqualTo(GRAPHQL)).withRequestBody(matchingJsonPath("$.query", containing("inventoryItems(")))
+                .willReturn(aResponse().withStatus(200).withBody("{\"data\":{\"inventoryItems\":{\"pageInfo\":"
+                        + "{\"hasNextPage\":false,\"endCursor\":null},\"nodes\":[]}}}")));
+        // And a location's inventoryLevels by the level's updated_at: this one, sold down to 42 at 16:29:59.
+        shopify.stubFor(post(urlEqualTo(GRAPHQL)).withRequestBody(matchingJsonPath("$.query", containing("inventoryLevels(")))
+                .withRequestBody(matchingJsonPath("$.variables.location", equalTo("gid://shopify/Location/" + MAIN)))
+                .willReturn(aResponse().withStatus(200).withBody(levelsPage(false, null,
+                        levelOf(ITEM, "SS-MCS-OAT-M", true, 0, 42, 45, UPDATED)))));
+
+        StockDrift.Result result = katana().run(SHOP, FROM, TO, false);
+
+        assertThat(result.failure()).isEmpty();
+        assertThat(result.scanned()).isEqualTo(1);
+        assertThat(result.driftFound()).isEqualTo(1);
+        assertThat(result.drifts().get(0).reported()).contains(40);
+        assertThat(result.queued()).isEqualTo(1);
+        assertThat(queues.enqueued).singleElement().satisfies(e -> assertThat(e.entity())
+                .isEqualTo(SHOP + "/inventory-level/" + ITEM + "/" + MAIN));
+        assertThat(graphqlRequests()).singleElement().satisfies(r -> assertThat(r.getBodyAsString())
+                .contains("updated_at:>='2026-11-27T16:15:00Z' AND updated_at:<'2026-11-27T16:30:00Z'"));
     }
 
     @Test
