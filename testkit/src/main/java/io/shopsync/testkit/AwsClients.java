@@ -28,6 +28,12 @@ import software.amazon.awssdk.services.sqs.model.ReceiveMessageResponse;
 /** AWS clients bound to the test backend, plus the few set-up steps tests share. */
 public final class AwsClients {
 
+    /**
+     * How long a drained message stays hidden: longer than any drain takes, so a slow read of a long queue on a
+     * loaded machine never receives its first messages a second time (600 messages once took over 60 s).
+     */
+    private static final int DRAIN_HIDES_FOR_SECONDS = 900;
+
     private final URI endpoint;
     private final Region region;
     private final StaticCredentialsProvider credentials =
@@ -157,7 +163,7 @@ public final class AwsClients {
         List<Message> all = new ArrayList<>();
         for (int emptyPolls = 0; emptyPolls < 2; ) {
             ReceiveMessageResponse response = sqs.receiveMessage(r -> r.queueUrl(queueUrl)
-                    .maxNumberOfMessages(10).waitTimeSeconds(1).visibilityTimeout(60)
+                    .maxNumberOfMessages(10).waitTimeSeconds(1).visibilityTimeout(DRAIN_HIDES_FOR_SECONDS)
                     .messageSystemAttributeNames(MessageSystemAttributeName.ALL)
                     .messageAttributeNames("All"));
             if (response.messages().isEmpty()) {
