@@ -79,6 +79,11 @@ record DeployedFlow(String name, List<String> topics, String route, String webho
         topics = List.copyOf(topics);
     }
 
+    /** The output naming the flow's EventBridge dead-letter queue (only on a stack with EventBridge delivery). */
+    String eventsDeadLetterQueueUrlOutput() {
+        return deadLetterQueueUrlOutput.replace("DeadLetterQueueUrl", "EventsDeadLetterQueueUrl");
+    }
+
     static String names() {
         return ALL.stream().map(DeployedFlow::name).collect(Collectors.joining(", "));
     }

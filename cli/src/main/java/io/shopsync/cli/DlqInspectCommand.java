@@ -1,6 +1,11 @@
 package io.shopsync.cli;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.shopsync.lambda.EventBridgeEvents;
+import io.shopsync.webhook.ShopifyHeaders;
+import io.shopsync.webhook.Untrusted;
 import java.io.PrintWriter;
+import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -24,12 +29,15 @@ import software.amazon.awssdk.services.sqs.model.MessageSystemAttributeName;
         footer = {"", "Examples:",
             "  scripts/shopsync dlq inspect order-to-crm --stack shopsync",
             "  scripts/shopsync dlq inspect stock-to-inventory --max 50 --dlq-url URL --region eu-west-1",
+            "  scripts/shopsync dlq inspect order-to-crm --events --stack shopsync",
             "", "Exit codes: 0 shown, 1 failed (the message says what to do), 2 bad usage."})
 final class DlqInspectCommand implements Callable<Integer> {
 
     /** What every dead letter carries as message attributes (shared's SqsFlowQueues), in the order shown. */
     private static final List<String> ATTRIBUTES =
             List.of("reason", "stage", "category", "target", "topic", "shop", "webhookId", "entity");
+
+    private static final ObjectMapper JSON = new ObjectMapper();
 
     private final CliContext context;
 
@@ -42,6 +50,10 @@ final class DlqInspectCommand implements Callable<Integer> {
 
     @Option(names = "--max", paramLabel = "N", description = "show at most N messages (default: ${DEFAULT-VALUE})")
     int max = 10;
+
+    @Option(names = "--events", description = "show the flow's EventBridge dead-letter queue (events that never "
+            + "reached its work queue) instead of its delivery dead-letter queue")
+    boolean events;
 
     @Mixin
     FlowQueues queues = new FlowQueues();
@@ -60,7 +72,7 @@ final class DlqInspectCommand implements Callable<Integer> {
         }
         PrintWriter out = spec.commandLine().getOut();
         try (AwsClients aws = AwsClients.of(awsOptions, context)) {
-            SqsQueue dlq = queues.deadLetterQueue(flow, aws);
+            SqsQueue dlq = events ? queues.eventsDeadLetterQueue(flow, aws) : queues.deadLetterQueue(flow, aws);
             SqsQueue.Counts before = dlq.counts();
             out.println(flow.name() + " dead-letter queue " + dlq.name() + ": about " + before.total() + " message"
                     + (before.total() == 1 ? "" : "s") + (before.inFlight() > 0 ? " (" + before.inFlight()
@@ -83,7 +95,7 @@ final class DlqInspectCommand implements Callable<Integer> {
             List<String> again = new ArrayList<>(queues.asArguments(true));
             again.addAll(awsOptions.asArguments());
             out.println("Once the cause is fixed, deliver them again: scripts/shopsync dlq redrive " + flow.name() + " "
-                    + String.join(" ", again));
+                    + (events ? "--events " : "") + String.join(" ", again));
             return 0;
         }
     }
@@ -98,6 +110,10 @@ final class DlqInspectCommand implements Callable<Integer> {
         }
         heading.append("  message ").append(message.messageId());
         out.println(heading);
+        if (events) {
+            printEvent(out, message);
+            return;
+        }
         for (String name : ATTRIBUTES) {
             MessageAttributeValue value = attributes.get(name);
             String text = value == null || value.stringValue() == null ? null : value.stringValue();
@@ -106,5 +122,31 @@ final class DlqInspectCommand implements Callable<Integer> {
             }
             out.printf("    %-10s %s%n", name + ":", text == null ? "-" : text);
         }
+    }
+
+    /** An events dead letter: who dead-lettered it and why, and the Shopify event it keeps. */
+    private void printEvent(PrintWriter out, Message message) {
+        EventBridgeEvents.DeadLetter letter;
+        try {
+            letter = EventBridgeEvents.deadLetter(message.body().getBytes(StandardCharsets.UTF_8), JSON);
+        } catch (IllegalArgumentException e) {
+            out.printf("    %-10s %s%n", "unreadable:", e.getMessage() + " (redrive keeps it; delete it by hand if it "
+                    + "is not Shopify's)");
+            return;
+        }
+        String error = letter.error();
+        if (error == null) {
+            MessageAttributeValue code = message.messageAttributes().get("ERROR_CODE");
+            MessageAttributeValue text = message.messageAttributes().get("ERROR_MESSAGE");
+            error = (code == null ? "" : code.stringValue() + ": ") + (text == null ? "-" : text.stringValue());
+        }
+        ShopifyHeaders headers = ShopifyHeaders.of(letter.delivery().metadata());
+        out.printf("    %-10s %s%n", "from:", "rule".equals(letter.source()) ? "the EventBridge rule's target"
+                : "Lambda (invocation record)");
+        out.printf("    %-10s %s%n", "error:", Untrusted.excerpt(error));
+        out.printf("    %-10s %s%n", "event:", Untrusted.excerpt(letter.eventId()));
+        out.printf("    %-10s %s%n", "topic:", Untrusted.excerpt(headers.topic()));
+        out.printf("    %-10s %s%n", "shop:", Untrusted.excerpt(headers.shopDomain()));
+        out.printf("    %-10s %s%n", "webhookId:", Untrusted.excerpt(headers.webhookId()));
     }
 }

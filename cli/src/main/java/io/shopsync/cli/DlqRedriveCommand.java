@@ -1,6 +1,14 @@
 package io.shopsync.cli;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.shopsync.flow.Flow;
+import io.shopsync.flow.WebhookRoutes;
+import io.shopsync.observability.Telemetry;
 import java.io.PrintWriter;
+import java.time.Clock;
+import java.util.LinkedHashSet;
+import java.util.Locale;
+import java.util.Set;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -28,8 +36,12 @@ import software.amazon.awssdk.services.sqs.model.ListMessageMoveTasksResultEntry
         footer = {"", "Examples:",
             "  scripts/shopsync dlq redrive order-to-crm --stack shopsync",
             "  scripts/shopsync dlq redrive order-to-crm --queue-url URL --dlq-url URL --max-per-second 10",
-            "", "Exit codes: 0 moved (or nothing to move), 1 failed, cancelled or still running at --timeout "
-                + "(the message says what to do), 2 bad usage."})
+            "  scripts/shopsync dlq redrive order-to-crm --events --stack shopsync",
+            "", "--events redrives the flow's EventBridge dead-letter queue (<stack>-<flow>-events-dlq) instead: each "
+                + "event goes through the flow's own intake (allow-list, topic, envelope, group and dedup ids) to its "
+                + "work queue and is deleted only once queued; a refused or failed one stays, with its reason printed.",
+            "", "Exit codes: 0 moved (or nothing to move), 1 failed, cancelled or still running at --timeout, or "
+                + "(--events) messages kept (the message says what to do), 2 bad usage."})
 final class DlqRedriveCommand implements Callable<Integer> {
 
     private static final Duration POLL_INTERVAL = Duration.ofSeconds(2);
@@ -52,6 +64,18 @@ final class DlqRedriveCommand implements Callable<Integer> {
             description = "stop following the move after this long; it continues in SQS (default: ${DEFAULT-VALUE})")
     int timeoutMinutes = 60;
 
+    @Option(names = "--events", description = "redrive the flow's EventBridge dead-letter queue through the flow's "
+            + "intake, instead of its delivery dead-letter queue")
+    boolean events;
+
+    @Option(names = "--allowed-shops", paramLabel = "LIST", description = "with --events: the shops the stack serves, "
+            + "comma-separated (default: the stack's AllowedShops; '' accepts every well-formed shop)")
+    String allowedShops;
+
+    @Option(names = "--bucket", paramLabel = "NAME",
+            description = "with --events: the claim-check bucket for large payloads (default: the stack's ClaimCheckBucketName)")
+    String bucket;
+
     @Mixin
     FlowQueues queues = new FlowQueues();
 
@@ -68,6 +92,9 @@ final class DlqRedriveCommand implements Callable<Integer> {
             throw new CliException("--max-per-second must be between 1 and 500 (SQS's limits)");
         }
         PrintWriter out = spec.commandLine().getOut();
+        if (events) {
+            return redriveEvents(out);
+        }
         String prefix = "redrive " + flow.name() + ": ";
         try (AwsClients aws = AwsClients.of(awsOptions, context)) {
             SqsQueue dlq = queues.deadLetterQueue(flow, aws);
@@ -132,6 +159,67 @@ final class DlqRedriveCommand implements Callable<Integer> {
                     ? "Fix the cause (the reason above), then run redrive again."
                     : "Someone cancelled it; run redrive again to move the rest."));
         }
+    }
+
+    /** {@code --events}: the flow's EventBridge dead letters through its intake, one by one. */
+    private int redriveEvents(PrintWriter out) {
+        String prefix = "redrive " + flow.name() + " --events: ";
+        try (AwsClients aws = AwsClients.of(awsOptions, context)) {
+            SqsQueue eventsDlq = queues.eventsDeadLetterQueue(flow, aws);
+            SqsQueue work = queues.workQueue(flow, aws);
+            SqsQueue dlq = queues.deadLetterQueue(flow, aws);
+            Optional<String> stackBucket = FlowQueues.given(bucket);
+            String bucketName = stackBucket.isPresent() ? stackBucket.get()
+                    : queues.stackOutputs(aws, "--bucket NAME").require("ClaimCheckBucketName");
+            Set<String> shops = allowedShops(aws);
+            boolean customerTopics = FlowQueues.given(queues.stack).isPresent() && "true".equalsIgnoreCase(queues
+                    .stackOutputs(aws, "").parameter(DeployedFlow.CUSTOMER_TOPICS_PARAMETER).orElse("false"));
+            Flow intakeFlow = WebhookRoutes.all(customerTopics).stream().map(WebhookRoutes.Route::flow)
+                    .filter(f -> f.name().equals(flow.name())).findFirst().orElseThrow();
+            SqsQueue.Counts counts = eventsDlq.counts();
+            if (counts.total() == 0) {
+                out.println(prefix + "nothing to redrive: " + eventsDlq.name() + " is empty");
+                return 0;
+            }
+            out.println(prefix + "about " + counts.total() + " event" + (counts.total() == 1 ? "" : "s") + " in "
+                    + eventsDlq.name() + ", through the flow's intake to " + work.name() + (shops.isEmpty()
+                    ? " (any well-formed shop)" : " (shops: " + String.join(", ", shops) + ")"));
+            out.flush();
+            ObjectMapper json = new ObjectMapper();
+            Telemetry quiet = new Telemetry(json, line -> {
+                if (context.setting("SHOPSYNC_DEBUG").isPresent()) {
+                    spec.commandLine().getErr().println(line);
+                }
+            }, Clock.systemUTC());
+            EventsDlqRedrive.Summary summary = new EventsDlqRedrive(aws, intakeFlow, eventsDlq, work.url(), dlq.url(),
+                    bucketName, shops, quiet, out).run();
+            out.println(prefix + "moved " + summary.moved() + ", dead-lettered into " + dlq.name() + " "
+                    + summary.deadLettered() + ", refused " + summary.refused() + ", failed " + summary.failed()
+                    + (summary.kept() == 0 ? "" : "; " + summary.kept() + " kept in " + eventsDlq.name()));
+            out.flush();
+            if (summary.kept() > 0) {
+                throw new CliException(summary.kept() + " event(s) kept in " + eventsDlq.name() + " (reasons above): "
+                        + "fix the cause, then run the same command again; what was moved is not moved twice");
+            }
+            return 0;
+        }
+    }
+
+    /** The allow-list the flow's function has: --allowed-shops, else the stack's AllowedShops parameter. */
+    private Set<String> allowedShops(AwsClients aws) {
+        String list = allowedShops;
+        if (list == null) {
+            list = queues.stackOutputs(aws, "--allowed-shops LIST (the stack's AllowedShops)").parameter("AllowedShops")
+                    .orElseThrow(() -> new CliException("the stack has no AllowedShops parameter: pass --allowed-shops "
+                            + "LIST, the shops its functions serve"));
+        }
+        Set<String> shops = new LinkedHashSet<>();
+        for (String shop : list.split(",")) {
+            if (!shop.isBlank()) {
+                shops.add(shop.trim().toLowerCase(Locale.ROOT));
+            }
+        }
+        return shops;
     }
 
     /** Polls the move task until it leaves RUNNING (or CANCELLING), printing progress as it changes. */

@@ -22,7 +22,20 @@ final class FlowQueues {
             description = "the flow's work queue URL, instead of --stack (redrive only)")
     String workQueueUrl;
 
+    @Option(names = "--events-dlq-url", paramLabel = "URL",
+            description = "the flow's EventBridge dead-letter queue URL, instead of --stack (with --events)")
+    String eventsDeadLetterQueueUrl;
+
     private StackOutputs outputs;
+
+    /** The queue of events that never reached the flow's work queue ({@code <stack>-<flow>-events-dlq}). */
+    SqsQueue eventsDeadLetterQueue(DeployedFlow flow, AwsClients aws) {
+        String url = given(eventsDeadLetterQueueUrl).orElse(null);
+        if (url == null) {
+            url = stackOutputs(aws, "--events-dlq-url URL").require(flow.eventsDeadLetterQueueUrlOutput());
+        }
+        return new SqsQueue(aws, url, "the " + flow.name() + " EventBridge dead-letter queue");
+    }
 
     SqsQueue deadLetterQueue(DeployedFlow flow, AwsClients aws) {
         String url = given(deadLetterQueueUrl).orElse(null);
@@ -40,7 +53,8 @@ final class FlowQueues {
         return new SqsQueue(aws, url, "the " + flow.name() + " work queue");
     }
 
-    private StackOutputs stackOutputs(AwsClients aws, String instead) {
+    /** The stack's outputs and parameters; {@code instead} names the options that would do without them. */
+    StackOutputs stackOutputs(AwsClients aws, String instead) {
         if (given(stack).isEmpty()) {
             throw new CliException("which stack? pass --stack NAME (the stack name sam deploy used), or the queue URLs "
                     + "(" + instead + ", from the stack's outputs)");
@@ -65,10 +79,13 @@ final class FlowQueues {
         if (given(deadLetterQueueUrl).isPresent()) {
             arguments.add("--dlq-url " + deadLetterQueueUrl.trim());
         }
+        if (given(eventsDeadLetterQueueUrl).isPresent()) {
+            arguments.add("--events-dlq-url " + eventsDeadLetterQueueUrl.trim());
+        }
         return arguments;
     }
 
-    private static Optional<String> given(String value) {
+    static Optional<String> given(String value) {
         return Optional.ofNullable(value).filter(v -> !v.isBlank()).map(String::trim);
     }
 }

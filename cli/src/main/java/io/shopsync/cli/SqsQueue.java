@@ -91,15 +91,16 @@ final class SqsQueue {
         return new ArrayList<>(seen.values()).subList(0, Math.min(max, seen.size()));
     }
 
-    private void makeVisible(List<Message> messages) {
+    /** Makes received messages visible again at once (each reappears when its visibility timeout ends anyway). */
+    void makeVisible(List<Message> messages) {
         for (int i = 0; i < messages.size(); i += 10) {
             List<ChangeMessageVisibilityBatchRequestEntry> entries = new ArrayList<>();
             for (int j = i; j < Math.min(i + 10, messages.size()); j++) {
                 entries.add(ChangeMessageVisibilityBatchRequestEntry.builder().id(Integer.toString(j))
                         .receiptHandle(messages.get(j).receiptHandle()).visibilityTimeout(0).build());
             }
-            aws.call("making the inspected messages of " + description + " visible again (they reappear within "
-                    + PEEK_HIDE_SECONDS + " s anyway)", () -> aws.sqs().changeMessageVisibilityBatch(
+            aws.call("making the received messages of " + description + " visible again (they reappear on their own"
+                    + " when their visibility timeout ends)", () -> aws.sqs().changeMessageVisibilityBatch(
                             r -> r.queueUrl(url).entries(entries)));
         }
     }

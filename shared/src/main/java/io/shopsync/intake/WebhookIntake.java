@@ -56,6 +56,20 @@ public final class WebhookIntake {
         this.clock = clock;
     }
 
+    /**
+     * An intake for EventBridge deliveries only (the operator CLI's redrive of a flow's events dead-letter
+     * queue): the same allow-list, classification and queues as the function's, and no signing secret, since
+     * {@link #handleEventBridge} checks none. {@link #handle} on it refuses every request as unverifiable.
+     */
+    public static WebhookIntake forEventBridge(Flow flow, Set<String> allowedShops, FlowQueues queues, ObjectMapper json,
+                                               Telemetry telemetry, Clock clock) {
+        WebhookVerifier noSecrets = new WebhookVerifier(() -> {
+            throw new SecretsUnavailableException("flow " + flow.name() + ": this intake takes EventBridge deliveries"
+                    + " only and holds no signing secret", null);
+        }, clock, java.time.Duration.ofMinutes(1));
+        return new WebhookIntake(flow, noSecrets, allowedShops, queues, json, telemetry, clock);
+    }
+
     public IntakeOutcome handle(HttpRequest request) {
         long started = System.nanoTime();
         ShopifyHeaders headers = ShopifyHeaders.of(request.headers());

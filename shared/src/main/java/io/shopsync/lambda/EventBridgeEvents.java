@@ -2,6 +2,8 @@ package io.shopsync.lambda;
 
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.IOException;
 import io.shopsync.envelope.RawJson;
 import java.nio.charset.StandardCharsets;
 import java.util.LinkedHashMap;
@@ -33,6 +35,54 @@ public final class EventBridgeEvents {
         public byte[] payload() {
             return payload.clone();
         }
+    }
+
+    /**
+     * A message of a flow's EventBridge dead-letter queue and the Shopify delivery it keeps.
+     *
+     * @param source {@code rule} when the rule's target dead-lettered it (the body is the event, the reason in
+     *     the {@code ERROR_*} message attributes), {@code lambda} for Lambda's invocation record (the event in
+     *     {@code requestPayload}, the reason in {@code requestContext.condition} and {@code responsePayload})
+     * @param error what failed, as the record says it ({@code null} for the rule's: its attributes say it)
+     */
+    public record DeadLetter(String source, String eventId, String error, Delivery delivery) {}
+
+    /**
+     * Reads an events dead-letter message into the same {@link Delivery} {@code FlowFunction} makes of the
+     * event, so a redrive queues exactly what the function would have: the payload's bytes are cut out of the
+     * message as it is stored, never re-serialised.
+     *
+     * @throws IllegalArgumentException when the message holds no Shopify EventBridge event (the message says why)
+     */
+    public static DeadLetter deadLetter(byte[] messageBody, ObjectMapper json) {
+        JsonNode message;
+        try {
+            message = json.readTree(messageBody);
+        } catch (IOException e) {
+            throw new IllegalArgumentException("the message is not JSON (" + e.getClass().getSimpleName() + ")");
+        }
+        if (message == null || !message.isObject()) {
+            throw new IllegalArgumentException("the message is not a JSON object");
+        }
+        if (message.has("requestPayload") && message.has("requestContext")) {
+            JsonNode event = message.get("requestPayload");
+            if (!isEventBridgeEvent(event)) {
+                throw new IllegalArgumentException("Lambda's invocation record holds no EventBridge event in requestPayload");
+            }
+            byte[] raw = RawJson.valueAt(messageBody, json.getFactory(), "requestPayload").orElseThrow(() ->
+                    new IllegalStateException("requestPayload not found where the tree had it"));
+            String error = message.path("requestContext").path("condition").asText("unknown condition");
+            JsonNode response = message.path("responsePayload");
+            if (response.hasNonNull("errorMessage")) {
+                error += ": " + response.get("errorMessage").asText();
+            }
+            return new DeadLetter("lambda", event.path("id").asText(null), error, delivery(raw, event, json.getFactory()));
+        }
+        if (!isEventBridgeEvent(message)) {
+            throw new IllegalArgumentException("the message is neither an EventBridge event nor Lambda's invocation record");
+        }
+        return new DeadLetter("rule", message.path("id").asText(null), null,
+                delivery(messageBody, message, json.getFactory()));
     }
 
     public static boolean isEventBridgeEvent(JsonNode event) {

@@ -2,13 +2,14 @@ package io.shopsync.lambda;
 
 import com.amazonaws.services.lambda.runtime.Context;
 import com.amazonaws.services.lambda.runtime.RequestStreamHandler;
+import com.amazonaws.services.lambda.runtime.events.APIGatewayV2HTTPEvent;
+import com.amazonaws.services.lambda.runtime.events.SQSEvent;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.shopsync.delivery.Deadline;
 import io.shopsync.delivery.DeliveryLoop;
 import io.shopsync.delivery.QueueMessage;
-import io.shopsync.delivery.SqsEvents;
 import io.shopsync.delivery.Target;
 import io.shopsync.envelope.Body;
 import io.shopsync.envelope.Envelope;
@@ -34,7 +35,9 @@ import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import org.crac.Core;
@@ -59,6 +62,7 @@ public abstract class FlowFunction implements RequestStreamHandler {
 
     private final Flow flow;
     private final ObjectMapper json;
+    private final LambdaEvents events;
     private final WebhookIntake intake;
     private final Optional<DeliveryLoop> delivery;
     /** Held here because org.crac keeps registered resources only weakly. */
@@ -72,6 +76,7 @@ public abstract class FlowFunction implements RequestStreamHandler {
     protected FlowFunction(Flow flow, FlowEnvironment environment, List<Target> targets) {
         this.flow = flow;
         this.json = environment.json();
+        this.events = new LambdaEvents(json);
         this.intake = environment.intakeFor(flow);
         this.delivery = environment.deliveryFor(flow, targets);
         this.snapStartPriming = new Resource() {
@@ -102,26 +107,27 @@ public abstract class FlowFunction implements RequestStreamHandler {
     public void handleRequest(InputStream input, OutputStream output, Context context) throws IOException {
         byte[] raw = input.readAllBytes();
         JsonNode event = json.readTree(raw);
-        if (event != null && HttpApiEvents.isHttpApiEvent(event)) {
+        LambdaEvents.Shape shape = LambdaEvents.shape(event);
+        if (shape == LambdaEvents.Shape.HTTP_API) {
+            APIGatewayV2HTTPEvent request = events.httpEvent(event);
             IntakeOutcome outcome;
             try {
-                outcome = intake.handle(HttpApiEvents.request(event));
-            } catch (HttpApiEvents.UnreadableBodyException e) {
-                outcome = intake.refuseUnreadable(HttpApiEvents.headers(event), e.getMessage());
+                outcome = intake.handle(LambdaEvents.request(request));
+            } catch (LambdaEvents.UnreadableBodyException e) {
+                outcome = intake.refuseUnreadable(LambdaEvents.headers(request), e.getMessage());
             }
-            HttpResponse response = outcome.response();
-            json.writeValue(output, HttpApiEvents.response(json, response));
+            output.write(events.write(LambdaEvents.response(outcome.response())));
             return;
         }
-        if (event != null && SqsEvents.isSqsEvent(event)) {
+        if (shape == LambdaEvents.Shape.SQS) {
             DeliveryLoop loop = delivery.orElseThrow(() -> new IllegalStateException("flow " + flow.name()
                     + " received an SQS event but its delivery path is not configured (IDEMPOTENCY_TABLE, ALERTS_TOPIC_ARN)"));
-            List<String> failed = loop.deliver(SqsEvents.messages(event), context == null ? Deadline.none()
-                    : Deadline.remainingMillis(context::getRemainingTimeInMillis));
-            json.writeValue(output, SqsEvents.batchResponse(json, failed));
+            List<String> failed = loop.deliver(LambdaEvents.messages(events.sqsEvent(event)), context == null
+                    ? Deadline.none() : Deadline.remainingMillis(context::getRemainingTimeInMillis));
+            output.write(events.write(LambdaEvents.batchResponse(failed)));
             return;
         }
-        if (event != null && EventBridgeEvents.isEventBridgeEvent(event)) {
+        if (shape == LambdaEvents.Shape.EVENT_BRIDGE) {
             EventBridgeEvents.Delivery delivery = EventBridgeEvents.delivery(raw, event, json.getFactory());
             IntakeOutcome outcome = intake.handleEventBridge(delivery.metadata(), delivery.payload());
             if (outcome instanceof IntakeOutcome.Failed failed) {
@@ -189,29 +195,29 @@ public abstract class FlowFunction implements RequestStreamHandler {
         String signature = WebhookSignature.sign(body, PRIMING_SECRET);
         for (int round = 0; round < PRIMING_ROUNDS; round++) {
             for (String topic : flow.topics()) {
-                JsonNode httpEvent = json.readTree(json.writeValueAsBytes(primingHttpEvent(topic, body, signature, round)));
-                if (!HttpApiEvents.isHttpApiEvent(httpEvent)) {
+                JsonNode httpEvent = json.readTree(events.write(primingHttpEvent(topic, body, signature, round)));
+                if (LambdaEvents.shape(httpEvent) != LambdaEvents.Shape.HTTP_API) {
                     throw new IllegalStateException("priming event is not read as an HTTP API event");
                 }
-                IntakeOutcome outcome = rehearsal.handle(HttpApiEvents.request(httpEvent));
-                json.writeValueAsString(HttpApiEvents.response(json, outcome.response()));
+                IntakeOutcome outcome = rehearsal.handle(LambdaEvents.request(events.httpEvent(httpEvent)));
+                events.write(LambdaEvents.response(outcome.response()));
                 if (!(outcome instanceof IntakeOutcome.Enqueued enqueued)) {
                     throw new IllegalStateException("priming webhook for " + topic + " was not enqueued: " + outcome);
                 }
-                JsonNode sqsEvent = json.readTree(primingSqsEvent(codec.encode(enqueued.envelope()), round));
-                if (!SqsEvents.isSqsEvent(sqsEvent)) {
+                JsonNode sqsEvent = json.readTree(events.write(primingSqsEvent(codec.encode(enqueued.envelope()), round)));
+                if (LambdaEvents.shape(sqsEvent) != LambdaEvents.Shape.SQS) {
                     throw new IllegalStateException("priming event is not read as an SQS event");
                 }
-                for (QueueMessage message : SqsEvents.messages(sqsEvent)) {
+                for (QueueMessage message : LambdaEvents.messages(events.sqsEvent(sqsEvent))) {
                     Envelope envelope = codec.decode(message.body());
                     JsonNode payload = json.readTree(((Body.Inline) envelope.body()).bytes());
                     flow.ruleFor(envelope.topic()).orElseThrow();
                     EntityVersion.of(payload, envelope.triggeredAt()).sortable();
                 }
-                json.writeValueAsString(SqsEvents.batchResponse(json, List.of()));
+                events.write(LambdaEvents.batchResponse(List.of()));
                 byte[] busEvent = primingEventBridgeEvent(topic, body, round);
                 JsonNode busTree = json.readTree(busEvent);
-                if (!EventBridgeEvents.isEventBridgeEvent(busTree)) {
+                if (LambdaEvents.shape(busTree) != LambdaEvents.Shape.EVENT_BRIDGE) {
                     throw new IllegalStateException("priming event is not read as an EventBridge event");
                 }
                 EventBridgeEvents.Delivery delivery = EventBridgeEvents.delivery(busEvent, busTree, json.getFactory());
@@ -248,12 +254,8 @@ public abstract class FlowFunction implements RequestStreamHandler {
                 """;
     }
 
-    private ObjectNode primingHttpEvent(String topic, byte[] body, String signature, int round) {
-        ObjectNode event = json.createObjectNode();
-        event.put("version", "2.0");
-        event.put("routeKey", "POST /priming");
-        event.put("rawPath", "/priming");
-        ObjectNode headers = event.putObject("headers");
+    private static APIGatewayV2HTTPEvent primingHttpEvent(String topic, byte[] body, String signature, int round) {
+        Map<String, String> headers = new LinkedHashMap<>();
         headers.put("content-type", "application/json");
         headers.put("x-shopify-topic", topic);
         headers.put("x-shopify-hmac-sha256", signature);
@@ -262,22 +264,25 @@ public abstract class FlowFunction implements RequestStreamHandler {
         headers.put("x-shopify-webhook-id", "priming-" + topic + "-" + round);
         headers.put("x-shopify-event-id", "priming-" + round);
         headers.put("x-shopify-triggered-at", Instant.EPOCH.plusSeconds(round).toString());
-        event.putObject("requestContext").putObject("http").put("method", "POST").put("path", "/priming");
-        event.put("body", new String(body, StandardCharsets.UTF_8));
-        event.put("isBase64Encoded", false);
-        return event;
+        return APIGatewayV2HTTPEvent.builder().withVersion("2.0").withRouteKey("POST /priming").withRawPath("/priming")
+                .withHeaders(headers)
+                .withRequestContext(APIGatewayV2HTTPEvent.RequestContext.builder()
+                        .withHttp(APIGatewayV2HTTPEvent.RequestContext.Http.builder().withMethod("POST")
+                                .withPath("/priming").build()).build())
+                .withBody(new String(body, StandardCharsets.UTF_8)).withIsBase64Encoded(false).build();
     }
 
-    private byte[] primingSqsEvent(String messageBody, int round) throws IOException {
-        ObjectNode event = json.createObjectNode();
-        ObjectNode record = event.putArray("Records").addObject();
-        record.put("messageId", "priming-" + round);
-        record.put("receiptHandle", "priming");
-        record.put("body", messageBody);
-        record.put("eventSource", "aws:sqs");
-        record.putObject("attributes").put("ApproximateReceiveCount", "1").put("MessageGroupId", "priming");
-        record.putObject("messageAttributes");
-        return json.writeValueAsBytes(event);
+    private static SQSEvent primingSqsEvent(String messageBody, int round) {
+        SQSEvent.SQSMessage record = new SQSEvent.SQSMessage();
+        record.setMessageId("priming-" + round);
+        record.setReceiptHandle("priming");
+        record.setBody(messageBody);
+        record.setEventSource("aws:sqs");
+        record.setAttributes(Map.of("ApproximateReceiveCount", "1", "MessageGroupId", "priming"));
+        record.setMessageAttributes(Map.of());
+        SQSEvent event = new SQSEvent();
+        event.setRecords(List.of(record));
+        return event;
     }
 
     /** The rehearsal's queues: nothing leaves the process. */

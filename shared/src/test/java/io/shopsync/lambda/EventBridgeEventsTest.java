@@ -80,4 +80,46 @@ class EventBridgeEventsTest {
         assertThat(EventBridgeEvents.isEventBridgeEvent(JSON.readTree("{\"Records\":[{\"eventSource\":\"aws:sqs\"}]}")))
                 .isFalse();
     }
+
+    private static final String METADATA =
+            "{\"X-Shopify-Topic\":\"orders/create\",\"X-Shopify-Shop-Domain\":\"shopsync-demo.myshopify.com\"}";
+
+    @Test
+    void deadLetter_fromTheRule_isTheEventItself_withItsExactPayloadBytes() {
+        EventBridgeEvents.DeadLetter letter = EventBridgeEvents.deadLetter(
+                event("shopifyWebhook", METADATA, PAYLOAD).getBytes(StandardCharsets.UTF_8), JSON);
+
+        assertThat(letter.source()).isEqualTo("rule");
+        assertThat(letter.eventId()).isEqualTo("99a3481c-5473-53a2-89ec-e68aa69991f3");
+        assertThat(letter.error()).isNull();
+        assertThat(new String(letter.delivery().payload(), StandardCharsets.UTF_8)).isEqualTo(PAYLOAD);
+    }
+
+    @Test
+    void deadLetter_fromLambda_takesTheEventFromRequestPayload_withItsExactPayloadBytes_andSaysWhatFailed() {
+        String record = "{\"version\":\"1.0\",\"timestamp\":\"2026-11-27T10:20:01.123Z\",\"requestContext\":"
+                + "{\"requestId\":\"e6e5e1e4\",\"condition\":\"RetriesExhausted\",\"approximateInvokeCount\":3},"
+                + "\"requestPayload\":" + event("shopifyWebhook", METADATA, PAYLOAD) + ",\"responseContext\":"
+                + "{\"statusCode\":200,\"functionError\":\"Unhandled\"},\"responsePayload\":{\"errorMessage\":"
+                + "\"flow order-to-crm could not queue EventBridge event\"}}";
+
+        EventBridgeEvents.DeadLetter letter = EventBridgeEvents.deadLetter(record.getBytes(StandardCharsets.UTF_8), JSON);
+
+        assertThat(letter.source()).isEqualTo("lambda");
+        assertThat(letter.error()).isEqualTo("RetriesExhausted: flow order-to-crm could not queue EventBridge event");
+        assertThat(new String(letter.delivery().payload(), StandardCharsets.UTF_8)).isEqualTo(PAYLOAD);
+        assertThat(letter.delivery().metadata()).containsEntry("X-Shopify-Shop-Domain", "shopsync-demo.myshopify.com");
+    }
+
+    @Test
+    void deadLetter_shouldRefuseAMessageThatHoldsNoShopifyEvent_sayingWhy() {
+        assertThatThrownBy(() -> EventBridgeEvents.deadLetter("not json".getBytes(StandardCharsets.UTF_8), JSON))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("not JSON");
+        assertThatThrownBy(() -> EventBridgeEvents.deadLetter(
+                "{\"requestContext\":{},\"requestPayload\":{\"Records\":[]}}".getBytes(StandardCharsets.UTF_8), JSON))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("no EventBridge event in requestPayload");
+        assertThatThrownBy(() -> EventBridgeEvents.deadLetter(
+                event("Scheduled Event", "{}", "{}").getBytes(StandardCharsets.UTF_8), JSON))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("not \"shopifyWebhook\"");
+    }
 }

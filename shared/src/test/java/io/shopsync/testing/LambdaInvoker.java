@@ -1,9 +1,10 @@
 package io.shopsync.testing;
 
+import com.amazonaws.services.lambda.runtime.events.APIGatewayV2HTTPEvent;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.shopsync.lambda.FlowFunction;
+import io.shopsync.lambda.LambdaEvents;
 import io.shopsync.webhook.WebhookSignature;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
@@ -11,6 +12,8 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.util.Base64;
+import java.util.LinkedHashMap;
+import java.util.Map;
 
 /** Invokes a flow's real handler the way the Lambda runtime does: raw event bytes in, raw response out. */
 public final class LambdaInvoker {
@@ -19,6 +22,7 @@ public final class LambdaInvoker {
     public static final String DEV_SECRET = "shopsync-local-dev-secret";
 
     private static final ObjectMapper JSON = new ObjectMapper();
+    private static final LambdaEvents EVENTS = new LambdaEvents(JSON);
 
     private LambdaInvoker() {}
 
@@ -34,19 +38,15 @@ public final class LambdaInvoker {
 
     /** The same API Gateway event with the first digit of its body changed (an id) and the signature kept. */
     public static String tampered(String event) {
-        try {
-            ObjectNode node = (ObjectNode) JSON.readTree(event);
-            String body = node.get("body").asText();
-            int digit = 0;
-            while (!Character.isDigit(body.charAt(digit))) {
-                digit++;
-            }
-            char changed = body.charAt(digit) == '9' ? '8' : (char) (body.charAt(digit) + 1);
-            node.put("body", body.substring(0, digit) + changed + body.substring(digit + 1));
-            return JSON.writeValueAsString(node);
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
+        APIGatewayV2HTTPEvent request = bind(event);
+        String body = request.getBody();
+        int digit = 0;
+        while (!Character.isDigit(body.charAt(digit))) {
+            digit++;
         }
+        char changed = body.charAt(digit) == '9' ? '8' : (char) (body.charAt(digit) + 1);
+        request.setBody(body.substring(0, digit) + changed + body.substring(digit + 1));
+        return write(request);
     }
 
     /**
@@ -54,25 +54,37 @@ public final class LambdaInvoker {
      * would, with its own webhook and event ids.
      */
     public static String withBody(String event, String body) {
+        APIGatewayV2HTTPEvent request = bind(event);
+        request.setBody(body);
+        Map<String, String> headers = new LinkedHashMap<>(request.getHeaders());
+        headers.put("x-shopify-hmac-sha256", WebhookSignature.sign(body.getBytes(StandardCharsets.UTF_8), DEV_SECRET));
+        headers.put("x-shopify-webhook-id", java.util.UUID.randomUUID().toString());
+        headers.put("x-shopify-event-id", java.util.UUID.randomUUID().toString());
+        request.setHeaders(headers);
+        return write(request);
+    }
+
+    /** Another delivery on the same route with another topic and body. */
+    public static String withTopicAndBody(String event, String topic, String body) {
+        APIGatewayV2HTTPEvent request = bind(withBody(event, body));
+        Map<String, String> headers = new LinkedHashMap<>(request.getHeaders());
+        headers.put("x-shopify-topic", topic);
+        request.setHeaders(headers);
+        return write(request);
+    }
+
+    /** An API Gateway event (Lambda's wire JSON, e.g. from events/) as aws-lambda-java-events' type. */
+    private static APIGatewayV2HTTPEvent bind(String event) {
         try {
-            ObjectNode node = (ObjectNode) JSON.readTree(event);
-            node.put("body", body);
-            ObjectNode headers = (ObjectNode) node.get("headers");
-            headers.put("x-shopify-hmac-sha256", WebhookSignature.sign(body.getBytes(StandardCharsets.UTF_8), DEV_SECRET));
-            headers.put("x-shopify-webhook-id", java.util.UUID.randomUUID().toString());
-            headers.put("x-shopify-event-id", java.util.UUID.randomUUID().toString());
-            return JSON.writeValueAsString(node);
+            return EVENTS.httpEvent(JSON.readTree(event));
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
     }
 
-    /** Another delivery on the same route with another topic and body. */
-    public static String withTopicAndBody(String event, String topic, String body) {
+    private static String write(APIGatewayV2HTTPEvent event) {
         try {
-            ObjectNode node = (ObjectNode) JSON.readTree(withBody(event, body));
-            ((ObjectNode) node.get("headers")).put("x-shopify-topic", topic);
-            return JSON.writeValueAsString(node);
+            return new String(EVENTS.write(event), StandardCharsets.UTF_8);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
@@ -80,13 +92,9 @@ public final class LambdaInvoker {
 
     /** The same API Gateway event with its body base64-encoded, as API Gateway sends binary media types. */
     public static String base64Encoded(String event) {
-        try {
-            ObjectNode node = (ObjectNode) JSON.readTree(event);
-            node.put("body", Base64.getEncoder().encodeToString(node.get("body").asText().getBytes(StandardCharsets.UTF_8)));
-            node.put("isBase64Encoded", true);
-            return JSON.writeValueAsString(node);
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
+        APIGatewayV2HTTPEvent request = bind(event);
+        request.setBody(Base64.getEncoder().encodeToString(request.getBody().getBytes(StandardCharsets.UTF_8)));
+        request.setIsBase64Encoded(true);
+        return write(request);
     }
 }
