@@ -10,6 +10,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalInt;
 import java.util.UUID;
+import software.amazon.awssdk.core.exception.SdkException;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
 import software.amazon.awssdk.services.dynamodb.model.CancellationReason;
@@ -89,8 +90,9 @@ public final class DynamoDbDeliveryStore implements DeliveryStore {
         boolean staleState = false;
         boolean stalePerson = false;
         boolean expired = false;
-        // At most three rounds, each one request: a check that reports (the person, a stale state that is still
-        // sent) is dropped for the next round, and an expired record is claimed over its old attempts.
+        // One request per round, and one round unless: a check that reports without refusing (the person, a stale
+        // state that is still sent) is dropped for the next round; an expired record is claimed over its old
+        // attempts; another transaction held an item. MAX_ROUNDS bounds them.
         for (int round = 0; ; round++) {
             String token = UUID.randomUUID().toString();
             Update claim = claimUpdate(key, retryFailed, expired, token, now);
@@ -185,8 +187,10 @@ public final class DynamoDbDeliveryStore implements DeliveryStore {
                 retry = true;
             }
             if (!retry || round >= MAX_ROUNDS) {
-                throw new IllegalStateException("claim of " + deliveryPk(key) + " was refused for no reason the store knows: "
-                        + reasons.stream().map(CancellationReason::code).toList() + "; the message is retried");
+                // An SdkException, so the loop retries the message as it does when the store is unavailable.
+                throw SdkException.builder().message("claim of " + deliveryPk(key) + " was refused for no reason the store"
+                        + " knows: " + reasons.stream().map(CancellationReason::code).toList() + "; the message is retried")
+                        .build();
             }
         }
     }
