@@ -10,12 +10,14 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalInt;
 import java.util.UUID;
+import java.util.concurrent.ThreadLocalRandom;
 import software.amazon.awssdk.core.exception.SdkException;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
 import software.amazon.awssdk.services.dynamodb.model.CancellationReason;
 import software.amazon.awssdk.services.dynamodb.model.ConditionCheck;
 import software.amazon.awssdk.services.dynamodb.model.ConditionalCheckFailedException;
+import software.amazon.awssdk.services.dynamodb.model.DynamoDbException;
 import software.amazon.awssdk.services.dynamodb.model.Put;
 import software.amazon.awssdk.services.dynamodb.model.ReturnValue;
 import software.amazon.awssdk.services.dynamodb.model.ReturnValuesOnConditionCheckFailure;
@@ -129,7 +131,7 @@ public final class DynamoDbDeliveryStore implements DeliveryStore {
                 }
             } else {
                 try {
-                    dynamo.transactWriteItems(r -> r.transactItems(items));
+                    transact(items);
                     // The transaction cannot return the record's attempts: a retry reads them (attempts()).
                     return new Claim.Claimed(token, expired ? OptionalInt.of(0) : OptionalInt.empty(), staleState, stalePerson);
                 } catch (TransactionCanceledException e) {
@@ -143,6 +145,11 @@ public final class DynamoDbDeliveryStore implements DeliveryStore {
                 }
             }
             Map<String, AttributeValue> record = failedItem(reasons, 0);
+            if (record == null && failed(reasons, 0)) {
+                // Refused without the item (DynamoDB returns it; an emulator may not): read what refused it.
+                record = dynamo.getItem(r -> r.tableName(table).key(claim.key()).consistentRead(true)).item();
+                record = record == null || record.isEmpty() ? null : record;
+            }
             if (record != null) {
                 if (!expired && !live(record, now)) {
                     // Past its retention but not yet deleted: claimed afresh, its old attempts are not this delivery's.
@@ -236,6 +243,32 @@ public final class DynamoDbDeliveryStore implements DeliveryStore {
                 .returnValuesOnConditionCheckFailure(ReturnValuesOnConditionCheckFailure.ALL_OLD).build();
     }
 
+    /**
+     * One TransactWriteItems, tried again a few times at once on a 5xx: DynamoDB documents an internal error as
+     * retryable, and the SDK's retry budget runs dry when many fail together (a burst on a hot partition, or an
+     * emulator that cannot run two transactions at once). Nothing of a transaction that failed was written.
+     */
+    private void transact(List<TransactWriteItem> items) {
+        for (int attempt = 1; ; attempt++) {
+            try {
+                dynamo.transactWriteItems(r -> r.transactItems(items));
+                return;
+            } catch (DynamoDbException e) {
+                if (e instanceof TransactionCanceledException || e.statusCode() < 500 || attempt >= TRANSACT_ATTEMPTS) {
+                    throw e;
+                }
+                try {
+                    Thread.sleep(ThreadLocalRandom.current().nextLong(10, 50L * attempt));
+                } catch (InterruptedException interrupted) {
+                    Thread.currentThread().interrupt();
+                    throw e;
+                }
+            }
+        }
+    }
+
+    private static final int TRANSACT_ATTEMPTS = 5;
+
     private TransactWriteItem check(String pk, String condition, Map<String, AttributeValue> values) {
         return TransactWriteItem.builder().conditionCheck(ConditionCheck.builder().tableName(table)
                 .key(Map.of("pk", s(pk))).conditionExpression(condition).expressionAttributeValues(values)
@@ -296,7 +329,7 @@ public final class DynamoDbDeliveryStore implements DeliveryStore {
                     .item(Map.of("pk", s(eventPk(event)), "deliveryId", s(key.deliveryId()),
                             "expiresAt", n(now.plus(recordRetention).getEpochSecond()))).build()).build()));
             try {
-                dynamo.transactWriteItems(r -> r.transactItems(items));
+                transact(items);
                 return;
             } catch (TransactionCanceledException e) {
                 List<CancellationReason> reasons = e.cancellationReasons();
