@@ -369,7 +369,7 @@ public final class DeliveryLoop {
                 return false;
             }
             if (claim instanceof Claim.Stale stale) {
-                // Nothing is written: the watermark never moves back, so every later copy is refused the same way.
+                // The store wrote the record down as completed "stale": a later copy of this webhook is a duplicate.
                 outcomes.put(target.name(), new Stale("version " + version.updatedAt() + " is not newer than the applied "
                         + stale.applied().updatedAt()));
                 return false;

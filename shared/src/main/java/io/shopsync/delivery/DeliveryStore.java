@@ -137,7 +137,7 @@ public interface DeliveryStore {
         /** Another webhook (another subscription's copy) delivered this merchant action: a duplicate. */
         record EventDelivered(String deliveryId) implements Claim {}
 
-        /** The target has {@code applied}, this version or a newer one: refused, and nothing recorded. */
+        /** The target has {@code applied}, this version or a newer one: refused, and the record completed as stale (a later copy is a duplicate). */
         record Stale(EntityVersion applied) implements Claim {}
     }
 

@@ -37,8 +37,8 @@ import software.amazon.awssdk.services.dynamodb.model.Update;
  * alert#{flow}#{target}#{category}#{window} (see DynamoDbAlertGate)
  * </pre>
  *
- * <p>Requests per webhook and target: a new delivery makes two, a duplicate, a second subscription's
- * copy or a stale version one. The claim is one {@code TransactWriteItems}: the record's conditional
+ * <p>Requests per webhook and target: a new delivery makes two, a duplicate or a second subscription's
+ * copy one, a stale version two (the refusal, then its record, so a later copy is a duplicate). The claim is one {@code TransactWriteItems}: the record's conditional
  * update plus a {@code ConditionCheck} on the event guard, the entity's watermark and the embedded
  * person's watermark. When it is cancelled, the cancellation reasons (each with the failed item, by
  * {@code ReturnValuesOnConditionCheckFailure ALL_OLD}) say why, so nothing is read afterwards; only a
@@ -183,6 +183,7 @@ public final class DynamoDbDeliveryStore implements DeliveryStore {
                 Map<String, AttributeValue> watermark = failedItem(reasons, next++);
                 if (watermark != null) {
                     if (!checks.sendIfStale()) {
+                        recordStale(key, retryFailed, now);
                         return new Claim.Stale(EntityVersion.parseSortable(text(watermark, "version")));
                     }
                     staleState = true;
@@ -199,6 +200,37 @@ public final class DynamoDbDeliveryStore implements DeliveryStore {
                         + " knows: " + reasons.stream().map(CancellationReason::code).toList() + "; the message is retried")
                         .build();
             }
+        }
+    }
+
+    /**
+     * Writes a refused stale copy down as completed, so a later copy of the same webhook is a duplicate (a second
+     * request, on this path only). Not when another attempt holds the record: its outcome is that attempt's.
+     */
+    private void recordStale(DeliveryKey key, boolean retryFailed, Instant now) {
+        Map<String, AttributeValue> values = new HashMap<>();
+        values.put(":completed", s(COMPLETED));
+        values.put(":stale", s("stale"));
+        values.put(":topic", s(key.topic()));
+        values.put(":now", s(now.toString()));
+        values.put(":expires", n(now.plus(recordRetention).getEpochSecond()));
+        values.put(":nowSec", n(now.getEpochSecond()));
+        values.put(":nowMs", n(now.toEpochMilli()));
+        values.put(":released", s(RELEASED));
+        values.put(":inProgress", s(IN_PROGRESS));
+        if (retryFailed) {
+            values.put(":failed", s(FAILED));
+        }
+        try {
+            dynamo.updateItem(r -> r.tableName(table).key(Map.of("pk", s(deliveryPk(key))))
+                    .updateExpression("SET #state = :completed, outcome = :stale, topic = :topic, finishedAt = :now,"
+                            + " expiresAt = :expires")
+                    .conditionExpression("attribute_not_exists(pk) OR expiresAt < :nowSec OR #state = :released"
+                            + " OR (#state = :inProgress AND leaseUntil < :nowMs)" + (retryFailed ? " OR #state = :failed" : ""))
+                    .expressionAttributeNames(Map.of("#state", "state"))
+                    .expressionAttributeValues(values));
+        } catch (ConditionalCheckFailedException e) {
+            // Another attempt claimed the record meanwhile: it meets the same watermark and records its own outcome.
         }
     }
 

@@ -162,7 +162,7 @@ class DynamoDbRequestCountIT {
     }
 
     @Test
-    void staleVersion_shouldCostOneRequestPerTarget_andNotReachTheTarget() throws Exception {
+    void staleVersion_shouldCostTwoRequestsPerTarget_andNotReachTheTarget() throws Exception {
         assertThat(loop(List.of(hubspot)).deliver(List.of(
                 order("820982911946154512", "2026-11-27T10:20:00-05:00", "w-newer", UUID.randomUUID().toString())))).isEmpty();
         QueueMessage older = order("820982911946154512", "2026-11-27T10:15:47-05:00", "w-older", UUID.randomUUID().toString());
@@ -170,6 +170,7 @@ class DynamoDbRequestCountIT {
         List<String> sent = requestsFor(() -> assertThat(loop(List.of(hubspot)).deliver(List.of(older))).isEmpty());
 
         assertThat(hubspot.effects).hasSize(1);
-        assertThat(sent).as("DynamoDB requests for a stale version: %s", sent).hasSizeLessThanOrEqualTo(1);
+        // The refusal, then the record that makes a later copy of this webhook a duplicate.
+        assertThat(sent).as("DynamoDB requests for a stale version: %s", sent).hasSizeLessThanOrEqualTo(2);
     }
 }

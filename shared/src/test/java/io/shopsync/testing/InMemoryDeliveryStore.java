@@ -55,6 +55,7 @@ public final class InMemoryDeliveryStore implements DeliveryStore {
         Optional<EntityVersion> applied = checks.entity().map(v -> watermarks.get(v.watermarkKey() + "#" + key.target()));
         boolean staleState = applied.isPresent() && !checks.entity().get().version().isNewerThan(applied.get());
         if (staleState && !checks.sendIfStale()) {
+            deliveries.put(id, new Row("COMPLETED", null, now, "stale", now.plus(retention), 0));
             return new Claim.Stale(applied.get());
         }
         Optional<EntityVersion> person = checks.person().map(v -> watermarks.get(v.watermarkKey() + "#" + key.target()));
