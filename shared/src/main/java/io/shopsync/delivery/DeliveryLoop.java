@@ -40,6 +40,7 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.OptionalInt;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.stream.Collectors;
@@ -335,12 +336,15 @@ public final class DeliveryLoop {
             }
         }
 
-        /** Claims the delivery and applies the duplicate and stale checks; true when it must be sent. */
+        /**
+         * Claims the delivery and applies the duplicate and stale checks, in one request to the store; true when
+         * it must be sent.
+         */
         boolean check(Target target) {
             DeliveryKey key = key(target);
             Claim claim;
             try {
-                claim = store.claim(key, redriveTargets.contains(target.name()), now);
+                claim = store.claim(key, redriveTargets.contains(target.name()), checks(target), now);
             } catch (SdkException e) {
                 outcomes.put(target.name(), new RetryLater("delivery store unavailable: " + e.getMessage()));
                 return false;
@@ -358,40 +362,36 @@ public final class DeliveryLoop {
                 outcomes.put(target.name(), new RetryLater("another attempt holds the lease", Optional.of(busy.leaseUntil())));
                 return false;
             }
-            Claim.Claimed claimed = (Claim.Claimed) claim;
-            claims.put(target.name(), claimed);
-            try {
-                if (envelope.eventId() != null) {
-                    Optional<String> first = store.deliveredEvent(eventKey(target), now);
-                    if (first.isPresent() && !first.get().equals(deliveryId)) {
-                        record(target, new Duplicate("event " + envelope.eventId() + " already delivered by " + first.get()));
-                        return false;
-                    }
-                }
-                if (watermarkKey != null) {
-                    Optional<EntityVersion> applied = store.watermark(watermarkKey, target.name(), now);
-                    if (applied.isPresent() && !version.isNewerThan(applied.get())) {
-                        if (target.carriesEvents(envelope.topic())) {
-                            // Its events exist in no newer version: send them, and only them.
-                            staleState.add(target.name());
-                            return true;
-                        }
-                        record(target, new Stale("version " + version.updatedAt() + " is not newer than the applied "
-                                + applied.get().updatedAt()));
-                        return false;
-                    }
-                }
-                if (personKey != null) {
-                    Optional<EntityVersion> person = store.watermark(personKey, target.name(), now);
-                    if (person.isPresent() && person.get().updatedAt().isAfter(personVersion.updatedAt())) {
-                        stalePerson.add(target.name());
-                    }
-                }
-            } catch (SdkException e) {
-                outcomes.put(target.name(), new RetryLater("delivery store unavailable: " + e.getMessage()));
+            if (claim instanceof Claim.EventDelivered first) {
+                // Nothing is written: every later copy of this webhook meets the same event guard.
+                outcomes.put(target.name(), new Duplicate("event " + envelope.eventId() + " already delivered by "
+                        + first.deliveryId()));
                 return false;
             }
+            if (claim instanceof Claim.Stale stale) {
+                // The store wrote the record down as completed "stale": a later copy of this webhook is a duplicate.
+                outcomes.put(target.name(), new Stale("version " + version.updatedAt() + " is not newer than the applied "
+                        + stale.applied().updatedAt()));
+                return false;
+            }
+            Claim.Claimed claimed = (Claim.Claimed) claim;
+            claims.put(target.name(), claimed);
+            if (claimed.staleState()) {
+                // Its events exist in no newer version: send them, and only them.
+                staleState.add(target.name());
+            }
+            if (claimed.stalePerson()) {
+                stalePerson.add(target.name());
+            }
             return true;
+        }
+
+        private DeliveryStore.Checks checks(Target target) {
+            return new DeliveryStore.Checks(
+                    Optional.ofNullable(envelope.eventId()).map(id -> eventKey(target)),
+                    Optional.ofNullable(watermarkKey).map(k -> new DeliveryStore.Versioned(k, version)),
+                    target.carriesEvents(envelope.topic()),
+                    Optional.ofNullable(personKey).map(k -> new DeliveryStore.Versioned(k, personVersion)));
         }
 
         /** Leaves a claimed target for the next invocation: not an attempt. */
@@ -411,16 +411,13 @@ public final class DeliveryLoop {
             DeliveryOutcome result = outcome;
             try {
                 if (outcome instanceof Delivered || outcome instanceof Duplicate) {
-                    if (watermarkKey != null) {
-                        store.advanceWatermark(watermarkKey, target.name(), version, now);
-                    }
-                    if (personKey != null && outcome instanceof Delivered && !stalePerson.contains(target.name())) {
-                        store.advanceWatermark(personKey, target.name(), personVersion, now);
-                    }
-                    if (envelope.eventId() != null) {
-                        store.recordEvent(eventKey(target), deliveryId, now);
-                    }
-                    store.complete(key, claimed, outcome.label(), now);
+                    // One write: the completion, the watermarks and the event guard together.
+                    boolean person = personKey != null && outcome instanceof Delivered && !stalePerson.contains(target.name());
+                    store.complete(key, claimed, outcome.label(), new DeliveryStore.Applied(
+                            Optional.ofNullable(staleState.contains(target.name()) ? null : watermarkKey)
+                                    .map(k -> new DeliveryStore.Versioned(k, version)),
+                            Optional.ofNullable(person ? personKey : null).map(k -> new DeliveryStore.Versioned(k, personVersion)),
+                            Optional.ofNullable(envelope.eventId()).map(id -> eventKey(target))), now);
                 } else if (outcome instanceof Stale) {
                     store.complete(key, claimed, outcome.label(), now);
                 }
@@ -544,8 +541,30 @@ public final class DeliveryLoop {
         }
 
         private int attemptsMade(String target) {
+            return priorAttempts(target) + (attempted.contains(target) ? 1 : 0);
+        }
+
+        /** The claim's count of earlier attempts, read from the store only when a retry needs it. */
+        private int priorAttempts(String target) {
             Claim.Claimed claimed = claims.get(target);
-            return (claimed == null ? 0 : claimed.attempts()) + (attempted.contains(target) ? 1 : 0);
+            if (claimed == null) {
+                return 0;
+            }
+            if (claimed.attempts().isEmpty()) {
+                int attempts;
+                try {
+                    attempts = store.attempts(keyFor(target), claimed);
+                } catch (SdkException e) {
+                    // Unknown for now: the queue's receive limit still bounds this message's retries.
+                    telemetry.line(flow.name(), "attempt count not read; this retry counts from zero")
+                            .field("target", target).field("messageId", message.messageId()).field("error", e.getMessage()).emit();
+                    attempts = 0;
+                }
+                claimed = new Claim.Claimed(claimed.token(), OptionalInt.of(attempts), claimed.staleState(),
+                        claimed.stalePerson());
+                claims.put(target, claimed);
+            }
+            return claimed.attempts().getAsInt();
         }
 
         private int attemptsMade() {

@@ -3,27 +3,53 @@ package io.shopsync.delivery;
 import io.shopsync.flow.EntityVersion;
 import java.time.Instant;
 import java.util.Optional;
+import java.util.OptionalInt;
 
 /**
  * Idempotency and ordering state: a delivery record per webhook and target, a watermark per entity
  * and target, and an event guard per merchant action. Records past their expiry are treated as
  * absent, whether or not the table has deleted them yet.
+ *
+ * <p>A delivery touches the store twice: {@link #claim(DeliveryKey, boolean, Checks, Instant)} takes the
+ * lease and, in the same step, checks the event guard and the watermarks; {@link #complete(DeliveryKey,
+ * Claim.Claimed, String, Applied, Instant)} marks the delivery done and, in the same step, advances the
+ * watermarks and records the event. Nothing is read that either step decides.
  */
 public interface DeliveryStore {
 
     /**
-     * Claims a webhook's delivery to a target for {@code lease}.
+     * Claims a webhook's delivery to a target for {@code lease}, unless its record, the event guard or the
+     * entity's watermark says it must not go: then the answer says why, and nothing was written.
      *
      * @param retryFailed whether a record that says failed may be claimed again (a redriven dead letter)
      */
-    Claim claim(DeliveryKey key, boolean retryFailed, Instant now);
+    Claim claim(DeliveryKey key, boolean retryFailed, Checks checks, Instant now);
+
+    /** A claim with no event guard and no watermark to check. */
+    default Claim claim(DeliveryKey key, boolean retryFailed, Instant now) {
+        return claim(key, retryFailed, Checks.NONE, now);
+    }
 
     /**
-     * Marks a claimed delivery completed with its outcome label; a later redelivery is a duplicate.
+     * Marks a claimed delivery completed with its outcome label, and together with it (all or nothing)
+     * advances the watermarks and records the event {@code applied} names: a later redelivery is a
+     * duplicate, an older version stale. A watermark already past its version is left as it is.
      *
-     * @throws LeaseLostException when another attempt took the record over
+     * @throws LeaseLostException when another attempt took the record over (then nothing was written)
      */
-    void complete(DeliveryKey key, Claim.Claimed claim, String outcome, Instant now);
+    void complete(DeliveryKey key, Claim.Claimed claim, String outcome, Applied applied, Instant now);
+
+    /** Marks a claimed delivery completed with nothing else to record. */
+    default void complete(DeliveryKey key, Claim.Claimed claim, String outcome, Instant now) {
+        complete(key, claim, outcome, Applied.NONE, now);
+    }
+
+    /**
+     * How many earlier attempts called the target for this delivery: the claim's own count, or, when
+     * the claim could not learn it in its single request, the record's (a retry's question, never a
+     * delivered one's).
+     */
+    int attempts(DeliveryKey key, Claim.Claimed claim);
 
     /**
      * Gives a claimed delivery back (a transient failure, or work deferred): the next attempt may claim
@@ -43,34 +69,61 @@ public interface DeliveryStore {
      */
     void fail(DeliveryKey key, Claim.Claimed claim, String reason, Instant now);
 
-    /** The newest version applied to the target for this watermark key, if any. */
+    /** The newest version applied to the target for this watermark key, if any (for readers: the reconciler). */
     Optional<EntityVersion> watermark(String watermarkKey, String target, Instant now);
 
     /** Moves the watermark forward to {@code version}; never backwards. @return whether it moved */
     boolean advanceWatermark(String watermarkKey, String target, EntityVersion version, Instant now);
 
-    /**
-     * The delivery id that already delivered this merchant action (shop, topic, event id) to the
-     * target, if any: a second subscription's copy of one action carries another webhook id.
-     */
-    Optional<String> deliveredEvent(EventKey key, Instant now);
-
-    void recordEvent(EventKey key, String deliveryId, Instant now);
-
     /** Identifies one webhook's delivery to one target. @param deliveryId shop and webhook id */
     record DeliveryKey(String deliveryId, String target, String topic, String entity) {}
 
-    /** One merchant action on one topic, as X-Shopify-Event-Id names it, per target. */
+    /**
+     * One merchant action on one topic, as X-Shopify-Event-Id names it, per target: a second
+     * subscription's copy of one action carries another webhook id, and is a duplicate.
+     */
     record EventKey(String shop, String topic, String eventId, String target) {}
+
+    /** A version of what a watermark key names (an entity, or the person a payload embeds). */
+    record Versioned(String watermarkKey, EntityVersion version) {}
+
+    /**
+     * What a claim checks besides the delivery record.
+     *
+     * @param event refuse when another delivery id already delivered this merchant action
+     * @param entity refuse when the target has this version of the entity or a newer one ...
+     * @param sendIfStale ... unless this is set (the topic carries events no newer version has): then claim,
+     *     and say the state is stale
+     * @param person never refuses: says whether the target has a newer version of the embedded person
+     */
+    record Checks(Optional<EventKey> event, Optional<Versioned> entity, boolean sendIfStale, Optional<Versioned> person) {
+        public static final Checks NONE = new Checks(Optional.empty(), Optional.empty(), false, Optional.empty());
+    }
+
+    /** What a completed delivery applied: the watermarks to advance and the event to record. */
+    record Applied(Optional<Versioned> entity, Optional<Versioned> person, Optional<EventKey> event) {
+        public static final Applied NONE = new Applied(Optional.empty(), Optional.empty(), Optional.empty());
+
+        public boolean isEmpty() {
+            return entity.isEmpty() && person.isEmpty() && event.isEmpty();
+        }
+    }
 
     /** The answer to a claim. */
     sealed interface Claim {
         /**
          * The caller holds the lease; {@code token} proves it on completion.
          *
-         * @param attempts how many earlier attempts actually called the target for this delivery
+         * @param attempts how many earlier attempts actually called the target for this delivery, when the
+         *     claim learnt it (else {@link DeliveryStore#attempts} reads it)
+         * @param staleState the target has a newer state of the entity (claimed only with {@code sendIfStale})
+         * @param stalePerson the target has a newer version of the embedded person
          */
-        record Claimed(String token, int attempts) implements Claim {}
+        record Claimed(String token, OptionalInt attempts, boolean staleState, boolean stalePerson) implements Claim {
+            public Claimed(String token, int attempts) {
+                this(token, OptionalInt.of(attempts), false, false);
+            }
+        }
 
         /** Delivered before: a duplicate. */
         record AlreadyCompleted(String outcome) implements Claim {}
@@ -80,6 +133,12 @@ public interface DeliveryStore {
 
         /** Another attempt holds an unexpired lease. */
         record Busy(Instant leaseUntil) implements Claim {}
+
+        /** Another webhook (another subscription's copy) delivered this merchant action: a duplicate. */
+        record EventDelivered(String deliveryId) implements Claim {}
+
+        /** The target has {@code applied}, this version or a newer one: refused, and the record completed as stale (a later copy is a duplicate). */
+        record Stale(EntityVersion applied) implements Claim {}
     }
 
     /** The lease ran out and another attempt claimed the record: its outcome is that attempt's to record. */

@@ -536,7 +536,7 @@ class DeliveryLoopTest {
     @Test
     void deliver_shouldDeadLetterItself_onTheLastReceive_whenTheStoreFailsWhileRecording() throws Exception {
         String body = order("orders-create.json", "820982911946154508", "2026-11-27T05:15:45-05:00");
-        FaultyDeliveryStore faulty = new FaultyDeliveryStore(store).failing(FaultyDeliveryStore.Operation.ADVANCE_WATERMARK);
+        FaultyDeliveryStore faulty = new FaultyDeliveryStore(store).failing(FaultyDeliveryStore.Operation.COMPLETE);
 
         List<String> failed = loop(List.of(hubspot), 8, 10, faulty)
                 .deliver(List.of(message("orders/create", body, "w-1", 10, "2026-11-27T10:15:47Z")));
@@ -555,9 +555,9 @@ class DeliveryLoopTest {
     @Test
     void deliver_shouldNotCountAnAttempt_whenTheTargetAcceptedButTheStoreCouldNotRecordIt() throws Exception {
         String body = order("orders-create.json", "820982911946154508", "2026-11-27T05:15:45-05:00");
-        // The watermark write fails after each call, so each retry calls the target again (a failed completion
-        // alone would not: the advanced watermark makes the retry stale without a call).
-        FaultyDeliveryStore faulty = new FaultyDeliveryStore(store).failing(FaultyDeliveryStore.Operation.ADVANCE_WATERMARK);
+        // The completion (record, watermark and event guard in one write) fails after each call, so nothing is
+        // recorded and each retry calls the target again.
+        FaultyDeliveryStore faulty = new FaultyDeliveryStore(store).failing(FaultyDeliveryStore.Operation.COMPLETE);
         DeliveryLoop loop = loop(List.of(hubspot), 2, 40, faulty);
 
         for (int receive = 1; receive <= 3; receive++) {
@@ -677,7 +677,7 @@ class DeliveryLoopTest {
         assertThat(first).hasSize(1);
         assertThat(klaviyo.calls).as("klaviyo's call was not started on the first invocation").hasSize(1);
         assertThat(queues.delays.get(0).delay()).as("deferred, not backed off").isZero();
-        assertThat(((DeliveryStore.Claim.Claimed) klaviyoRecord).attempts()).as("a deferral is not an attempt").isZero();
+        assertThat(((DeliveryStore.Claim.Claimed) klaviyoRecord).attempts()).as("a deferral is not an attempt").hasValue(0);
         assertThat(second).isEmpty();
         assertThat(hubspot.effects).hasSize(1);
         assertThat(klaviyo.effects).hasSize(1);

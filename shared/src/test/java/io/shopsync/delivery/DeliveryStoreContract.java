@@ -5,10 +5,14 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.shopsync.delivery.DeliveryStore.Claim;
 import io.shopsync.delivery.DeliveryStore.DeliveryKey;
+import io.shopsync.delivery.DeliveryStore.Applied;
+import io.shopsync.delivery.DeliveryStore.Checks;
 import io.shopsync.delivery.DeliveryStore.EventKey;
+import io.shopsync.delivery.DeliveryStore.Versioned;
 import io.shopsync.flow.EntityVersion;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.Optional;
 import java.util.UUID;
 import org.junit.jupiter.api.Test;
 
@@ -75,10 +79,10 @@ abstract class DeliveryStoreContract {
         store().release(hubspot, third, true);
         Claim.Claimed fourth = (Claim.Claimed) store().claim(hubspot, false, NOW.plusSeconds(30));
 
-        assertThat(first.attempts()).isZero();
-        assertThat(second.attempts()).isEqualTo(1);
-        assertThat(third.attempts()).isEqualTo(1);
-        assertThat(fourth.attempts()).isEqualTo(2);
+        assertThat(first.attempts()).hasValue(0);
+        assertThat(second.attempts()).hasValue(1);
+        assertThat(third.attempts()).hasValue(1);
+        assertThat(fourth.attempts()).hasValue(2);
     }
 
     @Test
@@ -88,9 +92,9 @@ abstract class DeliveryStoreContract {
         Claim.Claimed again = (Claim.Claimed) store().claim(hubspot, false, NOW.plus(RETENTION).plusSeconds(2));
         store().release(hubspot, again, true);
 
-        assertThat(again.attempts()).isZero();
+        assertThat(again.attempts()).hasValue(0);
         assertThat(((Claim.Claimed) store().claim(hubspot, false, NOW.plus(RETENTION).plusSeconds(3))).attempts())
-                .isEqualTo(1);
+                .hasValue(1);
     }
 
     @Test
@@ -130,13 +134,121 @@ abstract class DeliveryStoreContract {
         assertThat(store().watermark(entity, "klaviyo", NOW)).isEmpty();
     }
 
+    private static final EntityVersion OLDER = new EntityVersion(Instant.parse("2026-11-27T10:15:45Z"),
+            Instant.parse("2026-11-27T10:15:47.1Z"));
+    private static final EntityVersion NEWER = new EntityVersion(Instant.parse("2026-11-27T14:42:18Z"),
+            Instant.parse("2026-11-27T14:42:19Z"));
+
+    private static DeliveryStore.Checks checks(Optional<EventKey> event, Optional<Versioned> entity, boolean sendIfStale,
+                                               Optional<Versioned> person) {
+        return new DeliveryStore.Checks(event, entity, sendIfStale, person);
+    }
+
+    private DeliveryKey otherWebhook(String target) {
+        return new DeliveryKey("shopsync-demo.myshopify.com:" + UUID.randomUUID(), target, "orders/create", hubspot.entity());
+    }
+
     @Test
-    void events_shouldRememberWhichDeliveryCarriedAMerchantAction() {
+    void claim_shouldRefuseAMerchantActionAnotherWebhookDelivered_andLetTheSameWebhookThrough() {
         EventKey event = new EventKey("shopsync-demo.myshopify.com", "orders/create", UUID.randomUUID().toString(), "hubspot");
+        DeliveryStore.Checks guarded = checks(Optional.of(event), Optional.empty(), false, Optional.empty());
+        Claim.Claimed claimed = (Claim.Claimed) store().claim(hubspot, false, guarded, NOW);
+        store().complete(hubspot, claimed, "delivered", new Applied(Optional.empty(), Optional.empty(), Optional.of(event)), NOW);
 
-        assertThat(store().deliveredEvent(event, NOW)).isEmpty();
-        store().recordEvent(event, webhook, NOW);
+        DeliveryKey secondSubscription = otherWebhook("hubspot");
+        assertThat(store().claim(secondSubscription, false, guarded, NOW.plusSeconds(60)))
+                .isEqualTo(new Claim.EventDelivered(webhook));
+        assertThat(store().claim(secondSubscription, false, Checks.NONE, NOW.plusSeconds(60)))
+                .as("nothing was written for the refused copy").isInstanceOf(Claim.Claimed.class);
+        assertThat(store().claim(hubspot, false, guarded, NOW.plusSeconds(60)))
+                .as("the webhook that delivered it is a duplicate by its own record")
+                .isEqualTo(new Claim.AlreadyCompleted("delivered"));
+    }
 
-        assertThat(store().deliveredEvent(event, NOW.plusSeconds(60))).contains(webhook);
+    @Test
+    void claim_shouldRefuseAVersionNoNewerThanTheWatermark_unlessItsEventsMustGo() {
+        String entity = "shopsync-demo.myshopify.com/order/" + UUID.randomUUID();
+        Claim.Claimed first = (Claim.Claimed) store().claim(hubspot, false,
+                checks(Optional.empty(), Optional.of(new Versioned(entity, NEWER)), false, Optional.empty()), NOW);
+        assertThat(first.staleState()).isFalse();
+        store().complete(hubspot, first, "delivered", new Applied(Optional.of(new Versioned(entity, NEWER)),
+                Optional.empty(), Optional.empty()), NOW);
+
+        assertThat(store().claim(otherWebhook("hubspot"), false,
+                checks(Optional.empty(), Optional.of(new Versioned(entity, OLDER)), false, Optional.empty()), NOW))
+                .isEqualTo(new Claim.Stale(NEWER));
+        assertThat(store().claim(otherWebhook("hubspot"), false,
+                checks(Optional.empty(), Optional.of(new Versioned(entity, NEWER)), false, Optional.empty()), NOW))
+                .as("the same version again").isEqualTo(new Claim.Stale(NEWER));
+        Claim events = store().claim(otherWebhook("hubspot"), false,
+                checks(Optional.empty(), Optional.of(new Versioned(entity, OLDER)), true, Optional.empty()), NOW);
+        assertThat(events).isInstanceOfSatisfying(Claim.Claimed.class, c -> assertThat(c.staleState()).isTrue());
+        assertThat(store().claim(otherWebhook("klaviyo"), false,
+                checks(Optional.empty(), Optional.of(new Versioned(entity, OLDER)), false, Optional.empty()), NOW))
+                .as("watermarks are per target").isInstanceOf(Claim.Claimed.class);
+        assertThat(store().watermark(entity, "hubspot", NOW)).contains(NEWER);
+    }
+
+    @Test
+    void claim_shouldSayThePersonIsStale_withoutRefusing() {
+        String person = "shopsync-demo.myshopify.com/customer/" + UUID.randomUUID();
+        EntityVersion sameUpdateLaterTrigger = new EntityVersion(OLDER.updatedAt(), OLDER.triggeredAt().plusSeconds(5));
+        assertThat(store().advanceWatermark(person, "hubspot", NEWER, NOW)).isTrue();
+
+        Claim behind = store().claim(hubspot, false,
+                checks(Optional.empty(), Optional.empty(), false, Optional.of(new Versioned(person, OLDER))), NOW);
+        assertThat(behind).isInstanceOfSatisfying(Claim.Claimed.class, c -> assertThat(c.stalePerson()).isTrue());
+
+        String current = "shopsync-demo.myshopify.com/customer/" + UUID.randomUUID();
+        assertThat(store().advanceWatermark(current, "hubspot", sameUpdateLaterTrigger, NOW)).isTrue();
+        Claim same = store().claim(otherWebhook("hubspot"), false,
+                checks(Optional.empty(), Optional.empty(), false, Optional.of(new Versioned(current, OLDER))), NOW);
+        assertThat(same).as("the same updated_at is not stale").isInstanceOfSatisfying(Claim.Claimed.class,
+                c -> assertThat(c.stalePerson()).isFalse());
+    }
+
+    @Test
+    void complete_shouldAdvanceTheWatermarksWithTheRecord_butNeverMoveOneBack() {
+        String entity = "shopsync-demo.myshopify.com/order/" + UUID.randomUUID();
+        String person = "shopsync-demo.myshopify.com/customer/" + UUID.randomUUID();
+        assertThat(store().advanceWatermark(person, "hubspot", NEWER, NOW)).isTrue();
+        Claim.Claimed claimed = (Claim.Claimed) store().claim(hubspot, false, Checks.NONE, NOW);
+
+        store().complete(hubspot, claimed, "delivered", new Applied(Optional.of(new Versioned(entity, OLDER)),
+                Optional.of(new Versioned(person, OLDER)), Optional.empty()), NOW);
+
+        assertThat(store().watermark(entity, "hubspot", NOW)).contains(OLDER);
+        assertThat(store().watermark(person, "hubspot", NOW)).as("a newer person stays").contains(NEWER);
+        assertThat(store().claim(hubspot, false, NOW)).isEqualTo(new Claim.AlreadyCompleted("delivered"));
+    }
+
+    @Test
+    void complete_shouldWriteNothing_whenTheLeaseWasLost() {
+        String entity = "shopsync-demo.myshopify.com/order/" + UUID.randomUUID();
+        Claim.Claimed crashed = (Claim.Claimed) store().claim(hubspot, false, NOW);
+        store().claim(hubspot, false, NOW.plus(LEASE).plusSeconds(1));
+
+        assertThatThrownBy(() -> store().complete(hubspot, crashed, "delivered", new Applied(
+                Optional.of(new Versioned(entity, NEWER)), Optional.empty(), Optional.empty()), NOW.plus(LEASE).plusSeconds(2)))
+                .isInstanceOf(DeliveryStore.LeaseLostException.class);
+        assertThat(store().watermark(entity, "hubspot", NOW)).isEmpty();
+    }
+
+    @Test
+    void attempts_shouldCountTheCallsOfEarlierAttempts_throughAClaimThatChecks() {
+        String entity = "shopsync-demo.myshopify.com/order/" + UUID.randomUUID();
+        DeliveryStore.Checks watermarked = checks(Optional.empty(), Optional.of(new Versioned(entity, NEWER)), false,
+                Optional.empty());
+        Claim.Claimed first = (Claim.Claimed) store().claim(hubspot, false, watermarked, NOW);
+        store().release(hubspot, first, true);
+        Claim.Claimed second = (Claim.Claimed) store().claim(hubspot, false, watermarked, NOW.plusSeconds(10));
+        store().release(hubspot, second, false);
+        Claim.Claimed third = (Claim.Claimed) store().claim(hubspot, false, watermarked, NOW.plusSeconds(20));
+        assertThat(store().attempts(hubspot, third)).isEqualTo(1);
+        store().release(hubspot, third, true);
+        Claim.Claimed afterRetention = (Claim.Claimed) store().claim(hubspot, false, watermarked,
+                NOW.plus(RETENTION).plusSeconds(30));
+
+        assertThat(store().attempts(hubspot, afterRetention)).as("a record past its retention starts over").isZero();
     }
 }

@@ -16,7 +16,7 @@ import software.amazon.awssdk.services.dynamodb.model.DynamoDbException;
  */
 public final class FaultyDeliveryStore implements DeliveryStore {
 
-    public enum Operation { CLAIM, COMPLETE, RELEASE, FAIL, WATERMARK, ADVANCE_WATERMARK, DELIVERED_EVENT, RECORD_EVENT }
+    public enum Operation { CLAIM, COMPLETE, RELEASE, FAIL, ATTEMPTS, WATERMARK, ADVANCE_WATERMARK }
 
     private final DeliveryStore store;
     private final Set<Operation> failing = EnumSet.noneOf(Operation.class);
@@ -60,15 +60,21 @@ public final class FaultyDeliveryStore implements DeliveryStore {
     }
 
     @Override
-    public Claim claim(DeliveryKey key, boolean retryFailed, Instant now) {
+    public Claim claim(DeliveryKey key, boolean retryFailed, Checks checks, Instant now) {
         maybeFail(Operation.CLAIM);
-        return store.claim(key, retryFailed, now);
+        return store.claim(key, retryFailed, checks, now);
     }
 
     @Override
-    public void complete(DeliveryKey key, Claim.Claimed claim, String outcome, Instant now) {
+    public void complete(DeliveryKey key, Claim.Claimed claim, String outcome, Applied applied, Instant now) {
         maybeFail(Operation.COMPLETE);
-        store.complete(key, claim, outcome, now);
+        store.complete(key, claim, outcome, applied, now);
+    }
+
+    @Override
+    public int attempts(DeliveryKey key, Claim.Claimed claim) {
+        maybeFail(Operation.ATTEMPTS);
+        return store.attempts(key, claim);
     }
 
     @Override
@@ -93,17 +99,5 @@ public final class FaultyDeliveryStore implements DeliveryStore {
     public boolean advanceWatermark(String watermarkKey, String target, EntityVersion version, Instant now) {
         maybeFail(Operation.ADVANCE_WATERMARK);
         return store.advanceWatermark(watermarkKey, target, version, now);
-    }
-
-    @Override
-    public Optional<String> deliveredEvent(EventKey key, Instant now) {
-        maybeFail(Operation.DELIVERED_EVENT);
-        return store.deliveredEvent(key, now);
-    }
-
-    @Override
-    public void recordEvent(EventKey key, String deliveryId, Instant now) {
-        maybeFail(Operation.RECORD_EVENT);
-        store.recordEvent(key, deliveryId, now);
     }
 }

@@ -8,6 +8,7 @@ import java.time.Instant;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.Optional;
+import java.util.OptionalInt;
 import java.util.UUID;
 
 /**
@@ -34,28 +35,49 @@ public final class InMemoryDeliveryStore implements DeliveryStore {
     }
 
     @Override
-    public synchronized Claim claim(DeliveryKey key, boolean retryFailed, Instant now) {
+    public synchronized Claim claim(DeliveryKey key, boolean retryFailed, Checks checks, Instant now) {
         String id = key.deliveryId() + "#" + key.target();
         Row row = deliveries.get(id);
         boolean free = row == null || row.expires().isBefore(now) || "RELEASED".equals(row.state())
                 || ("IN_PROGRESS".equals(row.state()) && row.leaseUntil().isBefore(now))
                 || (retryFailed && "FAILED".equals(row.state()));
-        if (free) {
-            String token = UUID.randomUUID().toString();
-            int attempts = row == null || row.expires().isBefore(now) ? 0 : row.attempts();
-            deliveries.put(id, new Row("IN_PROGRESS", token, now.plus(lease), null, now.plus(retention), attempts));
-            return new Claim.Claimed(token, attempts);
+        if (!free) {
+            return switch (row.state()) {
+                case "COMPLETED" -> new Claim.AlreadyCompleted(row.detail());
+                case "FAILED" -> new Claim.AlreadyFailed(row.detail());
+                default -> new Claim.Busy(row.leaseUntil());
+            };
         }
-        return switch (row.state()) {
-            case "COMPLETED" -> new Claim.AlreadyCompleted(row.detail());
-            case "FAILED" -> new Claim.AlreadyFailed(row.detail());
-            default -> new Claim.Busy(row.leaseUntil());
-        };
+        Optional<String> first = checks.event().map(event -> events.get(event.toString()));
+        if (first.isPresent() && !first.get().equals(key.deliveryId())) {
+            return new Claim.EventDelivered(first.get());
+        }
+        Optional<EntityVersion> applied = checks.entity().map(v -> watermarks.get(v.watermarkKey() + "#" + key.target()));
+        boolean staleState = applied.isPresent() && !checks.entity().get().version().isNewerThan(applied.get());
+        if (staleState && !checks.sendIfStale()) {
+            deliveries.put(id, new Row("COMPLETED", null, now, "stale", now.plus(retention), 0));
+            return new Claim.Stale(applied.get());
+        }
+        Optional<EntityVersion> person = checks.person().map(v -> watermarks.get(v.watermarkKey() + "#" + key.target()));
+        boolean stalePerson = person.isPresent()
+                && person.get().updatedAt().isAfter(checks.person().get().version().updatedAt());
+        String token = UUID.randomUUID().toString();
+        int attempts = row == null || row.expires().isBefore(now) ? 0 : row.attempts();
+        deliveries.put(id, new Row("IN_PROGRESS", token, now.plus(lease), null, now.plus(retention), attempts));
+        return new Claim.Claimed(token, OptionalInt.of(attempts), staleState, stalePerson);
     }
 
     @Override
-    public synchronized void complete(DeliveryKey key, Claim.Claimed claim, String outcome, Instant now) {
+    public synchronized void complete(DeliveryKey key, Claim.Claimed claim, String outcome, Applied applied, Instant now) {
         finish(key, claim, "COMPLETED", outcome, now);
+        applied.entity().ifPresent(v -> advanceWatermark(v.watermarkKey(), key.target(), v.version(), now));
+        applied.person().ifPresent(v -> advanceWatermark(v.watermarkKey(), key.target(), v.version(), now));
+        applied.event().ifPresent(event -> events.put(event.toString(), key.deliveryId()));
+    }
+
+    @Override
+    public synchronized int attempts(DeliveryKey key, Claim.Claimed claim) {
+        return claim.attempts().orElseThrow();
     }
 
     @Override
@@ -96,15 +118,5 @@ public final class InMemoryDeliveryStore implements DeliveryStore {
             return true;
         }
         return false;
-    }
-
-    @Override
-    public synchronized Optional<String> deliveredEvent(EventKey key, Instant now) {
-        return Optional.ofNullable(events.get(key.toString()));
-    }
-
-    @Override
-    public synchronized void recordEvent(EventKey key, String deliveryId, Instant now) {
-        events.put(key.toString(), deliveryId);
     }
 }

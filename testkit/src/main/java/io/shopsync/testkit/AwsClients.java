@@ -5,6 +5,13 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import java.util.concurrent.locks.Lock;
+import java.util.concurrent.locks.ReentrantReadWriteLock;
+import software.amazon.awssdk.core.interceptor.Context;
+import software.amazon.awssdk.core.interceptor.ExecutionAttribute;
+import software.amazon.awssdk.core.interceptor.ExecutionAttributes;
+import software.amazon.awssdk.core.interceptor.ExecutionInterceptor;
+import software.amazon.awssdk.core.interceptor.SdkExecutionAttribute;
 import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
 import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
 import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
@@ -54,7 +61,8 @@ public final class AwsClients {
         this.secretsManager = SecretsManagerClient.builder().endpointOverride(endpoint).region(region)
                 .credentialsProvider(credentials).httpClientBuilder(UrlConnectionHttpClient.builder()).build();
         this.dynamo = DynamoDbClient.builder().endpointOverride(endpoint).region(region).credentialsProvider(credentials)
-                .httpClientBuilder(UrlConnectionHttpClient.builder()).build();
+                .httpClientBuilder(UrlConnectionHttpClient.builder())
+                .overrideConfiguration(c -> c.addExecutionInterceptor(new IsolatedTransactions())).build();
         this.sns = SnsClient.builder().endpointOverride(endpoint).region(region).credentialsProvider(credentials)
                 .httpClientBuilder(UrlConnectionHttpClient.builder()).build();
     }
@@ -173,5 +181,44 @@ public final class AwsClients {
             }
         }
         return all;
+    }
+
+    /**
+     * DynamoDB isolates a TransactWriteItems from every other write; moto 5 does not: it snapshots each table a
+     * transaction touches and, when the transaction is cancelled, restores the whole snapshot, undoing the writes
+     * other requests made meanwhile (a watermark moves back, a completed record reverts). So this client runs a
+     * transaction alone among the requests of this JVM, as DynamoDB's isolation would have it: transactions take
+     * the write side of one lock, every other request the read side.
+     */
+    private static final class IsolatedTransactions implements ExecutionInterceptor {
+
+        private static final ExecutionAttribute<Lock> HELD = new ExecutionAttribute<>("shopsync.isolation");
+        private final ReentrantReadWriteLock lock = new ReentrantReadWriteLock();
+
+        @Override
+        public void beforeExecution(Context.BeforeExecution context, ExecutionAttributes attributes) {
+            Lock side = "TransactWriteItems".equals(attributes.getAttribute(SdkExecutionAttribute.OPERATION_NAME))
+                    ? lock.writeLock() : lock.readLock();
+            side.lock();
+            attributes.putAttribute(HELD, side);
+        }
+
+        @Override
+        public void afterExecution(Context.AfterExecution context, ExecutionAttributes attributes) {
+            release(attributes);
+        }
+
+        @Override
+        public void onExecutionFailure(Context.FailedExecution context, ExecutionAttributes attributes) {
+            release(attributes);
+        }
+
+        private static void release(ExecutionAttributes attributes) {
+            Lock held = attributes.getAttribute(HELD);
+            if (held != null) {
+                attributes.putAttribute(HELD, null);
+                held.unlock();
+            }
+        }
     }
 }
