@@ -70,16 +70,19 @@ public final class ColdStart {
         int runs = 20;
         int motoPort = 5626;
         Path repo = Path.of(".").toAbsolutePath().normalize();
+        Path functionJarOption = null;
         for (int i = 0; i < args.length; i++) {
             switch (args[i]) {
                 case "--runs" -> runs = Integer.parseInt(args[++i]);
                 case "--moto-port" -> motoPort = Integer.parseInt(args[++i]);
                 case "--repo" -> repo = Path.of(args[++i]).toAbsolutePath().normalize();
+                case "--function-jar" -> functionJarOption = Path.of(args[++i]).toAbsolutePath();
                 default -> throw new IllegalArgumentException("unknown option " + args[i]
-                        + " (scripts/bench cold-start [--runs N] [--moto-port PORT])");
+                        + " (scripts/bench cold-start [--runs N] [--moto-port PORT] [--function-jar order-to-crm.jar])");
             }
         }
-        Path functionJar = repo.resolve("functions/order-to-crm/target/order-to-crm.jar");
+        Path functionJar = functionJarOption != null ? functionJarOption
+                : repo.resolve("functions/order-to-crm/target/order-to-crm.jar");
         Path peerJar = repo.resolve("bench/peer/target/powertools-peer.jar");
         Path childClasses = repo.resolve("bench/target/classes");
         Path lambdaCore = repo.resolve("bench/target/child-lib/aws-lambda-java-core.jar");
@@ -150,6 +153,9 @@ public final class ColdStart {
         List<String> command = new ArrayList<>();
         command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         command.addAll(LAMBDA_FLAGS);
+        if (s.primed()) {
+            command.add("-Dorg.crac.Core.Compat=" + io.shopsync.bench.crac.Core.class.getPackageName());
+        }
         command.add("-cp");
         command.add(s.jar());
         command.add(ColdStartChild.class.getName());

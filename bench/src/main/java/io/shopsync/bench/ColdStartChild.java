@@ -18,9 +18,10 @@ import java.util.Map;
  * constructor, then events), timed. Runs on the function's jar plus this class only; it must not touch
  * anything of the bench module but the JDK and aws-lambda-java-core (which every handler jar carries).
  *
- * <p>Arguments: handler class, {@code plain} or {@code primed} (call the handler's public {@code prime()},
- * what its SnapStart {@code beforeCheckpoint} hook runs, between construction and the first event), the
- * first event's file, the warm event's file. Prints {@code RESULT construct prime first warm} in
+ * <p>Arguments: handler class, {@code plain} or {@code primed} (between construction and the first event, run
+ * the handler's SnapStart hooks as Lambda does around its snapshot: {@code org.crac.Core.checkpointRestore()},
+ * which the JVM's {@code -Dorg.crac.Core.Compat=io.shopsync.bench.crac} binds to {@link io.shopsync.bench.crac.Core}),
+ * the first event's file, the warm event's file. Prints {@code RESULT construct prime first warm} in
  * nanoseconds, then {@code OUT1}/{@code OUT2}: each answer on one line, for the harness to check.
  */
 public final class ColdStartChild {
@@ -37,7 +38,7 @@ public final class ColdStartChild {
         Object handler = Class.forName(handlerClass).getConstructor().newInstance();
         long t1 = System.nanoTime();
         if (primed) {
-            handler.getClass().getMethod("prime").invoke(handler);
+            Class.forName("org.crac.Core").getMethod("checkpointRestore").invoke(null);
         }
         long t2 = System.nanoTime();
         String firstAnswer = invoke(handler, first);
