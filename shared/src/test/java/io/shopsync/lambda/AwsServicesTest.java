@@ -45,30 +45,4 @@ class AwsServicesTest {
         assertThat(aws.dynamo().serviceClientConfiguration().credentialsProvider())
                 .isInstanceOf(ContainerCredentialsProvider.class);
     }
-
-    @Test
-    void fromEnvironment_shouldBuildOnlyTheClientsAPathUses() {
-        AwsServices aws = AwsServices.fromEnvironment(lambda());
-
-        // Wiring hands every client out; building one is left to its first use (intake needs SQS only).
-        aws.sqs();
-        aws.dynamo();
-        aws.sns();
-        aws.secretsManager();
-        assertThat(aws.built()).isEmpty();
-
-        aws.sqs().serviceClientConfiguration();
-        assertThat(aws.built()).containsExactly("sqs");
-    }
-
-    @Test
-    void fromEnvironment_shouldShareOneHttpClientAcrossClients() {
-        AwsServices aws = AwsServices.fromEnvironment(lambda());
-
-        aws.sqs().serviceClientConfiguration();
-        aws.dynamo().serviceClientConfiguration();
-        aws.secretsManager().serviceClientConfiguration();
-
-        assertThat(aws.httpClientsBuilt()).isEqualTo(1);
-    }
 }
