@@ -3,6 +3,13 @@ package io.shopsync.lambda;
 import java.net.URI;
 import java.util.Map;
 import java.util.function.Supplier;
+import software.amazon.awssdk.auth.credentials.AwsCredentialsProvider;
+import software.amazon.awssdk.auth.credentials.ContainerCredentialsProvider;
+import software.amazon.awssdk.auth.credentials.DefaultCredentialsProvider;
+import software.amazon.awssdk.auth.credentials.EnvironmentVariableCredentialsProvider;
+import software.amazon.awssdk.awscore.client.builder.AwsClientBuilder;
+import software.amazon.awssdk.awscore.client.builder.AwsSyncClientBuilder;
+import software.amazon.awssdk.http.SdkHttpClient;
 import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
 import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
@@ -12,9 +19,14 @@ import software.amazon.awssdk.services.sns.SnsClient;
 import software.amazon.awssdk.services.sqs.SqsClient;
 
 /**
- * The AWS clients a function uses, all on the url-connection HTTP client (smallest cold start).
- * {@code AWS_ENDPOINT_URL}, when set, points every client at a local endpoint (moto, LocalStack).
- * The S3 client is built on first use: only oversized bodies need it.
+ * The AWS clients a function uses, all on ONE url-connection HTTP client (the smallest cold start of the
+ * SDK's clients), with the region and credentials Lambda's environment names, so no client walks the default
+ * chains (profile files, IMDS). {@code AWS_ENDPOINT_URL}, when set, points every client at a local endpoint
+ * (moto, LocalStack). The S3 client is built on first use: only oversized bodies need it.
+ *
+ * <p>The other clients are built eagerly: a lazy stand-in for an SDK client interface (a dynamic proxy)
+ * loads every request and response class of the service to build, which cost more than the client
+ * (docs/performance.md, "Levers").
  */
 public final class AwsServices {
 
@@ -35,28 +47,18 @@ public final class AwsServices {
     }
 
     public static AwsServices fromEnvironment(Map<String, String> env) {
-        String endpoint = env.get("AWS_ENDPOINT_URL");
-        URI override = endpoint == null || endpoint.isBlank() ? null : URI.create(endpoint.trim());
-        String regionName = env.getOrDefault("AWS_REGION", env.getOrDefault("AWS_DEFAULT_REGION", "us-east-1"));
-        Region region = Region.of(regionName);
-        var sqs = SqsClient.builder().region(region).httpClientBuilder(UrlConnectionHttpClient.builder());
-        var secrets = SecretsManagerClient.builder().region(region)
-                .httpClientBuilder(UrlConnectionHttpClient.builder());
-        var dynamo = DynamoDbClient.builder().region(region).httpClientBuilder(UrlConnectionHttpClient.builder());
-        var sns = SnsClient.builder().region(region).httpClientBuilder(UrlConnectionHttpClient.builder());
-        if (override != null) {
-            sqs.endpointOverride(override);
-            secrets.endpointOverride(override);
-            dynamo.endpointOverride(override);
-            sns.endpointOverride(override);
-        }
-        return new AwsServices(sqs.build(), secrets.build(), dynamo.build(), sns.build(), () -> {
-            var s3 = S3Client.builder().region(region).httpClientBuilder(UrlConnectionHttpClient.builder());
-            if (override != null) {
-                s3.endpointOverride(override).forcePathStyle(true);
-            }
-            return s3.build();
-        });
+        ClientSettings settings = new ClientSettings(env);
+        return new AwsServices(settings.configure(SqsClient.builder()).build(),
+                settings.configure(SecretsManagerClient.builder()).build(),
+                settings.configure(DynamoDbClient.builder()).build(),
+                settings.configure(SnsClient.builder()).build(),
+                () -> {
+                    var s3 = settings.configure(S3Client.builder());
+                    if (settings.endpoint != null) {
+                        s3.forcePathStyle(true);
+                    }
+                    return s3.build();
+                });
     }
 
     public SqsClient sqs() {
@@ -86,5 +88,49 @@ public final class AwsServices {
             }
         }
         return client;
+    }
+
+    /** Region, endpoint, credentials and the one HTTP client, read once from the environment. */
+    private static final class ClientSettings {
+        final Region region;
+        final URI endpoint;
+        final AwsCredentialsProvider credentials;
+        final SdkHttpClient http = UrlConnectionHttpClient.builder().build();
+
+        ClientSettings(Map<String, String> env) {
+            String endpointUrl = env.get("AWS_ENDPOINT_URL");
+            this.endpoint = endpointUrl == null || endpointUrl.isBlank() ? null : URI.create(endpointUrl.trim());
+            this.region = Region.of(env.getOrDefault("AWS_REGION", env.getOrDefault("AWS_DEFAULT_REGION", "us-east-1")));
+            this.credentials = credentials(env);
+        }
+
+        /**
+         * What Lambda provides: access keys in the environment, or with SnapStart a container credentials
+         * endpoint instead (AWS Lambda docs, SnapStart credentials). Elsewhere (a laptop, CI) the default chain.
+         * Both providers read per request, so a SnapStart copy never signs with the snapshot's credentials.
+         */
+        private static AwsCredentialsProvider credentials(Map<String, String> env) {
+            if (present(env, "AWS_CONTAINER_CREDENTIALS_FULL_URI")) {
+                return ContainerCredentialsProvider.builder().build();
+            }
+            if (present(env, "AWS_ACCESS_KEY_ID") && present(env, "AWS_SECRET_ACCESS_KEY")) {
+                return EnvironmentVariableCredentialsProvider.create();
+            }
+            return DefaultCredentialsProvider.builder().build();
+        }
+
+        private static boolean present(Map<String, String> env, String name) {
+            String value = env.get(name);
+            return value != null && !value.isBlank();
+        }
+
+        /** Every client shares the one HTTP client: closing a client leaves it open, as the SDK documents. */
+        <B extends AwsClientBuilder<B, ?> & AwsSyncClientBuilder<B, ?>> B configure(B builder) {
+            builder.region(region).credentialsProvider(credentials).httpClient(http);
+            if (endpoint != null) {
+                builder.endpointOverride(endpoint);
+            }
+            return builder;
+        }
     }
 }
