@@ -10,7 +10,6 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalInt;
 import java.util.UUID;
-import java.util.concurrent.ThreadLocalRandom;
 import software.amazon.awssdk.core.exception.SdkException;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
@@ -290,7 +289,7 @@ public final class DynamoDbDeliveryStore implements DeliveryStore {
                     throw e;
                 }
                 try {
-                    Thread.sleep(ThreadLocalRandom.current().nextLong(10, 50L * attempt));
+                    Thread.sleep(Jitter.SHARED.between(10, 50L * attempt));
                 } catch (InterruptedException interrupted) {
                     Thread.currentThread().interrupt();
                     throw e;

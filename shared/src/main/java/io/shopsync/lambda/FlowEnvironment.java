@@ -15,6 +15,7 @@ import io.shopsync.delivery.DeliveryOutcome;
 import io.shopsync.delivery.DeliveryStore;
 import io.shopsync.delivery.StubResources;
 import io.shopsync.delivery.DynamoDbDeliveryStore;
+import io.shopsync.delivery.Jitter;
 import io.shopsync.delivery.Target;
 import io.shopsync.envelope.EnvelopeCodec;
 import io.shopsync.flow.Flow;
@@ -45,7 +46,6 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
-import java.util.concurrent.ThreadLocalRandom;
 import java.util.stream.Collectors;
 
 /**
@@ -180,7 +180,7 @@ public final class FlowEnvironment {
                         new DynamoDbAlertGate(aws.dynamo(), table, alertWindow), alertWindow, telemetry, clock))
                 .backoff(new Backoff(Duration.ofSeconds(settings.integer("BACKOFF_BASE_SECONDS", 10)),
                         Duration.ofSeconds(settings.integer("BACKOFF_MAX_SECONDS", 900)),
-                        () -> ThreadLocalRandom.current().nextDouble()))
+                        Jitter.SHARED))
                 .deliverySettings(new DeliverySettings(
                         settings.integer("MAX_ATTEMPTS", Math.min(DeliverySettings.DEFAULT_MAX_ATTEMPTS, maxReceiveCount)),
                         maxReceiveCount,
@@ -380,7 +380,7 @@ public final class FlowEnvironment {
         private Alerts alerts;
         private ClaimCheckStore claimChecks;
         private Backoff backoff = new Backoff(Duration.ofSeconds(10), Duration.ofSeconds(900),
-                () -> ThreadLocalRandom.current().nextDouble());
+                Jitter.SHARED);
         private DeliverySettings deliverySettings = DeliverySettings.defaults();
         private HttpTransport transport;
         private Map<String, String> variables = Map.of();

@@ -9,6 +9,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.shopsync.delivery.Deadline;
 import io.shopsync.delivery.DeliveryLoop;
+import io.shopsync.delivery.Jitter;
 import io.shopsync.delivery.QueueMessage;
 import io.shopsync.delivery.Target;
 import io.shopsync.envelope.Body;
@@ -92,7 +93,9 @@ public abstract class FlowFunction implements RequestStreamHandler {
 
             @Override
             public void afterRestore(org.crac.Context<? extends Resource> context) {
-                // Nothing to renew: no connection is opened and no secret is read before the snapshot.
+                // No connection is opened and no secret is read before the snapshot; only the retry jitter's seed
+                // is in it, and every restored copy must draw its own.
+                Jitter.SHARED.reseed();
             }
         };
         // Outside a CRaC-capable runtime (tests, the local stack) this registration does nothing.
