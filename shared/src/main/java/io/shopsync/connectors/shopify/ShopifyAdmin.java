@@ -319,12 +319,13 @@ public final class ShopifyAdmin {
         return versions(shop, ORDER_VERSIONS, from, to, first, after);
     }
 
+    /** How many of an order's fulfilments the fulfilment scan lists. */
+    static final int FULFILMENTS_PER_ORDER = 10;
     /**
      * The fulfilment check's scan: orders updated in a window, oldest update first, each with the id and
      * {@code updatedAt} of its first {@value #FULFILMENTS_PER_ORDER} fulfilments (about 2 + {@code first} x 11
      * points of query cost: keep {@code first} at 50 or less, under the 1,000-point limit). Scope {@code read_orders}.
      */
-    static final int FULFILMENTS_PER_ORDER = 10;
     static final String FULFILMENT_VERSIONS = "query FulfilmentVersions($first: Int!, $after: String, $query: String!) {"
             + " orders(first: $first, after: $after, sortKey: UPDATED_AT, query: $query) {"
             + " pageInfo { hasNextPage endCursor } nodes { legacyResourceId updatedAt"
