@@ -156,13 +156,23 @@ class TemplateRulesTest {
             new ReconcileAlarm(io.shopsync.reconcile.stock.StockDriftCheck.DRIFT_FOUND, io.shopsync.flow.StockFlow.FLOW.name(),
                     io.shopsync.reconcile.stock.StockDriftCheck.RUNBOOK),
             new ReconcileAlarm(io.shopsync.reconcile.SubscriptionReconciliation.SUBSCRIPTIONS_MISSING,
-                    io.shopsync.reconcile.Reconciler.NAME, io.shopsync.reconcile.SubscriptionReconciliation.RUNBOOK));
+                    io.shopsync.reconcile.Reconciler.NAME, io.shopsync.reconcile.SubscriptionReconciliation.RUNBOOK),
+            // Missed webhooks, per flow whose queue a check feeds: orders, and fulfilments.
+            new ReconcileAlarm("MissedQueued", io.shopsync.flow.OrderFlow.FLOW.name(), "docs/operations.md#webhooks-missed"),
+            new ReconcileAlarm("MissedQueued", io.shopsync.flow.FulfilmentFlow.FLOW.name(), "docs/operations.md#webhooks-missed"));
 
     /**
      * Each metric of {@link #RECONCILE_ALARMS} has an alarm: namespace Shopsync, its metric with dimension {@code flow}
      * as the check emits it, Sum above 0, missing data not breaching (a stack without the check emits nothing), and
      * the runbook the check's alerts name, a section docs/operations.md has.
      */
+    /** The alarm's one {@code flow} dimension's value, or null. */
+    private static String flowDimension(Map<String, Object> alarm) {
+        List<Object> dimensions = list(alarm.get("Dimensions"));
+        return dimensions.size() == 1 && "flow".equals(map(dimensions.get(0)).get("Name"))
+                ? String.valueOf(map(dimensions.get(0)).get("Value")) : null;
+    }
+
     static List<String> reconcileAlarms(Map<String, Object> template, Set<String> runbookAnchors) {
         List<String> violations = new ArrayList<>();
         for (ReconcileAlarm wanted : RECONCILE_ALARMS) {
@@ -171,8 +181,13 @@ class TemplateRulesTest {
                 violations.add("the reconciler's " + wanted.metric() + " alerts point to " + wanted.runbook()
                         + ", which docs/operations.md has no section for");
             }
+            // A metric several checks emit (MissedQueued) has an alarm per flow: this one's, and those of the others.
+            Set<String> flowsOfMetric = RECONCILE_ALARMS.stream().filter(other -> other.metric().equals(wanted.metric()))
+                    .map(ReconcileAlarm::flow).collect(java.util.stream.Collectors.toSet());
             List<String> alarmIds = alarms(template).entrySet().stream()
                     .filter(e -> wanted.metric().equals(e.getValue().get("MetricName")))
+                    .filter(e -> !flowsOfMetric.contains(flowDimension(e.getValue()))
+                            || wanted.flow().equals(flowDimension(e.getValue())))
                     .map(Map.Entry::getKey).toList();
             if (alarmIds.isEmpty()) {
                 violations.add("no alarm watches the reconciler's " + wanted.metric() + " (flow " + wanted.flow() + ")");
@@ -988,7 +1003,8 @@ class TemplateRulesTest {
         assertThat(code.shared()).contains("HUBSPOT_TOKEN_SECRET_ID", "INVENTORY_TARGET", "MAPPINGS_DIR");
         assertThat(code.byModule()).containsKey("functions/order-to-crm");
         assertThat(code.byModule().get("functions/order-to-crm")).contains("CRM_TARGETS", "ORDER_FLOW_CUSTOMER_TOPICS");
-        assertThat(code.reconciler()).contains("ORDER_WORK_QUEUE_URL", "SHOPIFY_ALLOWED_SHOPS", "CRM_TARGETS");
+        assertThat(code.reconciler()).contains("ORDER_WORK_QUEUE_URL", "FULFILMENT_WORK_QUEUE_URL", "SHOPIFY_ALLOWED_SHOPS",
+                "CRM_TARGETS");
 
         assertThat(environment(template(), code)).isEmpty();
     }
@@ -1057,13 +1073,15 @@ class TemplateRulesTest {
         drift.put("Threshold", 5);
         drift.put("AlarmDescription", "drift: docs/operations.md#webhooks-missed");
         resources.remove("ReconcileSubscriptionMissingAlarm");
+        resources.remove("ReconcileMissedFulfilmentsAlarm");
 
-        assertThat(reconcileAlarms(template, runbookAnchors())).hasSize(4)
+        assertThat(reconcileAlarms(template, runbookAnchors())).hasSize(5)
+                .anySatisfy(v -> assertThat(v).contains("no alarm watches").contains("MissedQueued (flow fulfilment-to-crm)"))
                 .anySatisfy(v -> assertThat(v).contains("ReconcileStockDriftAlarm").contains("flow=stock-to-inventory"))
                 .anySatisfy(v -> assertThat(v).contains("ReconcileStockDriftAlarm").contains("GreaterThanThreshold 0"))
                 .anySatisfy(v -> assertThat(v).contains("ReconcileStockDriftAlarm").contains("#reconcile-stock-drift"))
                 .anySatisfy(v -> assertThat(v).contains("no alarm watches").contains("SubscriptionsMissing"));
-        assertThat(reconcileAlarms(template(), Set.of("reconcile-stock-drift")))
+        assertThat(reconcileAlarms(template(), Set.of("reconcile-stock-drift", "webhooks-missed")))
                 .singleElement().satisfies(v -> assertThat(v).contains("#reconcile-subscription-missing"));
     }
 
@@ -1154,11 +1172,13 @@ class TemplateRulesTest {
         Map<String, Object> send = roleStatements(template, "ReconcilerRole").stream()
                 .filter(st -> list(st.get("Action")).contains("sqs:SendMessage")).findFirst().orElseThrow();
         send.put("Action", List.of("sqs:SendMessage", "sqs:ReceiveMessage"));
-        send.put("Resource", List.of(send.get("Resource"), Map.of("Fn::GetAtt", List.of("FulfilmentToCrmQueue", "Arn"))));
+        // The reconciler sends to the order, fulfilment and stock queues its environment names; not to any other.
+        send.put("Resource", List.of(send.get("Resource"), Map.of("Fn::GetAtt", List.of("OrderToCrmEventsDeadLetterQueue", "Arn"))));
 
         assertThat(functionRoles(template))
                 .anySatisfy(v -> assertThat(v).startsWith("ReconcilerRole").contains("grants sqs:ReceiveMessage on OrderToCrmQueue"))
-                .anySatisfy(v -> assertThat(v).startsWith("ReconcilerRole").contains("grants sqs:SendMessage on FulfilmentToCrmQueue"));
+                .anySatisfy(v -> assertThat(v).startsWith("ReconcilerRole")
+                        .contains("grants sqs:SendMessage on OrderToCrmEventsDeadLetterQueue"));
     }
 
     @Test
@@ -1166,12 +1186,14 @@ class TemplateRulesTest {
         Map<String, Object> template = template();
         Map<String, Object> reconciler = s3Statement(template, "ReconcilerRole");
         reconciler.put("Action", List.of("s3:PutObject", "s3:GetObject"));
-        reconciler.put("Resource", Map.of("Fn::Sub", "${ClaimCheckBucket.Arn}/fulfilment-to-crm/*"));
+        // Every flow's queue is now the reconciler's (orders, fulfilments, stock): a prefix of no flow stands for "another".
+        reconciler.put("Resource", Map.of("Fn::Sub", "${ClaimCheckBucket.Arn}/reconciler/*"));
 
         assertThat(claimCheckPrefixes(template))
                 .anySatisfy(v -> assertThat(v).startsWith("ReconcilerRole").contains("grants s3:GetObject"))
-                .anySatisfy(v -> assertThat(v).startsWith("ReconcilerRole").contains("grants s3:PutObject on ${ClaimCheckBucket.Arn}/fulfilment-to-crm/*"))
-                .anySatisfy(v -> assertThat(v).startsWith("ReconcilerRole").contains("does not grant s3:PutObject on [${ClaimCheckBucket.Arn}/order-to-crm/*"));
+                .anySatisfy(v -> assertThat(v).startsWith("ReconcilerRole").contains("grants s3:PutObject on ${ClaimCheckBucket.Arn}/reconciler/*"))
+                .anySatisfy(v -> assertThat(v).startsWith("ReconcilerRole").contains("does not grant s3:PutObject on [")
+                        .contains("${ClaimCheckBucket.Arn}/order-to-crm/*"));
     }
 
     @Test

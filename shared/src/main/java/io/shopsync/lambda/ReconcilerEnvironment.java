@@ -12,6 +12,7 @@ import io.shopsync.connectors.shopify.SubscriptionCheck;
 import io.shopsync.connectors.shopify.SubscriptionPlan;
 import io.shopsync.delivery.DynamoDbDeliveryStore;
 import io.shopsync.envelope.EnvelopeCodec;
+import io.shopsync.flow.FulfilmentFlow;
 import io.shopsync.flow.OrderFlow;
 import io.shopsync.flow.StockFlow;
 import io.shopsync.flow.WebhookRoutes;
@@ -21,6 +22,7 @@ import io.shopsync.observability.Telemetry;
 import io.shopsync.queue.S3ClaimCheckStore;
 import io.shopsync.queue.SqsFlowQueues;
 import io.shopsync.reconcile.DynamoDbCheckpoints;
+import io.shopsync.reconcile.FulfilmentReconciliation;
 import io.shopsync.reconcile.OrderReconciliation;
 import io.shopsync.reconcile.ReconcileCheck;
 import io.shopsync.reconcile.Reconciler;
@@ -48,7 +50,9 @@ import java.util.Set;
  *   <li>{@code IDEMPOTENCY_TABLE}: watermarks to compare with, and the checkpoints</li>
  *   <li>{@code ORDER_WORK_QUEUE_URL}, {@code ORDER_DEAD_LETTER_QUEUE_URL}, {@code CLAIM_CHECK_BUCKET}: the order
  *       flow's queues (only the work queue is sent to) and its claim checks</li>
- *   <li>{@code CRM_TARGETS}: the order flow's targets, whose watermarks are compared</li>
+ *   <li>{@code CRM_TARGETS}: the order and fulfilment flows' targets, whose watermarks are compared</li>
+ *   <li>{@code FULFILMENT_WORK_QUEUE_URL}, {@code FULFILMENT_DEAD_LETTER_QUEUE_URL}: the fulfilment flow's queues
+ *       (not set: the fulfilment check is skipped)</li>
  *   <li>{@code ALERTS_TOPIC_ARN}: where a failed run and a missing subscription are announced</li>
  *   <li>stock ({@link #stock()}): {@code INVENTORY_TARGET}, {@code LOCATION_MAPPING}, {@code STOCK_QUANTITY},
  *       {@code STOCK_WORK_QUEUE_URL}, {@code STOCK_DEAD_LETTER_QUEUE_URL}</li>
@@ -111,6 +115,7 @@ public final class ReconcilerEnvironment {
 
     /**
      * Every check this stack's settings enable, in the order a run takes them: {@code orders} (CRM_TARGETS set),
+     * {@code fulfilments} (CRM_TARGETS and FULFILMENT_WORK_QUEUE_URL set),
      * {@code stock} (INVENTORY_TARGET set), {@code subscriptions} (WEBHOOK_API_URL or SHOPIFY_EVENT_SOURCE_ARN set).
      * A check left out is logged with its reason ("reconcile check skipped") and listed in {@link #skipped()}. The
      * reconciler function, {@code scripts/shopsync reconcile} and the local stack all build their checks here.
@@ -122,6 +127,14 @@ public final class ReconcilerEnvironment {
             skip(OrderReconciliation.NAME, "CRM_TARGETS is empty: the order flow has no target to compare with");
         } else {
             checks.add(orders());
+        }
+        if (settings.list("CRM_TARGETS").isEmpty()) {
+            skip(FulfilmentReconciliation.NAME, "CRM_TARGETS is empty: the fulfilment flow has no target to compare with");
+        } else if (settings.optional("FULFILMENT_WORK_QUEUE_URL") == null) {
+            skip(FulfilmentReconciliation.NAME, "FULFILMENT_WORK_QUEUE_URL is not set: there is no fulfilment queue to"
+                    + " queue missed fulfilments on (template.yaml sets it)");
+        } else {
+            checks.add(fulfilments());
         }
         if (settings.optional("INVENTORY_TARGET") == null) {
             skip(StockDriftCheck.NAME, "INVENTORY_TARGET is not set: the stock flow has no inventory target, so there is"
@@ -153,17 +166,23 @@ public final class ReconcilerEnvironment {
 
     /** The order check against the order flow's queue and targets. */
     public OrderReconciliation orders() {
-        Set<String> targets = settings.list("CRM_TARGETS");
-        for (String target : targets) {
-            if (!OrderFlow.TARGETS.contains(target)) {
-                throw new IllegalStateException("CRM_TARGETS names an unknown target " + target + " (known: "
-                        + String.join(", ", OrderFlow.TARGETS) + ")");
-            }
-        }
+        Set<String> targets = crmTargets();
         SqsFlowQueues queues = queues(settings.required("ORDER_WORK_QUEUE_URL"), settings.required("ORDER_DEAD_LETTER_QUEUE_URL"));
         return new OrderReconciliation(OrderFlow.FLOW, targets,
                 ShopifyOrders.withDefaults(admin(), sleeper, clock),
                 store(), queues, admin().apiVersion(), json, telemetry, clock);
+    }
+
+    /**
+     * The fulfilment check against the fulfilment flow's queue (FULFILMENT_WORK_QUEUE_URL,
+     * FULFILMENT_DEAD_LETTER_QUEUE_URL; only the work queue is sent to) and its targets, which are the order flow's
+     * (CRM_TARGETS).
+     */
+    public FulfilmentReconciliation fulfilments() {
+        SqsFlowQueues queues = queues(settings.required("FULFILMENT_WORK_QUEUE_URL"),
+                settings.required("FULFILMENT_DEAD_LETTER_QUEUE_URL"));
+        return new FulfilmentReconciliation(FulfilmentFlow.FLOW, crmTargets(),
+                ShopifyOrders.withDefaults(admin(), sleeper, clock), store(), queues, admin().apiVersion(), json, telemetry, clock);
     }
 
     /**
@@ -247,6 +266,17 @@ public final class ReconcilerEnvironment {
         return new SqsFlowQueues(aws.sqs(), workQueueUrl, deadLetterQueueUrl,
                 new S3ClaimCheckStore(aws::s3, settings.required("CLAIM_CHECK_BUCKET")), new EnvelopeCodec(json),
                 SqsFlowQueues.DEFAULT_MAX_MESSAGE_BYTES);
+    }
+
+    private Set<String> crmTargets() {
+        Set<String> targets = settings.list("CRM_TARGETS");
+        for (String target : targets) {
+            if (!OrderFlow.TARGETS.contains(target)) {
+                throw new IllegalStateException("CRM_TARGETS names an unknown target " + target + " (known: "
+                        + String.join(", ", OrderFlow.TARGETS) + ")");
+            }
+        }
+        return targets;
     }
 
     /** Only watermarks are read: the lease and retentions are those the flows write with. */

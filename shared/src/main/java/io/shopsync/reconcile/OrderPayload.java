@@ -237,13 +237,13 @@ public final class OrderPayload {
                 : status.asText().toLowerCase(Locale.ROOT));
     }
 
-    private JsonNode optionalId(JsonNode object) {
+    JsonNode optionalId(JsonNode object) {
         JsonNode id = object.path("legacyResourceId");
         return id.isTextual() && id.asText().matches("[1-9][0-9]{0,24}") ? json.getNodeFactory().numberNode(new BigInteger(id.asText()))
                 : json.nullNode();
     }
 
-    private void text(ObjectNode out, String field, JsonNode from, String graphqlField) {
+    void text(ObjectNode out, String field, JsonNode from, String graphqlField) {
         JsonNode value = from.path(graphqlField);
         if (value.isTextual()) {
             out.put(field, value.asText());
@@ -252,7 +252,7 @@ public final class OrderPayload {
         }
     }
 
-    private static void enumValue(ObjectNode out, String field, JsonNode value) {
+    static void enumValue(ObjectNode out, String field, JsonNode value) {
         if (value.isTextual()) {
             out.put(field, value.asText().toLowerCase(Locale.ROOT));
         } else {
@@ -260,7 +260,7 @@ public final class OrderPayload {
         }
     }
 
-    private static String legacyId(JsonNode object, String field, String what) {
+    static String legacyId(JsonNode object, String field, String what) {
         JsonNode id = object.path(field);
         if (id.isTextual() && id.asText().matches("[1-9][0-9]{0,24}")) {
             return id.asText();

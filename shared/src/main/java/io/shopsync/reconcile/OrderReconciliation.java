@@ -1,11 +1,9 @@
 package io.shopsync.reconcile;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.shopsync.delivery.DeliveryStore;
-import io.shopsync.envelope.Body;
 import io.shopsync.envelope.Envelope;
 import io.shopsync.flow.EntityVersion;
 import io.shopsync.flow.Flow;
@@ -13,7 +11,6 @@ import io.shopsync.flow.TopicRule;
 import io.shopsync.flow.UnprocessableWebhookException;
 import io.shopsync.observability.Telemetry;
 import io.shopsync.queue.FlowQueues;
-import io.shopsync.queue.QueueUnavailableException;
 import java.math.BigInteger;
 import java.time.Clock;
 import java.time.Instant;
@@ -21,7 +18,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
-import software.amazon.awssdk.core.exception.SdkException;
 
 /**
  * Orders whose webhooks were missed or are behind: for each order Shopify updated in the window, its entity
@@ -53,6 +49,8 @@ public final class OrderReconciliation implements ReconcileCheck {
 
     private final Flow flow;
     private final Set<String> targets;
+    private final TargetWatermarks watermarks;
+    private final ReconcileSender sender;
     private final ShopifyOrders orders;
     private final OrderPayload payloads;
     private final DeliveryStore store;
@@ -79,6 +77,8 @@ public final class OrderReconciliation implements ReconcileCheck {
         this.backfill = backfill;
         this.flow = flow;
         this.targets = Set.copyOf(targets);
+        this.watermarks = new TargetWatermarks(targets, store, clock);
+        this.sender = new ReconcileSender(flow.name(), queues, apiVersion, json, telemetry, clock);
         this.orders = orders;
         this.payloads = new OrderPayload(json);
         this.store = store;
@@ -113,13 +113,22 @@ public final class OrderReconciliation implements ReconcileCheck {
     }
 
     @Override
+    public CheckReport run(String shop, ReconcileWindow window, boolean dryRun, Deadline deadline) {
+        return run(shop, window, dryRun, ScanProgress.NONE, deadline);
+    }
+
+    @Override
     public CheckReport run(String shop, ReconcileWindow window, boolean dryRun, ScanProgress progress) {
+        return run(shop, window, dryRun, progress, Deadline.NONE);
+    }
+
+    private CheckReport run(String shop, ReconcileWindow window, boolean dryRun, ScanProgress progress, Deadline deadline) {
         TopicRule rule = flow.ruleFor(UPDATED).orElseThrow(() -> new IllegalStateException("flow " + flow.name()
                 + " does not take " + UPDATED + ": it is not the order flow"));
         int[] scanned = {0};
         int[] current = {0};
         List<CheckReport.Queued> queued = new ArrayList<>();
-        orders.scan(shop, window.from(), window.to(), version -> {
+        Optional<Instant> stopped = orders.scan(shop, window.from(), window.to(), deadline, version -> {
             if (progress.alreadyHandled(version)) {
                 return;
             }
@@ -150,7 +159,7 @@ public final class OrderReconciliation implements ReconcileCheck {
                 payload.put(SOURCE_FIELD, BACKFILL_SOURCE);
             }
             // The order as read now may be newer than the scan saw, and meanwhile a webhook may have delivered it.
-            Optional<Behind> behind = behind(shop, rule, payload);
+            Optional<TargetWatermarks.Behind> behind = behind(shop, rule, payload);
             if (behind.isEmpty()) {
                 current[0]++;
                 progress.handled(version, ScanProgress.Handled.CURRENT);
@@ -159,73 +168,20 @@ public final class OrderReconciliation implements ReconcileCheck {
             queued.add(queue(shop, rule, payload, behind.get(), OrderPayload.lineItemsTruncated(order.get()), dryRun));
             progress.handled(version, ScanProgress.Handled.QUEUED);
         });
-        return new CheckReport(NAME, scanned[0], current[0], queued);
+        return new CheckReport(NAME, scanned[0], current[0], queued, java.util.Map.of(), stopped.orElse(null));
     }
 
-    /** Which targets lack this version of the order; empty when every target has it. */
-    private record Behind(boolean seenByAny, List<String> why) {}
-
-    private Optional<Behind> behind(String shop, TopicRule rule, ObjectNode payload) {
-        String watermarkKey = rule.watermark().orElseThrow().of(shop, payload);
-        EntityVersion version = versionOf(payload);
-        Instant now = clock.instant();
-        boolean seenByAny = false;
-        List<String> why = new ArrayList<>();
-        for (String target : targets.stream().sorted().toList()) {
-            Optional<EntityVersion> applied;
-            try {
-                applied = store.watermark(watermarkKey, target, now);
-            } catch (SdkException e) {
-                throw new ReconcileFailedException("shop " + shop + ": cannot read the watermark of " + watermarkKey
-                        + " for " + target + " (" + e.getClass().getSimpleName() + "): check the table and the role", e);
-            }
-            seenByAny |= applied.isPresent();
-            if (applied.isEmpty()) {
-                why.add(target + ": never delivered");
-            } else if (version.isNewerThan(applied.get())) {
-                why.add(target + ": has " + applied.get().updatedAt());
-            }
-        }
-        return why.isEmpty() ? Optional.empty() : Optional.of(new Behind(seenByAny, why));
+    private Optional<TargetWatermarks.Behind> behind(String shop, TopicRule rule, ObjectNode payload) {
+        return watermarks.behind(shop, rule, payload);
     }
 
-    private CheckReport.Queued queue(String shop, TopicRule rule, ObjectNode payload, Behind behind, boolean truncated,
-                                     boolean dryRun) {
-        EntityVersion version = versionOf(payload);
-        String orderId = payload.get("id").asText();
-        String topic = behind.seenByAny() ? UPDATED : CREATE;
-        String webhookId = Envelope.RECONCILER_WEBHOOK_ID_PREFIX + orderId + "-" + version.updatedAt().toEpochMilli();
-        String entity = rule.entity().of(shop, payload);
-        String why = String.join("; ", behind.why());
-        Telemetry.Line line = telemetry.line(flow.name(), dryRun ? "reconcile: would queue" : "reconcile: queued")
-                .field("shop", shop).field("topic", topic).field("webhookId", webhookId).field("entity", entity)
-                .field("why", why).field("dryRun", dryRun);
-        if (truncated) {
-            line.field("warning", "the order has more than 100 line items: the payload lists the first 100");
-        }
-        if (!dryRun) {
-            byte[] body;
-            try {
-                body = json.writeValueAsBytes(payload);
-            } catch (JsonProcessingException e) {
-                throw new IllegalStateException("cannot write an order payload", e);
-            }
-            Envelope envelope = new Envelope(flow.name(), topic, shop, webhookId, null, version.updatedAt(), apiVersion,
-                    clock.instant(), entity, new Body.Inline(body));
-            try {
-                queues.enqueue(envelope);
-            } catch (QueueUnavailableException e) {
-                throw new ReconcileFailedException("shop " + shop + ": cannot queue " + webhookId + " for " + entity
-                        + " (" + e.getMessage() + "); the next run queues it again", e);
-            }
-        }
-        line.emit();
-        return new CheckReport.Queued(flow.name(), topic, entity, webhookId, why);
-    }
-
-    /** The version the delivery loop will give this envelope: updated_at, with itself as triggered-at. */
-    private static EntityVersion versionOf(ObjectNode payload) {
-        EntityVersion read = EntityVersion.of(payload, null);
-        return new EntityVersion(read.updatedAt(), read.updatedAt());
+    private CheckReport.Queued queue(String shop, TopicRule rule, ObjectNode payload, TargetWatermarks.Behind behind,
+                                     boolean truncated, boolean dryRun) {
+        EntityVersion version = TargetWatermarks.versionOf(payload);
+        String webhookId = Envelope.RECONCILER_WEBHOOK_ID_PREFIX + payload.get("id").asText() + "-"
+                + version.updatedAt().toEpochMilli();
+        return sender.queue(shop, behind.seenByAny() ? UPDATED : CREATE, webhookId, rule.entity().of(shop, payload),
+                payload, behind, truncated ? "the order has more than 100 line items: the payload lists the first 100" : null,
+                dryRun);
     }
 }

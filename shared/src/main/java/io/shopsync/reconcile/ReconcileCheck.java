@@ -38,6 +38,15 @@ public interface ReconcileCheck {
     CheckReport run(String shop, ReconcileWindow window, boolean dryRun);
 
     /**
+     * The same, stopping at a page boundary once {@code deadline} has passed: what it found up to there is queued,
+     * and the report's {@link CheckReport#coveredTo()} says up to when, so the checkpoint moves only that far and
+     * the next run continues from there. A check that cannot stop part-way ignores the deadline.
+     */
+    default CheckReport run(String shop, ReconcileWindow window, boolean dryRun, Deadline deadline) {
+        return run(shop, window, dryRun);
+    }
+
+    /**
      * The same, reporting each listed item to {@code progress} and skipping those it says an earlier run
      * handled. A check that lists no orders (stock, subscriptions) ignores it: an interrupted backfill repeats
      * its whole window, which only repeats what queues nothing twice.

@@ -20,7 +20,8 @@ import java.util.Optional;
  * nothing and moves no checkpoint.
  *
  * <p>Metrics (EMF, namespace Shopsync): per run, dry or not, {@code RunDurationMs} and {@code ReconcileSucceeded}
- * (1 when every check of every shop finished) or {@code RunFailed} (the checks that failed), dimension
+ * (1 when every check of every shop finished), {@code ReconcilePartial} (1 when none failed but the deadline stopped
+ * one: {@link #run(boolean, Deadline)}) or {@code RunFailed} (the checks that failed), dimension
  * {@code flow=reconciler}; per shop and check, except in a dry run, {@code OrdersScanned} and {@code MissedQueued},
  * dimension {@code flow} of the queue the envelopes went to, and the check's own counts ({@link CheckReport#counts()}).
  * A check that is not {@link ReconcileCheck#windowed() windowed} runs every time, without a checkpoint, and emits
@@ -30,6 +31,7 @@ public final class Reconciler {
 
     public static final String NAME = "reconciler";
     public static final String RUNBOOK = "docs/operations.md#reconcile-run-failed";
+    public static final String PARTIAL_RUNBOOK = "docs/operations.md#reconcile-partial-run";
 
     private final List<String> shops;
     private final List<ReconcileCheck> checks;
@@ -69,24 +71,53 @@ public final class Reconciler {
         this.clock = clock;
     }
 
-    /** What one run did. @param failures per shop and check, the reason it failed */
-    public record RunReport(boolean dryRun, List<CheckRun> runs, Map<String, String> failures) {
+    /**
+     * What one run did.
+     *
+     * @param failures per shop and check, the reason it failed
+     * @param partial per shop and check that stopped at the deadline (or did not start before it), how far it got
+     */
+    public record RunReport(boolean dryRun, List<CheckRun> runs, Map<String, String> failures, Map<String, String> partial) {
         public boolean succeeded() {
             return failures.isEmpty();
+        }
+
+        /** Whether every check covered its whole window. */
+        public boolean complete() {
+            return failures.isEmpty() && partial.isEmpty();
         }
     }
 
     /** One check of one shop: its window and what it found. */
     public record CheckRun(String shop, ReconcileWindow window, CheckReport report) {}
 
+    /** A run without a deadline (the CLI, the local stack, tests). */
     public RunReport run(boolean dryRun) {
+        return run(dryRun, Deadline.NONE);
+    }
+
+    /**
+     * A run that stops starting new work once {@code deadline} has passed: a check stops at a page boundary and its
+     * checkpoint moves only as far as it got ({@link CheckReport#coveredTo()}); a check not yet started keeps its
+     * checkpoint. Such a run is partial, not failed: it counts {@code ReconcilePartial} (not {@code RunFailed}, not
+     * {@code ReconcileSucceeded}) and alerts nothing; the next run continues where it stopped.
+     */
+    public RunReport run(boolean dryRun, Deadline deadline) {
         Instant started = clock.instant();
         List<CheckRun> runs = new ArrayList<>();
         Map<String, String> failures = new LinkedHashMap<>();
+        Map<String, String> partial = new LinkedHashMap<>();
         for (String shop : shops) {
             for (ReconcileCheck check : checks) {
+                if (deadline.passed()) {
+                    partial.put(shop + " " + check.name(), "not started: the run's time was up");
+                    continue;
+                }
                 try {
-                    runCheck(shop, check, dryRun).ifPresent(runs::add);
+                    Optional<CheckRun> run = runCheck(shop, check, dryRun, deadline);
+                    run.ifPresent(runs::add);
+                    run.filter(r -> r.report().partial())
+                            .ifPresent(r -> partial.put(shop + " " + check.name(), "covered to " + r.report().coveredTo()));
                 } catch (RuntimeException e) {
                     failures.put(shop + " " + check.name(), e.getMessage());
                     failed(shop, check, e);
@@ -97,16 +128,22 @@ public final class Reconciler {
                 .field("shops", shops.size()).field("dryRun", dryRun)
                 .milliseconds("RunDurationMs", Duration.between(started, clock.instant()).toMillis());
         // A dry run counts too: it read everything a run reads, so it proves (or disproves) the same access.
-        if (failures.isEmpty()) {
-            line.count("ReconcileSucceeded");
-        } else {
+        if (!failures.isEmpty()) {
             line.count("RunFailed", failures.size());
+        } else if (!partial.isEmpty()) {
+            line.count("ReconcilePartial");
+        } else {
+            line.count("ReconcileSucceeded");
         }
-        line.field("failed", failures.isEmpty() ? null : String.join(", ", failures.keySet())).emit();
-        return new RunReport(dryRun, runs, failures);
+        line.field("failed", failures.isEmpty() ? null : String.join(", ", failures.keySet()))
+                .field("partial", partial.isEmpty() ? null : String.join(", ", partial.keySet()))
+                .field("action", partial.isEmpty() ? null : "the run's time was up: the next run continues from each"
+                        + " check's checkpoint; if runs stay partial, see " + PARTIAL_RUNBOOK)
+                .emit();
+        return new RunReport(dryRun, runs, failures, partial);
     }
 
-    private Optional<CheckRun> runCheck(String shop, ReconcileCheck check, boolean dryRun) {
+    private Optional<CheckRun> runCheck(String shop, ReconcileCheck check, boolean dryRun, Deadline deadline) {
         Instant now = clock.instant();
         Instant end = now.minus(settings.lag());
         if (!check.windowed()) {
@@ -121,16 +158,21 @@ public final class Reconciler {
             return Optional.empty();
         }
         ReconcileWindow window = new ReconcileWindow(start, end);
-        CheckReport report = check.run(shop, window, dryRun);
+        CheckReport report = check.run(shop, window, dryRun, deadline);
+        if (report.partial() && !(report.coveredTo().isAfter(start) && report.coveredTo().isBefore(end))) {
+            throw new IllegalStateException("check " + check.name() + " stopped at " + report.coveredTo()
+                    + ", outside its window " + window);
+        }
         if (!dryRun) {
-            // Only now: every envelope of the window is on its queue.
-            checkpoints.advance(shop, check.name(), end);
+            // Only now: every envelope of the window (or of the part it covered) is on its queue.
+            checkpoints.advance(shop, check.name(), report.partial() ? report.coveredTo() : end);
         }
         Telemetry.Line line = telemetry.line(check.flow(), dryRun ? "reconcile check dry run" : "reconcile check finished")
                 .field("shop", shop).field("check", check.name()).field("from", window.from()).field("to", window.to())
                 .field("checkpoint", checkpoint.map(Instant::toString).orElse("none (first run)"))
                 .field("scanned", report.scanned()).field("current", report.current())
-                .field("queued", report.queued().size()).field("dryRun", dryRun);
+                .field("queued", report.queued().size()).field("dryRun", dryRun)
+                .field("coveredTo", report.partial() ? report.coveredTo().toString() : null);
         if (!dryRun) {
             // Zero too: the alarm's metric then has data whenever runs happen.
             line.count("MissedQueued", report.queued().size());

@@ -74,6 +74,60 @@ public final class ShopifyOrders {
 
     /** Calls {@code each} for every order updated in [{@code from}, {@code to}), oldest update first. */
     public void scan(String shop, Instant from, Instant to, Consumer<Version> each) {
+        scan(shop, from, to, Deadline.NONE, each);
+    }
+
+    /**
+     * The same, stopping after the page during which {@code deadline} passed (every order of it handled).
+     *
+     * @return empty when the window was covered; else the instant before which every order was handled: the
+     *     {@code updated_at} of the last order handled (orders come oldest update first, and orders of that same
+     *     instant may follow on the next page)
+     */
+    public Optional<Instant> scan(String shop, Instant from, Instant to, Deadline deadline, Consumer<Version> each) {
+        return pages(shop, from, to, pageSize, deadline, admin::orderVersions, node -> {
+            Version version = version(shop, node);
+            each.accept(version);
+            return version.updatedAt();
+        });
+    }
+
+    /**
+     * A fulfilment's order, id and the time of its last update, as the fulfilment scan reads them.
+     *
+     * @param orderUpdatedAt when the order was last updated: the scan's position
+     */
+    public record FulfilmentVersion(String orderId, Instant orderUpdatedAt, String fulfilmentId, Instant updatedAt) {}
+
+    /** The fulfilment scan's page size: each order brings up to 10 fulfilments, which Shopify's query cost counts. */
+    public static final int FULFILMENT_PAGE_SIZE = 50;
+
+    /**
+     * Calls {@code each} for every fulfilment of every order updated in [{@code from}, {@code to}), the orders
+     * oldest update first (an order's first 10 fulfilments: one with more is rare; the 11th is not seen), stopping
+     * at {@code deadline} as {@link #scan(String, Instant, Instant, Deadline, Consumer)} does.
+     */
+    public Optional<Instant> scanFulfilments(String shop, Instant from, Instant to, Deadline deadline,
+                                             Consumer<FulfilmentVersion> each) {
+        return pages(shop, from, to, Math.min(pageSize, FULFILMENT_PAGE_SIZE), deadline, admin::fulfilmentVersions, node -> {
+            Version order = version(shop, node);
+            for (JsonNode fulfilment : node.path("fulfillments")) {
+                Version version = version(shop, fulfilment);
+                each.accept(new FulfilmentVersion(order.orderId(), order.updatedAt(), version.orderId(), version.updatedAt()));
+            }
+            return order.updatedAt();
+        });
+    }
+
+    /** One page of a scan: Shopify's answer, or why it failed. */
+    @FunctionalInterface
+    private interface Lister {
+        OrderVersions list(String shop, Instant from, Instant to, int first, String after);
+    }
+
+    /** Pages through the orders updated in the window; {@code each} handles one listed order and returns its updated_at. */
+    private Optional<Instant> pages(String shop, Instant from, Instant to, int pageSize, Deadline deadline, Lister lister,
+                                    Function<JsonNode, Instant> each) {
         Instant queryFrom = from;
         String cursor = null;
         int inQuery = 0;
@@ -82,17 +136,19 @@ public final class ShopifyOrders {
             Instant start = queryFrom;
             String after = cursor;
             OrderVersions.Page page = retrying(shop, "the orders updated from " + start + " to " + to,
-                    () -> admin.orderVersions(shop, start, to, pageSize, after),
+                    () -> lister.list(shop, start, to, pageSize, after),
                     answer -> answer instanceof OrderVersions.Failed failed ? failed.outcome() : null,
                     answer -> (OrderVersions.Page) answer);
             for (JsonNode node : page.orders()) {
-                Version version = version(shop, node);
-                last = version.updatedAt();
-                each.accept(version);
+                last = each.apply(node);
             }
             inQuery += page.orders().size();
             if (!page.hasNextPage()) {
-                return;
+                return Optional.empty();
+            }
+            // A stop needs progress: with nothing read after the window's start, the checkpoint could not move.
+            if (last != null && last.isAfter(from) && deadline.passed()) {
+                return Optional.of(last);
             }
             if (inQuery + pageSize > maxPerQuery) {
                 if (last == null || !last.isAfter(queryFrom)) {
@@ -107,6 +163,13 @@ public final class ShopifyOrders {
                 cursor = page.endCursor();
             }
         }
+    }
+
+    /** The fulfilment in full, or empty when Shopify no longer has it. */
+    public Optional<JsonNode> fulfilment(String shop, String fulfilmentId) {
+        OrderState state = retrying(shop, "fulfilment " + fulfilmentId, () -> admin.fulfilment(shop, fulfilmentId),
+                answer -> answer instanceof OrderState.Failed failed ? failed.outcome() : null, answer -> answer);
+        return state instanceof OrderState.Found found ? Optional.of(found.order()) : Optional.empty();
     }
 
     /** The order in full, or empty when Shopify no longer has it. */
@@ -160,12 +223,14 @@ public final class ShopifyOrders {
     private static Version version(String shop, JsonNode node) {
         String id = node.path("legacyResourceId").asText("");
         if (!id.matches("[1-9][0-9]{0,24}")) {
-            throw new ReconcileFailedException("shop " + shop + ": Shopify listed an order without a numeric legacyResourceId");
+            throw new ReconcileFailedException("shop " + shop + ": Shopify listed an order or fulfilment without a numeric"
+                    + " legacyResourceId");
         }
         try {
             return new Version(id, OffsetDateTime.parse(node.path("updatedAt").asText()).toInstant());
         } catch (DateTimeParseException e) {
-            throw new ReconcileFailedException("shop " + shop + ": Shopify listed order " + id + " without a valid updatedAt", e);
+            throw new ReconcileFailedException("shop " + shop + ": Shopify listed order or fulfilment " + id
+                    + " without a valid updatedAt", e);
         }
     }
 }

@@ -47,8 +47,14 @@ class ReconcilerEnvironmentTest {
         return checks.stream().map(ReconcileCheck::name).toList();
     }
 
+    private void fulfilmentQueue() {
+        env.put("FULFILMENT_WORK_QUEUE_URL", "https://sqs.eu-west-1.amazonaws.com/123456789012/fulfilment-to-crm.fifo");
+        env.put("FULFILMENT_DEAD_LETTER_QUEUE_URL", "https://sqs.eu-west-1.amazonaws.com/123456789012/fulfilment-to-crm-dlq.fifo");
+    }
+
     @Test
-    void checks_shouldBeOrdersStockAndSubscriptions_whenTheStackHasEveryTarget() {
+    void checks_shouldBeOrdersFulfilmentsStockAndSubscriptions_whenTheStackHasEveryTarget() {
+        fulfilmentQueue();
         env.put("CRM_TARGETS", "hubspot,klaviyo");
         env.put("INVENTORY_TARGET", "webhook");
         env.put("LOCATION_MAPPING", "{\"655441491\": \"warehouse-main\"}");
@@ -57,26 +63,41 @@ class ReconcilerEnvironmentTest {
         ReconcilerEnvironment environment = environment();
         List<ReconcileCheck> checks = environment.checks();
 
-        assertThat(names(checks)).containsExactly("orders", "stock", "subscriptions");
+        assertThat(names(checks)).containsExactly("orders", "fulfilments", "stock", "subscriptions");
         assertThat(checks).extracting(ReconcileCheck::flow)
-                .containsExactly("order-to-crm", "stock-to-inventory", "reconciler");
+                .containsExactly("order-to-crm", "fulfilment-to-crm", "stock-to-inventory", "reconciler");
         assertThat(environment.skipped()).isEmpty();
     }
 
     @Test
     void checks_shouldSkipStock_withALoggedReason_whenTheStackHasNoInventoryTarget() {
+        fulfilmentQueue();
         env.put("CRM_TARGETS", "hubspot");
         env.put("WEBHOOK_API_URL", API);
 
         ReconcilerEnvironment environment = environment();
 
-        assertThat(names(environment.checks())).containsExactly("orders", "subscriptions");
+        assertThat(names(environment.checks())).containsExactly("orders", "fulfilments", "subscriptions");
         assertThat(environment.skipped()).containsOnlyKeys("stock");
         assertThat(environment.skipped().get("stock")).contains("INVENTORY_TARGET");
         assertThat(lines.parsed()).anySatisfy(line -> {
             assertThat(line.path("message").asText()).isEqualTo("reconcile check skipped");
             assertThat(line.path("check").asText()).isEqualTo("stock");
             assertThat(line.path("why").asText()).contains("INVENTORY_TARGET");
+        });
+    }
+
+    @Test
+    void checks_shouldSkipFulfilments_withALoggedReason_whenTheStackNamesNoFulfilmentQueue() {
+        env.put("CRM_TARGETS", "hubspot");
+
+        ReconcilerEnvironment environment = environment();
+
+        assertThat(names(environment.checks())).containsExactly("orders");
+        assertThat(environment.skipped().get("fulfilments")).contains("FULFILMENT_WORK_QUEUE_URL");
+        assertThat(lines.parsed()).anySatisfy(line -> {
+            assertThat(line.path("message").asText()).isEqualTo("reconcile check skipped");
+            assertThat(line.path("check").asText()).isEqualTo("fulfilments");
         });
     }
 

@@ -60,6 +60,7 @@ class ReconcileChecksIT {
 
     private final AwsFlowStack stack;
     private final AwsClients.FifoQueues stockQueues;
+    private final AwsClients.FifoQueues fulfilmentQueues;
     private final ShopifyOrdersStandIn shopify = new ShopifyOrdersStandIn();
     private final ShopifySubscriptionsAnswers subscriptions = new ShopifySubscriptionsAnswers();
     private final CapturedLines lines = new CapturedLines();
@@ -67,6 +68,7 @@ class ReconcileChecksIT {
     ReconcileChecksIT(AwsClients aws) {
         this.stack = AwsFlowStack.create(aws, "order-to-crm");
         this.stockQueues = aws.createFifoQueues("stock-to-inventory", AwsFlowStack.MAX_RECEIVE_COUNT);
+        this.fulfilmentQueues = aws.createFifoQueues("fulfilment-to-crm", AwsFlowStack.MAX_RECEIVE_COUNT);
     }
 
     @AfterEach
@@ -83,6 +85,8 @@ class ReconcileChecksIT {
         env.put("ORDER_WORK_QUEUE_URL", stack.queues.workQueueUrl());
         env.put("ORDER_DEAD_LETTER_QUEUE_URL", stack.queues.deadLetterQueueUrl());
         env.put("STOCK_WORK_QUEUE_URL", stockQueues.workQueueUrl());
+        env.put("FULFILMENT_WORK_QUEUE_URL", fulfilmentQueues.workQueueUrl());
+        env.put("FULFILMENT_DEAD_LETTER_QUEUE_URL", fulfilmentQueues.deadLetterQueueUrl());
         env.put("STOCK_DEAD_LETTER_QUEUE_URL", stockQueues.deadLetterQueueUrl());
         env.put("CLAIM_CHECK_BUCKET", stack.bucket);
         env.put("CRM_TARGETS", "hubspot,klaviyo");
@@ -152,7 +156,8 @@ class ReconcileChecksIT {
         handler.handleRequest(new ByteArrayInputStream("{}".getBytes(StandardCharsets.UTF_8)), out, null);
         JsonNode answer = JSON.readTree(out.toByteArray());
 
-        assertThat(answer.path("checks")).extracting(c -> c.path("check").asText()).containsExactly("orders", "subscriptions");
+        assertThat(answer.path("checks")).extracting(c -> c.path("check").asText())
+                .containsExactly("orders", "fulfilments", "subscriptions");
         assertThat(answer.path("skipped").path("stock").asText()).contains("INVENTORY_TARGET");
         assertThat(drain(stockQueues.workQueueUrl())).isEmpty();
         assertThat(lines.parsed()).anySatisfy(l -> {
@@ -173,13 +178,16 @@ class ReconcileChecksIT {
 
         assertThat(answer.path("succeeded").asBoolean()).as(answer.toString()).isTrue();
         assertThat(answer.path("checks")).extracting(c -> c.path("check").asText())
-                .containsExactly("orders", "stock", "subscriptions");
+                .containsExactly("orders", "fulfilments", "stock", "subscriptions");
         assertThat(answer.path("skipped").isEmpty()).isTrue();
+        // The order has no fulfilment: the fulfilment check finds nothing to queue.
+        assertThat(answer.path("checks").get(1).path("queued")).isEmpty();
+        assertThat(drain(fulfilmentQueues.workQueueUrl())).isEmpty();
         // The answer reports each check's own counts, and the stock correction it queued.
-        assertThat(answer.path("checks").get(1).path("DriftFound").asInt()).isEqualTo(1);
-        assertThat(answer.path("checks").get(1).path("queued")).singleElement()
+        assertThat(answer.path("checks").get(2).path("DriftFound").asInt()).isEqualTo(1);
+        assertThat(answer.path("checks").get(2).path("queued")).singleElement()
                 .satisfies(q -> assertThat(q.path("topic").asText()).isEqualTo("inventory_levels/update"));
-        assertThat(answer.path("checks").get(2).path("SubscriptionsMissing").asInt()).isEqualTo(1);
+        assertThat(answer.path("checks").get(3).path("SubscriptionsMissing").asInt()).isEqualTo(1);
         // The missed order, on the order flow's queue.
         assertThat(drain(stack.queues.workQueueUrl())).singleElement().satisfies(envelope -> {
             assertThat(envelope.entity()).isEqualTo(SHOP + "/order/" + MISSED);

@@ -14,6 +14,7 @@ import io.shopsync.observability.Telemetry;
 import io.shopsync.reconcile.DynamoDbCheckpoints;
 import io.shopsync.testing.AwsFlowStack;
 import io.shopsync.testing.CapturedLines;
+import io.shopsync.testing.LambdaContext;
 import io.shopsync.testkit.AwsBackend;
 import io.shopsync.testkit.AwsClients;
 import java.io.ByteArrayInputStream;
@@ -192,5 +193,39 @@ class ReconcileIT {
         assertThat(stack.item(DynamoDbCheckpoints.key(SHOP, "orders"))).isEmpty();
         assertThat(lines.parsed()).noneSatisfy(l -> assertThat(l.has("MissedQueued")).isTrue());
         assertThat(lines.parsed()).anySatisfy(l -> assertThat(l.path("message").asText()).isEqualTo("reconcile: would queue"));
+    }
+
+    /** Invoked with less time left than the margin a page needs: nothing starts, nothing fails, nothing alerts. */
+    @Test
+    void aRunWithoutTimeLeft_isPartial_notFailed_leavesTheCheckpoint_andAlertsNothing() throws Exception {
+        threeOrders();
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+
+        handler(variables()).handleRequest(new ByteArrayInputStream(SCHEDULED.getBytes(StandardCharsets.UTF_8)), out,
+                new LambdaContext(Duration.ofSeconds(90).toMillis()));
+        JsonNode answer = JSON.readTree(out.toByteArray());
+
+        assertThat(answer.path("succeeded").asBoolean()).isTrue();
+        assertThat(answer.path("complete").asBoolean()).isFalse();
+        assertThat(answer.path("partial").path(SHOP + " orders").asText()).contains("not started");
+        assertThat(queued()).isEmpty();
+        assertThat(stack.item(DynamoDbCheckpoints.key(SHOP, "orders"))).isEmpty();
+        assertThat(stack.aws.drain(stack.alerts.queueUrl())).isEmpty();
+        assertThat(lines.parsed()).anySatisfy(l -> assertThat(l.path("ReconcilePartial").asInt()).isEqualTo(1))
+                .noneSatisfy(l -> assertThat(l.has("RunFailed")).isTrue());
+    }
+
+    /** With ample time left, the same run covers its window. */
+    @Test
+    void aRunWithTimeLeft_coversItsWindow() throws Exception {
+        threeOrders();
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+
+        handler(variables()).handleRequest(new ByteArrayInputStream(SCHEDULED.getBytes(StandardCharsets.UTF_8)), out,
+                new LambdaContext(Duration.ofSeconds(600).toMillis()));
+        JsonNode answer = JSON.readTree(out.toByteArray());
+
+        assertThat(answer.path("complete").asBoolean()).isTrue();
+        assertThat(queued()).hasSize(2);
     }
 }

@@ -25,6 +25,8 @@ import java.util.Map;
  * A shop's Admin GraphQL API as the reconciler meets it: the {@code orders} scan lists the orders it holds
  * (one page, with Shopify's pageInfo and cost extensions), and {@code order(id:)} answers each in full (the
  * order of events/payloads/orders-updated.json, under its own id and update time), or null for an unknown id.
+ * Likewise the fulfilment scan ({@code FulfilmentVersions}: orders with their fulfilments' ids and update times)
+ * and {@code fulfillment(id:)}.
  */
 final class ShopifyOrdersStandIn implements AutoCloseable {
 
@@ -35,13 +37,18 @@ final class ShopifyOrdersStandIn implements AutoCloseable {
     final WireMockServer server = new WireMockServer(wireMockConfig().dynamicPort().bindAddress("127.0.0.1")
             .extensions(new ShopifyGraphqlValidation()));
     private final Map<String, String> orders = new LinkedHashMap<>();
+    /** Per order: its last update, and its fulfilments' ids and last updates. */
+    private final Map<String, Map.Entry<String, Map<String, String>>> fulfilled = new LinkedHashMap<>();
 
     ShopifyOrdersStandIn() {
         server.start();
         // An id Shopify does not know: order(id:) answers null.
         server.stubFor(post(urlEqualTo(PATH)).atPriority(10).withRequestBody(containing("query Order("))
                 .willReturn(aResponse().withStatus(200).withBody("{\"data\":{\"order\":null}}")));
+        server.stubFor(post(urlEqualTo(PATH)).atPriority(10).withRequestBody(containing("query Fulfilment("))
+                .willReturn(aResponse().withStatus(200).withBody("{\"data\":{\"fulfillment\":null}}")));
         answerScan();
+        answerFulfilmentScan();
     }
 
     String baseUrl() {
@@ -59,6 +66,58 @@ final class ShopifyOrdersStandIn implements AutoCloseable {
                 .willReturn(aResponse().withStatus(200).withHeader("Content-Type", "application/json").withBody(answer.toString())));
         answerScan();
         return this;
+    }
+
+    /**
+     * The shop holds fulfilment {@code id} of order {@code orderId}, last updated at {@code updatedAt}, which
+     * updated its order then too (the fulfilment of events/payloads/fulfillments-update.json, under these ids).
+     */
+    ShopifyOrdersStandIn fulfilment(String orderId, String id, String updatedAt) {
+        Map.Entry<String, Map<String, String>> order = fulfilled.computeIfAbsent(orderId,
+                key -> new java.util.AbstractMap.SimpleEntry<>(updatedAt, new LinkedHashMap<>()));
+        order.getValue().put(id, updatedAt);
+        if (updatedAt.compareTo(order.getKey()) > 0) {
+            fulfilled.put(orderId, new java.util.AbstractMap.SimpleEntry<>(updatedAt, order.getValue()));
+        }
+        ObjectNode answer = resource("/shopify-admin/fulfillment-255858046011252993.json");
+        ObjectNode fulfilment = (ObjectNode) answer.path("data").path("fulfillment");
+        fulfilment.put("legacyResourceId", id).put("updatedAt", updatedAt);
+        ((ObjectNode) fulfilment.path("order")).put("legacyResourceId", orderId);
+        server.stubFor(post(urlEqualTo(PATH)).atPriority(1).withRequestBody(containing("query Fulfilment("))
+                .withRequestBody(matchingJsonPath("$.variables.id", equalTo("gid://shopify/Fulfillment/" + id)))
+                .willReturn(aResponse().withStatus(200).withHeader("Content-Type", "application/json").withBody(answer.toString())));
+        answerFulfilmentScan();
+        return this;
+    }
+
+    /** How many times fulfilment {@code id} was read in full. */
+    int fulfilmentReads(String id) {
+        return server.countRequestsMatching(postRequestedFor(urlEqualTo(PATH)).withRequestBody(containing("query Fulfilment("))
+                .withRequestBody(matchingJsonPath("$.variables.id", equalTo("gid://shopify/Fulfillment/" + id))).build()).getCount();
+    }
+
+    /** How many fulfilment scans were sent. */
+    int fulfilmentScans() {
+        return server.countRequestsMatching(postRequestedFor(urlEqualTo(PATH))
+                .withRequestBody(containing("query FulfilmentVersions(")).build()).getCount();
+    }
+
+    private void answerFulfilmentScan() {
+        ObjectNode answer = JSON.createObjectNode();
+        ObjectNode connection = answer.putObject("data").putObject("orders");
+        connection.putObject("pageInfo").put("hasNextPage", false).put("endCursor", "eyJsYXN0X2lkIjo4MjA5ODI5MTE5NDYxNTQ1MDh9");
+        ArrayNode nodes = connection.putArray("nodes");
+        fulfilled.entrySet().stream().sorted(Map.Entry.comparingByValue(Map.Entry.comparingByKey())).forEach(order -> {
+            ObjectNode node = nodes.addObject().put("legacyResourceId", order.getKey()).put("updatedAt", order.getValue().getKey());
+            ArrayNode fulfilments = node.putArray("fulfillments");
+            order.getValue().getValue().forEach((id, at) -> fulfilments.addObject().put("legacyResourceId", id).put("updatedAt", at));
+        });
+        answer.putObject("extensions").putObject("cost").put("requestedQueryCost", 552).put("actualQueryCost", 2 + nodes.size() * 2)
+                .putObject("throttleStatus").put("maximumAvailable", 2000.0).put("currentlyAvailable", 1990)
+                .put("restoreRate", 100.0);
+        server.stubFor(post(urlEqualTo(PATH)).atPriority(1).withRequestBody(containing("query FulfilmentVersions("))
+                .withHeader("X-Shopify-Access-Token", equalTo(TOKEN))
+                .willReturn(aResponse().withStatus(200).withHeader("Content-Type", "application/json").withBody(answer.toString())));
     }
 
     /** How many times order {@code id} was read in full. */
@@ -83,7 +142,11 @@ final class ShopifyOrdersStandIn implements AutoCloseable {
     }
 
     private static ObjectNode fullOrder() {
-        try (InputStream in = ShopifyOrdersStandIn.class.getResourceAsStream("/shopify-admin/order-820982911946154508.json")) {
+        return resource("/shopify-admin/order-820982911946154508.json");
+    }
+
+    private static ObjectNode resource(String name) {
+        try (InputStream in = ShopifyOrdersStandIn.class.getResourceAsStream(name)) {
             JsonNode node = JSON.readTree(in);
             return (ObjectNode) node;
         } catch (IOException e) {

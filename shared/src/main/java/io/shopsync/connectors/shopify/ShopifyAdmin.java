@@ -322,6 +322,52 @@ public final class ShopifyAdmin {
      * @param after the previous page's end cursor, or null for the first page
      */
     public OrderVersions orderVersions(String shop, Instant from, Instant to, int first, String after) {
+        return versions(shop, ORDER_VERSIONS, from, to, first, after);
+    }
+
+    /** How many of an order's fulfilments the fulfilment scan lists. */
+    static final int FULFILMENTS_PER_ORDER = 10;
+    /**
+     * The fulfilment check's scan: orders updated in a window, oldest update first, each with the id and
+     * {@code updatedAt} of its first {@value #FULFILMENTS_PER_ORDER} fulfilments (about 2 + {@code first} x 11
+     * points of query cost: keep {@code first} at 50 or less, under the 1,000-point limit). Scope {@code read_orders}.
+     */
+    static final String FULFILMENT_VERSIONS = "query FulfilmentVersions($first: Int!, $after: String, $query: String!) {"
+            + " orders(first: $first, after: $after, sortKey: UPDATED_AT, query: $query) {"
+            + " pageInfo { hasNextPage endCursor } nodes { legacyResourceId updatedAt"
+            + " fulfillments(first: " + FULFILMENTS_PER_ORDER + ") { legacyResourceId updatedAt } } } }";
+
+    /**
+     * One fulfilment with what the fulfilment flow's mappings read (see
+     * {@link io.shopsync.reconcile.FulfilmentPayload}): its order's id and e-mail, status, tracking, the latest
+     * carrier event, and its first 50 line items. Scope {@code read_orders}; the e-mail is protected customer data.
+     */
+    static final String FULFILMENT = "query Fulfilment($id: ID!) { fulfillment(id: $id) {"
+            + " legacyResourceId name status createdAt updatedAt"
+            + " order { legacyResourceId email } location { legacyResourceId } service { handle }"
+            + " trackingInfo(first: 10) { company number url }"
+            + " events(first: 1, sortKey: HAPPENED_AT, reverse: true) { nodes { status } }"
+            + " fulfillmentLineItems(first: 50) { pageInfo { hasNextPage } nodes { quantity lineItem {"
+            + " legacyResourceId title name sku variantTitle vendor quantity unfulfilledQuantity"
+            + " variant { legacyResourceId } product { legacyResourceId } } } } } }";
+
+    /** Orders updated in the window with their fulfilments' versions ({@link #FULFILMENT_VERSIONS}), oldest update first. */
+    public OrderVersions fulfilmentVersions(String shop, Instant from, Instant to, int first, String after) {
+        return versions(shop, FULFILMENT_VERSIONS, from, to, first, after);
+    }
+
+    /** The fulfilment as Shopify holds it now ({@link #FULFILMENT}); {@link OrderState.NotFound} when it is gone. */
+    public OrderState fulfilment(String shop, String fulfilmentId) {
+        ObjectNode variables = json.createObjectNode().put("id", "gid://shopify/Fulfillment/" + fulfilmentId);
+        Answer answer = query(shop, FULFILMENT, variables, "the fulfilment " + fulfilmentId);
+        if (answer instanceof Answer.Failed failed) {
+            return new OrderState.Failed(failed.outcome());
+        }
+        JsonNode fulfilment = ((Answer.Data) answer).data().path("fulfillment");
+        return fulfilment.isObject() ? new OrderState.Found(fulfilment) : new OrderState.NotFound();
+    }
+
+    private OrderVersions versions(String shop, String query, Instant from, Instant to, int first, String after) {
         ObjectNode variables = json.createObjectNode().put("first", first)
                 .put("query", "updated_at:>='" + from + "' updated_at:<'" + to + "'");
         if (after == null) {
@@ -329,7 +375,7 @@ public final class ShopifyAdmin {
         } else {
             variables.put("after", after);
         }
-        Answer answer = query(shop, ORDER_VERSIONS, variables, "the orders updated from " + from + " to " + to);
+        Answer answer = query(shop, query, variables, "the orders updated from " + from + " to " + to);
         if (answer instanceof Answer.Failed failed) {
             return new OrderVersions.Failed(failed.outcome());
         }
@@ -341,9 +387,9 @@ public final class ShopifyAdmin {
                 pageInfo.path("endCursor").isTextual() ? pageInfo.path("endCursor").asText() : null);
     }
 
-    /** One order as Shopify holds it now. */
+    /** One order (or fulfilment) as Shopify holds it now. */
     public sealed interface OrderState {
-        /** @param order the GraphQL {@code order} object */
+        /** @param order the GraphQL {@code order} (or {@code fulfillment}) object */
         record Found(JsonNode order) implements OrderState {}
 
         /** The order is gone (deleted, or the id is unknown to the shop). */
