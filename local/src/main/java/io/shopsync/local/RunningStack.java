@@ -322,9 +322,13 @@ final class RunningStack implements AutoCloseable {
                 + String.join(", ", reconciler.checks()) + reconciler.skipped().entrySet().stream()
                 .map(skip -> "; not checked: " + skip.getKey() + " (" + skip.getValue() + ")").collect(Collectors.joining())
                 + "; against the Shopify Admin stand-in at " + adminUrl + "/admin/api/" + settings.getOrDefault("SHOPIFY_API_VERSION",
-                io.shopsync.connectors.shopify.ShopifyAdmin.DEFAULT_API_VERSION) + "/graphql.json (" + standIn.orderCount()
-                + " orders, " + standIn.fulfilmentCount() + " fulfilments, " + standIn.levelCount()
-                + " inventory levels from " + fixture + "); POST /_local/reconcile runs it now";
+                io.shopsync.connectors.shopify.ShopifyAdmin.DEFAULT_API_VERSION) + "/graphql.json (" + count(standIn.orderCount(), "order")
+                + ", " + count(standIn.fulfilmentCount(), "fulfilment") + ", " + count(standIn.levelCount(), "inventory level")
+                + " from " + fixture + "); POST /_local/reconcile runs it now";
+    }
+
+    private static String count(int n, String noun) {
+        return n + " " + noun + (n == 1 ? "" : "s");
     }
 
     /**
