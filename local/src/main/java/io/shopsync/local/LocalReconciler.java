@@ -3,88 +3,61 @@ package io.shopsync.local;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.shopsync.alerts.Alert;
 import io.shopsync.alerts.Alerts;
-import io.shopsync.connectors.CachedSecret;
-import io.shopsync.connectors.shopify.ShopifyAdmin;
-import io.shopsync.delivery.DeliveryStore;
-import io.shopsync.flow.OrderFlow;
-import io.shopsync.http.HttpTransport;
-import io.shopsync.http.TargetHttp;
+import io.shopsync.lambda.ReconcilerEnvironment;
 import io.shopsync.observability.Telemetry;
-import io.shopsync.queue.FlowQueues;
 import io.shopsync.reconcile.CheckReport;
 import io.shopsync.reconcile.Checkpoints;
+import io.shopsync.reconcile.FulfilmentReconciliation;
 import io.shopsync.reconcile.OrderReconciliation;
 import io.shopsync.reconcile.ReconcileCheck;
 import io.shopsync.reconcile.Reconciler;
-import io.shopsync.reconcile.ShopifyOrders;
-import io.shopsync.webhook.ShopDomain;
+import io.shopsync.reconcile.SubscriptionReconciliation;
+import io.shopsync.reconcile.stock.StockDriftCheck;
 import java.io.PrintStream;
-import java.net.http.HttpClient;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.Set;
-import java.util.TreeSet;
+import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.stream.Collectors;
 
 /**
- * The reconciler in the local stack: the same {@link Reconciler} and checks the reconciler function runs, reading
- * the shop from the {@link ShopifyAdminStandIn} over HTTP, comparing with the flows' own delivery store, queuing on
- * the order flow's embedded queue (where its poller delivers what it finds) and alerting on the console. It runs
- * on a timer and on demand ({@code POST /_local/reconcile}, {@code --reconcile}), one run at a time, as the
- * deployed function runs (ReservedConcurrentExecutions 1); each run prints one line and is shown in
- * {@code /_local/status}.
+ * The reconciler in the local stack: the checks the reconciler function runs, built by the function's own wiring
+ * ({@link ReconcilerEnvironment#checks()} from the template's reconciler settings) with the local stack's parts in
+ * place of AWS ({@link ReconcilerEnvironment.Parts}): it reads the shop from the {@link ShopifyAdminStandIn} over
+ * HTTP, compares with the flows' own delivery store (and Katana's reported levels), queues on each flow's embedded
+ * queue (where its poller delivers what it finds) and alerts on the console. Orders, fulfilments and stock drift run
+ * as deployed; a check the settings leave out is listed with why, and the subscription check, which the stand-in
+ * cannot answer, is left out with that reason. A run that queued anything raises a local "missed" alert, as the
+ * deployed alarms on {@code MissedQueued} and {@code DriftFound} would. It runs on a timer and on demand
+ * ({@code POST /_local/reconcile}, {@code --reconcile}), one run at a time, as the deployed function runs
+ * (ReservedConcurrentExecutions 1); each run prints one line and is shown in {@code /_local/status}.
  */
 final class LocalReconciler implements AutoCloseable {
 
     /** The Admin API token the reconciler sends and the stand-in expects: a local one, never a real token. */
     static final String STAND_IN_TOKEN = "shpat_local_stand_in_token";
 
-    /** What builds a run's checks from the stack's parts. */
-    @FunctionalInterface
-    interface Checks {
-        List<ReconcileCheck> of(Parts parts);
-    }
+    /** Why the subscription check is left out locally (the function's reason would name unset variables). */
+    static final String SUBSCRIPTIONS_SKIPPED = "the local Shopify stand-in does not serve webhookSubscriptions: its shop"
+            + " has no subscriptions to compare, local webhooks come from --replay, not from Shopify";
 
-    /**
-     * What the checks of a local run are built from: the stand-in's Admin API, the flows' delivery store and the
-     * order flow's queues. The stock drift and subscription checks plug in through {@link Checks} with these.
-     *
-     * @param settings the reconciler function's environment as the local stack gives it (template defaults,
-     *     dry-run credentials, this process's environment on top)
-     */
-    record Parts(ShopifyAdmin admin, ShopifyOrders orders, DeliveryStore store, FlowQueues orderQueues,
-                 Map<String, String> settings, ObjectMapper json, Telemetry telemetry, Clock clock) {
-
-        /** The order check, as {@code ReconcilerEnvironment.orders()} builds it. */
-        OrderReconciliation orderCheck() {
-            String targets = settings.getOrDefault("CRM_TARGETS", "");
-            Set<String> names = new TreeSet<>();
-            for (String target : targets.split(",")) {
-                if (!target.isBlank()) {
-                    if (!OrderFlow.TARGETS.contains(target.trim())) {
-                        throw new IllegalStateException("CRM_TARGETS names an unknown target " + target.trim()
-                                + " (known: " + String.join(", ", OrderFlow.TARGETS) + ")");
-                    }
-                    names.add(target.trim());
-                }
-            }
-            return new OrderReconciliation(OrderFlow.FLOW, names, orders, store, orderQueues, admin.apiVersion(), json,
-                    telemetry, clock);
-        }
-    }
-
-    /** The checks a local run makes today: the order check (when the order flow has targets). */
-    static final Checks ORDER_CHECK = parts -> parts.settings().getOrDefault("CRM_TARGETS", "").isBlank()
-            ? List.of() : List.of(parts.orderCheck());
+    /** Per check that queued: the deployed alarm that would fire, and its runbook. */
+    private static final Map<String, String[]> ALARMS = Map.of(
+            OrderReconciliation.NAME, new String[] {"reconcile-found-missed-orders", "docs/operations.md#webhooks-missed"},
+            FulfilmentReconciliation.NAME, new String[] {"reconcile-found-missed-fulfilments",
+                "docs/operations.md#webhooks-missed"},
+            StockDriftCheck.NAME, new String[] {"reconcile-stock-drift", StockDriftCheck.RUNBOOK});
 
     /** What one run did, kept for {@code /_local/status}. */
     record Run(int number, String trigger, Instant at, Reconciler.RunReport report) {
@@ -98,6 +71,9 @@ final class LocalReconciler implements AutoCloseable {
     }
 
     private final Reconciler reconciler;
+    private final List<String> checks;
+    private final Map<String, String> skipped;
+    private final Alerts alerts;
     private final ShopifyAdminStandIn standIn;
     private final String deployedSchedule;
     private final Duration every;
@@ -106,9 +82,13 @@ final class LocalReconciler implements AutoCloseable {
     private final ScheduledExecutorService timer;
     private final List<Run> runs = new ArrayList<>();
 
-    private LocalReconciler(Reconciler reconciler, ShopifyAdminStandIn standIn, String deployedSchedule, Duration every,
-                            PrintStream console, ObjectMapper json) {
+    private LocalReconciler(Reconciler reconciler, List<String> checks, Map<String, String> skipped, Alerts alerts,
+                            ShopifyAdminStandIn standIn, String deployedSchedule, Duration every, PrintStream console,
+                            ObjectMapper json) {
         this.reconciler = reconciler;
+        this.checks = List.copyOf(checks);
+        this.skipped = skipped;
+        this.alerts = alerts;
         this.standIn = standIn;
         this.deployedSchedule = deployedSchedule;
         this.every = every;
@@ -122,25 +102,28 @@ final class LocalReconciler implements AutoCloseable {
     }
 
     /**
+     * @param settings the reconciler function's environment as the local stack gives it (template defaults,
+     *     dry-run credentials, this process's environment on top) with the embedded queues' URLs
      * @param adminUrl where the reconciler reaches the stand-in (this stack's URL, or SHOPIFY_ADMIN_BASE_URL)
      * @param every how often it runs by itself; zero: only on demand
      */
     static LocalReconciler start(StackTemplate.Scheduled function, Map<String, String> settings, ShopifyAdminStandIn standIn,
-                                 String adminUrl, DeliveryStore store, FlowQueues orderQueues, Checkpoints checkpoints,
-                                 Checks checks, Alerts alerts, Telemetry telemetry, Duration every, PrintStream console,
-                                 ObjectMapper json, Clock clock) {
-        Set<String> shops = new TreeSet<>(ShopDomain.configured(
-                List.of(settings.getOrDefault("SHOPIFY_ALLOWED_SHOPS", "").split(",")), "SHOPIFY_ALLOWED_SHOPS"));
-        String version = settings.getOrDefault("SHOPIFY_API_VERSION", ShopifyAdmin.DEFAULT_API_VERSION);
-        HttpTransport transport = HttpTransport.of(HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(3))
-                .followRedirects(HttpClient.Redirect.NEVER).build());
-        ShopifyAdmin admin = new ShopifyAdmin(new TargetHttp("shopify", transport, Duration.ofSeconds(10), clock), adminUrl,
-                CachedSecret.fixed("the local Shopify stand-in's token", STAND_IN_TOKEN), shops, version, json, clock);
-        ShopifyOrders orders = ShopifyOrders.withDefaults(admin, duration -> Thread.sleep(duration.toMillis()), clock);
-        Parts parts = new Parts(admin, orders, store, orderQueues, settings, json, telemetry, clock);
-        Reconciler reconciler = new Reconciler(List.copyOf(shops), checks.of(parts), checkpoints,
-                settings(settings, standIn, clock), alerts, telemetry, clock);
-        LocalReconciler local = new LocalReconciler(reconciler, standIn, function.schedule(), every, console, json);
+                                 String adminUrl, ReconcilerEnvironment.Parts parts, Telemetry telemetry, Duration every,
+                                 PrintStream console, ObjectMapper json, Clock clock) {
+        Map<String, String> env = new LinkedHashMap<>(settings);
+        env.put("SHOPIFY_ADMIN_BASE_URL", adminUrl);
+        env.put("SHOPIFY_ADMIN_TOKENS", STAND_IN_TOKEN);
+        firstWindow(env, standIn, clock);
+        ReconcilerEnvironment environment = ReconcilerEnvironment.withParts(env, parts, telemetry, json, clock);
+        List<ReconcileCheck> checks = environment.checks();
+        Map<String, String> skipped = new TreeMap<>(environment.skipped());
+        if (skipped.containsKey(SubscriptionReconciliation.NAME) && env.get("WEBHOOK_API_URL") == null
+                && env.get("SHOPIFY_EVENT_SOURCE_ARN") == null) {
+            skipped.put(SubscriptionReconciliation.NAME, SUBSCRIPTIONS_SKIPPED);
+        }
+        Reconciler reconciler = environment.reconciler(checks);
+        LocalReconciler local = new LocalReconciler(reconciler, checks.stream().map(ReconcileCheck::name).toList(),
+                Map.copyOf(skipped), parts.alerts(), standIn, function.schedule(), every, console, json);
         if (!every.isZero()) {
             local.timer.scheduleWithFixedDelay(() -> local.runQuietly("scheduled"), every.toMillis(), every.toMillis(),
                     TimeUnit.MILLISECONDS);
@@ -148,22 +131,36 @@ final class LocalReconciler implements AutoCloseable {
         return local;
     }
 
+    /** The checks a run makes, by name. */
+    List<String> checks() {
+        return checks;
+    }
+
+    /** The checks the settings leave out, with why. */
+    Map<String, String> skipped() {
+        return skipped;
+    }
+
     /**
-     * The template's RECONCILE_* settings, except that a first run reaches back to the oldest order of the fixture
-     * (the samples are days old; deployed, a first run looks 30 minutes back and the backfill imports history).
+     * The template's RECONCILE_* settings, except that a first run reaches back to the oldest order, fulfilment or
+     * level of the fixture (the samples are days old; deployed, a first run looks 30 minutes back and the backfill
+     * imports history), unless RECONCILE_FIRST_WINDOW_MINUTES or RECONCILE_MAX_WINDOW_HOURS are set.
      */
-    private static Reconciler.Settings settings(Map<String, String> settings, ShopifyAdminStandIn standIn, Clock clock) {
+    private static void firstWindow(Map<String, String> env, ShopifyAdminStandIn standIn, Clock clock) {
         Duration back = Duration.between(standIn.oldestUpdate(), clock.instant()).plusMinutes(5);
-        Duration first = Duration.ofMinutes(minutes(settings, "RECONCILE_FIRST_WINDOW_MINUTES", 30));
-        Duration max = Duration.ofHours(minutes(settings, "RECONCILE_MAX_WINDOW_HOURS", 24));
-        if (back.compareTo(first) > 0 && !settings.containsKey("RECONCILE_FIRST_WINDOW_MINUTES")) {
+        Duration first = Duration.ofMinutes(minutes(env, "RECONCILE_FIRST_WINDOW_MINUTES", 30));
+        Duration max = Duration.ofHours(minutes(env, "RECONCILE_MAX_WINDOW_HOURS", 24));
+        if (back.compareTo(first) > 0 && blank(env, "RECONCILE_FIRST_WINDOW_MINUTES")) {
             first = back;
+            env.put("RECONCILE_FIRST_WINDOW_MINUTES", Long.toString(back.toMinutes() + 1));
         }
-        if (first.compareTo(max) > 0 && !settings.containsKey("RECONCILE_MAX_WINDOW_HOURS")) {
-            max = first;
+        if (first.compareTo(max) > 0 && blank(env, "RECONCILE_MAX_WINDOW_HOURS")) {
+            env.put("RECONCILE_MAX_WINDOW_HOURS", Long.toString(first.toHours() + 1));
         }
-        return new Reconciler.Settings(Duration.ofMinutes(minutes(settings, "RECONCILE_OVERLAP_MINUTES", 5)),
-                Duration.ofMinutes(minutes(settings, "RECONCILE_LAG_MINUTES", 1)), first, max);
+    }
+
+    private static boolean blank(Map<String, String> env, String name) {
+        return env.get(name) == null || env.get(name).isBlank();
     }
 
     private static long minutes(Map<String, String> settings, String name, long defaultValue) {
@@ -183,9 +180,36 @@ final class LocalReconciler implements AutoCloseable {
         Reconciler.RunReport report = reconciler.run(false);
         Run run = new Run(runs.size() + 1, trigger, Instant.now(), report);
         runs.add(run);
-        console.println(line(run));
+        console.println(line(run, skipped));
         console.flush();
+        raiseMissed(run);
         return run;
+    }
+
+    /**
+     * What the deployed alarms on a check's {@code MissedQueued} (orders, fulfilments) or {@code DriftFound} (stock)
+     * would announce: one alert per shop and check that queued anything, with the alarm's name and runbook.
+     */
+    private void raiseMissed(Run run) {
+        for (Reconciler.CheckRun check : run.report().runs()) {
+            List<CheckReport.Queued> queued = check.report().queued();
+            String[] alarm = ALARMS.get(check.report().check());
+            if (queued.isEmpty() || alarm == null) {
+                continue;
+            }
+            Map<String, String> details = new LinkedHashMap<>();
+            details.put("shop", check.shop());
+            details.put("check", check.report().check());
+            details.put("alarm", alarm[0]);
+            details.put("queued", Integer.toString(queued.size()));
+            details.put("webhookIds", queued.stream().map(CheckReport.Queued::webhookId).collect(Collectors.joining(", ")));
+            details.put("window", check.window().from() + " to " + check.window().to());
+            alerts.raise(new Alert(queued.get(0).flow(), check.report().check(), "missed", details,
+                    "nothing is lost now (each is queued and delivered like its webhook), but webhooks are being lost:"
+                            + " find out why (subscriptions, intake 401s and 5xx). Runbook: " + alarm[1],
+                    StockDriftCheck.NAME.equals(check.report().check()) ? "reconciler found stock drift"
+                            : "reconciler found missed webhooks"));
+        }
     }
 
     private void runQuietly(String trigger) {
@@ -198,26 +222,51 @@ final class LocalReconciler implements AutoCloseable {
         }
     }
 
-    /** {@code reconciler queued 1 missed order (...); scanned 2, current 1} and any failure. */
-    static String line(Run run) {
-        StringBuilder out = new StringBuilder("reconciler");
-        int queued = run.queued();
-        out.append(" queued ").append(queued).append(queued == 1 ? " missed order" : " missed orders");
+    /**
+     * {@code reconciler queued 1 missed order and 1 drifted stock level: <topic> <entity> (<why>); ... [run 1, after
+     * replay; scanned 2 orders, 1 fulfilment, 1 stock level from .. to ..; not checked: subscriptions (why)]}, and
+     * any failure.
+     */
+    static String line(Run run, Map<String, String> skipped) {
+        StringBuilder out = new StringBuilder("reconciler queued ");
+        List<String> counts = new ArrayList<>();
+        List<String> scanned = new ArrayList<>();
         List<String> what = new ArrayList<>();
-        run.report().runs().forEach(check -> check.report().queued().forEach(item ->
-                what.add(item.topic() + " " + item.entity() + " (" + item.why() + ")")));
+        for (Reconciler.CheckRun check : run.report().runs()) {
+            String[] noun = noun(check.report().check());
+            int queued = check.report().queued().size();
+            if (queued > 0) {
+                counts.add(queued + " " + noun[2] + " " + (queued == 1 ? noun[0] : noun[1]));
+            }
+            scanned.add(check.report().scanned() + " " + (check.report().scanned() == 1 ? noun[0] : noun[1]));
+            check.report().queued().forEach(item -> what.add(item.topic() + " " + item.entity() + " (" + item.why() + ")"));
+        }
+        out.append(counts.isEmpty() ? "0 missed orders, fulfilments or stock levels" : String.join(" and ", counts));
         if (!what.isEmpty()) {
             out.append(": ").append(String.join("; ", what));
         }
         out.append(" [run ").append(run.number()).append(", ").append(run.trigger()).append("; scanned ")
-                .append(run.scanned()).append(" updated orders");
-        run.report().runs().stream().findFirst().ifPresent(check -> out.append(" from ").append(check.window().from())
-                .append(" to ").append(check.window().to()));
+                .append(scanned.isEmpty() ? "nothing" : String.join(", ", scanned));
+        run.report().runs().stream().filter(check -> check.report().check().equals(OrderReconciliation.NAME)
+                || run.report().runs().size() == 1).findFirst().ifPresent(check -> out.append(" updated from ")
+                .append(check.window().from()).append(" to ").append(check.window().to()));
+        skipped.forEach((check, why) -> out.append("; not checked: ").append(check).append(" (").append(why).append(')'));
         out.append(']');
         if (!run.report().succeeded()) {
             out.append("; FAILED: ").append(run.report().failures()).append(" (see /_local/alerts)");
         }
         return out.toString();
+    }
+
+    /** A check's item in the run line: singular, plural, and what a queued one is. */
+    private static String[] noun(String check) {
+        return switch (check) {
+            case OrderReconciliation.NAME -> new String[] {"order", "orders", "missed"};
+            case FulfilmentReconciliation.NAME -> new String[] {"fulfilment", "fulfilments", "missed"};
+            case StockDriftCheck.NAME -> new String[] {"stock level", "stock levels", "drifted"};
+            case SubscriptionReconciliation.NAME -> new String[] {"subscription", "subscriptions", "missing"};
+            default -> new String[] {check + " item", check + " items", "queued"};
+        };
     }
 
     synchronized Optional<Run> last() {
@@ -242,6 +291,8 @@ final class LocalReconciler implements AutoCloseable {
         }
         ObjectNode failures = answer.putObject("failures");
         run.report().failures().forEach(failures::put);
+        ObjectNode notChecked = answer.putObject("notChecked");
+        skipped.forEach(notChecked::put);
         return answer;
     }
 
@@ -252,6 +303,11 @@ final class LocalReconciler implements AutoCloseable {
         node.put("deployedSchedule", deployedSchedule);
         node.put("shopifyFixture", standIn.fixture().toString());
         node.put("shopifyOrders", standIn.orderCount());
+        node.put("shopifyFulfilments", standIn.fulfilmentCount());
+        node.put("shopifyInventoryLevels", standIn.levelCount());
+        checks.forEach(node.putArray("checks")::add);
+        ObjectNode notChecked = node.putObject("notChecked");
+        skipped.forEach(notChecked::put);
         node.put("runs", runs.size());
         node.put("queued", runs.stream().mapToInt(Run::queued).sum());
         last().ifPresentOrElse(run -> node.set("lastRun", json(run)), () -> node.putNull("lastRun"));

@@ -2,7 +2,6 @@ package io.shopsync.local;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.shopsync.flow.OrderFlow;
 import io.shopsync.webhook.SigningSecrets;
 import io.shopsync.webhook.WebhookSignature;
 import java.io.IOException;
@@ -115,22 +114,32 @@ final class Replay {
     private boolean reconcile(LocalReconciler reconciler, Duration wait) {
         console.println();
         console.println("replay: running the reconciler, as its schedule would: it compares the Shopify stand-in's"
-                + " orders with what was delivered");
-        Map<String, Integer> sentBefore = stack.outbox().countByTarget(OrderFlow.FLOW.name());
-        long deliveredBefore = stack.metrics().total(OrderFlow.FLOW.name(), "Delivered");
+                + " orders, fulfilments and stock levels with what was delivered");
+        List<String> flowNames = stack.flows().stream().map(RunningStack.LocalFlow::name).toList();
+        Map<String, Map<String, Integer>> sentBefore = new LinkedHashMap<>();
+        Map<String, Long> deliveredBefore = new LinkedHashMap<>();
+        for (String flow : flowNames) {
+            sentBefore.put(flow, stack.outbox().countByTarget(flow));
+            deliveredBefore.put(flow, stack.metrics().total(flow, "Delivered"));
+        }
         LocalReconciler.Run run = reconciler.run("after replay");
         boolean idle = run.queued() == 0 || awaitIdle(wait);
-        long delivered = stack.metrics().total(OrderFlow.FLOW.name(), "Delivered") - deliveredBefore;
-        Map<String, Integer> sentAfter = stack.outbox().countByTarget(OrderFlow.FLOW.name());
-        List<String> sent = new ArrayList<>();
-        sentAfter.forEach((target, count) -> {
-            int more = count - sentBefore.getOrDefault(target, 0);
-            if (more > 0) {
-                sent.add(target + " " + more + (more == 1 ? " request" : " requests"));
+        // Per flow the reconciler queued on: what its poller delivered since, and what the targets were sent.
+        java.util.Set<String> queuedOn = new java.util.TreeSet<>();
+        run.report().runs().forEach(check -> check.report().queued().forEach(item -> queuedOn.add(item.flow())));
+        for (String flow : flowNames) {
+            if (!queuedOn.contains(flow)) {
+                continue;
             }
-        });
-        if (run.queued() > 0) {
-            console.println("replay: what the reconciler queued: " + delivered + " delivered on " + OrderFlow.FLOW.name()
+            long delivered = stack.metrics().total(flow, "Delivered") - deliveredBefore.get(flow);
+            List<String> sent = new ArrayList<>();
+            stack.outbox().countByTarget(flow).forEach((target, count) -> {
+                int more = count - sentBefore.get(flow).getOrDefault(target, 0);
+                if (more > 0) {
+                    sent.add(target + " " + more + (more == 1 ? " request" : " requests"));
+                }
+            });
+            console.println("replay: what the reconciler queued: " + delivered + " delivered on " + flow
                     + ", targets sent: " + (sent.isEmpty() ? "nothing" : String.join(", ", sent))
                     + " (GET /_local/outbox shows the requests)");
         }

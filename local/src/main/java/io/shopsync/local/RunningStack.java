@@ -260,10 +260,20 @@ final class RunningStack implements AutoCloseable {
     }
 
     /**
+     * The reconciler function's queue settings and the flow whose queues they name: the template sets them with
+     * {@code !Ref} to the flows' queues, which the local stack's embedded queues stand in for.
+     */
+    private static final Map<String, String> RECONCILER_QUEUES = Map.of(
+            io.shopsync.flow.OrderFlow.FLOW.name(), "ORDER",
+            io.shopsync.flow.FulfilmentFlow.FLOW.name(), "FULFILMENT",
+            io.shopsync.flow.StockFlow.FLOW.name(), "STOCK");
+
+    /**
      * The template's schedule-only reconciler, run here against the Shopify Admin stand-in (served by this
-     * stack's server under /admin/api/), comparing with the flows' delivery store and queuing on the order flow's
-     * queue. Left out, with a line saying why, when the template has no such function, no order flow runs, or
-     * the default fixture (events/payloads) is not there.
+     * stack's server under /admin/api/) with every check the function's settings give it
+     * ({@link io.shopsync.lambda.ReconcilerEnvironment#checks()}), comparing with the flows' delivery store and
+     * queuing on each flow's embedded queue. Left out, with a line saying why, when the template has no such
+     * function, no order flow runs, or the default fixture (events/payloads) is not there.
      *
      * @return the console line saying how it runs, or why it does not
      */
@@ -292,18 +302,33 @@ final class RunningStack implements AutoCloseable {
         }
         ShopifyAdminStandIn standIn = ShopifyAdminStandIn.fromFixture(fixture, LocalReconciler.STAND_IN_TOKEN, JSON);
         shopifyStandIn = standIn;
+        for (LocalFlow flow : flows) {
+            String prefix = RECONCILER_QUEUES.get(flow.name());
+            if (prefix != null) {
+                settings.put(prefix + "_WORK_QUEUE_URL", flow.queues().workQueueUrl());
+                settings.put(prefix + "_DEAD_LETTER_QUEUE_URL", flow.queues().deadLetterQueueUrl());
+            }
+        }
         String adminUrl = options.variable("SHOPIFY_ADMIN_BASE_URL") != null ? options.variable("SHOPIFY_ADMIN_BASE_URL") : url();
-        reconciler = LocalReconciler.start(function, settings, standIn, adminUrl, stores.delivery(),
-                new SqsFlowQueues(sqs.client(), orders.queues().workQueueUrl(), orders.queues().deadLetterQueueUrl(),
-                        claimChecks, new EnvelopeCodec(JSON), SqsFlowQueues.DEFAULT_MAX_MESSAGE_BYTES),
-                stores.checkpoints(), LocalReconciler.ORDER_CHECK, alerts, telemetry, options.reconcileEvery(), console,
-                JSON, Clock.systemUTC());
+        io.shopsync.lambda.ReconcilerEnvironment.Parts parts = new io.shopsync.lambda.ReconcilerEnvironment.Parts(
+                (work, deadLetters) -> new SqsFlowQueues(sqs.client(), work, deadLetters, claimChecks,
+                        new EnvelopeCodec(JSON), SqsFlowQueues.DEFAULT_MAX_MESSAGE_BYTES),
+                stores.delivery(), stores.reportedLevels(), stores.checkpoints(), alerts, null);
+        reconciler = LocalReconciler.start(function, settings, standIn, adminUrl, parts, telemetry,
+                options.reconcileEvery(), console, JSON, Clock.systemUTC());
         resources.add(reconciler);
         return "reconciler: " + (options.reconcileEvery().isZero() ? "on demand" : "every "
-                + options.reconcileEvery().toSeconds() + " s") + " (deployed: " + function.schedule() + "), against the "
-                + "Shopify Admin stand-in at " + adminUrl + "/admin/api/" + settings.getOrDefault("SHOPIFY_API_VERSION",
-                io.shopsync.connectors.shopify.ShopifyAdmin.DEFAULT_API_VERSION) + "/graphql.json (" + standIn.orderCount()
-                + " orders from " + fixture + "); POST /_local/reconcile runs it now";
+                + options.reconcileEvery().toSeconds() + " s") + " (deployed: " + function.schedule() + "), checks "
+                + String.join(", ", reconciler.checks()) + reconciler.skipped().entrySet().stream()
+                .map(skip -> "; not checked: " + skip.getKey() + " (" + skip.getValue() + ")").collect(Collectors.joining())
+                + "; against the Shopify Admin stand-in at " + adminUrl + "/admin/api/" + settings.getOrDefault("SHOPIFY_API_VERSION",
+                io.shopsync.connectors.shopify.ShopifyAdmin.DEFAULT_API_VERSION) + "/graphql.json (" + count(standIn.orderCount(), "order")
+                + ", " + count(standIn.fulfilmentCount(), "fulfilment") + ", " + count(standIn.levelCount(), "inventory level")
+                + " from " + fixture + "); POST /_local/reconcile runs it now";
+    }
+
+    private static String count(int n, String noun) {
+        return n + " " + noun + (n == 1 ? "" : "s");
     }
 
     /**

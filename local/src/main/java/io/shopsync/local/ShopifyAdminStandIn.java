@@ -28,19 +28,32 @@ import java.util.regex.Pattern;
 import java.util.stream.Stream;
 
 /**
- * A shop's Admin GraphQL API as the reconciler reads it, served by the local stack at
- * {@code POST /admin/api/<version>/graphql.json}: the scan {@code orders(first:, after:, sortKey: UPDATED_AT,
- * query: "updated_at:>='..' updated_at:<'..'")} with each order's {@code legacyResourceId} and {@code updatedAt},
- * and {@code order(id:)} with the fields {@link io.shopsync.connectors.shopify.ShopifyAdmin#order} asks for, in
- * Shopify's GraphQL shape (camelCase, MoneyBags, enum values in capitals, DateTimes in UTC, {@code null} for an
- * unknown id) and with {@code extensions.cost} as Shopify sends it.
+ * A shop's Admin GraphQL API as the reconciler's checks read it, served by the local stack at
+ * {@code POST /admin/api/<version>/graphql.json}, in Shopify's GraphQL shape (camelCase, MoneyBags, enum values in
+ * capitals, DateTimes in UTC, {@code null} for an unknown id) and with {@code extensions.cost} as Shopify sends it:
+ * <ul>
+ *   <li>orders: the scan {@code query OrderVersions(} ({@code orders(first:, after:, sortKey: UPDATED_AT,
+ *       query: "updated_at:>='..' updated_at:<'..'")}, each order's {@code legacyResourceId} and {@code updatedAt})
+ *       and {@code query Order(} with the fields {@link io.shopsync.connectors.shopify.ShopifyAdmin#order} asks for;</li>
+ *   <li>fulfilments: the scan {@code query FulfilmentVersions(} (the same orders, each with its fulfilments' ids and
+ *       {@code updatedAt}) and {@code query Fulfilment(} ({@code fulfillment(id:)});</li>
+ *   <li>stock: {@code query InventoryLevels(} ({@code location(id:) { inventoryLevels(first:, after:, query:) }}: the
+ *       levels at a location, with {@code updated_at:>='..' AND updated_at:<'..'} those changed in a window), each
+ *       with its {@code available} and {@code on_hand} quantities and its item ({@code sku tracked duplicateSkuCount}).</li>
+ * </ul>
  *
- * <p>The shop's orders come from a fixture directory of REST-shaped order payloads (events/payloads by
- * default): every {@code *.json} that is an order ({@code admin_graphql_api_id} {@code gid://shopify/Order/..});
- * for an order in several files, the one with the latest {@code updated_at} is the order as Shopify holds it
- * now. A request without the shop's access token is answered 401 as Shopify answers it; a query the stand-in
- * does not know is refused with a GraphQL error, so a new query cannot pass unnoticed. Local-only: never in a
- * function jar.
+ * <p>The shop comes from a fixture directory of REST-shaped webhook payloads (events/payloads by default), each
+ * {@code *.json} read by its {@code admin_graphql_api_id}: orders ({@code gid://shopify/Order/..}), fulfilments
+ * ({@code Fulfillment}), inventory levels ({@code InventoryLevel}, from inventory_levels/update) and inventory items
+ * ({@code InventoryItem}: a level's SKU and tracking). For a resource in several files, the one with the latest
+ * {@code updated_at} is the resource as Shopify holds it now. What the payloads do not carry is answered as
+ * follows: a level's {@code on_hand} equals its {@code available} (a webhook gives only {@code available}); a level
+ * whose item has no payload has SKU {@code null}, which the stock check counts as not comparable. An order's
+ * {@code updatedAt} is its payload's, even when a fulfilment of it is newer (Shopify would move it). Subscriptions
+ * ({@code webhookSubscriptions}) are not served: the local reconciler leaves that check out and says why.
+ *
+ * <p>A request without the shop's access token is answered 401 as Shopify answers it; a query the stand-in does
+ * not know is refused with a GraphQL error, so a new query cannot pass unnoticed. Local-only: never in a function jar.
  */
 final class ShopifyAdminStandIn implements HttpHandler {
 
@@ -50,18 +63,33 @@ final class ShopifyAdminStandIn implements HttpHandler {
     private static final Pattern FROM = Pattern.compile("updated_at:>='([^']+)'");
     private static final Pattern TO = Pattern.compile("updated_at:<'([^']+)'");
     private static final Pattern PATH = Pattern.compile("/admin/api/\\d{4}-\\d{2}/graphql\\.json");
+    private static final Pattern LEVELS_WINDOW = Pattern.compile("updated_at:>='([^']+)' AND updated_at:<'([^']+)'");
+    private static final String ORDER_GID = "gid://shopify/Order/";
+    private static final String FULFILMENT_GID = "gid://shopify/Fulfillment/";
+    private static final String LEVEL_GID = "gid://shopify/InventoryLevel/";
+    private static final String ITEM_GID = "gid://shopify/InventoryItem/";
+    private static final String LOCATION_GID = "gid://shopify/Location/";
+    /** How many of an order's fulfilments the scan lists, as the reconciler asks ({@code fulfillments(first: 10)}). */
+    private static final int FULFILMENTS_PER_ORDER = 10;
 
     private final Path fixture;
     private final String token;
     private final ObjectMapper json;
     /** Each order in GraphQL shape, by legacy id. */
     private final Map<String, ObjectNode> orders;
+    /** Each fulfilment in the GraphQL shape of the reconciler's {@code Fulfilment} query, by legacy id. */
+    private final Map<String, ObjectNode> fulfilments;
+    /** Each inventory level in the GraphQL shape of an {@code inventoryLevels} node, by location id, then item id. */
+    private final Map<String, Map<String, ObjectNode>> levels;
 
-    private ShopifyAdminStandIn(Path fixture, String token, ObjectMapper json, Map<String, ObjectNode> orders) {
+    private ShopifyAdminStandIn(Path fixture, String token, ObjectMapper json, Map<String, ObjectNode> orders,
+                                Map<String, ObjectNode> fulfilments, Map<String, Map<String, ObjectNode>> levels) {
         this.fixture = fixture;
         this.token = token;
         this.json = json;
         this.orders = orders;
+        this.fulfilments = fulfilments;
+        this.levels = levels;
     }
 
     /**
@@ -73,8 +101,7 @@ final class ShopifyAdminStandIn implements HttpHandler {
             throw new IllegalArgumentException("the Shopify fixture directory " + dir.toAbsolutePath() + " does not exist:"
                     + " pass --shopify-fixture DIR with REST-shaped order payloads (like events/payloads)");
         }
-        Map<String, ObjectNode> latest = new LinkedHashMap<>();
-        Map<String, Instant> versions = new LinkedHashMap<>();
+        Map<String, JsonNode> latest = new LinkedHashMap<>();
         List<Path> files;
         try (Stream<Path> listed = Files.list(dir)) {
             files = listed.filter(f -> f.getFileName().toString().endsWith(".json")).sorted().toList();
@@ -82,27 +109,152 @@ final class ShopifyAdminStandIn implements HttpHandler {
             throw new IllegalArgumentException("cannot list the Shopify fixture directory " + dir + ": " + e.getMessage(), e);
         }
         for (Path file : files) {
-            JsonNode order;
+            JsonNode resource;
             try {
-                order = json.readTree(file.toFile());
+                resource = json.readTree(file.toFile());
             } catch (IOException e) {
                 throw new IllegalArgumentException("Shopify fixture " + file + " is not JSON: " + e.getMessage(), e);
             }
-            if (!order.path("admin_graphql_api_id").asText("").startsWith("gid://shopify/Order/")) {
-                continue; // a refund, fulfilment or inventory payload: not an order
+            String gid = resource.path("admin_graphql_api_id").asText("");
+            if (!gid.startsWith(ORDER_GID) && !gid.startsWith(FULFILMENT_GID) && !gid.startsWith(LEVEL_GID)
+                    && !gid.startsWith(ITEM_GID)) {
+                continue; // a refund or customer payload: not something the reconciler reads
             }
-            String id = order.path("id").asText();
-            Instant updated = instant(order.path("updated_at").asText(""), file + " updated_at");
-            if (!versions.containsKey(id) || updated.isAfter(versions.get(id))) {
-                versions.put(id, updated);
-                latest.put(id, new GraphqlOrder(json).of(order));
+            // The level's gid names its location and item; the others, the resource.
+            Instant updated = instant(resource.path("updated_at").asText(""), file + " updated_at");
+            JsonNode known = latest.get(gid);
+            if (known == null || updated.isAfter(instant(known.path("updated_at").asText(), gid + " updated_at"))) {
+                latest.put(gid, resource);
             }
         }
-        if (latest.isEmpty()) {
+        Map<String, ObjectNode> orders = new LinkedHashMap<>();
+        latest.forEach((gid, rest) -> {
+            if (gid.startsWith(ORDER_GID)) {
+                orders.put(rest.path("id").asText(), new GraphqlOrder(json).of(rest));
+            }
+        });
+        if (orders.isEmpty()) {
             throw new IllegalArgumentException("no order payload (admin_graphql_api_id gid://shopify/Order/...) in the "
                     + "Shopify fixture directory " + dir.toAbsolutePath());
         }
-        return new ShopifyAdminStandIn(dir, token, json, latest);
+        Map<String, ObjectNode> fulfilments = new LinkedHashMap<>();
+        latest.forEach((gid, rest) -> {
+            if (gid.startsWith(FULFILMENT_GID)) {
+                fulfilments.put(rest.path("id").asText(), graphqlFulfilment(rest, orders, json));
+            }
+        });
+        Map<String, JsonNode> items = new LinkedHashMap<>();
+        latest.forEach((gid, rest) -> {
+            if (gid.startsWith(ITEM_GID)) {
+                items.put(rest.path("id").asText(), rest);
+            }
+        });
+        Map<String, Map<String, ObjectNode>> levels = new java.util.TreeMap<>();
+        latest.forEach((gid, rest) -> {
+            if (gid.startsWith(LEVEL_GID)) {
+                levels.computeIfAbsent(rest.path("location_id").asText(), location -> new java.util.TreeMap<>(
+                        Comparator.comparing(java.math.BigInteger::new)))
+                        .put(rest.path("inventory_item_id").asText(), graphqlLevel(rest, items, json));
+            }
+        });
+        return new ShopifyAdminStandIn(dir, token, json, orders, fulfilments, levels);
+    }
+
+    /**
+     * A fulfillments/* payload as the reconciler's {@code Fulfilment} query answers it. The order line's own
+     * quantity is the order's (when the fixture has the order), else the fulfilled quantity.
+     */
+    private static ObjectNode graphqlFulfilment(JsonNode rest, Map<String, ObjectNode> orders, ObjectMapper json) {
+        GraphqlOrder shape = new GraphqlOrder(json);
+        ObjectNode out = json.createObjectNode();
+        out.put("legacyResourceId", rest.path("id").asText());
+        shape.text(out, "name", rest.path("name"));
+        shape.upper(out, "status", rest.path("status"));
+        shape.time(out, "createdAt", rest.path("created_at"));
+        shape.time(out, "updatedAt", rest.path("updated_at"));
+        ObjectNode order = out.putObject("order");
+        order.put("legacyResourceId", rest.path("order_id").asText());
+        shape.text(order, "email", rest.path("email"));
+        out.set("location", rest.path("location_id").isNumber()
+                ? json.createObjectNode().put("legacyResourceId", rest.path("location_id").asText()) : json.nullNode());
+        out.set("service", rest.path("service").isTextual()
+                ? json.createObjectNode().put("handle", rest.path("service").asText()) : json.nullNode());
+        ArrayNode tracking = out.putArray("trackingInfo");
+        JsonNode numbers = rest.path("tracking_numbers");
+        for (int i = 0; i < Math.min(10, numbers.size()); i++) {
+            ObjectNode info = tracking.addObject();
+            shape.text(info, "company", rest.path("tracking_company"));
+            shape.text(info, "number", numbers.get(i));
+            shape.text(info, "url", rest.path("tracking_urls").path(i));
+        }
+        ArrayNode events = out.putObject("events").putArray("nodes");
+        if (rest.path("shipment_status").isTextual()) {
+            shape.upper(events.addObject(), "status", rest.path("shipment_status"));
+        }
+        ObjectNode lineItems = out.putObject("fulfillmentLineItems");
+        JsonNode restLines = rest.path("line_items");
+        lineItems.putObject("pageInfo").put("hasNextPage", restLines.size() > 50);
+        ArrayNode nodes = lineItems.putArray("nodes");
+        JsonNode orderLines = orders.containsKey(rest.path("order_id").asText())
+                ? orders.get(rest.path("order_id").asText()).path("lineItems").path("nodes") : json.createArrayNode();
+        for (int i = 0; i < Math.min(50, restLines.size()); i++) {
+            JsonNode line = restLines.get(i);
+            ObjectNode node = nodes.addObject();
+            node.put("quantity", line.path("quantity").asInt());
+            ObjectNode item = node.putObject("lineItem");
+            item.put("legacyResourceId", line.path("id").asText());
+            shape.text(item, "title", line.path("title"));
+            shape.text(item, "name", line.path("name"));
+            shape.text(item, "sku", line.path("sku"));
+            shape.text(item, "variantTitle", line.path("variant_title"));
+            shape.text(item, "vendor", line.path("vendor"));
+            int ordered = line.path("quantity").asInt();
+            for (JsonNode orderLine : orderLines) {
+                if (orderLine.path("id").asText().equals("gid://shopify/LineItem/" + line.path("id").asText())) {
+                    ordered = orderLine.path("quantity").asInt();
+                }
+            }
+            item.put("quantity", ordered);
+            if (line.path("fulfillable_quantity").canConvertToInt()) {
+                item.put("unfulfilledQuantity", line.path("fulfillable_quantity").asInt());
+            } else {
+                item.putNull("unfulfilledQuantity");
+            }
+            item.set("variant", line.path("variant_id").isNumber()
+                    ? json.createObjectNode().put("legacyResourceId", line.path("variant_id").asText()) : json.nullNode());
+            item.set("product", line.path("product_id").isNumber()
+                    ? json.createObjectNode().put("legacyResourceId", line.path("product_id").asText()) : json.nullNode());
+        }
+        return out;
+    }
+
+    /**
+     * An inventory_levels/update payload as an {@code inventoryLevels} node: its quantities ({@code on_hand} as
+     * {@code available}: the payload has no other) and its item from the inventory item payloads.
+     */
+    private static ObjectNode graphqlLevel(JsonNode rest, Map<String, JsonNode> items, ObjectMapper json) {
+        GraphqlOrder shape = new GraphqlOrder(json);
+        ObjectNode out = json.createObjectNode();
+        shape.time(out, "updatedAt", rest.path("updated_at"));
+        ArrayNode quantities = out.putArray("quantities");
+        for (String name : new String[] {"available", "on_hand"}) {
+            ObjectNode quantity = quantities.addObject().put("name", name);
+            if (rest.path("available").canConvertToInt()) {
+                quantity.put("quantity", rest.path("available").asInt());
+            } else {
+                quantity.putNull("quantity");
+            }
+        }
+        String itemId = rest.path("inventory_item_id").asText();
+        JsonNode item = items.get(itemId);
+        ObjectNode node = out.putObject("item");
+        node.put("id", ITEM_GID + itemId);
+        node.set("sku", item != null && item.path("sku").isTextual() ? item.path("sku") : json.nullNode());
+        node.put("tracked", item == null || item.path("tracked").asBoolean(false));
+        long sameSku = item == null || !item.path("sku").isTextual() ? 0 : items.values().stream()
+                .filter(other -> other.path("sku").asText("").equals(item.path("sku").asText())).count() - 1;
+        node.put("duplicateSkuCount", sameSku);
+        return out;
     }
 
     Path fixture() {
@@ -113,9 +265,22 @@ final class ShopifyAdminStandIn implements HttpHandler {
         return orders.size();
     }
 
-    /** The oldest {@code updatedAt} of the shop's orders: a local reconciler's first window reaches back to it. */
+    int fulfilmentCount() {
+        return fulfilments.size();
+    }
+
+    int levelCount() {
+        return levels.values().stream().mapToInt(Map::size).sum();
+    }
+
+    /**
+     * The oldest {@code updatedAt} of the shop's orders, fulfilments and inventory levels: a local reconciler's first
+     * window reaches back to it.
+     */
     Instant oldestUpdate() {
-        return orders.values().stream().map(o -> Instant.parse(o.path("updatedAt").asText()))
+        return Stream.of(orders.values().stream(), fulfilments.values().stream(),
+                        levels.values().stream().flatMap(byItem -> byItem.values().stream()))
+                .flatMap(s -> s).map(o -> Instant.parse(o.path("updatedAt").asText()))
                 .min(Comparator.naturalOrder()).orElseThrow();
     }
 
@@ -151,7 +316,22 @@ final class ShopifyAdminStandIn implements HttpHandler {
     /** The answer to one GraphQL request, as Shopify gives it (HTTP 200, {@code data} or {@code errors}). */
     ObjectNode answer(String query, JsonNode variables) {
         if (query.startsWith("query OrderVersions(")) {
-            return orderVersions(variables);
+            return orderVersions(variables, false);
+        }
+        if (query.startsWith("query FulfilmentVersions(")) {
+            return orderVersions(variables, true);
+        }
+        if (query.startsWith("query Fulfilment(")) {
+            String gid = variables.path("id").asText("");
+            ObjectNode fulfilment = gid.startsWith(FULFILMENT_GID) ? fulfilments.get(gid.substring(FULFILMENT_GID.length()))
+                    : null;
+            ObjectNode answer = json.createObjectNode();
+            answer.putObject("data").set("fulfillment", fulfilment == null ? json.nullNode() : fulfilment.deepCopy());
+            cost(answer, 14, 14);
+            return answer;
+        }
+        if (query.startsWith("query InventoryLevels(")) {
+            return inventoryLevels(variables);
         }
         if (query.startsWith("query Order(")) {
             String gid = variables.path("id").asText("");
@@ -162,11 +342,57 @@ final class ShopifyAdminStandIn implements HttpHandler {
             cost(answer, 12, 12);
             return answer;
         }
-        return graphqlError("the local Shopify stand-in answers only the reconciler's OrderVersions and Order queries;"
-                + " add the query to " + ShopifyAdminStandIn.class.getSimpleName() + " to use it locally", "undefinedField");
+        return graphqlError("the local Shopify stand-in answers only the reconciler's OrderVersions, Order,"
+                + " FulfilmentVersions, Fulfilment and InventoryLevels queries; add the query to "
+                + ShopifyAdminStandIn.class.getSimpleName() + " to use it locally", "undefinedField");
     }
 
-    private ObjectNode orderVersions(JsonNode variables) {
+    /** The levels at one location, optionally those changed in a window, by item id, a page at a time. */
+    private ObjectNode inventoryLevels(JsonNode variables) {
+        String gid = variables.path("location").asText("");
+        int first = variables.path("first").asInt(0);
+        String search = variables.path("q").asText("");
+        Matcher window = LEVELS_WINDOW.matcher(search);
+        if (!gid.startsWith(LOCATION_GID) || first < 1 || first > 250 || (!search.isEmpty() && !window.matches())) {
+            return graphqlError("inventoryLevels needs a location gid, first (1..250) and at most a query"
+                    + " updated_at:>='..' AND updated_at:<'..', got location \"" + gid + "\", first " + first
+                    + ", query \"" + search + "\"", "argumentLiteralsIncompatible");
+        }
+        ObjectNode answer = json.createObjectNode();
+        Map<String, ObjectNode> atLocation = levels.get(gid.substring(LOCATION_GID.length()));
+        if (atLocation == null) {
+            answer.putObject("data").putNull("location"); // Shopify's answer for a location the shop does not have
+            cost(answer, 2 + 3 * first, 1);
+            return answer;
+        }
+        Instant start = search.isEmpty() ? null : instant(window.group(1), "updated_at:>=");
+        Instant end = search.isEmpty() ? null : instant(window.group(2), "updated_at:<");
+        List<ObjectNode> matching = atLocation.values().stream().filter(level -> {
+            Instant updated = Instant.parse(level.path("updatedAt").asText());
+            return start == null || (!updated.isBefore(start) && updated.isBefore(end));
+        }).toList();
+        int offset = variables.path("after").isTextual() ? cursorOffset(variables.path("after").asText()) : 0;
+        List<ObjectNode> page = matching.subList(Math.min(offset, matching.size()), Math.min(offset + first, matching.size()));
+        ObjectNode connection = answer.putObject("data").putObject("location").putObject("inventoryLevels");
+        pageInfo(connection, offset, page.size(), matching.size());
+        ArrayNode nodes = connection.putArray("nodes");
+        page.forEach(level -> nodes.add(level.deepCopy()));
+        cost(answer, 2 + 3 * first, 2 + 3 * page.size());
+        return answer;
+    }
+
+    private void pageInfo(ObjectNode connection, int offset, int size, int total) {
+        ObjectNode pageInfo = connection.putObject("pageInfo");
+        pageInfo.put("hasNextPage", offset + size < total);
+        if (size == 0) {
+            pageInfo.putNull("endCursor");
+        } else {
+            pageInfo.put("endCursor", cursor(offset + size));
+        }
+    }
+
+    /** The order scan; {@code withFulfilments}: each order with its first fulfilments' ids and versions. */
+    private ObjectNode orderVersions(JsonNode variables, boolean withFulfilments) {
         String search = variables.path("query").asText("");
         Matcher from = FROM.matcher(search);
         Matcher to = TO.matcher(search);
@@ -186,17 +412,23 @@ final class ShopifyAdminStandIn implements HttpHandler {
         List<ObjectNode> page = matching.subList(Math.min(offset, matching.size()), Math.min(offset + first, matching.size()));
         ObjectNode answer = json.createObjectNode();
         ObjectNode connection = answer.putObject("data").putObject("orders");
-        ObjectNode pageInfo = connection.putObject("pageInfo");
-        pageInfo.put("hasNextPage", offset + page.size() < matching.size());
-        if (page.isEmpty()) {
-            pageInfo.putNull("endCursor");
-        } else {
-            pageInfo.put("endCursor", cursor(offset + page.size()));
-        }
+        pageInfo(connection, offset, page.size(), matching.size());
         ArrayNode nodes = connection.putArray("nodes");
-        page.forEach(order -> nodes.addObject().put("legacyResourceId", order.path("legacyResourceId").asText())
-                .put("updatedAt", order.path("updatedAt").asText()));
-        cost(answer, 2 + first, 2 + page.size());
+        for (ObjectNode order : page) {
+            ObjectNode node = nodes.addObject().put("legacyResourceId", order.path("legacyResourceId").asText())
+                    .put("updatedAt", order.path("updatedAt").asText());
+            if (withFulfilments) {
+                ArrayNode listed = node.putArray("fulfillments");
+                fulfilments.values().stream()
+                        .filter(f -> f.path("order").path("legacyResourceId").asText().equals(order.path("legacyResourceId").asText()))
+                        .sorted(Comparator.comparing((ObjectNode f) -> new java.math.BigInteger(f.path("legacyResourceId").asText())))
+                        .limit(FULFILMENTS_PER_ORDER)
+                        .forEach(f -> listed.addObject().put("legacyResourceId", f.path("legacyResourceId").asText())
+                                .put("updatedAt", f.path("updatedAt").asText()));
+            }
+        }
+        int perOrder = withFulfilments ? 1 + FULFILMENTS_PER_ORDER : 1;
+        cost(answer, 2 + first * perOrder, 2 + page.size() * perOrder);
         return answer;
     }
 

@@ -32,15 +32,17 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * The reconciler in the local stack: a replay that leaves one webhook out, then a reconciler run against the
- * Shopify Admin stand-in (fed from events/payloads) that finds the order, queues it and has it delivered once;
- * a second run queues nothing. The reconciler's GraphQL goes through WireMock with {@link ShopifyGraphqlValidation},
+ * The reconciler in the local stack: a replay that leaves webhooks out, then a reconciler run against the
+ * Shopify Admin stand-in (fed from events/payloads) that finds what was missed (an order, a fulfilment's latest
+ * version, a stock level), queues it on its flow and has it delivered once; a second run queues nothing. The reconciler's GraphQL goes through WireMock with {@link ShopifyGraphqlValidation},
  * which refuses what Shopify's schema would refuse, on its way to the stand-in.
  */
 class LocalReconcilerIT {
 
     private static final String GUEST_ORDER = "734281950317462958";
     private static final String ORDER_1001 = "820982911946154508";
+    private static final String FULFILMENT = "255858046011252993";
+    private static final String INVENTORY_ITEM = "437290762312585471";
     private static final HttpClient HTTP = HttpClient.newHttpClient();
 
     @TempDir
@@ -128,10 +130,17 @@ class LocalReconcilerIT {
                         Set.of("orders-cancelled"));
 
         String printed = console.toString(StandardCharsets.UTF_8);
-        assertThat(printed).contains("reconciler queued 1 missed order: orders/updated");
+        // SHOPIFY_ADMIN_BASE_URL is every function's: the stock flow's SKU look-up reaches the stand-in too, without
+        // its token, so the level is dead-lettered, and the stock check finds what the target was never given.
+        assertThat(printed).contains("reconciler queued 1 missed order and 1 drifted stock level: orders/updated");
         assertThat(printed).contains("hubspot: has 2026-11-27T14:42:18Z");
         shopify.verify(postRequestedFor(urlEqualTo("/admin/api/2026-10/graphql.json"))
                 .withRequestBody(containing("query OrderVersions(")));
+        // The fulfilment and stock checks' queries passed Shopify's schema validation on their way too.
+        shopify.verify(postRequestedFor(urlEqualTo("/admin/api/2026-10/graphql.json"))
+                .withRequestBody(containing("query FulfilmentVersions(")));
+        shopify.verify(postRequestedFor(urlEqualTo("/admin/api/2026-10/graphql.json"))
+                .withRequestBody(containing("query InventoryLevels(")));
         shopify.verify(1, postRequestedFor(urlEqualTo("/admin/api/2026-10/graphql.json"))
                 .withRequestBody(containing("query Order(")).withRequestBody(containing(ORDER_1001)));
         JsonNode lastRun = SignedWebhooks.get(stack.url() + "/_local/status").path("reconciler").path("lastRun");
@@ -142,7 +151,64 @@ class LocalReconcilerIT {
                 .anyMatch(request -> request.path("body").toString().toLowerCase().contains("cancel"))).isTrue();
     }
 
-    /** Nothing dropped: the stand-in's orders are the versions the webhooks delivered, so nothing is queued. */
+    /**
+     * scripts/local --replay --drop fulfillments-update,inventory-levels-update: one run finds both, the fulfilment
+     * behind (its create was delivered) and the level never given; each is delivered on its own flow, raises the
+     * "missed" alert its deployed alarm would, and a second run queues nothing.
+     */
+    @Test
+    void aDroppedFulfilmentAndADroppedStockLevel_areFoundByOneRun_deliveredAndAlerted() throws Exception {
+        start(Map.of());
+        new Replay(stack, SignedWebhooks.JSON, new PrintStream(console, true, StandardCharsets.UTF_8))
+                .run(Path.of(StackTemplate.find(Path.of("")).getParent().toString(), "events"), Duration.ofSeconds(60),
+                        Set.of("fulfillments-update", "inventory-levels-update"));
+        String printed = console.toString(StandardCharsets.UTF_8);
+
+        assertThat(printed).contains("reconciler queued 1 missed fulfilment and 1 drifted stock level: fulfillments/update");
+        assertThat(printed).containsPattern("what the reconciler queued: 1 delivered on fulfilment-to-crm, targets sent: hubspot \\d+ request");
+        assertThat(printed).contains("what the reconciler queued: 1 delivered on stock-to-inventory, targets sent: webhook 1 request");
+        JsonNode status = SignedWebhooks.get(stack.url() + "/_local/status");
+        JsonNode lastRun = status.path("reconciler").path("lastRun");
+        assertThat(lastRun.path("succeeded").asBoolean()).as(lastRun.toString()).isTrue();
+        assertThat(check(lastRun, "orders").path("queued")).as("every order was delivered by its webhooks").isEmpty();
+        JsonNode fulfilment = check(lastRun, "fulfilments").path("queued");
+        assertThat(fulfilment).hasSize(1);
+        assertThat(fulfilment.path(0).path("topic").asText()).isEqualTo("fulfillments/update");
+        assertThat(fulfilment.path(0).path("webhookId").asText()).isEqualTo("shopsync-reconcile-fulfillment-" + FULFILMENT
+                + "-" + java.time.OffsetDateTime.parse("2026-11-28T19:47:05-05:00").toInstant().toEpochMilli());
+        JsonNode level = check(lastRun, "stock").path("queued");
+        assertThat(level).hasSize(1);
+        assertThat(level.path(0).path("topic").asText()).isEqualTo("inventory_levels/update");
+        assertThat(level.path(0).path("entity").asText()).contains(INVENTORY_ITEM).contains("655441491");
+        assertThat(status.path("reconciler").path("notChecked").path("subscriptions").asText())
+                .contains("does not serve webhookSubscriptions");
+
+        // Delivered: the fulfilment's latest version (in transit) reached HubSpot, the level the inventory webhook.
+        java.util.List<JsonNode> fulfilmentRequests = outbox("fulfilment-to-crm", ORDER_1001);
+        assertThat(fulfilmentRequests).as("the create webhook, then the reconciled update").hasSize(2);
+        assertThat(fulfilmentRequests.get(1).path("body").toString()).contains("in_transit");
+        java.util.List<JsonNode> stockRequests = outbox("stock-to-inventory", "SS-MCS-OAT-M");
+        assertThat(stockRequests).hasSize(1);
+        assertThat(stockRequests.get(0).path("body").path("data").path("available").asInt()).isEqualTo(42);
+        for (String flow : new String[] {"order-to-crm", "fulfilment-to-crm", "stock-to-inventory"}) {
+            assertThat(status.path("flows").path(flow).path("deadLettered").asInt()).as(flow).isZero();
+            assertThat(status.path("flows").path(flow).path("inFlight").asInt()).as(flow).isZero();
+        }
+        JsonNode alerts = SignedWebhooks.get(stack.url() + "/_local/alerts");
+        assertThat(alerts).filteredOn(alert -> alert.path("category").asText().equals("missed"))
+                .extracting(alert -> alert.path("flow").asText())
+                .containsExactlyInAnyOrder("fulfilment-to-crm", "stock-to-inventory");
+
+        JsonNode again = SignedWebhooks.JSON.readTree(reconcile().body());
+        SignedWebhooks.awaitIdle(stack.url(), Duration.ofSeconds(20));
+
+        assertThat(again.path("succeeded").asBoolean()).as(again.toString()).isTrue();
+        assertThat(again.path("queued").asInt()).isZero();
+        assertThat(outbox("fulfilment-to-crm", ORDER_1001)).as("delivered once").hasSize(2);
+        assertThat(outbox("stock-to-inventory", "SS-MCS-OAT-M")).as("delivered once").hasSize(1);
+    }
+
+    /** Nothing dropped: the stand-in's orders, fulfilments and levels are what the webhooks delivered: nothing is queued. */
     @Test
     void aFullReplay_leavesTheReconcilerNothingToQueue() {
         int code = LocalStack.execute(new String[] {"--port", "0", "--replay", "--exit-after-replay", "--reconcile-every",
@@ -151,8 +217,9 @@ class LocalReconcilerIT {
 
         String printed = console.toString(StandardCharsets.UTF_8);
         assertThat(code).as(printed + err).isZero();
-        assertThat(printed).contains("reconciler queued 0 missed orders [run 1, after replay; scanned 2 updated orders");
-        assertThat(printed).doesNotContain("what the reconciler queued");
+        assertThat(printed).contains("reconciler queued 0 missed orders, fulfilments or stock levels [run 1, after replay;"
+                + " scanned 2 orders, 1 fulfilment, 1 stock level updated from");
+        assertThat(printed).doesNotContain("what the reconciler queued").doesNotContain("alert:");
     }
 
     /**
@@ -186,8 +253,8 @@ class LocalReconcilerIT {
         assertThat(refused.path("checks")).as("a failed check reports no window").isEmpty();
         assertThat(refused.path("failures").path("shopsync-demo.myshopify.com orders").asText())
                 .contains("ACCESS_DENIED").contains("grant the app the scopes");
-        assertThat(console.toString(StandardCharsets.UTF_8)).contains("reconciler queued 0 missed orders [run 1, on demand")
-                .contains("FAILED");
+        assertThat(console.toString(StandardCharsets.UTF_8))
+                .contains("reconciler queued 0 missed orders, fulfilments or stock levels [run 1, on demand").contains("FAILED");
         assertThat(SignedWebhooks.get(stack.url() + "/_local/alerts")).anySatisfy(alert -> {
             assertThat(alert.path("flow").asText()).isEqualTo("reconciler");
             assertThat(alert.path("category").asText()).isEqualTo("run-failed");
@@ -199,8 +266,9 @@ class LocalReconcilerIT {
         SignedWebhooks.awaitIdle(stack.url(), Duration.ofSeconds(20));
 
         assertThat(granted.path("succeeded").asBoolean()).as(granted.toString()).isTrue();
-        assertThat(granted.path("scanned").asInt()).as("the window the failed run did not finish").isEqualTo(2);
-        assertThat(granted.path("queued").asInt()).as("order #1001 is behind, #1002 missing").isEqualTo(2);
+        assertThat(check(granted, "orders").path("scanned").asInt()).as("the window the failed run did not finish")
+                .isEqualTo(2);
+        assertThat(check(granted, "orders").path("queued")).as("order #1001 is behind, #1002 missing").hasSize(2);
         assertThat(outboxRequestsFor(GUEST_ORDER)).isPositive();
     }
 
@@ -231,6 +299,20 @@ class LocalReconcilerIT {
         return HTTP.send(HttpRequest.newBuilder(URI.create(stack.url() + "/_local/reconcile"))
                 .header("X-Shopsync-Local", "1") // a script's proof that no web page sent it
                 .POST(HttpRequest.BodyPublishers.noBody()).build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    /** The run's report of one check. */
+    private static JsonNode check(JsonNode run, String name) {
+        return StreamSupport.stream(run.path("checks").spliterator(), false)
+                .filter(check -> check.path("check").asText().equals(name)).findFirst()
+                .orElseThrow(() -> new AssertionError("no " + name + " check in " + run));
+    }
+
+    /** The outbox's requests of one flow whose body mentions {@code text}, in order. */
+    private java.util.List<JsonNode> outbox(String flow, String text) {
+        return StreamSupport.stream(SignedWebhooks.get(stack.url() + "/_local/outbox").spliterator(), false)
+                .filter(request -> request.path("flow").asText().equals(flow))
+                .filter(request -> request.path("body").toString().contains(text)).toList();
     }
 
     private long outboxRequestsFor(String orderId) {

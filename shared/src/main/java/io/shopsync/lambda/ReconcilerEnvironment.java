@@ -6,10 +6,12 @@ import io.shopsync.alerts.DynamoDbAlertGate;
 import io.shopsync.alerts.SnsAlerts;
 import io.shopsync.connectors.inventory.DynamoDbReportedLevels;
 import io.shopsync.connectors.inventory.KatanaInventory;
+import io.shopsync.connectors.inventory.ReportedLevels;
 import io.shopsync.connectors.shopify.AdminGraphql;
 import io.shopsync.connectors.shopify.ShopifyAdmin;
 import io.shopsync.connectors.shopify.SubscriptionCheck;
 import io.shopsync.connectors.shopify.SubscriptionPlan;
+import io.shopsync.delivery.DeliveryStore;
 import io.shopsync.delivery.DynamoDbDeliveryStore;
 import io.shopsync.envelope.EnvelopeCodec;
 import io.shopsync.flow.FulfilmentFlow;
@@ -19,8 +21,10 @@ import io.shopsync.flow.WebhookRoutes;
 import io.shopsync.http.HttpTransport;
 import io.shopsync.observability.LineSink;
 import io.shopsync.observability.Telemetry;
+import io.shopsync.queue.FlowQueues;
 import io.shopsync.queue.S3ClaimCheckStore;
 import io.shopsync.queue.SqsFlowQueues;
+import io.shopsync.reconcile.Checkpoints;
 import io.shopsync.reconcile.DynamoDbCheckpoints;
 import io.shopsync.reconcile.FulfilmentReconciliation;
 import io.shopsync.reconcile.OrderReconciliation;
@@ -73,14 +77,22 @@ public final class ReconcilerEnvironment {
     private final HttpTransport transport;
     private final ShopifyOrders.Sleeper sleeper;
     private final Map<String, String> skipped = new java.util.LinkedHashMap<>();
+    private final Parts parts;
     private ShopifyAdmin admin;
     private Alerts alerts;
 
     private ReconcilerEnvironment(Map<String, String> env, AwsServices aws, HttpTransport transport,
                                   ShopifyOrders.Sleeper sleeper, Telemetry telemetry, Clock clock) {
+        this(env, aws, transport, sleeper, telemetry, clock, new ObjectMapper(), null);
+    }
+
+    private ReconcilerEnvironment(Map<String, String> env, AwsServices aws, HttpTransport transport,
+                                  ShopifyOrders.Sleeper sleeper, Telemetry telemetry, Clock clock, ObjectMapper json,
+                                  Parts parts) {
         this.settings = new FlowEnvironment.Settings(env);
         this.aws = aws;
-        this.json = new ObjectMapper();
+        this.parts = parts;
+        this.json = json;
         this.clock = clock;
         this.telemetry = telemetry != null ? telemetry : new Telemetry(json, LineSink.stdout(), clock);
         this.transport = transport;
@@ -102,6 +114,36 @@ public final class ReconcilerEnvironment {
                                                       Clock clock) {
         return new ReconcilerEnvironment(env, aws, FlowEnvironment.defaultTransport(),
                 duration -> Thread.sleep(duration.toMillis()), telemetry, clock);
+    }
+
+    /**
+     * What the checks and the run keep state in and send to, where that is not the AWS services the function's
+     * environment names: the local stack's embedded queues, in-memory stores and console alerts. The settings
+     * still decide which checks run and how (queue URLs, targets, LOCATION_MAPPING, RECONCILE_*); only the
+     * clients behind them differ. IDEMPOTENCY_TABLE, CLAIM_CHECK_BUCKET and ALERTS_TOPIC_ARN are then not read.
+     *
+     * @param queues a flow's queues from its work and dead-letter queue URLs (the *_QUEUE_URL settings)
+     * @param reportedLevels what the stock flow gave Katana ({@code InventoryTarget=katana})
+     * @param transport how the Admin API is reached; null: sent for real, as the function sends
+     */
+    public record Parts(Queues queues, DeliveryStore store, ReportedLevels reportedLevels, Checkpoints checkpoints,
+                        Alerts alerts, HttpTransport transport) {}
+
+    /** A flow's queues by their URLs. */
+    @FunctionalInterface
+    public interface Queues {
+        FlowQueues of(String workQueueUrl, String deadLetterQueueUrl);
+    }
+
+    /**
+     * The reconciler the local stack runs: the function's wiring from {@code env} (the template's settings as the
+     * local stack gives them), its clients and stores replaced by {@code parts}.
+     */
+    public static ReconcilerEnvironment withParts(Map<String, String> env, Parts parts, Telemetry telemetry,
+                                                  ObjectMapper json, Clock clock) {
+        return new ReconcilerEnvironment(env, null, parts.transport() != null ? parts.transport()
+                : FlowEnvironment.defaultTransport(), duration -> Thread.sleep(duration.toMillis()),
+                telemetry, clock, json, parts);
     }
 
     /** Whether runs only report (RECONCILE_DRY_RUN=true). */
@@ -167,7 +209,7 @@ public final class ReconcilerEnvironment {
     /** The order check against the order flow's queue and targets. */
     public OrderReconciliation orders() {
         Set<String> targets = crmTargets();
-        SqsFlowQueues queues = queues(settings.required("ORDER_WORK_QUEUE_URL"), settings.required("ORDER_DEAD_LETTER_QUEUE_URL"));
+        FlowQueues queues = queues(settings.required("ORDER_WORK_QUEUE_URL"), settings.required("ORDER_DEAD_LETTER_QUEUE_URL"));
         return new OrderReconciliation(OrderFlow.FLOW, targets,
                 ShopifyOrders.withDefaults(admin(), sleeper, clock),
                 store(), queues, admin().apiVersion(), json, telemetry, clock);
@@ -179,7 +221,7 @@ public final class ReconcilerEnvironment {
      * (CRM_TARGETS).
      */
     public FulfilmentReconciliation fulfilments() {
-        SqsFlowQueues queues = queues(settings.required("FULFILMENT_WORK_QUEUE_URL"),
+        FlowQueues queues = queues(settings.required("FULFILMENT_WORK_QUEUE_URL"),
                 settings.required("FULFILMENT_DEAD_LETTER_QUEUE_URL"));
         return new FulfilmentReconciliation(FulfilmentFlow.FLOW, crmTargets(),
                 ShopifyOrders.withDefaults(admin(), sleeper, clock), store(), queues, admin().apiVersion(), json, telemetry, clock);
@@ -191,9 +233,9 @@ public final class ReconcilerEnvironment {
      */
     public StockDriftCheck stock() {
         String target = settings.optional("INVENTORY_TARGET");
-        String table = settings.required("IDEMPOTENCY_TABLE");
-        LastReported lastReported = LastReported.forTarget(target,
-                new DynamoDbReportedLevels(aws.dynamo(), table, Duration.ofDays(365)), store());
+        LastReported lastReported = LastReported.forTarget(target, parts != null ? parts.reportedLevels()
+                : new DynamoDbReportedLevels(aws.dynamo(), settings.required("IDEMPOTENCY_TABLE"), Duration.ofDays(365)),
+                store());
         LocationMapping locations = LocationMapping.parse(settings.optional("LOCATION_MAPPING"), "LOCATION_MAPPING", json);
         if (lastReported instanceof LastReported.KatanaLevels) {
             locations = locations.requireOneToOne(KatanaInventory.NAME);
@@ -246,8 +288,8 @@ public final class ReconcilerEnvironment {
 
     /** The run over exactly {@code checks} (a subset of {@link #checks()}, say), for every served shop. */
     public Reconciler reconciler(List<ReconcileCheck> checks) {
-        String table = settings.required("IDEMPOTENCY_TABLE");
-        return new Reconciler(List.copyOf(shops()), checks, new DynamoDbCheckpoints(aws.dynamo(), table),
+        return new Reconciler(List.copyOf(shops()), checks, parts != null ? parts.checkpoints()
+                : new DynamoDbCheckpoints(aws.dynamo(), settings.required("IDEMPOTENCY_TABLE")),
                 new Reconciler.Settings(Duration.ofMinutes(settings.integer("RECONCILE_OVERLAP_MINUTES", 5)),
                         Duration.ofMinutes(settings.integer("RECONCILE_LAG_MINUTES", 1)),
                         Duration.ofMinutes(settings.integer("RECONCILE_FIRST_WINDOW_MINUTES", 30)),
@@ -257,12 +299,16 @@ public final class ReconcilerEnvironment {
 
     private ShopifyAdmin admin() {
         if (admin == null) {
-            admin = FlowEnvironment.shopifyAdmin(settings, aws.secretsManager(), transport, shops(), json, clock);
+            admin = FlowEnvironment.shopifyAdmin(settings, aws != null ? aws.secretsManager() : null, transport, shops(),
+                    json, clock);
         }
         return admin;
     }
 
-    private SqsFlowQueues queues(String workQueueUrl, String deadLetterQueueUrl) {
+    private FlowQueues queues(String workQueueUrl, String deadLetterQueueUrl) {
+        if (parts != null) {
+            return parts.queues().of(workQueueUrl, deadLetterQueueUrl);
+        }
         return new SqsFlowQueues(aws.sqs(), workQueueUrl, deadLetterQueueUrl,
                 new S3ClaimCheckStore(aws::s3, settings.required("CLAIM_CHECK_BUCKET")), new EnvelopeCodec(json),
                 SqsFlowQueues.DEFAULT_MAX_MESSAGE_BYTES);
@@ -280,11 +326,17 @@ public final class ReconcilerEnvironment {
     }
 
     /** Only watermarks are read: the lease and retentions are those the flows write with. */
-    private DynamoDbDeliveryStore store() {
+    private DeliveryStore store() {
+        if (parts != null) {
+            return parts.store();
+        }
         return DynamoDbDeliveryStore.withDefaults(aws.dynamo(), settings.required("IDEMPOTENCY_TABLE"));
     }
 
     private Alerts alerts() {
+        if (alerts == null && parts != null) {
+            alerts = parts.alerts();
+        }
         if (alerts == null) {
             String table = settings.required("IDEMPOTENCY_TABLE");
             Duration alertWindow = Duration.ofMinutes(settings.integer("ALERT_WINDOW_MINUTES", 15));

@@ -69,6 +69,48 @@ class ReconcilerEnvironmentTest {
         assertThat(environment.skipped()).isEmpty();
     }
 
+    /**
+     * The local stack's wiring: the same checks from the same settings, on the parts it is given (no DynamoDB table,
+     * bucket or SNS topic is read), each flow's queues asked for by the URLs its settings name.
+     */
+    @Test
+    void withParts_shouldBuildTheSameChecks_onTheGivenQueuesAndStores_withoutAwsSettings() {
+        fulfilmentQueue();
+        env.put("CRM_TARGETS", "hubspot");
+        env.put("INVENTORY_TARGET", "webhook");
+        env.put("LOCATION_MAPPING", "{\"655441491\": \"warehouse-main\"}");
+        env.remove("IDEMPOTENCY_TABLE");
+        env.remove("CLAIM_CHECK_BUCKET");
+        env.remove("ALERTS_TOPIC_ARN");
+        List<String> asked = new java.util.ArrayList<>();
+        ReconcilerEnvironment.Parts parts = new ReconcilerEnvironment.Parts((work, deadLetters) -> {
+            asked.add(work + " " + deadLetters);
+            return new io.shopsync.testing.RecordingFlowQueues();
+        }, new io.shopsync.testing.InMemoryDeliveryStore(), new io.shopsync.testing.InMemoryReportedLevels(),
+                new io.shopsync.reconcile.Checkpoints() {
+                    @Override
+                    public java.util.Optional<Instant> read(String shop, String check) {
+                        return java.util.Optional.empty();
+                    }
+
+                    @Override
+                    public void advance(String shop, String check, Instant to) {
+                    }
+                }, new io.shopsync.testing.RecordingAlerts(), null);
+        MutableClock clock = new MutableClock(Instant.parse("2026-12-03T12:00:00Z"));
+
+        ReconcilerEnvironment environment = ReconcilerEnvironment.withParts(env, parts,
+                new Telemetry(new ObjectMapper(), lines, clock), new ObjectMapper(), clock);
+        List<ReconcileCheck> checks = environment.checks();
+
+        assertThat(names(checks)).containsExactly("orders", "fulfilments", "stock");
+        assertThat(environment.skipped()).containsOnlyKeys("subscriptions");
+        assertThat(asked).containsExactly(env.get("ORDER_WORK_QUEUE_URL") + " " + env.get("ORDER_DEAD_LETTER_QUEUE_URL"),
+                env.get("FULFILMENT_WORK_QUEUE_URL") + " " + env.get("FULFILMENT_DEAD_LETTER_QUEUE_URL"),
+                env.get("STOCK_WORK_QUEUE_URL") + " " + env.get("STOCK_DEAD_LETTER_QUEUE_URL"));
+        assertThat(environment.reconciler(checks)).isNotNull();
+    }
+
     @Test
     void checks_shouldSkipStock_withALoggedReason_whenTheStackHasNoInventoryTarget() {
         fulfilmentQueue();
