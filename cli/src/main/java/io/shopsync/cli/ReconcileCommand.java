@@ -8,15 +8,18 @@ import io.shopsync.connectors.inventory.DynamoDbReportedLevels;
 import io.shopsync.connectors.inventory.KatanaInventory;
 import io.shopsync.flow.OrderFlow;
 import io.shopsync.flow.StockFlow;
+import io.shopsync.flow.WebhookRoutes;
 import io.shopsync.observability.Telemetry;
 import io.shopsync.queue.S3ClaimCheckStore;
 import io.shopsync.queue.SqsFlowQueues;
 import io.shopsync.reconcile.Backfill;
 import io.shopsync.reconcile.CheckReport;
+import io.shopsync.reconcile.CustomerReconciliation;
 import io.shopsync.reconcile.DynamoDbBackfillPositions;
 import io.shopsync.reconcile.OrderReconciliation;
 import io.shopsync.reconcile.ReconcileCheck;
 import io.shopsync.reconcile.ScanProgress;
+import io.shopsync.reconcile.ShopifyCustomers;
 import io.shopsync.reconcile.ShopifyOrders;
 import io.shopsync.reconcile.stock.LastReported;
 import io.shopsync.reconcile.stock.StockDrift;
@@ -69,6 +72,14 @@ import picocli.CommandLine.Spec;
             "  scripts/shopsync reconcile --shop my-store --since 2026-11-30T08:00:00Z --until 2026-11-30T14:00:00Z \\",
             "      --queue-url URL --dlq-url URL --table NAME --bucket NAME --targets hubspot",
             "  scripts/shopsync reconcile --shop my-store --since 2025-01-01 --stack shopsync --flows order-to-crm,stock-to-inventory",
+            "  scripts/shopsync reconcile --shop my-store --since 2025-01-01 --stack shopsync --flows order-to-crm,customers",
+            "", "Customers (--flows customers) are every customer Shopify updated in the window, also those who never "
+                + "ordered (order-to-crm brings only the customers of its orders), queued on the order flow's queue as "
+                + "its customers/create or customers/update webhook for that person and version would be. A value of its "
+                + "own, not part of order-to-crm: importing every customer creates a CRM profile for each (Klaviyo "
+                + "bills by active profiles), which an operator should choose. It needs --stack: only a stack deployed "
+                + "with OrderFlowCustomerTopics=true takes customers/*, and one without is refused. A customer every "
+                + "target already has in this version (its person watermark) is counted already current.",
             "", "Stock (--flows stock-to-inventory) is the shop's current state, not a history: every level at every "
                 + "location LocationMapping syncs is compared with what the inventory target was last given, whatever "
                 + "--since says, and a level it lacks is queued as the scheduled stock check would queue it (same "
@@ -103,8 +114,9 @@ final class ReconcileCommand implements Callable<Integer> {
     String until;
 
     @Option(names = "--flows", paramLabel = "FLOW[,FLOW...]", split = ",",
-            description = "the flows to fill: order-to-crm (orders and their customers), stock-to-inventory (every "
-                    + "mapped location's current levels; see below) (default: order-to-crm)")
+            description = "the flows to fill: order-to-crm (orders and their customers), customers (every customer, "
+                    + "also those without orders; see below), stock-to-inventory (every mapped location's current "
+                    + "levels; see below) (default: order-to-crm)")
     List<String> flows = List.of(OrderFlow.FLOW.name());
 
     @Option(names = "--targets", paramLabel = "TARGET[,TARGET...]", split = ",",
@@ -187,9 +199,11 @@ final class ReconcileCommand implements Callable<Integer> {
         }
         Set<String> chosenFlows = new LinkedHashSet<>(flows);
         for (String flow : chosenFlows) {
-            if (!OrderFlow.FLOW.name().equals(flow) && !StockFlow.FLOW.name().equals(flow)) {
+            if (!OrderFlow.FLOW.name().equals(flow) && !StockFlow.FLOW.name().equals(flow)
+                    && !CustomerReconciliation.NAME.equals(flow)) {
                 throw new ParameterException(spec.commandLine(), "--flows " + flow + ": only " + OrderFlow.FLOW.name()
-                        + " and " + StockFlow.FLOW.name() + " can be filled (fulfilments ride on their orders)");
+                        + ", " + CustomerReconciliation.NAME + " and " + StockFlow.FLOW.name()
+                        + " can be filled (fulfilments ride on their orders)");
             }
         }
         String shop = shopify.domain();
@@ -201,7 +215,9 @@ final class ReconcileCommand implements Callable<Integer> {
             List<ReconcileCheck> checks = checks(chosenFlows, admin, aws, parts);
             Backfill backfill = new Backfill(checks, new DynamoDbBackfillPositions(aws.dynamo(), parts.table()));
             Progress progress = new Progress(err, shop, from, to);
-            out.println("reconcile " + shop + ": " + (parts.targets().isEmpty() ? "" : "orders updated " + from + " .. "
+            String updated = chosenFlows.contains(OrderFlow.FLOW.name()) && chosenFlows.contains(CustomerReconciliation.NAME)
+                    ? "orders and customers" : chosenFlows.contains(CustomerReconciliation.NAME) ? "customers" : "orders";
+            out.println("reconcile " + shop + ": " + (parts.targets().isEmpty() ? "" : updated + " updated " + from + " .. "
                     + to + ", targets " + String.join(",", parts.targets()))
                     + (parts.stock() == null ? "" : (parts.targets().isEmpty() ? "" : "; ") + "stock at every synced location"
                     + " for the " + parts.stock().target() + " target")
@@ -225,6 +241,9 @@ final class ReconcileCommand implements Callable<Integer> {
         List<ReconcileCheck> checks = new ArrayList<>();
         if (chosenFlows.contains(OrderFlow.FLOW.name())) {
             checks.add(orders(admin, aws, parts));
+        }
+        if (chosenFlows.contains(CustomerReconciliation.NAME)) {
+            checks.add(customers(admin, aws, parts));
         }
         if (chosenFlows.contains(StockFlow.FLOW.name())) {
             checks.add(stock(admin, aws, parts));
@@ -265,29 +284,60 @@ final class ReconcileCommand implements Callable<Integer> {
     private OrderReconciliation orders(ShopifyAdmin admin, AwsClients aws, StackParts parts) {
         ObjectMapper json = new ObjectMapper();
         Clock clock = Clock.systemUTC();
+        ShopifyOrders orders = ShopifyOrders.withDefaults(admin, context.sleeper()::sleep, clock);
+        return new OrderReconciliation(OrderFlow.FLOW, parts.targets(), orders, watermarks(aws, parts),
+                orderQueues(aws, parts, json), admin.apiVersion(), json, quiet(json, clock), clock).backfill();
+    }
+
+    /**
+     * The customer import: every customer updated in the window, on the order flow's queue as the customers/*
+     * webhooks of the stack's order flow (which {@link #stackParts} checked takes them), paced by --rate.
+     */
+    private CustomerReconciliation customers(ShopifyAdmin admin, AwsClients aws, StackParts parts) {
+        ObjectMapper json = new ObjectMapper();
+        Clock clock = Clock.systemUTC();
+        return new CustomerReconciliation(WebhookRoutes.orderFlow(true), parts.targets(),
+                ShopifyCustomers.withDefaults(admin, context.sleeper()::sleep), watermarks(aws, parts),
+                orderQueues(aws, parts, json), admin.apiVersion(), json, quiet(json, clock), clock);
+    }
+
+    /** The order flow's queues, paced by --rate. */
+    private PacedQueues orderQueues(AwsClients aws, StackParts parts, ObjectMapper json) {
         SqsFlowQueues queues = new SqsFlowQueues(aws.sqs(), parts.queueUrl(), parts.deadLetterQueueUrl(),
                 new S3ClaimCheckStore(aws::s3, parts.bucket()), new EnvelopeCodec(json), SqsFlowQueues.DEFAULT_MAX_MESSAGE_BYTES);
-        // Only watermarks are read: the lease and retentions are those the flows write with.
-        DynamoDbDeliveryStore store = DynamoDbDeliveryStore.withDefaults(aws.dynamo(), parts.table());
-        ShopifyOrders orders = ShopifyOrders.withDefaults(admin, context.sleeper()::sleep, clock);
-        // The per-order log lines are the function's; here the progress line and the summary say it.
-        Telemetry quiet = new Telemetry(json, line -> {
+        return new PacedQueues(queues, rate, context);
+    }
+
+    /** Only watermarks are read: the lease and retentions are those the flows write with. */
+    private static DynamoDbDeliveryStore watermarks(AwsClients aws, StackParts parts) {
+        return DynamoDbDeliveryStore.withDefaults(aws.dynamo(), parts.table());
+    }
+
+    /** The per-item log lines are the function's; here the progress line and the summary say it. */
+    private Telemetry quiet(ObjectMapper json, Clock clock) {
+        return new Telemetry(json, line -> {
             if (context.setting("SHOPSYNC_DEBUG").isPresent()) {
                 spec.commandLine().getErr().println(line);
             }
         }, clock);
-        return new OrderReconciliation(OrderFlow.FLOW, parts.targets(), orders, store, new PacedQueues(queues, rate, context),
-                admin.apiVersion(), json, quiet, clock).backfill();
     }
 
     private StackParts stackParts(AwsClients aws, Set<String> chosenFlows) {
-        boolean orders = chosenFlows.contains(OrderFlow.FLOW.name());
+        boolean customers = chosenFlows.contains(CustomerReconciliation.NAME);
+        boolean orders = chosenFlows.contains(OrderFlow.FLOW.name()) || customers;
         boolean stock = chosenFlows.contains(StockFlow.FLOW.name());
         StackOutputs outputs = null;
-        boolean explicit = given(table) && given(bucket) && (!orders || given(queueUrl) && given(deadLetterQueueUrl))
+        // Only the stack says whether its order flow takes customers/* (OrderFlowCustomerTopics).
+        boolean explicit = !customers && given(table) && given(bucket) && (!orders || given(queueUrl) && given(deadLetterQueueUrl))
                 && (!stock || given(stockQueueUrl) && given(stockDeadLetterQueueUrl) && given(inventoryTarget)
                 && given(locationMapping));
         if (!explicit) {
+            if (customers && !given(stack)) {
+                throw new CliException("--flows " + CustomerReconciliation.NAME + " needs --stack NAME: customers are "
+                        + "queued as the order flow's customers/* webhooks, which only a stack deployed with "
+                        + DeployedFlow.CUSTOMER_TOPICS_PARAMETER + "=true takes, and only the stack's parameters say so "
+                        + "(its outputs give the queue, table and bucket too)");
+            }
             if (!given(stack)) {
                 throw new CliException("which stack? pass --stack NAME (the stack name sam deploy used), or all of "
                         + (orders ? "--queue-url, --dlq-url, " : "") + (stock ? "--stock-queue-url, --stock-dlq-url, "
@@ -298,6 +348,14 @@ final class ReconcileCommand implements Callable<Integer> {
                         + "LocationMapping" : "") + ")");
             }
             outputs = StackOutputs.read(aws, stack.trim());
+            if (customers && !"true".equalsIgnoreCase(outputs.parameter(DeployedFlow.CUSTOMER_TOPICS_PARAMETER).orElse(""))) {
+                throw new CliException("stack " + stack.trim() + " was deployed without "
+                        + DeployedFlow.CUSTOMER_TOPICS_PARAMETER + "=true: its order flow does not take "
+                        + String.join(" and ", WebhookRoutes.CUSTOMER_TOPICS) + " and would dead-letter every imported "
+                        + "customer, so nothing was read or queued. Deploy with " + DeployedFlow.CUSTOMER_TOPICS_PARAMETER
+                        + "=true (and run webhooks register), then import the customers; or drop "
+                        + CustomerReconciliation.NAME + " from --flows");
+            }
         }
         StackOutputs read = outputs;
         String tableName = given(table) ? table.trim() : read.require("IdempotencyTableName");

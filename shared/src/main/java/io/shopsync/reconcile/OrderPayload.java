@@ -121,7 +121,8 @@ public final class OrderPayload {
         return order.path("lineItems").path("pageInfo").path("hasNextPage").asBoolean(false);
     }
 
-    private JsonNode customer(JsonNode customer) {
+    /** An order's {@code customer} (GraphQL {@code Customer}) in the webhook's shape; also {@link CustomerPayload}'s base. */
+    JsonNode customer(JsonNode customer) {
         if (!customer.isObject()) {
             return json.nullNode();
         }
