@@ -113,6 +113,7 @@ final class RunningStack implements AutoCloseable {
     private ConsoleAlerts alerts;
     private LocalReconciler reconciler;
     private ShopifyAdminStandIn shopifyStandIn;
+    private DeliveryStore deliveryStore;
     private HttpServer server;
     private ExecutorService serverThreads;
     private String secret;
@@ -175,6 +176,7 @@ final class RunningStack implements AutoCloseable {
         SigningSecretsSource signingSecrets = SigningSecretsSource.fixed(SigningSecrets.parse(secret,
                 devSecret ? "the dev secret" : "SHOPIFY_WEBHOOK_SECRET"));
         Stores stores = stores(options, progress);
+        deliveryStore = stores.delivery();
 
         Telemetry telemetry = new Telemetry(JSON, metrics, Clock.systemUTC());
         InMemoryClaimCheckStore claimChecks = new InMemoryClaimCheckStore();
@@ -420,6 +422,11 @@ final class RunningStack implements AutoCloseable {
 
     List<LocalFlow> flows() {
         return List.copyOf(flows);
+    }
+
+    /** The delivery records and watermarks every flow of this stack keeps (what a trace reads). */
+    DeliveryStore deliveryStore() {
+        return deliveryStore;
     }
 
     EmbeddedSqs sqs() {
