@@ -1,7 +1,11 @@
 package io.shopsync.cli;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.shopsync.connectors.shopify.AdminGraphql;
+import io.shopsync.connectors.shopify.AdminGraphqlFailure;
 import io.shopsync.delivery.DynamoDbDeliveryStore;
 import io.shopsync.trace.EntityTrace;
 import java.io.IOException;
@@ -43,6 +47,7 @@ import software.amazon.awssdk.services.sqs.model.MessageSystemAttributeName;
         footer = {"", "Examples:",
             "  scripts/shopsync trace --stack shopsync --shop my-store.myshopify.com --order 5123456789012",
             "  scripts/shopsync trace --stack shopsync --shop my-store --order 5123456789012 --json",
+            "  SHOPIFY_ADMIN_TOKEN=... scripts/shopsync trace --stack shopsync --shop my-store --order-name '#1042'",
             "  scripts/shopsync trace --local http://127.0.0.1:3000 --shop shopsync-demo --order 820982911946154508",
             "", "Exit codes: 0 found, 1 unknown or failed (the message says what to do), 2 bad usage."})
 final class TraceCommand implements Callable<Integer> {
@@ -58,8 +63,9 @@ final class TraceCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
 
-    @Option(names = "--shop", required = true, paramLabel = "DOMAIN", description = "the shop (its *.myshopify.com domain)")
-    String shop;
+    /** The shop (--shop), and the Admin API that resolves --order-name (--token or SHOPIFY_ADMIN_TOKEN). */
+    @Mixin
+    ShopifyAdminOptions admin = new ShopifyAdminOptions();
 
     @ArgGroup(exclusive = true, multiplicity = "1")
     Record record;
@@ -67,6 +73,11 @@ final class TraceCommand implements Callable<Integer> {
     static final class Record {
         @Option(names = "--order", paramLabel = "ID", description = "the order's id (the number in its admin URL)")
         String orderId;
+
+        @Option(names = "--order-name", paramLabel = "NAME", description = "the order's name as the admin shows it "
+                + "('#1042'), resolved to its id through the shop's Admin API (needs --token or SHOPIFY_ADMIN_TOKEN, "
+                + "scope read_orders)")
+        String orderName;
     }
 
     @Option(names = "--json", description = "print the trace as JSON, for scripts")
@@ -92,8 +103,12 @@ final class TraceCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        String domain = ShopDomain.of(shop);
-        String order = record.orderId.trim();
+        String domain = admin.domain();
+        if (record.orderName != null && FlowQueues.given(local).isPresent()) {
+            throw new CliException("--order-name needs the shop's Admin API, which a local stack does not resolve names "
+                    + "against: give --order ID (the number in the order's admin URL, or in events/payloads)");
+        }
+        String order = record.orderName != null ? orderIdOf(record.orderName.trim()) : record.orderId.trim();
         if (!order.matches("[1-9][0-9]{0,24}")) {
             throw new CliException("--order " + record.orderId + " is not an order id: give the number in the order's "
                     + "admin URL (…/admin/orders/5123456789012), not its name (#1042)");
@@ -109,7 +124,8 @@ final class TraceCommand implements Callable<Integer> {
             EntityTrace trace = new EntityTrace(store, DynamoDbDeliveryStore.DEFAULT_RECORD_RETENTION,
                     () -> deadLetters(aws), nextSteps(domain), Clock.systemUTC());
             EntityTrace.Report report = aws.call("reading the delivery records of order " + order + " from table "
-                    + tableName, () -> trace.trace(query(domain, order)));
+                    + tableName, () -> trace.trace(query(domain, order,
+                    record.orderName == null ? "order " + order : "order " + record.orderName.trim() + " (id " + order + ")")));
             if (json) {
                 out.println(trace.json(report, JSON).toPrettyString());
             } else {
@@ -120,9 +136,37 @@ final class TraceCommand implements Callable<Integer> {
         }
     }
 
+    /**
+     * The id of the order the admin shows as {@code name}: one Admin GraphQL search ({@code orders(query: "name:…")}),
+     * kept only when the name matches exactly.
+     */
+    private String orderIdOf(String name) {
+        if (name.isEmpty() || name.length() > 64 || name.chars().anyMatch(c -> c < 32)) {
+            throw new CliException("--order-name '" + name + "' is not an order name: give it as the admin shows it, "
+                    + "e.g. '#1042' (quoted, or the shell drops everything after #)");
+        }
+        ObjectNode variables = JSON.createObjectNode();
+        variables.put("query", "name:\"" + name.replace("\\", "\\\\").replace("\"", "\\\"") + "\"");
+        String what = "the look-up of order " + name;
+        AdminGraphql.Answer answer = admin.admin(http, context).graphql().query(admin.domain(),
+                "query($query: String!) { orders(first: 5, query: $query) { nodes { legacyResourceId name } } }",
+                variables, what);
+        if (!(answer instanceof AdminGraphql.Answer.Data data)) {
+            throw new CliException("cannot find order " + name + " in " + admin.domain() + ": "
+                    + admin.problem(new AdminGraphqlFailure(what, answer)));
+        }
+        for (JsonNode node : data.data().path("orders").path("nodes")) {
+            if (name.equals(node.path("name").asText())) {
+                return node.path("legacyResourceId").asText();
+            }
+        }
+        throw new CliException("shop " + admin.domain() + " has no order named " + name + ": check the name as the admin "
+                + "shows it (with its prefix, e.g. '#1042'), or give --order ID");
+    }
+
     /** What an order's trace asks: the entity key the order flows give it (EntityKeys.byId("order", ...)). */
-    static EntityTrace.Query query(String shop, String orderId) {
-        return new EntityTrace.Query(shop, shop + "/order/" + orderId, "order " + orderId);
+    static EntityTrace.Query query(String shop, String orderId, String what) {
+        return new EntityTrace.Query(shop, shop + "/order/" + orderId, what);
     }
 
     /**

@@ -1,9 +1,16 @@
 package io.shopsync.cli;
 
+import static com.github.tomakehurst.wiremock.client.WireMock.equalTo;
+import static com.github.tomakehurst.wiremock.client.WireMock.matchingJsonPath;
+import static com.github.tomakehurst.wiremock.client.WireMock.okJson;
+import static com.github.tomakehurst.wiremock.client.WireMock.post;
+import static com.github.tomakehurst.wiremock.client.WireMock.urlEqualTo;
+import static com.github.tomakehurst.wiremock.core.WireMockConfiguration.wireMockConfig;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.github.tomakehurst.wiremock.WireMockServer;
 import io.shopsync.delivery.DeliveryOutcome.PermanentFailure;
 import io.shopsync.delivery.DeliveryOutcome.RetryLater;
 import io.shopsync.emulator.SqsEventSource;
@@ -50,7 +57,7 @@ class TraceCommandIT {
 
     @Test
     void trace_ofADeliveredOrder_showsTheWebhook_itsOutcome_theWatermark_andNothingToDo() {
-        post("orders-create.json");
+        postWebhook("orders-create.json");
         pollUntil(() -> hubspot.effects.size() == 1);
 
         CliRun.Result result = trace(ORDER);
@@ -67,8 +74,8 @@ class TraceCommandIT {
 
     @Test
     void trace_ofAnOlderCopyArrivingLate_saysStale_andAgainstWhichVersion() {
-        post("orders-updated.json");   // updated_at 09:42:18-05:00
-        post("orders-paid.json");      // updated_at 05:15:46-05:00, arrives late
+        postWebhook("orders-updated.json");   // updated_at 09:42:18-05:00
+        postWebhook("orders-paid.json");      // updated_at 05:15:46-05:00, arrives late
         pollUntil(this::workQueueIsEmpty);
 
         CliRun.Result result = trace(ORDER);
@@ -85,7 +92,7 @@ class TraceCommandIT {
     @Test
     void trace_ofADeliveryRetriedThenDelivered_namesTheRetryReason() {
         hubspot.thenAnswer(new RetryLater("hubspot answered 503 Service Unavailable (retryable)"));
-        post("orders-create.json");
+        postWebhook("orders-create.json");
         pollUntil(() -> hubspot.effects.size() == 1);
 
         CliRun.Result result = trace(ORDER);
@@ -99,7 +106,7 @@ class TraceCommandIT {
     void trace_ofADeadLetteredOrder_showsTheReason_theQueue_andTheRedrive_withoutConsumingTheDeadLetter() {
         hubspot.thenAnswer(new PermanentFailure("hubspot answered 400 VALIDATION_ERROR: property shopify_order_id does "
                 + "not exist: create it (docs/operations.md)", "http-400"));
-        post("orders-create.json");
+        postWebhook("orders-create.json");
         pollUntil(() -> deadLetters() == 1);
 
         CliRun.Result result = trace(ORDER);
@@ -120,7 +127,7 @@ class TraceCommandIT {
 
     @Test
     void trace_ofAnOrderNoWebhookReached_saysWhereToLook_andFails() {
-        post("orders-create.json");
+        postWebhook("orders-create.json");
         pollUntil(() -> hubspot.effects.size() == 1);
 
         CliRun.Result result = trace("5123456789012");
@@ -133,8 +140,8 @@ class TraceCommandIT {
 
     @Test
     void trace_json_carriesTheSameFacts_forScripts() throws Exception {
-        post("orders-updated.json");
-        post("orders-paid.json");
+        postWebhook("orders-updated.json");
+        postWebhook("orders-paid.json");
         pollUntil(this::workQueueIsEmpty);
 
         CliRun.Result result = trace(ORDER, "--json");
@@ -159,6 +166,54 @@ class TraceCommandIT {
         assertThat(trace.path("nextSteps").get(0).asText()).startsWith("nothing to do");
     }
 
+    @Test
+    void trace_byOrderName_resolvesTheIdThroughTheAdminApi_andRefusesANameTheShopDoesNotHave() {
+        postWebhook("orders-create.json");
+        pollUntil(() -> hubspot.effects.size() == 1);
+        WireMockServer shopify = new WireMockServer(wireMockConfig().bindAddress("127.0.0.1").dynamicPort());
+        shopify.start();
+        try {
+            // Shopify's answer to an orders search: the matching orders' names and ids, with the query's cost.
+            shopify.stubFor(post(urlEqualTo("/admin/api/2026-10/graphql.json"))
+                    .withHeader("X-Shopify-Access-Token", equalTo("shpat_test_token"))
+                    .withRequestBody(matchingJsonPath("$.variables.query", equalTo("name:\"#1001\"")))
+                    .willReturn(okJson("""
+                            {"data": {"orders": {"nodes": [{"legacyResourceId": "820982911946154508", "name": "#1001"}]}},
+                             "extensions": {"cost": {"requestedQueryCost": 4, "actualQueryCost": 3, "throttleStatus":
+                               {"maximumAvailable": 2000.0, "currentlyAvailable": 1997, "restoreRate": 100.0}}}}
+                            """)));
+            shopify.stubFor(post(urlEqualTo("/admin/api/2026-10/graphql.json")).atPriority(10)
+                    .willReturn(okJson("""
+                            {"data": {"orders": {"nodes": []}},
+                             "extensions": {"cost": {"requestedQueryCost": 4, "actualQueryCost": 2, "throttleStatus":
+                               {"maximumAvailable": 2000.0, "currentlyAvailable": 1998, "restoreRate": 100.0}}}}
+                            """)));
+
+            CliRun.Result found = cli.run(withStack("trace", "--shop", "shopsync-demo", "--order-name", "#1001",
+                    "--admin-url", shopify.baseUrl(), "--token", "shpat_test_token"));
+            CliRun.Result missing = cli.run(withStack("trace", "--shop", "shopsync-demo", "--order-name", "#1999",
+                    "--admin-url", shopify.baseUrl(), "--token", "shpat_test_token"));
+
+            assertThat(found.exitCode()).as(found.all()).isZero();
+            assertThat(found.out()).contains("order #1001 (id " + ORDER + ") at " + SHOP, "order-to-crm -> hubspot",
+                    "orders/create  webhook f1e47194-bdbf-5fad-9917-193e05f15a92");
+            assertThat(missing.exitCode()).isEqualTo(1);
+            assertThat(missing.err()).contains("shop " + SHOP + " has no order named #1999");
+            assertThat(found.all() + missing.all()).doesNotContain("shpat_test_token");
+        } finally {
+            shopify.stop();
+        }
+    }
+
+    private String[] withStack(String... args) {
+        String[] where = {"--table", stack.table, "--dlq-url", stack.queues.deadLetterQueueUrl(), "--endpoint-url",
+            System.getenv("AWS_ENDPOINT_URL"), "--region", "us-east-1"};
+        String[] all = new String[args.length + where.length];
+        System.arraycopy(args, 0, all, 0, args.length);
+        System.arraycopy(where, 0, all, args.length, where.length);
+        return all;
+    }
+
     private CliRun.Result trace(String order, String... more) {
         String[] base = {"trace", "--shop", "shopsync-demo", "--order", order, "--table", stack.table,
             "--dlq-url", stack.queues.deadLetterQueueUrl(), "--endpoint-url", System.getenv("AWS_ENDPOINT_URL"),
@@ -169,7 +224,7 @@ class TraceCommandIT {
         return cli.run(args);
     }
 
-    private void post(String eventFile) {
+    private void postWebhook(String eventFile) {
         JsonNode response = LambdaInvoker.invoke(function, Fixtures.text("events/order-to-crm/" + eventFile));
         assertThat(response.path("statusCode").asInt()).isEqualTo(200);
     }
