@@ -289,7 +289,8 @@ final class LocalApi implements HttpHandler {
         return result;
     }
 
-    private static Map<String, String> attributes(Message message) {
+    /** A message's string attributes (the dead-letter reason, topic, shop, webhook id, entity ...). */
+    static Map<String, String> attributes(Message message) {
         return message.messageAttributes().entrySet().stream().filter(e -> e.getValue().stringValue() != null)
                 .collect(Collectors.toMap(Map.Entry::getKey, e -> e.getValue().stringValue()));
     }

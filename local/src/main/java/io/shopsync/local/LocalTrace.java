@@ -14,7 +14,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.stream.Collectors;
 import software.amazon.awssdk.services.sqs.model.Message;
 import software.amazon.awssdk.services.sqs.model.MessageSystemAttributeName;
 
@@ -62,9 +61,7 @@ final class LocalTrace {
         for (RunningStack.LocalFlow flow : stack.flows()) {
             String url = flow.queues().deadLetterQueueUrl();
             for (Message message : stack.sqs().peek(url)) {
-                Map<String, String> attributes = message.messageAttributes().entrySet().stream()
-                        .filter(e -> e.getValue().stringValue() != null)
-                        .collect(Collectors.toMap(Map.Entry::getKey, e -> e.getValue().stringValue()));
+                Map<String, String> attributes = LocalApi.attributes(message);
                 String sent = message.attributes().get(MessageSystemAttributeName.SENT_TIMESTAMP);
                 letters.add(new EntityTrace.DeadLetter(flow.name(), url.substring(url.lastIndexOf('/') + 1),
                         message.messageId(), sent == null ? null : Instant.ofEpochMilli(Long.parseLong(sent)), attributes));
