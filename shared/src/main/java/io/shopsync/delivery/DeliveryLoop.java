@@ -668,7 +668,7 @@ public final class DeliveryLoop {
 
         private DeliveryKey keyFor(String target) {
             return new DeliveryKey(deliveryId, target, envelope.topic(), envelope.entity(), new DeliveryStore.Origin(
-                    flow.name(), envelope.webhookId(), envelope.triggeredAt(), envelope.receivedAt()));
+                    flow.name(), envelope.webhookId(), envelope.triggeredAt(), envelope.receivedAt(), watermarkKey));
         }
 
         private EventKey eventKey(Target target) {

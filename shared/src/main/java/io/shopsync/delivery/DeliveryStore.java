@@ -106,8 +106,10 @@ public interface DeliveryStore {
      * @param webhookId X-Shopify-Webhook-Id (null when Shopify sent none)
      * @param triggeredAt X-Shopify-Triggered-At (null when absent)
      * @param receivedAt when intake received it
+     * @param watermarkKey the key the entity's version is kept under for its targets (an order, one fulfilment of
+     *     it, a customer's consent), or null for a topic of events, which has no version
      */
-    record Origin(String flow, String webhookId, Instant triggeredAt, Instant receivedAt) {}
+    record Origin(String flow, String webhookId, Instant triggeredAt, Instant receivedAt, String watermarkKey) {}
 
     /**
      * One delivery record as a trace reads it.

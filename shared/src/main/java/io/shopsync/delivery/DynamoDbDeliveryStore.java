@@ -43,7 +43,8 @@ import software.amazon.awssdk.services.dynamodb.model.Update;
  *
  * <pre>
  * delivery#{deliveryId}#{target}        state, token, leaseUntil, attempts, outcome, reason, lastError, staleAgainst,
- *                                       topic, entity, flow, webhookId, triggeredAt, receivedAt, claimedAt, finishedAt
+ *                                       topic, entity, flow, webhookId, triggeredAt, receivedAt, watermarkKey, claimedAt,
+ *                                       finishedAt
  * watermark#{watermarkKey}#{target}     version (sortable text)
  * event#{shop}#{topic}#{eventId}#{target} deliveryId
  * alert#{flow}#{target}#{category}#{window} (see DynamoDbAlertGate)
@@ -81,8 +82,8 @@ public final class DynamoDbDeliveryStore implements DeliveryStore {
     public static final String ENTITY_INDEX = "entity-index";
     /** The attributes the entity index projects besides the keys: what {@link #records} reads. */
     public static final List<String> ENTITY_INDEX_ATTRIBUTES = List.of("state", "outcome", "reason", "lastError",
-            "attempts", "staleAgainst", "topic", "flow", "webhookId", "triggeredAt", "receivedAt", "claimedAt",
-            "finishedAt", "expiresAt");
+            "attempts", "staleAgainst", "topic", "flow", "webhookId", "triggeredAt", "receivedAt", "watermarkKey",
+            "claimedAt", "finishedAt", "expiresAt");
 
     private final DynamoDbClient dynamo;
     private final String table;
@@ -347,6 +348,10 @@ public final class DynamoDbDeliveryStore implements DeliveryStore {
             update.append(", receivedAt = :receivedAt");
             values.put(":receivedAt", s(origin.receivedAt().toString()));
         }
+        if (origin.watermarkKey() != null) {
+            update.append(", watermarkKey = :watermarkKey");
+            values.put(":watermarkKey", s(origin.watermarkKey()));
+        }
     }
 
     /**
@@ -546,7 +551,7 @@ public final class DynamoDbDeliveryStore implements DeliveryStore {
                 records.add(new DeliveryRecord(pk.substring("delivery#".length(), split), pk.substring(split + 1),
                         text(item, "topic"),
                         new Origin(text(item, "flow"), text(item, "webhookId"), instant(item, "triggeredAt"),
-                                instant(item, "receivedAt")),
+                                instant(item, "receivedAt"), text(item, "watermarkKey")),
                         text(item, "state"), text(item, "outcome"), text(item, "reason"), text(item, "lastError"),
                         attempts == null ? 0 : Integer.parseInt(attempts.n()),
                         Optional.ofNullable(staleAgainst).map(EntityVersion::parseSortable),

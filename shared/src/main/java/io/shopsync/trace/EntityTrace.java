@@ -61,8 +61,14 @@ public final class EntityTrace {
     /** One webhook's delivery to one target. */
     public record Step(DeliveryRecord record, String outcome, String detail) {}
 
-    /** One flow's target: its watermark for the entity and each webhook it saw, newest first. */
-    public record TargetTrace(String flow, String target, Optional<EntityVersion> watermark, List<Step> steps) {}
+    /**
+     * One flow's target: its watermark and each webhook it saw, newest first.
+     *
+     * @param watermarkKey what the watermark is of: the entity, or a part of it with its own version (one fulfilment
+     *     of the order, a customer's consent)
+     */
+    public record TargetTrace(String flow, String target, String watermarkKey, Optional<EntityVersion> watermark,
+                              List<Step> steps) {}
 
     /** The whole answer. @param found whether Shopsync has any record or dead letter of the entity */
     public record Report(Query query, Instant at, List<TargetTrace> targets, List<DeadLetter> deadLetters,
@@ -85,18 +91,23 @@ public final class EntityTrace {
 
     public Report trace(Query query) {
         Instant now = clock.instant();
+        // Per flow, target and version: an order's own topics and its events (refunds) under the order's watermark, each
+        // part with a version of its own (a fulfilment) apart.
         Map<String, List<Step>> byTarget = new LinkedHashMap<>();
         Map<String, String[]> names = new LinkedHashMap<>();
         for (DeliveryRecord record : store.records(query.entity(), now)) {
             String flow = record.origin() == null || record.origin().flow() == null ? "-" : record.origin().flow();
-            String key = flow + " " + record.target();
-            names.putIfAbsent(key, new String[] {flow, record.target()});
+            String watermarkKey = record.origin() == null || record.origin().watermarkKey() == null
+                    ? query.entity() : record.origin().watermarkKey();
+            String key = flow + " " + record.target() + " " + watermarkKey;
+            names.putIfAbsent(key, new String[] {flow, record.target(), watermarkKey});
             byTarget.computeIfAbsent(key, k -> new ArrayList<>()).add(step(record));
         }
         List<TargetTrace> targets = new ArrayList<>();
         byTarget.forEach((key, steps) -> {
             String[] name = names.get(key);
-            targets.add(new TargetTrace(name[0], name[1], store.watermark(query.entity(), name[1], now), List.copyOf(steps)));
+            targets.add(new TargetTrace(name[0], name[1], name[2], store.watermark(name[2], name[1], now),
+                    List.copyOf(steps)));
         });
         List<DeadLetter> letters = deadLetters.peek().stream()
                 .filter(letter -> query.entity().equals(letter.attribute("entity")))
@@ -184,7 +195,11 @@ public final class EntityTrace {
         out.append(query.what()).append(" at ").append(query.shop()).append(" (entity ").append(query.entity())
                 .append("), newest first\n");
         for (TargetTrace target : report.targets()) {
-            out.append('\n').append(target.flow()).append(" -> ").append(target.target()).append("   watermark: ")
+            out.append('\n').append(target.flow()).append(" -> ").append(target.target());
+            if (!target.watermarkKey().equals(query.entity())) {
+                out.append(" (").append(target.watermarkKey()).append(')');
+            }
+            out.append("   watermark: ")
                     .append(target.watermark().map(v -> "updated_at " + v.updatedAt() + " (triggered " + v.triggeredAt() + ")")
                             .orElse("none"))
                     .append('\n');
@@ -241,6 +256,7 @@ public final class EntityTrace {
             ObjectNode node = targets.addObject();
             node.put("flow", target.flow());
             node.put("target", target.target());
+            node.put("watermarkKey", target.watermarkKey());
             if (target.watermark().isPresent()) {
                 ObjectNode watermark = node.putObject("watermark");
                 watermark.put("updatedAt", target.watermark().get().updatedAt().toString());

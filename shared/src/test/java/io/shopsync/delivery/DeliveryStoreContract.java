@@ -77,7 +77,7 @@ abstract class DeliveryStoreContract {
     private static DeliveryKey traced(String topic, String entity, String target) {
         String webhookId = UUID.randomUUID().toString();
         return new DeliveryKey("shopsync-demo.myshopify.com:" + webhookId, target, topic, entity,
-                new DeliveryStore.Origin("order-to-crm", webhookId, NOW.minusSeconds(5), NOW.minusSeconds(4)));
+                new DeliveryStore.Origin("order-to-crm", webhookId, NOW.minusSeconds(5), NOW.minusSeconds(4), entity));
     }
 
     @Test

@@ -122,8 +122,8 @@ public final class AwsClients {
                         .keySchema(KeySchemaElement.builder().attributeName("entity").keyType(KeyType.HASH).build())
                         .projection(Projection.builder().projectionType(ProjectionType.INCLUDE)
                                 .nonKeyAttributes("state", "outcome", "reason", "lastError", "attempts", "staleAgainst",
-                                        "topic", "flow", "webhookId", "triggeredAt", "receivedAt", "claimedAt",
-                                        "finishedAt", "expiresAt").build()).build())
+                                        "topic", "flow", "webhookId", "triggeredAt", "receivedAt", "watermarkKey",
+                                        "claimedAt", "finishedAt", "expiresAt").build()).build())
                 .billingMode(BillingMode.PAY_PER_REQUEST));
         dynamo.updateTimeToLive(r -> r.tableName(table).timeToLiveSpecification(
                 TimeToLiveSpecification.builder().attributeName("expiresAt").enabled(true).build()));
