@@ -18,7 +18,7 @@ import picocli.CommandLine.Spec;
  */
 @Command(name = "scripts/shopsync", mixinStandardHelpOptions = true, version = "shopsync-cli 0.1.0",
         description = "Operates a Shopsync stack: replays signed webhooks, inspects and redrives a flow's dead-letter "
-                + "queue, registers the shop's webhook subscriptions, reconciles or imports a shop's history.",
+                + "queue, registers the shop's webhook subscriptions, reconciles or imports a shop's history, traces one order.",
         footer = {"", "Run scripts/shopsync COMMAND --help for a command's options and examples.",
             "Exit codes: 0 done, 1 failed (the message says what to do next), 2 bad usage."})
 public final class ShopsyncCli implements Runnable {
@@ -28,7 +28,7 @@ public final class ShopsyncCli implements Runnable {
 
     @Override
     public void run() {
-        throw new ParameterException(spec.commandLine(), "give a command: replay, dlq, webhooks or reconcile");
+        throw new ParameterException(spec.commandLine(), "give a command: replay, dlq, webhooks, reconcile or trace");
     }
 
     public static void main(String[] args) {
@@ -56,6 +56,7 @@ public final class ShopsyncCli implements Runnable {
                 .addSubcommand(new WebhooksRegisterCommand(context, http))
                 .addSubcommand(new WebhooksDeleteCommand(context, http)));
         root.addSubcommand(new ReconcileCommand(context, http));
+        root.addSubcommand(new TraceCommand(context, http));
         root.setUsageHelpWidth(100);
         root.setUsageHelpAutoWidth(true);
         root.setExecutionExceptionHandler((exception, command, parseResult) -> {

@@ -34,11 +34,13 @@ final class LocalApi implements HttpHandler {
     private final RunningStack stack;
     private final ObjectMapper json;
     private final LocalConsole console;
+    private final LocalTrace trace;
 
     LocalApi(RunningStack stack, ObjectMapper json) {
         this.stack = stack;
         this.json = json;
         this.console = new LocalConsole(stack, json);
+        this.trace = new LocalTrace(stack, json);
     }
 
     /**
@@ -111,6 +113,15 @@ final class LocalApi implements HttpHandler {
                 send(exchange, answer.status(), answer.body());
                 return;
             }
+            if (method.equals("GET") && path.equals("/_local/trace")) {
+                LocalTrace.Reply reply = trace.answer(exchange.getRequestURI().getRawQuery());
+                if (reply.text() != null) {
+                    sendText(exchange, reply.status(), reply.text());
+                } else {
+                    send(exchange, reply.status(), reply.json());
+                }
+                return;
+            }
             if (method.equals("GET")) {
                 switch (path) {
                     case "/_local/status":
@@ -133,7 +144,7 @@ final class LocalApi implements HttpHandler {
             notFound.put("message", "Not Found: " + method + " " + path + " is not a route of this stack. Routes: "
                     + stack.flows().stream().map(f -> f.route().routeKey()).collect(Collectors.joining(", "))
                     + "; POST /_local/eventbridge, /_local/reconcile, /_local/dlq/redrive; GET / (the console), /_local/status,"
-                    + " /_local/outbox, /_local/dlq, /_local/alerts");
+                    + " /_local/outbox, /_local/dlq, /_local/alerts, /_local/trace?shop=DOMAIN&order=ID");
             send(exchange, 404, notFound);
         } catch (RuntimeException e) {
             ObjectNode error = json.createObjectNode();
@@ -278,7 +289,8 @@ final class LocalApi implements HttpHandler {
         return result;
     }
 
-    private static Map<String, String> attributes(Message message) {
+    /** A message's string attributes (the dead-letter reason, topic, shop, webhook id, entity ...). */
+    static Map<String, String> attributes(Message message) {
         return message.messageAttributes().entrySet().stream().filter(e -> e.getValue().stringValue() != null)
                 .collect(Collectors.toMap(Map.Entry::getKey, e -> e.getValue().stringValue()));
     }
@@ -298,6 +310,15 @@ final class LocalApi implements HttpHandler {
             node.put("text", ConsoleAlerts.text(alert));
         }
         return array;
+    }
+
+    private static void sendText(HttpExchange exchange, int status, String text) throws IOException {
+        byte[] bytes = text.getBytes(StandardCharsets.UTF_8);
+        exchange.getResponseHeaders().set("content-type", "text/plain; charset=utf-8");
+        exchange.sendResponseHeaders(status, bytes.length);
+        try (OutputStream out = exchange.getResponseBody()) {
+            out.write(bytes);
+        }
     }
 
     private void send(HttpExchange exchange, int status, Object body) throws IOException {

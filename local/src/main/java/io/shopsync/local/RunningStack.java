@@ -49,12 +49,6 @@ import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
 import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
 import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
-import software.amazon.awssdk.services.dynamodb.model.AttributeDefinition;
-import software.amazon.awssdk.services.dynamodb.model.BillingMode;
-import software.amazon.awssdk.services.dynamodb.model.KeySchemaElement;
-import software.amazon.awssdk.services.dynamodb.model.KeyType;
-import software.amazon.awssdk.services.dynamodb.model.ScalarAttributeType;
-import software.amazon.awssdk.services.dynamodb.model.TimeToLiveSpecification;
 
 /**
  * The whole stack in this JVM, started step by step with one progress line each: the template's
@@ -119,6 +113,7 @@ final class RunningStack implements AutoCloseable {
     private ConsoleAlerts alerts;
     private LocalReconciler reconciler;
     private ShopifyAdminStandIn shopifyStandIn;
+    private DeliveryStore deliveryStore;
     private HttpServer server;
     private ExecutorService serverThreads;
     private String secret;
@@ -181,6 +176,7 @@ final class RunningStack implements AutoCloseable {
         SigningSecretsSource signingSecrets = SigningSecretsSource.fixed(SigningSecrets.parse(secret,
                 devSecret ? "the dev secret" : "SHOPIFY_WEBHOOK_SECRET"));
         Stores stores = stores(options, progress);
+        deliveryStore = stores.delivery();
 
         Telemetry telemetry = new Telemetry(JSON, metrics, Clock.systemUTC());
         InMemoryClaimCheckStore claimChecks = new InMemoryClaimCheckStore();
@@ -398,14 +394,7 @@ final class RunningStack implements AutoCloseable {
                 + DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss").withZone(ZoneOffset.UTC).format(Instant.now())
                 + "-" + UUID.randomUUID().toString().substring(0, 4);
         try {
-            dynamo.createTable(r -> r.tableName(table)
-                    .attributeDefinitions(AttributeDefinition.builder().attributeName("pk")
-                            .attributeType(ScalarAttributeType.S).build())
-                    .keySchema(KeySchemaElement.builder().attributeName("pk").keyType(KeyType.HASH).build())
-                    .billingMode(BillingMode.PAY_PER_REQUEST));
-            dynamo.waiter().waitUntilTableExists(r -> r.tableName(table));
-            dynamo.updateTimeToLive(r -> r.tableName(table).timeToLiveSpecification(
-                    TimeToLiveSpecification.builder().attributeName("expiresAt").enabled(true).build()));
+            DynamoDbDeliveryStore.createTable(dynamo, table);
         } catch (RuntimeException e) {
             throw new IllegalStateException("cannot create the DynamoDB table " + table + " at AWS_ENDPOINT_URL="
                     + endpoint + " (" + e.getMessage() + "): start that endpoint (e.g. moto_server -H 127.0.0.1 -p 5055)"
@@ -458,6 +447,11 @@ final class RunningStack implements AutoCloseable {
 
     List<LocalFlow> flows() {
         return List.copyOf(flows);
+    }
+
+    /** The delivery records and watermarks every flow of this stack keeps (what a trace reads). */
+    DeliveryStore deliveryStore() {
+        return deliveryStore;
     }
 
     EmbeddedSqs sqs() {

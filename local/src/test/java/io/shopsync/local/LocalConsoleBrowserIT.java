@@ -216,6 +216,27 @@ class LocalConsoleBrowserIT {
                 + count + "']")).getText());
     }
 
+    @Test
+    @Order(5)
+    void theSearchBox_tracesAnOrder_andSaysWhereToLookForOneItNeverSaw() {
+        WebElement order = browser.findElement(By.id("trace-order"));
+        order.clear();
+        order.sendKeys("820982911946154508");
+        browser.findElement(By.id("trace-button")).click();
+        WebElement result = browser.findElement(By.id("trace-result"));
+        waitUntil("the trace is shown", () -> result.getText().contains("newest first"));
+
+        assertThat(result.getText()).contains("order 820982911946154508 at shopsync-demo.myshopify.com",
+                "order-to-crm -> hubspot   watermark: updated_at", "orders/create  webhook f1e47194-bdbf-5fad-9917-193e05f15a92",
+                "In a dead-letter queue now: no");
+
+        order.clear();
+        order.sendKeys("5123456789012");
+        browser.findElement(By.id("trace-button")).click();
+        waitUntil("the unknown order's answer", () -> result.getText().startsWith("no webhook for order 5123456789012"));
+        assertThat(result.getAttribute("class")).contains("unknown");
+    }
+
     private static void waitUntil(String what, java.util.function.BooleanSupplier condition) {
         new WebDriverWait(browser, WAIT).withMessage(() -> what + "; the page shows: " + browser.findElement(By.tagName("main"))
                 .getText()).ignoring(org.openqa.selenium.StaleElementReferenceException.class)

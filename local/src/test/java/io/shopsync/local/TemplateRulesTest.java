@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.shopsync.delivery.DeliverySettings;
+import io.shopsync.delivery.DynamoDbDeliveryStore;
 import io.shopsync.flow.Flow;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -13,6 +14,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -68,6 +70,40 @@ class TemplateRulesTest {
             "fulfilment-to-crm", "/webhooks/fulfilments");
 
     // ---- The rules ----
+
+    /**
+     * The idempotency table has the entity index the trace queries, keyed and projected as the delivery store reads
+     * it (DynamoDbDeliveryStore.ENTITY_INDEX and ENTITY_INDEX_ATTRIBUTES), with entity declared as a string.
+     */
+    static List<String> entityIndex(Map<String, Object> template) {
+        List<String> violations = new ArrayList<>();
+        Map<String, Object> table = properties(map(template.get("Resources")).get("IdempotencyTable"));
+        boolean declared = ((List<?>) table.getOrDefault("AttributeDefinitions", List.of())).stream().map(d -> map(d))
+                .anyMatch(d -> "entity".equals(d.get("AttributeName")) && "S".equals(d.get("AttributeType")));
+        if (!declared) {
+            violations.add("IdempotencyTable does not declare attribute entity as S");
+        }
+        Map<String, Object> index = ((List<?>) table.getOrDefault("GlobalSecondaryIndexes", List.of())).stream()
+                .map(i -> map(i)).filter(i -> DynamoDbDeliveryStore.ENTITY_INDEX.equals(i.get("IndexName")))
+                .findFirst().orElse(null);
+        if (index == null) {
+            violations.add("IdempotencyTable has no index " + DynamoDbDeliveryStore.ENTITY_INDEX + ": the trace queries it");
+            return violations;
+        }
+        List<?> keys = (List<?>) index.get("KeySchema");
+        if (keys == null || keys.size() != 1 || !"entity".equals(map(keys.get(0)).get("AttributeName"))) {
+            violations.add(DynamoDbDeliveryStore.ENTITY_INDEX + " is not keyed by entity alone: " + keys);
+        }
+        Map<String, Object> projection = map(index.get("Projection"));
+        Set<Object> projected = new TreeSet<>(Comparator.comparing(String::valueOf));
+        projected.addAll((List<?>) projection.getOrDefault("NonKeyAttributes", List.of()));
+        Set<Object> wanted = new TreeSet<>(Comparator.comparing(String::valueOf));
+        wanted.addAll(DynamoDbDeliveryStore.ENTITY_INDEX_ATTRIBUTES);
+        if (!"ALL".equals(projection.get("ProjectionType")) && !projected.equals(wanted)) {
+            violations.add(DynamoDbDeliveryStore.ENTITY_INDEX + " projects " + projected + ", the store reads " + wanted);
+        }
+        return violations;
+    }
 
     /** Every SQS trigger reports failed messages one by one and has a maximum concurrency Lambda accepts (2+). */
     static List<String> sqsTriggers(Map<String, Object> template) {
@@ -1057,6 +1093,24 @@ class TemplateRulesTest {
         assertThat(deadLetterQueues(template)).hasSize(2)
                 .anySatisfy(v -> assertThat(v).contains("StockToInventoryDeadLetterQueue").contains("no alarm"))
                 .anySatisfy(v -> assertThat(v).contains("FulfilmentToCrmQueue").contains("no dead-letter queue"));
+    }
+
+    @Test
+    void idempotencyTable_hasTheEntityIndex_theTraceQueries() {
+        assertThat(entityIndex(template())).isEmpty();
+    }
+
+    @Test
+    void entityIndex_ruleCatches_aMissingAttribute_andAMissingIndex() {
+        Map<String, Object> template = template();
+        Map<String, Object> table = properties(map(template.get("Resources")).get("IdempotencyTable"));
+        Map<String, Object> index = map(((List<?>) table.get("GlobalSecondaryIndexes")).get(0));
+        Map<String, Object> projection = map(index.get("Projection"));
+        projection.put("NonKeyAttributes", List.of("state", "outcome"));
+        assertThat(entityIndex(template)).singleElement().satisfies(v -> assertThat(v).contains("lastError"));
+
+        table.remove("GlobalSecondaryIndexes");
+        assertThat(entityIndex(template)).singleElement().satisfies(v -> assertThat(v).contains("no index entity-index"));
     }
 
     @Test

@@ -577,7 +577,9 @@ public final class DeliveryLoop {
                 return;
             }
             try {
-                store.release(keyFor(target), claimed, attempted.contains(target));
+                DeliveryOutcome outcome = outcomes.get(target);
+                store.release(keyFor(target), claimed, attempted.contains(target),
+                        outcome instanceof RetryLater later ? later.reason() : null);
             } catch (SdkException e) {
                 telemetry.line(flow.name(), "delivery record not released; the next attempt waits for its lease")
                         .field("target", target).field("messageId", message.messageId()).field("error", e.getMessage()).emit();
@@ -665,7 +667,8 @@ public final class DeliveryLoop {
         }
 
         private DeliveryKey keyFor(String target) {
-            return new DeliveryKey(deliveryId, target, envelope.topic(), envelope.entity());
+            return new DeliveryKey(deliveryId, target, envelope.topic(), envelope.entity(), new DeliveryStore.Origin(
+                    flow.name(), envelope.webhookId(), envelope.triggeredAt(), envelope.receivedAt(), watermarkKey));
         }
 
         private EventKey eventKey(Target target) {

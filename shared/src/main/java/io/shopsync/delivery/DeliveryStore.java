@@ -2,6 +2,7 @@ package io.shopsync.delivery;
 
 import io.shopsync.flow.EntityVersion;
 import java.time.Instant;
+import java.util.List;
 import java.util.Optional;
 import java.util.OptionalInt;
 
@@ -59,7 +60,12 @@ public interface DeliveryStore {
      *     a message held back behind its entity's failing message, or deferred for lack of time, keeps
      *     its attempts
      */
-    void release(DeliveryKey key, Claim.Claimed claim, boolean attempted);
+    void release(DeliveryKey key, Claim.Claimed claim, boolean attempted, String reason);
+
+    /** Gives a claimed delivery back with no reason to record (work deferred, or held back). */
+    default void release(DeliveryKey key, Claim.Claimed claim, boolean attempted) {
+        release(key, claim, attempted, null);
+    }
 
     /**
      * Marks a claimed delivery failed with its reason. Call it only once the envelope is safely in the
@@ -75,8 +81,54 @@ public interface DeliveryStore {
     /** Moves the watermark forward to {@code version}; never backwards. @return whether it moved */
     boolean advanceWatermark(String watermarkKey, String target, EntityVersion version, Instant now);
 
-    /** Identifies one webhook's delivery to one target. @param deliveryId shop and webhook id */
-    record DeliveryKey(String deliveryId, String target, String topic, String entity) {}
+    /**
+     * Every live delivery record of one entity (its key, as {@link DeliveryKey#entity()} names it), to any target,
+     * newest first: what a trace of the entity shows. Written by the claims and completions that happen anyway;
+     * reading them costs one query.
+     */
+    List<DeliveryRecord> records(String entity, Instant now);
+
+    /**
+     * Identifies one webhook's delivery to one target.
+     *
+     * @param deliveryId shop and webhook id
+     * @param origin where the webhook came from, kept on the record for a trace (null when unknown)
+     */
+    record DeliveryKey(String deliveryId, String target, String topic, String entity, Origin origin) {
+        public DeliveryKey(String deliveryId, String target, String topic, String entity) {
+            this(deliveryId, target, topic, entity, null);
+        }
+    }
+
+    /**
+     * The webhook behind a delivery, as a trace shows it.
+     *
+     * @param webhookId X-Shopify-Webhook-Id (null when Shopify sent none)
+     * @param triggeredAt X-Shopify-Triggered-At (null when absent)
+     * @param receivedAt when intake received it
+     * @param watermarkKey the key the entity's version is kept under for its targets (an order, one fulfilment of
+     *     it, a customer's consent), or null for a topic of events, which has no version
+     */
+    record Origin(String flow, String webhookId, Instant triggeredAt, Instant receivedAt, String watermarkKey) {}
+
+    /**
+     * One delivery record as a trace reads it.
+     *
+     * @param state IN_PROGRESS, RELEASED (given back to be retried), COMPLETED or FAILED (dead-lettered)
+     * @param outcome a completed record's outcome label (delivered, duplicate, stale)
+     * @param reason a failed record's dead-letter reason
+     * @param lastError the reason of the last retry, if the delivery was retried
+     * @param attempts how many attempts called the target and did not complete
+     * @param staleAgainst the version the target already had when this one was refused as stale
+     */
+    record DeliveryRecord(String deliveryId, String target, String topic, Origin origin, String state, String outcome,
+                          String reason, String lastError, int attempts, Optional<EntityVersion> staleAgainst,
+                          Instant claimedAt, Instant finishedAt) {
+        /** When the record last changed: its finish, else its claim. */
+        public Instant lastChange() {
+            return finishedAt != null ? finishedAt : claimedAt != null ? claimedAt : Instant.EPOCH;
+        }
+    }
 
     /**
      * One merchant action on one topic, as X-Shopify-Event-Id names it, per target: a second

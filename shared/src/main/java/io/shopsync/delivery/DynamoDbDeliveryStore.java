@@ -4,6 +4,7 @@ import io.shopsync.flow.EntityVersion;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -12,12 +13,22 @@ import java.util.OptionalInt;
 import java.util.UUID;
 import software.amazon.awssdk.core.exception.SdkException;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
+import software.amazon.awssdk.services.dynamodb.model.AttributeDefinition;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
+import software.amazon.awssdk.services.dynamodb.model.BillingMode;
+import software.amazon.awssdk.services.dynamodb.model.GlobalSecondaryIndex;
+import software.amazon.awssdk.services.dynamodb.model.KeySchemaElement;
+import software.amazon.awssdk.services.dynamodb.model.KeyType;
+import software.amazon.awssdk.services.dynamodb.model.Projection;
+import software.amazon.awssdk.services.dynamodb.model.ProjectionType;
+import software.amazon.awssdk.services.dynamodb.model.ScalarAttributeType;
+import software.amazon.awssdk.services.dynamodb.model.TimeToLiveSpecification;
 import software.amazon.awssdk.services.dynamodb.model.CancellationReason;
 import software.amazon.awssdk.services.dynamodb.model.ConditionCheck;
 import software.amazon.awssdk.services.dynamodb.model.ConditionalCheckFailedException;
 import software.amazon.awssdk.services.dynamodb.model.DynamoDbException;
 import software.amazon.awssdk.services.dynamodb.model.Put;
+import software.amazon.awssdk.services.dynamodb.model.QueryResponse;
 import software.amazon.awssdk.services.dynamodb.model.ReturnValue;
 import software.amazon.awssdk.services.dynamodb.model.ReturnValuesOnConditionCheckFailure;
 import software.amazon.awssdk.services.dynamodb.model.TransactWriteItem;
@@ -30,11 +41,17 @@ import software.amazon.awssdk.services.dynamodb.model.Update;
  * them up to days late, and emulators never do.
  *
  * <pre>
- * delivery#{deliveryId}#{target}        state, token, leaseUntil, attempts, outcome, reason, topic, entity
+ * delivery#{deliveryId}#{target}        state, token, leaseUntil, attempts, outcome, reason, lastError, staleAgainst,
+ *                                       topic, entity, flow, webhookId, triggeredAt, receivedAt, watermarkKey, claimedAt,
+ *                                       finishedAt
  * watermark#{watermarkKey}#{target}     version (sortable text)
  * event#{shop}#{topic}#{eventId}#{target} deliveryId
  * alert#{flow}#{target}#{category}#{window} (see DynamoDbAlertGate)
  * </pre>
+ *
+ * <p>The sparse global secondary index {@value #ENTITY_INDEX} (hash key {@code entity}, only delivery records carry
+ * it; {@link #ENTITY_INDEX_ATTRIBUTES} projected) makes "every record of this entity" one query for a trace. Its
+ * attributes are written by the claim, release, stale refusal and completion that happen anyway: no request more.
  *
  * <p>Requests per webhook and target: a new delivery makes two, a duplicate or a second subscription's
  * copy one, a stale version two (the refusal, then its record, so a later copy is a duplicate). The claim is one {@code TransactWriteItems}: the record's conditional
@@ -60,6 +77,13 @@ public final class DynamoDbDeliveryStore implements DeliveryStore {
     static final String COMPLETED = "COMPLETED";
     static final String FAILED = "FAILED";
 
+    /** The global secondary index by entity, as template.yaml declares it. */
+    public static final String ENTITY_INDEX = "entity-index";
+    /** The attributes the entity index projects besides the keys: what {@link #records} reads. */
+    public static final List<String> ENTITY_INDEX_ATTRIBUTES = List.of("state", "outcome", "reason", "lastError",
+            "attempts", "staleAgainst", "topic", "flow", "webhookId", "triggeredAt", "receivedAt", "watermarkKey",
+            "claimedAt", "finishedAt", "expiresAt");
+
     private final DynamoDbClient dynamo;
     private final String table;
     private final Duration lease;
@@ -79,6 +103,26 @@ public final class DynamoDbDeliveryStore implements DeliveryStore {
         this.lease = lease;
         this.recordRetention = recordRetention;
         this.watermarkRetention = watermarkRetention;
+    }
+
+    /**
+     * Creates the store's table as template.yaml declares it (for a local stack; a deployment has the template's):
+     * string hash key pk, the entity index, TTL on expiresAt.
+     */
+    public static void createTable(DynamoDbClient dynamo, String table) {
+        dynamo.createTable(r -> r.tableName(table)
+                .attributeDefinitions(
+                        AttributeDefinition.builder().attributeName("pk").attributeType(ScalarAttributeType.S).build(),
+                        AttributeDefinition.builder().attributeName("entity").attributeType(ScalarAttributeType.S).build())
+                .keySchema(KeySchemaElement.builder().attributeName("pk").keyType(KeyType.HASH).build())
+                .globalSecondaryIndexes(GlobalSecondaryIndex.builder().indexName(ENTITY_INDEX)
+                        .keySchema(KeySchemaElement.builder().attributeName("entity").keyType(KeyType.HASH).build())
+                        .projection(Projection.builder().projectionType(ProjectionType.INCLUDE)
+                                .nonKeyAttributes(ENTITY_INDEX_ATTRIBUTES).build()).build())
+                .billingMode(BillingMode.PAY_PER_REQUEST));
+        dynamo.waiter().waitUntilTableExists(r -> r.tableName(table));
+        dynamo.updateTimeToLive(r -> r.tableName(table).timeToLiveSpecification(
+                TimeToLiveSpecification.builder().attributeName("expiresAt").enabled(true).build()));
     }
 
     /** The store as the flows write it by default: for a reader of watermarks (the reconciler, a backfill). */
@@ -182,7 +226,7 @@ public final class DynamoDbDeliveryStore implements DeliveryStore {
                 Map<String, AttributeValue> watermark = failedItem(reasons, next++);
                 if (watermark != null) {
                     if (!checks.sendIfStale()) {
-                        recordStale(key, retryFailed, now);
+                        recordStale(key, retryFailed, text(watermark, "version"), now);
                         return new Claim.Stale(EntityVersion.parseSortable(text(watermark, "version")));
                     }
                     staleState = true;
@@ -206,8 +250,15 @@ public final class DynamoDbDeliveryStore implements DeliveryStore {
      * Writes a refused stale copy down as completed, so a later copy of the same webhook is a duplicate (a second
      * request, on this path only). Not when another attempt holds the record: its outcome is that attempt's.
      */
-    private void recordStale(DeliveryKey key, boolean retryFailed, Instant now) {
+    private void recordStale(DeliveryKey key, boolean retryFailed, String applied, Instant now) {
         Map<String, AttributeValue> values = new HashMap<>();
+        StringBuilder update = new StringBuilder("SET #state = :completed, outcome = :stale, topic = :topic, finishedAt = :now,"
+                + " expiresAt = :expires");
+        if (applied != null) {
+            update.append(", staleAgainst = :applied");
+            values.put(":applied", s(applied));
+        }
+        traced(key, update, values);
         values.put(":completed", s(COMPLETED));
         values.put(":stale", s("stale"));
         values.put(":topic", s(key.topic()));
@@ -222,8 +273,7 @@ public final class DynamoDbDeliveryStore implements DeliveryStore {
         }
         try {
             dynamo.updateItem(r -> r.tableName(table).key(Map.of("pk", s(deliveryPk(key))))
-                    .updateExpression("SET #state = :completed, outcome = :stale, topic = :topic, finishedAt = :now,"
-                            + " expiresAt = :expires")
+                    .updateExpression(update.toString())
                     .conditionExpression("attribute_not_exists(pk) OR expiresAt < :nowSec OR #state = :released"
                             + " OR (#state = :inProgress AND leaseUntil < :nowMs)" + (retryFailed ? " OR #state = :failed" : ""))
                     .expressionAttributeNames(Map.of("#state", "state"))
@@ -248,10 +298,7 @@ public final class DynamoDbDeliveryStore implements DeliveryStore {
         values.put(":claimedAt", s(now.toString()));
         values.put(":expires", n(now.plus(recordRetention).getEpochSecond()));
         values.put(":nowSec", n(now.getEpochSecond()));
-        if (key.entity() != null) {
-            update.append(", entity = :entity");
-            values.put(":entity", s(key.entity()));
-        }
+        traced(key, update, values);
         String condition;
         if (expired) {
             update.append(" REMOVE attempts, outcome, reason");
@@ -272,6 +319,38 @@ public final class DynamoDbDeliveryStore implements DeliveryStore {
                 .expressionAttributeNames(Map.of("#state", "state", "#token", "token"))
                 .expressionAttributeValues(values)
                 .returnValuesOnConditionCheckFailure(ReturnValuesOnConditionCheckFailure.ALL_OLD).build();
+    }
+
+    /** Appends to a SET the attributes a trace reads: the entity (the index's key) and the webhook's origin. */
+    private static void traced(DeliveryKey key, StringBuilder update, Map<String, AttributeValue> values) {
+        if (key.entity() != null) {
+            update.append(", entity = :entity");
+            values.put(":entity", s(key.entity()));
+        }
+        Origin origin = key.origin();
+        if (origin == null) {
+            return;
+        }
+        if (origin.flow() != null) {
+            update.append(", flow = :flow");
+            values.put(":flow", s(origin.flow()));
+        }
+        if (origin.webhookId() != null) {
+            update.append(", webhookId = :webhookId");
+            values.put(":webhookId", s(origin.webhookId()));
+        }
+        if (origin.triggeredAt() != null) {
+            update.append(", triggeredAt = :triggeredAt");
+            values.put(":triggeredAt", s(origin.triggeredAt().toString()));
+        }
+        if (origin.receivedAt() != null) {
+            update.append(", receivedAt = :receivedAt");
+            values.put(":receivedAt", s(origin.receivedAt().toString()));
+        }
+        if (origin.watermarkKey() != null) {
+            update.append(", watermarkKey = :watermarkKey");
+            values.put(":watermarkKey", s(origin.watermarkKey()));
+        }
     }
 
     /**
@@ -416,14 +495,18 @@ public final class DynamoDbDeliveryStore implements DeliveryStore {
     }
 
     @Override
-    public void release(DeliveryKey key, Claim.Claimed claim, boolean attempted) {
+    public void release(DeliveryKey key, Claim.Claimed claim, boolean attempted, String reason) {
         Map<String, AttributeValue> values = new HashMap<>(Map.of(":released", s(RELEASED), ":token", s(claim.token())));
         if (attempted) {
             values.put(":one", n(1));
         }
+        if (reason != null) {
+            values.put(":lastError", s(reason.length() > MAX_REASON ? reason.substring(0, MAX_REASON) + "..." : reason));
+        }
         try {
             dynamo.updateItem(r -> r.tableName(table).key(Map.of("pk", s(deliveryPk(key))))
-                    .updateExpression("SET #state = :released" + (attempted ? " ADD attempts :one" : ""))
+                    .updateExpression("SET #state = :released" + (reason != null ? ", lastError = :lastError" : "")
+                            + (attempted ? " ADD attempts :one" : ""))
                     .conditionExpression("#token = :token")
                     .expressionAttributeNames(Map.of("#state", "state", "#token", "token"))
                     .expressionAttributeValues(values));
@@ -441,6 +524,47 @@ public final class DynamoDbDeliveryStore implements DeliveryStore {
                         ":now", s(now.toString()), ":token", s(claim.token()),
                         ":expires", n(now.plus(recordRetention).getEpochSecond())))
                 .build();
+    }
+
+    /** A reason kept on a record is cut here: the dead letter and the log keep it whole. */
+    private static final int MAX_REASON = 1024;
+
+    @Override
+    public List<DeliveryRecord> records(String entity, Instant now) {
+        List<DeliveryRecord> records = new ArrayList<>();
+        Map<String, AttributeValue> start = null;
+        do {
+            Map<String, AttributeValue> from = start;
+            QueryResponse page = dynamo.query(r -> r.tableName(table).indexName(ENTITY_INDEX)
+                    .keyConditionExpression("entity = :entity")
+                    .expressionAttributeValues(Map.of(":entity", s(entity)))
+                    .exclusiveStartKey(from));
+            for (Map<String, AttributeValue> item : page.items()) {
+                String pk = text(item, "pk");
+                if (pk == null || !pk.startsWith("delivery#") || !live(item, now)) {
+                    continue;
+                }
+                int split = pk.lastIndexOf('#');
+                String staleAgainst = text(item, "staleAgainst");
+                AttributeValue attempts = item.get("attempts");
+                records.add(new DeliveryRecord(pk.substring("delivery#".length(), split), pk.substring(split + 1),
+                        text(item, "topic"),
+                        new Origin(text(item, "flow"), text(item, "webhookId"), instant(item, "triggeredAt"),
+                                instant(item, "receivedAt"), text(item, "watermarkKey")),
+                        text(item, "state"), text(item, "outcome"), text(item, "reason"), text(item, "lastError"),
+                        attempts == null ? 0 : Integer.parseInt(attempts.n()),
+                        Optional.ofNullable(staleAgainst).map(EntityVersion::parseSortable),
+                        instant(item, "claimedAt"), instant(item, "finishedAt")));
+            }
+            start = page.hasLastEvaluatedKey() && !page.lastEvaluatedKey().isEmpty() ? page.lastEvaluatedKey() : null;
+        } while (start != null);
+        records.sort(Comparator.comparing(DeliveryRecord::lastChange).reversed());
+        return records;
+    }
+
+    private static Instant instant(Map<String, AttributeValue> item, String name) {
+        String text = text(item, name);
+        return text == null ? null : Instant.parse(text);
     }
 
     @Override

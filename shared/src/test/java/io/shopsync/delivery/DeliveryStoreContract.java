@@ -30,6 +30,57 @@ abstract class DeliveryStoreContract {
             "shopsync-demo.myshopify.com/order/820982911946154508");
 
     @Test
+    void records_shouldListEveryRecordOfTheEntity_newestFirst_withWhatATraceShows() {
+        // given an order with four webhooks: one retried then delivered, one stale, one dead-lettered, one in another order
+        String entity = "shopsync-demo.myshopify.com/order/" + UUID.randomUUID().getMostSignificantBits();
+        Versioned newer = new Versioned(entity, new EntityVersion(Instant.parse("2026-11-27T15:00:00Z"), NOW));
+        DeliveryKey retried = traced("orders/updated", entity, "hubspot");
+        Claim.Claimed first = (Claim.Claimed) store().claim(retried, false, Checks.NONE, NOW);
+        store().release(retried, first, true, "hubspot answered 503 (retry-after none)");
+        Claim.Claimed second = (Claim.Claimed) store().claim(retried, false, NOW.plusSeconds(30));
+        store().complete(retried, second, "delivered", new Applied(Optional.of(newer), Optional.empty(), Optional.empty()),
+                NOW.plusSeconds(31));
+        DeliveryKey stale = traced("orders/create", entity, "hubspot");
+        Claim refused = store().claim(stale, false, new Checks(Optional.empty(),
+                Optional.of(new Versioned(entity, new EntityVersion(Instant.parse("2026-11-27T14:00:00Z"), NOW))), false,
+                Optional.empty()), NOW.plusSeconds(60));
+        DeliveryKey failed = traced("orders/paid", entity, "klaviyo");
+        Claim.Claimed doomed = (Claim.Claimed) store().claim(failed, false, NOW.plusSeconds(90));
+        store().fail(failed, doomed, "http-400: klaviyo rejected the event", NOW.plusSeconds(91));
+        store().claim(traced("orders/create", entity + "1", "hubspot"), false, NOW);
+
+        // when
+        var records = store().records(entity, NOW.plusSeconds(120));
+
+        // then
+        assertThat(refused).isInstanceOf(Claim.Stale.class);
+        assertThat(records).extracting(DeliveryStore.DeliveryRecord::deliveryId)
+                .containsExactly(failed.deliveryId(), stale.deliveryId(), retried.deliveryId());
+        DeliveryStore.DeliveryRecord dead = records.get(0);
+        assertThat(dead.target()).isEqualTo("klaviyo");
+        assertThat(dead.state()).isEqualTo("FAILED");
+        assertThat(dead.reason()).isEqualTo("http-400: klaviyo rejected the event");
+        assertThat(dead.origin()).isEqualTo(failed.origin());
+        DeliveryStore.DeliveryRecord skipped = records.get(1);
+        assertThat(skipped.outcome()).isEqualTo("stale");
+        assertThat(skipped.staleAgainst()).contains(newer.version());
+        assertThat(skipped.origin()).isEqualTo(stale.origin());
+        assertThat(skipped.topic()).isEqualTo("orders/create");
+        DeliveryStore.DeliveryRecord delivered = records.get(2);
+        assertThat(delivered.outcome()).isEqualTo("delivered");
+        assertThat(delivered.attempts()).isEqualTo(1);
+        assertThat(delivered.lastError()).isEqualTo("hubspot answered 503 (retry-after none)");
+        assertThat(delivered.finishedAt()).isEqualTo(NOW.plusSeconds(31));
+        assertThat(store().records(entity, NOW.plus(RETENTION).plusSeconds(200))).isEmpty();
+    }
+
+    private static DeliveryKey traced(String topic, String entity, String target) {
+        String webhookId = UUID.randomUUID().toString();
+        return new DeliveryKey("shopsync-demo.myshopify.com:" + webhookId, target, topic, entity,
+                new DeliveryStore.Origin("order-to-crm", webhookId, NOW.minusSeconds(5), NOW.minusSeconds(4), entity));
+    }
+
+    @Test
     void claim_shouldBeExclusive_untilTheLeaseExpires() {
         Claim first = store().claim(hubspot, false, NOW);
         Claim second = store().claim(hubspot, false, NOW.plusSeconds(10));

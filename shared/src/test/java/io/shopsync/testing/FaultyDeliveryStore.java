@@ -78,9 +78,14 @@ public final class FaultyDeliveryStore implements DeliveryStore {
     }
 
     @Override
-    public void release(DeliveryKey key, Claim.Claimed claim, boolean attempted) {
+    public void release(DeliveryKey key, Claim.Claimed claim, boolean attempted, String reason) {
         maybeFail(Operation.RELEASE);
-        store.release(key, claim, attempted);
+        store.release(key, claim, attempted, reason);
+    }
+
+    @Override
+    public java.util.List<DeliveryRecord> records(String entity, Instant now) {
+        return store.records(entity, now);
     }
 
     @Override

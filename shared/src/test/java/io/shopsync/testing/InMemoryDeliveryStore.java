@@ -5,7 +5,9 @@ import io.shopsync.delivery.DeliveryStore.LeaseLostException;
 import io.shopsync.flow.EntityVersion;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.Comparator;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalInt;
@@ -17,7 +19,14 @@ import java.util.UUID;
  */
 public final class InMemoryDeliveryStore implements DeliveryStore {
 
-    private record Row(String state, String token, Instant leaseUntil, String detail, Instant expires, int attempts) {}
+    private record Row(String state, String token, Instant leaseUntil, String detail, Instant expires, int attempts,
+                       DeliveryKey key, String lastError, EntityVersion staleAgainst, Instant claimedAt, Instant finishedAt) {
+        Row(String state, String token, Instant leaseUntil, String detail, Instant expires, int attempts, Row before,
+            DeliveryKey key, Instant claimedAt, Instant finishedAt) {
+            this(state, token, leaseUntil, detail, expires, attempts, key, before == null ? null : before.lastError(),
+                    null, claimedAt, finishedAt);
+        }
+    }
 
     private final Map<String, Row> deliveries = new HashMap<>();
     private final Map<String, EntityVersion> watermarks = new HashMap<>();
@@ -55,7 +64,8 @@ public final class InMemoryDeliveryStore implements DeliveryStore {
         Optional<EntityVersion> applied = checks.entity().map(v -> watermarks.get(v.watermarkKey() + "#" + key.target()));
         boolean staleState = applied.isPresent() && !checks.entity().get().version().isNewerThan(applied.get());
         if (staleState && !checks.sendIfStale()) {
-            deliveries.put(id, new Row("COMPLETED", null, now, "stale", now.plus(retention), 0));
+            deliveries.put(id, new Row("COMPLETED", null, now, "stale", now.plus(retention), 0, key, null, applied.get(),
+                    null, now));
             return new Claim.Stale(applied.get());
         }
         Optional<EntityVersion> person = checks.person().map(v -> watermarks.get(v.watermarkKey() + "#" + key.target()));
@@ -63,7 +73,8 @@ public final class InMemoryDeliveryStore implements DeliveryStore {
                 && person.get().updatedAt().isAfter(checks.person().get().version().updatedAt());
         String token = UUID.randomUUID().toString();
         int attempts = row == null || row.expires().isBefore(now) ? 0 : row.attempts();
-        deliveries.put(id, new Row("IN_PROGRESS", token, now.plus(lease), null, now.plus(retention), attempts));
+        deliveries.put(id, new Row("IN_PROGRESS", token, now.plus(lease), null, now.plus(retention), attempts,
+                row == null || row.expires().isBefore(now) ? null : row, key, now, null));
         return new Claim.Claimed(token, OptionalInt.of(attempts), staleState, stalePerson);
     }
 
@@ -81,12 +92,13 @@ public final class InMemoryDeliveryStore implements DeliveryStore {
     }
 
     @Override
-    public synchronized void release(DeliveryKey key, Claim.Claimed claim, boolean attempted) {
+    public synchronized void release(DeliveryKey key, Claim.Claimed claim, boolean attempted, String reason) {
         String id = key.deliveryId() + "#" + key.target();
         Row row = deliveries.get(id);
         if (row != null && claim.token().equals(row.token())) {
             deliveries.put(id, new Row("RELEASED", row.token(), row.leaseUntil(), null, row.expires(),
-                    row.attempts() + (attempted ? 1 : 0)));
+                    row.attempts() + (attempted ? 1 : 0), row.key(), reason != null ? reason : row.lastError(), null,
+                    row.claimedAt(), row.finishedAt()));
         }
     }
 
@@ -101,7 +113,26 @@ public final class InMemoryDeliveryStore implements DeliveryStore {
         if (row == null || !claim.token().equals(row.token())) {
             throw new LeaseLostException("delivery record " + id + " was taken over by another attempt", null);
         }
-        deliveries.put(id, new Row(state, row.token(), row.leaseUntil(), detail, now.plus(retention), row.attempts()));
+        deliveries.put(id, new Row(state, row.token(), row.leaseUntil(), detail, now.plus(retention), row.attempts(),
+                row.key(), row.lastError(), null, row.claimedAt(), now));
+    }
+
+    @Override
+    public synchronized List<DeliveryRecord> records(String entity, Instant now) {
+        return deliveries.entrySet().stream()
+                .filter(e -> !e.getValue().expires().isBefore(now) && e.getValue().key() != null
+                        && entity.equals(e.getValue().key().entity()))
+                .map(e -> {
+                    Row row = e.getValue();
+                    DeliveryKey key = row.key();
+                    boolean completed = "COMPLETED".equals(row.state());
+                    return new DeliveryRecord(key.deliveryId(), key.target(), key.topic(), key.origin(), row.state(),
+                            completed ? row.detail() : null, "FAILED".equals(row.state()) ? row.detail() : null,
+                            row.lastError(), row.attempts(), Optional.ofNullable(row.staleAgainst()), row.claimedAt(),
+                            row.finishedAt());
+                })
+                .sorted(Comparator.comparing(DeliveryRecord::lastChange).reversed())
+                .toList();
     }
 
     @Override

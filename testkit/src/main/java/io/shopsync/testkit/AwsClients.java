@@ -19,7 +19,10 @@ import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.dynamodb.model.AttributeDefinition;
 import software.amazon.awssdk.services.dynamodb.model.BillingMode;
+import software.amazon.awssdk.services.dynamodb.model.GlobalSecondaryIndex;
 import software.amazon.awssdk.services.dynamodb.model.KeySchemaElement;
+import software.amazon.awssdk.services.dynamodb.model.Projection;
+import software.amazon.awssdk.services.dynamodb.model.ProjectionType;
 import software.amazon.awssdk.services.dynamodb.model.KeyType;
 import software.amazon.awssdk.services.dynamodb.model.ScalarAttributeType;
 import software.amazon.awssdk.services.dynamodb.model.TimeToLiveSpecification;
@@ -103,13 +106,24 @@ public final class AwsClients {
         return sns;
     }
 
-    /** Creates the idempotency table as template.yaml does: string hash key pk, TTL on expiresAt. */
+    /**
+     * Creates the idempotency table as template.yaml does: string hash key pk, TTL on expiresAt, and the entity
+     * index a trace queries (TemplateRulesTest holds the template to DynamoDbDeliveryStore's index; this copy keeps
+     * testkit free of shared/).
+     */
     public String createTable(String prefix) {
         String table = prefix + "-" + UUID.randomUUID().toString().substring(0, 8);
         dynamo.createTable(r -> r.tableName(table)
-                .attributeDefinitions(AttributeDefinition.builder().attributeName("pk")
-                        .attributeType(ScalarAttributeType.S).build())
+                .attributeDefinitions(
+                        AttributeDefinition.builder().attributeName("pk").attributeType(ScalarAttributeType.S).build(),
+                        AttributeDefinition.builder().attributeName("entity").attributeType(ScalarAttributeType.S).build())
                 .keySchema(KeySchemaElement.builder().attributeName("pk").keyType(KeyType.HASH).build())
+                .globalSecondaryIndexes(GlobalSecondaryIndex.builder().indexName("entity-index")
+                        .keySchema(KeySchemaElement.builder().attributeName("entity").keyType(KeyType.HASH).build())
+                        .projection(Projection.builder().projectionType(ProjectionType.INCLUDE)
+                                .nonKeyAttributes("state", "outcome", "reason", "lastError", "attempts", "staleAgainst",
+                                        "topic", "flow", "webhookId", "triggeredAt", "receivedAt", "watermarkKey",
+                                        "claimedAt", "finishedAt", "expiresAt").build()).build())
                 .billingMode(BillingMode.PAY_PER_REQUEST));
         dynamo.updateTimeToLive(r -> r.tableName(table).timeToLiveSpecification(
                 TimeToLiveSpecification.builder().attributeName("expiresAt").enabled(true).build()));

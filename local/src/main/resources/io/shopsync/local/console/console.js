@@ -168,7 +168,33 @@ async function refresh() {
   }
 }
 
+// The trace of one order, as the CLI prints it (format=text); a 404 is the answer "no webhook for this order".
+async function trace(event) {
+  event.preventDefault();
+  const shop = document.getElementById("trace-shop").value.trim();
+  const order = document.getElementById("trace-order").value.trim();
+  const result = document.getElementById("trace-result");
+  const button = document.getElementById("trace-button");
+  button.disabled = true;
+  result.hidden = false;
+  result.textContent = "tracing order " + order + "...";
+  try {
+    const query = new URLSearchParams({ shop: shop, order: order, format: "text" });
+    const response = await fetch("/_local/trace?" + query.toString(), { cache: "no-store" });
+    const type = response.headers.get("content-type") || "";
+    result.textContent = type.startsWith("text/plain") ? await response.text()
+        : ((await response.json()).message || "trace answered " + response.status);
+    result.classList.toggle("unknown", !response.ok);
+  } catch (error) {
+    result.textContent = "trace failed: " + error.message;
+    result.classList.add("unknown");
+  } finally {
+    button.disabled = false;
+  }
+}
+
 function start() {
+  document.getElementById("trace-form").addEventListener("submit", trace);
   refresh();
   setInterval(refresh, POLL_MILLIS);
 }

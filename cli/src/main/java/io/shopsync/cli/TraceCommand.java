@@ -1,0 +1,251 @@
+package io.shopsync.cli;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.shopsync.connectors.shopify.AdminGraphql;
+import io.shopsync.connectors.shopify.AdminGraphqlFailure;
+import io.shopsync.delivery.DynamoDbDeliveryStore;
+import io.shopsync.trace.EntityTrace;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.net.URI;
+import java.net.URLEncoder;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import java.util.stream.Collectors;
+import picocli.CommandLine.ArgGroup;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+import software.amazon.awssdk.services.sqs.model.Message;
+import software.amazon.awssdk.services.sqs.model.MessageSystemAttributeName;
+
+/**
+ * {@code trace}: "did order N sync, and if not, why and what now" for one record, from the delivery records (one
+ * query of the table's entity index), each target's watermark and the flows' dead-letter queues (peeked, never
+ * consumed). The local stack answers the same trace at {@code GET /_local/trace}.
+ */
+@Command(name = "trace", mixinStandardHelpOptions = true,
+        description = {"Shows everything Shopsync knows about one order, newest first, per flow and target: each webhook "
+                + "received (topic, webhook id, triggered-at, received-at), its outcome (delivered, duplicate, stale and "
+                + "against which version, retried with the reason, dead-lettered with the reason), the watermark per "
+                + "target, whether it sits in a dead-letter queue now, and the next step. Nothing is consumed."},
+        footer = {"", "Examples:",
+            "  scripts/shopsync trace --stack shopsync --shop my-store.myshopify.com --order 5123456789012",
+            "  scripts/shopsync trace --stack shopsync --shop my-store --order 5123456789012 --json",
+            "  SHOPIFY_ADMIN_TOKEN=... scripts/shopsync trace --stack shopsync --shop my-store --order-name '#1042'",
+            "  scripts/shopsync trace --local http://127.0.0.1:3000 --shop shopsync-demo --order 820982911946154508",
+            "", "Exit codes: 0 found, 1 unknown or failed (the message says what to do), 2 bad usage."})
+final class TraceCommand implements Callable<Integer> {
+
+    /** How many dead letters per flow a trace reads at most (each is made visible again at once). */
+    static final int PEEK_MAX = 100;
+
+    private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+
+    private final CliContext context;
+    private final HttpClient http;
+
+    @Spec
+    CommandSpec spec;
+
+    /** The shop (--shop), and the Admin API that resolves --order-name (--token or SHOPIFY_ADMIN_TOKEN). */
+    @Mixin
+    ShopifyAdminOptions admin = new ShopifyAdminOptions();
+
+    @ArgGroup(exclusive = true, multiplicity = "1")
+    Record record;
+
+    static final class Record {
+        @Option(names = "--order", paramLabel = "ID", description = "the order's id (the number in its admin URL)")
+        String orderId;
+
+        @Option(names = "--order-name", paramLabel = "NAME", description = "the order's name as the admin shows it "
+                + "('#1042'), resolved to its id through the shop's Admin API (needs --token or SHOPIFY_ADMIN_TOKEN, "
+                + "scope read_orders)")
+        String orderName;
+    }
+
+    @Option(names = "--json", description = "print the trace as JSON, for scripts")
+    boolean json;
+
+    @Option(names = "--local", paramLabel = "URL", description = "trace on a running scripts/local stack instead, "
+            + "e.g. http://127.0.0.1:3000")
+    String local;
+
+    @Option(names = "--table", paramLabel = "NAME", description = "the stack's DynamoDB table, instead of --stack")
+    String table;
+
+    @Mixin
+    FlowQueues queues = new FlowQueues();
+
+    @Mixin
+    AwsOptions awsOptions = new AwsOptions();
+
+    TraceCommand(CliContext context, HttpClient http) {
+        this.context = context;
+        this.http = http;
+    }
+
+    @Override
+    public Integer call() {
+        String domain = admin.domain();
+        if (record.orderName != null && FlowQueues.given(local).isPresent()) {
+            throw new CliException("--order-name needs the shop's Admin API, which a local stack does not resolve names "
+                    + "against: give --order ID (the number in the order's admin URL, or in events/payloads)");
+        }
+        String order = record.orderName != null ? orderIdOf(record.orderName.trim()) : record.orderId.trim();
+        if (!order.matches("[1-9][0-9]{0,24}")) {
+            throw new CliException("--order " + record.orderId + " is not an order id: give the number in the order's "
+                    + "admin URL (…/admin/orders/5123456789012), not its name (#1042)");
+        }
+        PrintWriter out = spec.commandLine().getOut();
+        if (FlowQueues.given(local).isPresent()) {
+            return traceLocal(out, domain, order);
+        }
+        try (AwsClients aws = AwsClients.of(awsOptions, context)) {
+            String tableName = FlowQueues.given(table).orElseGet(() ->
+                    queues.stackOutputs(aws, "--table NAME and --dlq-url URL").require("IdempotencyTableName"));
+            DynamoDbDeliveryStore store = DynamoDbDeliveryStore.withDefaults(aws.dynamo(), tableName);
+            EntityTrace trace = new EntityTrace(store, DynamoDbDeliveryStore.DEFAULT_RECORD_RETENTION,
+                    () -> deadLetters(aws), nextSteps(domain), Clock.systemUTC());
+            EntityTrace.Report report = aws.call("reading the delivery records of order " + order + " from table "
+                    + tableName, () -> trace.trace(query(domain, order,
+                    record.orderName == null ? "order " + order : "order " + record.orderName.trim() + " (id " + order + ")")));
+            if (json) {
+                out.println(trace.json(report, JSON).toPrettyString());
+            } else {
+                out.print(trace.text(report));
+            }
+            out.flush();
+            return report.found() ? 0 : 1;
+        }
+    }
+
+    /**
+     * The id of the order the admin shows as {@code name}: one Admin GraphQL search ({@code orders(query: "name:…")}),
+     * kept only when the name matches exactly.
+     */
+    private String orderIdOf(String name) {
+        if (name.isEmpty() || name.length() > 64 || name.chars().anyMatch(c -> c < 32)) {
+            throw new CliException("--order-name '" + name + "' is not an order name: give it as the admin shows it, "
+                    + "e.g. '#1042' (quoted, or the shell drops everything after #)");
+        }
+        ObjectNode variables = JSON.createObjectNode();
+        variables.put("query", "name:\"" + name.replace("\\", "\\\\").replace("\"", "\\\"") + "\"");
+        String what = "the look-up of order " + name;
+        AdminGraphql.Answer answer = admin.admin(http, context).graphql().query(admin.domain(),
+                "query($query: String!) { orders(first: 5, query: $query) { nodes { legacyResourceId name } } }",
+                variables, what);
+        if (!(answer instanceof AdminGraphql.Answer.Data data)) {
+            throw new CliException("cannot find order " + name + " in " + admin.domain() + ": "
+                    + admin.problem(new AdminGraphqlFailure(what, answer)));
+        }
+        for (JsonNode node : data.data().path("orders").path("nodes")) {
+            if (name.equals(node.path("name").asText())) {
+                return node.path("legacyResourceId").asText();
+            }
+        }
+        throw new CliException("shop " + admin.domain() + " has no order named " + name + ": check the name as the admin "
+                + "shows it (with its prefix, e.g. '#1042'), or give --order ID");
+    }
+
+    /** What an order's trace asks: the entity key the order flows give it (EntityKeys.byId("order", ...)). */
+    static EntityTrace.Query query(String shop, String orderId, String what) {
+        return new EntityTrace.Query(shop, shop + "/order/" + orderId, what);
+    }
+
+    /**
+     * Every flow's dead letters, peeked (each message made visible again at once, none deleted). With --dlq-url
+     * instead of --stack, that one queue; a dead letter names its flow in its {@code flow} attribute.
+     */
+    private List<EntityTrace.DeadLetter> deadLetters(AwsClients aws) {
+        Map<String, DeployedFlow> byUrl = new LinkedHashMap<>();
+        Map<String, SqsQueue> dlqs = new LinkedHashMap<>();
+        for (DeployedFlow flow : DeployedFlow.ALL) {
+            SqsQueue dlq = queues.deadLetterQueue(flow, aws);
+            byUrl.putIfAbsent(dlq.url(), flow);
+            dlqs.putIfAbsent(dlq.url(), dlq);
+        }
+        List<EntityTrace.DeadLetter> letters = new ArrayList<>();
+        for (Map.Entry<String, SqsQueue> entry : dlqs.entrySet()) {
+            SqsQueue dlq = entry.getValue();
+            if (dlq.counts().total() == 0) {
+                continue;
+            }
+            for (Message message : dlq.peek(PEEK_MAX)) {
+                Map<String, String> attributes = message.messageAttributes().entrySet().stream()
+                        .filter(e -> e.getValue().stringValue() != null)
+                        .collect(Collectors.toMap(Map.Entry::getKey, e -> e.getValue().stringValue()));
+                String sent = message.attributes().get(MessageSystemAttributeName.SENT_TIMESTAMP);
+                String flow = attributes.getOrDefault("flow", byUrl.get(entry.getKey()).name());
+                letters.add(new EntityTrace.DeadLetter(flow, dlq.name(), message.messageId(),
+                        sent == null ? null : Instant.ofEpochMilli(Long.parseLong(sent)), attributes));
+            }
+        }
+        return letters;
+    }
+
+    private EntityTrace.NextSteps nextSteps(String domain) {
+        List<String> where = new ArrayList<>(queues.asArguments(false));
+        where.addAll(awsOptions.asArguments());
+        String stack = String.join(" ", where);
+        return new EntityTrace.NextSteps() {
+            @Override
+            public String redrive(String flow) {
+                return "scripts/shopsync dlq redrive " + flow + " " + stack;
+            }
+
+            @Override
+            public String unknown(String what) {
+                return "check the subscription with `scripts/shopsync webhooks list --stack " + (queues.stack == null
+                        ? "NAME" : queues.stack.trim()) + " --shop " + domain + "`, or run `scripts/shopsync reconcile "
+                        + stack + " --shop " + domain + " --since <the order's date>`";
+            }
+        };
+    }
+
+    private int traceLocal(PrintWriter out, String domain, String order) {
+        String base = local.trim().replaceAll("/+$", "");
+        URI uri;
+        try {
+            uri = URI.create(base + "/_local/trace?shop=" + URLEncoder.encode(domain, StandardCharsets.UTF_8)
+                    + "&order=" + URLEncoder.encode(order, StandardCharsets.UTF_8) + (json ? "" : "&format=text"));
+        } catch (IllegalArgumentException e) {
+            throw new CliException("--local " + local + " is not a URL: give the address scripts/local printed, e.g. "
+                    + "http://127.0.0.1:3000");
+        }
+        HttpResponse<String> response;
+        try {
+            response = http.send(HttpRequest.newBuilder(uri).timeout(Duration.ofSeconds(30)).GET().build(),
+                    HttpResponse.BodyHandlers.ofString());
+        } catch (IOException e) {
+            throw new CliException("cannot reach the local stack at " + base + " (" + e.getClass().getSimpleName() + ": "
+                    + e.getMessage() + "): is scripts/local running? It prints its address when ready", e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new CliException("interrupted while asking the local stack; nothing was changed", e);
+        }
+        if (response.statusCode() != 200 && response.statusCode() != 404) {
+            throw new CliException("the local stack at " + base + " answered " + response.statusCode() + " to the trace: "
+                    + response.body().strip() + " (is it an older scripts/local without /_local/trace? rebuild it)");
+        }
+        out.print(response.body().endsWith("\n") ? response.body() : response.body() + "\n");
+        out.flush();
+        return response.statusCode() == 200 ? 0 : 1;
+    }
+}
