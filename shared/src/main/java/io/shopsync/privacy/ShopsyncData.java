@@ -12,7 +12,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.function.Predicate;
@@ -138,7 +137,7 @@ public final class ShopsyncData implements Target {
     private Summary redactCustomer(DeliveryItem delivery, PrivacyRequest request) {
         String shop = delivery.shop();
         String own = ownBody(delivery);
-        Matches matches = customerMatches(shop, request);
+        Matches matches = new Matches(shop, request);
         List<Map<String, AttributeValue>> items = scan(matches::item);
         Set<String> webhookIds = new HashSet<>();
         for (Map<String, AttributeValue> item : items) {
@@ -172,7 +171,7 @@ public final class ShopsyncData implements Target {
     }
 
     private Summary report(DeliveryItem item, PrivacyRequest request) {
-        Matches matches = customerMatches(item.shop(), request);
+        Matches matches = new Matches(item.shop(), request);
         List<Map<String, AttributeValue>> items = scan(matches::item);
         long records = items.stream().filter(i -> i.get("pk").s().startsWith("delivery#")).count();
         long watermarks = items.size() - records;
@@ -209,14 +208,22 @@ public final class ShopsyncData implements Target {
         return new Summary(items.size(), bodies);
     }
 
-    /** What names the customer: their entities' records and watermarks, and body text with their ids or e-mail. */
+    /** What names the customer: their entities' records and watermarks, and bodies (by {@link PersonMatch}). */
     private static final class Matches {
         private final Set<String> entities = new HashSet<>();
         private final List<String> watermarkPrefixes = new ArrayList<>();
-        private final List<Pattern> ids = new ArrayList<>();
-        private final List<String> texts = new ArrayList<>();
+        private final PersonMatch person;
 
-        void item(String kind, String shop, String id) {
+        Matches(String shop, PrivacyRequest request) {
+            String customer = request.customerId().orElseThrow();
+            for (String kind : List.of("customer", "customer-email-consent", "customer-sms-consent")) {
+                add(kind, shop, customer);
+            }
+            request.orderIds().forEach(order -> add("order", shop, order));
+            person = PersonMatch.of(request);
+        }
+
+        private void add(String kind, String shop, String id) {
             entities.add(shop + "/" + kind + "/" + id);
             watermarkPrefixes.add("watermark#" + shop + "/" + kind + "/" + id + "#");
         }
@@ -231,30 +238,8 @@ public final class ShopsyncData implements Target {
         }
 
         boolean body(String body) {
-            String lower = body.toLowerCase(Locale.ROOT);
-            return ids.stream().anyMatch(id -> id.matcher(body).find()) || texts.stream().anyMatch(lower::contains);
+            return person.names(body);
         }
-    }
-
-    private static Matches customerMatches(String shop, PrivacyRequest request) {
-        Matches matches = new Matches();
-        String customer = request.customerId().orElseThrow();
-        for (String kind : List.of("customer", "customer-email-consent", "customer-sms-consent")) {
-            matches.item(kind, shop, customer);
-        }
-        matches.ids.add(number(customer));
-        for (String order : request.orderIds()) {
-            matches.item("order", shop, order);
-            matches.ids.add(number(order));
-        }
-        request.email().ifPresent(matches.texts::add);
-        request.phone().ifPresent(matches.texts::add);
-        return matches;
-    }
-
-    /** An id as a whole number in JSON text (not a part of a longer one). */
-    private static Pattern number(String id) {
-        return Pattern.compile("(?<![0-9])" + id + "(?![0-9])");
     }
 
     private static boolean isPrivacyRecord(Map<String, AttributeValue> item) {
