@@ -93,6 +93,18 @@ class PrivacyConnectorsContractTest {
     }
 
     @Test
+    void redact_withAPhoneNotInE164Form_likeShopifysSample_asksKlaviyoByEmailOnly() throws Exception {
+        ObjectNode payload = shopifysRedact();
+        ((ObjectNode) payload.get("customer")).put("phone", "555-625-1199");
+
+        assertThat(klaviyo.deliver(List.of(redact("wh-6", payload)))).singleElement().isInstanceOf(DeliveryOutcome.Delivered.class);
+
+        assertThat(apis.bodies(FakeCrmApis.KLAVIYO_DELETION_JOBS)).singleElement().satisfies(job -> assertThat(
+                job.path("data").path("attributes").path("profile").path("data").path("attributes").has("email")).isTrue());
+        assertThat(log.raw).anyMatch(line -> line.contains("RedactPhoneNotE164"));
+    }
+
+    @Test
     void redact_thatHubSpotThrottles_waitsForTheWindow_andHoldsBackTheRestOfTheBatch() throws Exception {
         apis.answerNext(FakeCrmApis.HUBSPOT_GDPR_DELETE, 1, FakeCrmApis.hubspotRateLimited(null));
 

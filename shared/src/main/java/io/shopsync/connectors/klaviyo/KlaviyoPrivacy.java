@@ -20,9 +20,13 @@ import java.util.List;
  * <p>Outcomes as every Klaviyo call: 202 delivered; 429, 5xx or a timeout retry later (not before Retry-After),
  * and a job already accepted is simply asked for again (Klaviyo deletes what is there); another 4xx fails the
  * request, into the DLQ with an alert. A customer with neither e-mail nor phone has no profile Shopsync could
- * have made: delivered, counted {@code RedactWithoutIdentifier}.
+ * have made: delivered, counted {@code RedactWithoutIdentifier}. A phone not in E.164 form (Shopify's own sample
+ * has {@code 555-625-1199}) can name no Klaviyo profile, which keeps phones in E.164: no job by phone, counted
+ * {@code RedactPhoneNotE164}.
  */
 public final class KlaviyoPrivacy implements Target {
+
+    private static final java.util.regex.Pattern E164 = java.util.regex.Pattern.compile("\\+[1-9]\\d{6,14}");
 
     private final KlaviyoApi api;
     private final Telemetry telemetry;
@@ -67,7 +71,13 @@ public final class KlaviyoPrivacy implements Target {
                 return outcome;
             }
         }
-        if (request.phone().isPresent()) {
+        if (request.phone().isPresent() && !E164.matcher(request.phone().get()).matches()) {
+            // Klaviyo keeps phone numbers in E.164 and refuses any other form: no profile can have this one.
+            telemetry.line(item.envelope().flow(), "customers/redact phone is not E.164: no Klaviyo job by phone")
+                    .field("target", name()).field("shop", item.shop()).field("topic", item.topic())
+                    .field("customerId", request.customerId().orElse("")).field("webhookId", item.envelope().webhookId())
+                    .count("RedactPhoneNotE164").emit();
+        } else if (request.phone().isPresent()) {
             DeliveryOutcome outcome = outcome(request, "phone_number",
                     api.requestProfileDeletion("phone_number", request.phone().get()));
             if (outcome != null) {
