@@ -260,8 +260,10 @@ public final class ShopsyncData implements Target {
         List<Map<String, AttributeValue>> found = new ArrayList<>();
         Map<String, AttributeValue> start = null;
         do {
+            // Names, not the attributes themselves: a projection may not use DynamoDB's reserved words.
             ScanRequest.Builder request = ScanRequest.builder().tableName(table).consistentRead(true)
-                    .projectionExpression("pk, entity, topic");
+                    .projectionExpression("#pk, #entity, #topic")
+                    .expressionAttributeNames(Map.of("#pk", "pk", "#entity", "entity", "#topic", "topic"));
             if (start != null) {
                 request.exclusiveStartKey(start);
             }
