@@ -7,7 +7,7 @@ import picocli.CommandLine.Spec;
 
 /** {@code dlq}: a flow's dead-letter queue on a deployed stack. */
 @Command(name = "dlq", mixinStandardHelpOptions = true,
-        description = "Inspect or redrive a flow's dead-letter queue on a deployed stack.",
+        description = "Inspect, redrive or purge (a customer's dead letters) a flow's dead-letter queue on a deployed stack.",
         footer = {"", "FLOW is one of: order-to-crm, stock-to-inventory, fulfilment-to-crm.",
             "AWS credentials and region come from the usual places (AWS_PROFILE, aws sso login, AWS_REGION)."})
 final class DlqCommand implements Runnable {
@@ -17,6 +17,6 @@ final class DlqCommand implements Runnable {
 
     @Override
     public void run() {
-        throw new ParameterException(spec.commandLine(), "give a subcommand: inspect or redrive");
+        throw new ParameterException(spec.commandLine(), "give a subcommand: inspect, redrive or purge");
     }
 }

@@ -50,7 +50,8 @@ public final class ShopsyncCli implements Runnable {
         root.addSubcommand(new ReplayCommand(context, http));
         root.addSubcommand(new CommandLine(new DlqCommand())
                 .addSubcommand(new DlqInspectCommand(context))
-                .addSubcommand(new DlqRedriveCommand(context)));
+                .addSubcommand(new DlqRedriveCommand(context))
+                .addSubcommand(new DlqPurgeCommand(context)));
         root.addSubcommand(new CommandLine(new WebhooksCommand())
                 .addSubcommand(new WebhooksListCommand(context, http))
                 .addSubcommand(new WebhooksRegisterCommand(context, http))

@@ -141,6 +141,51 @@ class DlqCommandsIT {
         return all;
     }
 
+    /** Dead-letters a real webhook (a payload of events/payloads) in its envelope, as the order flow does. */
+    private void deadLetterWebhook(String webhookId, String topic, String payloadFile, String entity) {
+        io.shopsync.envelope.Envelope envelope = new io.shopsync.envelope.Envelope("order-to-crm", topic,
+                "shopsync-demo.myshopify.com", webhookId, "event-" + webhookId, java.time.Instant.parse("2026-11-27T10:15:47Z"),
+                "2026-10", java.time.Instant.parse("2026-11-27T10:15:48Z"), entity,
+                new io.shopsync.envelope.Body.Inline(io.shopsync.testkit.Fixtures.bytes("events/payloads/" + payloadFile)));
+        String body = new io.shopsync.envelope.EnvelopeCodec(new com.fasterxml.jackson.databind.ObjectMapper()).encode(envelope);
+        sqs.sendMessage(r -> r.queueUrl(dlqUrl).messageBody(body).messageGroupId(entity)
+                .messageDeduplicationId("shopsync-demo.myshopify.com:" + webhookId)
+                .messageAttributes(Map.of("webhookId", text(webhookId), "topic", text(topic), "entity", text(entity))));
+    }
+
+    @Test
+    void purge_shouldDeleteTheDeadLettersThatNameTheCustomer_andLeaveEveryOtherOne() {
+        deadLetterWebhook("wh-order", "orders/create", "orders-create.json", "shopsync-demo.myshopify.com/order/820982911946154508");
+        deadLetterWebhook("wh-consent", "customers_email_marketing_consent/update",
+                "customers-email-marketing-consent-update.json", "shopsync-demo.myshopify.com/customer/706405506930370084");
+        deadLetterWebhook("wh-guest", "orders/create", "orders-guest-pos.json", "shopsync-demo.myshopify.com/order/734281950317462958");
+
+        CliRun.Result dry = cli.run("dlq", "purge", "order-to-crm", "--customer", "706405506930370084", "--email",
+                "Zoe.Adams@example.com", "--order", "820982911946154508", "--dry-run", "--dlq-url", dlqUrl,
+                "--endpoint-url", endpoint);
+        assertThat(dry.exitCode()).as(dry.all()).isZero();
+        assertThat(dry.out()).contains("3 read, 2 would be deleted", "1 left as they were");
+        assertThat(visible(dlqUrl)).isEqualTo(3);
+
+        CliRun.Result result = cli.run("dlq", "purge", "order-to-crm", "--customer", "706405506930370084", "--email",
+                "Zoe.Adams@example.com", "--order", "820982911946154508", "--dlq-url", dlqUrl, "--endpoint-url", endpoint);
+
+        assertThat(result.exitCode()).as(result.all()).isZero();
+        assertThat(result.out()).contains("3 read, 2 deleted (they named customer 706405506930370084), 1 left as they were");
+        assertThat(result.out()).doesNotContain("zoe").doesNotContain("Zoe");
+        assertThat(receiveAll(dlqUrl)).singleElement().satisfies(kept ->
+                assertThat(kept.messageAttributes().get("webhookId").stringValue()).isEqualTo("wh-guest"));
+    }
+
+    @Test
+    void purge_shouldRefuseAnIdThatIsNotShopifys() {
+        CliRun.Result result = cli.run("dlq", "purge", "order-to-crm", "--customer", "zoe@example.com", "--dlq-url", dlqUrl,
+                "--endpoint-url", endpoint);
+
+        assertThat(result.exitCode()).isEqualTo(1);
+        assertThat(result.err()).contains("numeric ids");
+    }
+
     @Test
     void inspect_shouldShowEachDeadLettersReasonAndIds_andACount_withoutConsumingThem() {
         deadLetter("wh-1", "820982911946154508", "hubspot");

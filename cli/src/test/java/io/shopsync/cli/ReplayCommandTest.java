@@ -117,7 +117,7 @@ class ReplayCommandTest {
         assertThat(result.out()).contains("200  orders/create", "events/order-to-crm/orders-create.json",
                 "replay: 10 posted, all answered 2xx");
         assertThat(result.out().lines().filter(line -> line.startsWith("  200 "))).hasSize(10);
-        assertThat(result.out()).contains("skip 3: SQS delivery events", "skip 12: raw payloads without a topic",
+        assertThat(result.out()).contains("skip 3: SQS delivery events", "skip 15: raw payloads without a topic",
                 "skip 3: EventBridge events");
         assertThat(result.all()).doesNotContain(SECRET);
     }

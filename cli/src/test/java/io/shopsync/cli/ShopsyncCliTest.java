@@ -38,6 +38,6 @@ class ShopsyncCliTest {
         CliRun.Result result = cli.run("dlq");
 
         assertThat(result.exitCode()).isEqualTo(2);
-        assertThat(result.err()).contains("give a subcommand: inspect or redrive", "Usage: scripts/shopsync dlq");
+        assertThat(result.err()).contains("give a subcommand: inspect, redrive or purge", "Usage: scripts/shopsync dlq");
     }
 }

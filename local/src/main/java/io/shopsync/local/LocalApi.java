@@ -77,8 +77,9 @@ final class LocalApi implements HttpHandler {
                 body = in.readAllBytes();
             }
             for (RunningStack.LocalFlow flow : stack.flows()) {
-                if (flow.route().path().equals(path) && flow.route().method().equals(method)) {
-                    webhook(exchange, flow.route(), method, path, body);
+                Optional<HttpApiEventSource> route = flow.routeFor(method, path);
+                if (route.isPresent()) {
+                    webhook(exchange, route.get(), method, path, body);
                     return;
                 }
             }

@@ -97,9 +97,20 @@ final class RunningStack implements AutoCloseable {
         }
     }
 
-    /** One flow as it runs here: its template function, its queues, and the handler serving each trigger. */
+    /**
+     * One flow as it runs here: its template function, its queues, and the handler serving each trigger
+     * ({@code moreRoutes}: the function's other webhook routes, the privacy route of the order flow's).
+     */
     record LocalFlow(String name, StackTemplate.Function function, EmbeddedSqs.FlowQueueUrls queues,
-                     HttpApiEventSource route, FlowPoller poller, EventBridgeRule rule) {}
+                     HttpApiEventSource route, List<HttpApiEventSource> moreRoutes, FlowPoller poller,
+                     EventBridgeRule rule) {
+
+        /** The route that serves {@code method} and {@code path}, if this flow's function has it. */
+        java.util.Optional<HttpApiEventSource> routeFor(String method, String path) {
+            return java.util.stream.Stream.concat(java.util.stream.Stream.of(route), moreRoutes.stream())
+                    .filter(r -> r.path().equals(path) && r.method().equals(method)).findFirst();
+        }
+    }
 
     private static final ObjectMapper JSON = new ObjectMapper();
 
@@ -224,7 +235,11 @@ final class RunningStack implements AutoCloseable {
                     oneAtATime(handlers.get(i)[0]));
             // EventBridge delivery: the flow's rule, invoking the instance that answers the route (intake).
             EventBridgeRule rule = new EventBridgeRule(handlers.get(i)[0].flow().topics(), oneAtATime(handlers.get(i)[0]));
-            flows.add(new LocalFlow(name, function, urls, route, poller, rule));
+            List<HttpApiEventSource> moreRoutes = new ArrayList<>();
+            for (String path : function.morePaths()) {
+                moreRoutes.add(new HttpApiEventSource(function.method(), path, oneAtATime(handlers.get(i)[0])));
+            }
+            flows.add(new LocalFlow(name, function, urls, route, List.copyOf(moreRoutes), poller, rule));
         }
         flows.forEach(flow -> flow.poller().start());
         String reconcilerLine = startReconciler(options, stores, claimChecks, telemetry);
@@ -238,7 +253,8 @@ final class RunningStack implements AutoCloseable {
         server.setExecutor(serverThreads);
         server.createContext("/", new LocalApi(this, JSON));
         server.start();
-        progress.step("http", flows.stream().map(f -> f.route().routeKey() + " -> " + f.name())
+        progress.step("http", flows.stream().flatMap(f -> java.util.stream.Stream.concat(java.util.stream.Stream.of(f.route()),
+                        f.moreRoutes().stream()).map(r -> r.routeKey() + " -> " + f.name()))
                 .collect(Collectors.joining(", ")));
 
         console.println();

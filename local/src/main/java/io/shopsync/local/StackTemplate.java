@@ -21,14 +21,16 @@ record StackTemplate(Path file, List<Function> functions, List<Scheduled> schedu
     /** The stack name {@code ${AWS::StackName}} stands for locally. */
     static final String LOCAL_STACK_NAME = "shopsync-local";
 
-    /** An {@code AWS::Serverless::Function} with an HttpApi event and an SQS event. */
     /**
+     * An {@code AWS::Serverless::Function} with an HttpApi event (its webhook route; the order flow's also takes the
+     * privacy route, {@code morePaths}) and an SQS event.
+     *
      * @param settings the function's environment variables (Globals, then its own) whose values are literals
      *     or parameters' defaults; those that name stack resources (queues, table, topic, bucket) are left
      *     out: the local stack has its own equivalents
      */
-    record Function(String logicalId, String handlerClass, String method, String path, Queue queue,
-                    Map<String, String> settings) {}
+    record Function(String logicalId, String handlerClass, String method, String path, List<String> morePaths,
+                    Queue queue, Map<String, String> settings) {}
 
     /** A trigger queue and its dead-letter queue. */
     record Queue(String logicalId, String name, boolean fifo, int visibilityTimeoutSeconds,
@@ -142,6 +144,7 @@ record StackTemplate(Path file, List<Function> functions, List<Scheduled> schedu
             String handlerClass = handlerClass(id, properties);
             Map<String, Object> events = mapOrEmpty(properties.get("Events"));
             Map<String, Object> http = null;
+            List<String> morePaths = new java.util.ArrayList<>();
             Map<String, Object> sqs = null;
             String httpName = null;
             String sqsName = null;
@@ -150,8 +153,14 @@ record StackTemplate(Path file, List<Function> functions, List<Scheduled> schedu
                 Object type = body.get("Type");
                 if ("HttpApi".equals(type)) {
                     if (http != null) {
-                        throw fail("function " + id + " has two HttpApi events (" + httpName + ", " + event.getKey()
-                                + "): each flow has one webhook route");
+                        Map<String, Object> more = mapOrEmpty(body.get("Properties"));
+                        String morePath = requiredText(more, "Path", "function " + id + " event " + event.getKey());
+                        if (!"POST".equalsIgnoreCase(requiredText(more, "Method", "function " + id + " event "
+                                + event.getKey()))) {
+                            throw fail("function " + id + " event " + event.getKey() + " is not POST: Shopify POSTs webhooks");
+                        }
+                        morePaths.add(morePath);
+                        continue;
                     }
                     http = mapOrEmpty(body.get("Properties"));
                     httpName = event.getKey();
@@ -180,7 +189,7 @@ record StackTemplate(Path file, List<Function> functions, List<Scheduled> schedu
                         + "[ReportBatchItemFailures]; the delivery path reports failed messages one by one");
             }
             String queueId = resourceOf(sqs.get("Queue"), "function " + id + " event " + sqsName + " Queue");
-            return new Function(id, handlerClass, method.toUpperCase(Locale.ROOT), path,
+            return new Function(id, handlerClass, method.toUpperCase(Locale.ROOT), path, List.copyOf(morePaths),
                     queue(queueId, "function " + id + " event " + sqsName), Map.copyOf(settingsOf(properties)));
         }
 

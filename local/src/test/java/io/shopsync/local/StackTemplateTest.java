@@ -136,6 +136,15 @@ class StackTemplateTest {
     }
 
     @Test
+    void read_keepsAFunctionsSecondRoute_thePrivacyRoute_besideItsWebhookRoute() {
+        StackTemplate.Function orders = StackTemplate.read(StackTemplate.find(Path.of(""))).functions().stream()
+                .filter(f -> f.logicalId().equals("OrderToCrmFunction")).findFirst().orElseThrow();
+
+        assertThat(orders.path()).isEqualTo("/webhooks/orders");
+        assertThat(orders.morePaths()).containsExactly("/webhooks/privacy");
+    }
+
+    @Test
     void read_fails_namingTheFunction_whenItHasNoHttpApiEvent() throws IOException {
         Path file = write(VALID.replace("Type: HttpApi", "Type: Api"));
 

@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.shopsync.delivery.DeliverySettings;
 import io.shopsync.delivery.DynamoDbDeliveryStore;
 import io.shopsync.flow.Flow;
+import io.shopsync.flow.WebhookRoutes;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
@@ -68,6 +69,13 @@ class TemplateRulesTest {
             "order-to-crm", "/webhooks/orders",
             "stock-to-inventory", "/webhooks/inventory",
             "fulfilment-to-crm", "/webhooks/fulfilments");
+
+    /**
+     * The flow whose function also takes Shopify's privacy webhooks, on {@link WebhookRoutes#PRIVACY_PATH}: it erases a
+     * person's or a shop's claim checks in every flow's prefix, so it alone may list the bucket and read and delete
+     * there.
+     */
+    private static final String PRIVACY_FLOW = "order-to-crm";
 
     // ---- The rules ----
 
@@ -503,24 +511,58 @@ class TemplateRulesTest {
             }
             String prefix = "${ClaimCheckBucket.Arn}/" + flow.name() + "/*";
             Set<String> granted = new TreeSet<>();
+            Set<String> erasure = new TreeSet<>();
+            boolean privacy = takesPrivacyWebhooks(function);
             for (Grant grant : grants(template, role)) {
                 if (!grant.action().startsWith("s3:")) {
                     continue;
                 }
-                boolean own = grant.resource() instanceof Map<?, ?> sub && prefix.equals(sub.get("Fn::Sub"));
-                if (!own || !Set.of("s3:PutObject", "s3:GetObject").contains(grant.action())) {
-                    violations.add(role + " (of " + id + ") grants " + grant + ": only s3:PutObject and s3:GetObject"
-                            + " on its flow's claim checks, !Sub \"" + prefix + "\"");
-                } else {
+                boolean own = grant.resource() instanceof Map<?, ?> sub && prefix.equals(sub.get("Fn::Sub"))
+                        && Set.of("s3:PutObject", "s3:GetObject").contains(grant.action());
+                boolean erases = privacy && isErasureGrant(grant);
+                if (own) {
                     granted.add(grant.action());
+                }
+                if (erases) {
+                    erasure.add(grant.toString());
+                }
+                if (!own && !erases) {
+                    violations.add(role + " (of " + id + ") grants " + grant + ": only s3:PutObject and s3:GetObject"
+                            + " on its flow's claim checks, !Sub \"" + prefix + "\""
+                            + (privacy ? ", and what a redaction needs, " + ERASURE_GRANTS : ""));
                 }
             }
             if (!granted.equals(Set.of("s3:GetObject", "s3:PutObject"))) {
                 violations.add(role + " (of " + id + ") does not grant s3:PutObject and s3:GetObject on " + prefix
                         + ": intake could not store an oversized body, or delivery not read it");
             }
+            if (privacy && !erasure.equals(ERASURE_GRANTS)) {
+                violations.add(role + " (of " + id + ") takes the privacy webhooks but grants " + erasure + " instead of "
+                        + ERASURE_GRANTS + ": a redaction could not find or delete the claim-checked bodies it names");
+            }
         });
         return violations;
+    }
+
+    /** What a redaction needs in the bucket: list it, and read and delete in every flow's prefix. */
+    private static final Set<String> ERASURE_GRANTS = eraseGrants();
+
+    private static Set<String> eraseGrants() {
+        Set<String> grants = new TreeSet<>(Set.of("s3:ListBucket on ClaimCheckBucket"));
+        for (String flow : ROUTE_OF_FLOW.keySet()) {
+            grants.add("s3:GetObject on ${ClaimCheckBucket.Arn}/" + flow + "/*");
+            grants.add("s3:DeleteObject on ${ClaimCheckBucket.Arn}/" + flow + "/*");
+        }
+        return grants;
+    }
+
+    private static boolean isErasureGrant(Grant grant) {
+        return ERASURE_GRANTS.contains(grant.toString());
+    }
+
+    private static boolean takesPrivacyWebhooks(Map<String, Object> function) {
+        return map(function.get("Events")).values().stream().anyMatch(event -> "HttpApi".equals(map(event).get("Type"))
+                && WebhookRoutes.PRIVACY_PATH.equals(map(map(event).get("Properties")).get("Path")));
     }
 
     /** s3:PutObject only, on the claim-check prefix of each flow whose work queue the function sends to. */
@@ -733,6 +775,13 @@ class TemplateRulesTest {
                     violations.add(id + " route " + path + " is not POST, which Shopify sends");
                 }
                 String expected = ROUTE_OF_FLOW.get(flow.name());
+                if (path.equals(WebhookRoutes.PRIVACY_PATH)) {
+                    if (!flow.name().equals(PRIVACY_FLOW)) {
+                        violations.add(id + " serves the privacy webhooks on " + path + ", but only flow " + PRIVACY_FLOW
+                                + "'s function takes them (and may erase what they name)");
+                    }
+                    return;
+                }
                 if (!path.equals(expected)) {
                     violations.add(id + " serves flow " + flow.name() + " on " + path + ", but README and events/ post"
                             + " its webhooks to " + expected);
@@ -1380,6 +1429,22 @@ class TemplateRulesTest {
 
         assertThat(functionRoles(template)).singleElement().asString()
                 .contains("lacks").contains("sqs:SendMessage on StockToInventoryEventsDeadLetterQueue");
+    }
+
+    @Test
+    void privacyRoute_ruleCatches_anotherFlowTakingIt_andAnErasureGrantMissingOrWidened() {
+        Map<String, Object> template = template();
+        eventProperties(template, "StockToInventoryFunction", "HttpApi").put("Path", WebhookRoutes.PRIVACY_PATH);
+        List<Map<String, Object>> statements = roleStatements(template, "OrderToCrmRole");
+        Map<String, Object> erasure = statements.stream().filter(st -> list(st.get("Action")).contains("s3:DeleteObject"))
+                .findFirst().orElseThrow();
+        erasure.put("Resource", List.of(Map.of("Fn::Sub", "${ClaimCheckBucket.Arn}/*")));
+
+        assertThat(routes(template, samples()))
+                .anySatisfy(v -> assertThat(v).startsWith("StockToInventoryFunction serves the privacy webhooks"));
+        assertThat(claimCheckPrefixes(template))
+                .anySatisfy(v -> assertThat(v).startsWith("OrderToCrmRole").contains("grants s3:DeleteObject on ${ClaimCheckBucket.Arn}/*:"))
+                .anySatisfy(v -> assertThat(v).startsWith("OrderToCrmRole").contains("takes the privacy webhooks but grants"));
     }
 
     @Test

@@ -210,8 +210,8 @@ public final class DeliveryLoop {
                 toSend.get(i).record(target, outcomes.get(i));
             }
         }
-        if (targets.isEmpty()) {
-            for (Work work : readable) {
+        for (Work work : readable) {
+            if (targets.stream().noneMatch(target -> target.takes(work.envelope.topic()))) {
                 work.noTargets();
             }
         }
@@ -288,7 +288,9 @@ public final class DeliveryLoop {
                     watermarkKey = rule.watermark().get().of(envelope.shop(), payload);
                     version = rule.version(payload, envelope.triggeredAt());
                 }
-                openPerson();
+                if (rule.embedsPerson()) {
+                    openPerson();
+                }
                 redriveTargets = message.attribute("target")
                         .map(t -> Arrays.stream(t.split(",")).map(String::trim).filter(n -> !n.isEmpty())
                                 .collect(Collectors.toCollection(LinkedHashSet::new)))
@@ -326,7 +328,7 @@ public final class DeliveryLoop {
         }
 
         boolean wants(Target target) {
-            return redriveTargets.isEmpty() || redriveTargets.contains(target.name());
+            return target.takes(envelope.topic()) && (redriveTargets.isEmpty() || redriveTargets.contains(target.name()));
         }
 
         void noTargets() {

@@ -29,4 +29,13 @@ public interface Target {
     default boolean carriesEvents(String topic) {
         return false;
     }
+
+    /**
+     * Whether this target takes the topic at all: a target that does not is never claimed, called or recorded
+     * for it (Shopsync's own stores take only the privacy topics; HubSpot takes no shop/redact). A message no
+     * target takes is dead-lettered as having no target.
+     */
+    default boolean takes(String topic) {
+        return true;
+    }
 }

@@ -38,6 +38,11 @@ public final class TopicRoutedTarget implements Target {
     }
 
     @Override
+    public boolean takes(String topic) {
+        return topics.contains(topic) ? forTopics.takes(topic) : rest.takes(topic);
+    }
+
+    @Override
     public List<DeliveryOutcome> deliver(List<DeliveryItem> items) {
         List<DeliveryItem> routed = items.stream().filter(item -> topics.contains(item.topic())).toList();
         List<DeliveryItem> others = items.stream().filter(item -> !topics.contains(item.topic())).toList();

@@ -59,6 +59,14 @@ public final class Flow {
         return with(TopicRule.event(entity), topicNames);
     }
 
+    /**
+     * Topics that are requests about a person or a shop (Shopify's privacy webhooks): deduplicated, never stale,
+     * and the person they name is never versioned (no watermark is written for someone being erased).
+     */
+    public Flow acceptsRequests(EntityKey entity, String... topicNames) {
+        return with(TopicRule.request(entity), topicNames);
+    }
+
     private Flow with(TopicRule rule, String... topicNames) {
         Map<String, TopicRule> next = new LinkedHashMap<>(topics);
         for (String topic : topicNames) {

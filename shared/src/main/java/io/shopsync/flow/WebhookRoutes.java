@@ -22,7 +22,20 @@ public final class WebhookRoutes {
     public static final String SMS_CONSENT_TOPIC = "customers_marketing_consent/update";
     public static final List<String> CONSENT_TOPICS = List.of(EMAIL_CONSENT_TOPIC, SMS_CONSENT_TOPIC);
 
+    /**
+     * Where Shopify's privacy webhooks ({@link io.shopsync.privacy.PrivacyTopics}) arrive: the order flow's function,
+     * in a FIFO group of their own. They are subscribed only in the app's configuration file (compliance_topics),
+     * never through the Admin API, so no route below lists them and {@code webhooks register} never tries to.
+     */
+    public static final String PRIVACY_PATH = "/webhooks/privacy";
+
     private WebhookRoutes() {}
+
+    /** The flow as its function runs it: with the privacy topics, as requests (deduplicated, no person versioned). */
+    public static Flow withPrivacyTopics(Flow flow) {
+        return flow.acceptsRequests(io.shopsync.privacy.PrivacyTopics.ENTITY,
+                io.shopsync.privacy.PrivacyTopics.ALL.toArray(String[]::new));
+    }
 
     /**
      * The order flow as a deployment takes it: with customers/* when it sets ORDER_FLOW_CUSTOMER_TOPICS=true.

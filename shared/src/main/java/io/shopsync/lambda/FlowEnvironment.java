@@ -24,6 +24,7 @@ import io.shopsync.http.TargetHttp;
 import io.shopsync.intake.WebhookIntake;
 import io.shopsync.observability.LineSink;
 import io.shopsync.observability.Telemetry;
+import io.shopsync.privacy.ShopsyncData;
 import io.shopsync.queue.ClaimCheckStore;
 import io.shopsync.queue.FlowQueues;
 import io.shopsync.queue.S3ClaimCheckStore;
@@ -90,6 +91,7 @@ public final class FlowEnvironment {
     private final SecretsManagerClient secretsManager;
     private final SkuCache skuCache;
     private final ReportedLevels reportedLevels;
+    private final ShopsyncData shopsyncData;
 
     private FlowEnvironment(Builder builder) {
         this.secrets = require(builder.secrets, "secrets");
@@ -110,6 +112,7 @@ public final class FlowEnvironment {
         this.secretsManager = builder.secretsManager;
         this.skuCache = builder.skuCache;
         this.reportedLevels = builder.reportedLevels;
+        this.shopsyncData = builder.shopsyncData;
         this.transport = builder.transport != null ? builder.transport
                 : defaultTransport();
     }
@@ -172,6 +175,8 @@ public final class FlowEnvironment {
                 .claimChecks(claimChecks)
                 .skuCache(new DynamoDbSkuCache(aws.dynamo(), table, Duration.ofDays(30)))
                 .reportedLevels(new DynamoDbReportedLevels(aws.dynamo(), table, Duration.ofDays(365)))
+                .shopsyncData(new ShopsyncData(aws.dynamo(), table, aws::s3, settings.required("CLAIM_CHECK_BUCKET"),
+                        aws.sns(), settings.required("ALERTS_TOPIC_ARN"), Duration.ofHours(retentionHours), telemetry))
                 .deliveryStore(new DynamoDbDeliveryStore(aws.dynamo(), table,
                         Duration.ofSeconds(settings.integer("LEASE_SECONDS",
                                 (int) DynamoDbDeliveryStore.DEFAULT_LEASE.toSeconds())),
@@ -283,6 +288,14 @@ public final class FlowEnvironment {
         return require(reportedLevels, "a reported-levels store (IDEMPOTENCY_TABLE)");
     }
 
+    /**
+     * What Shopsync itself holds, as the privacy webhooks' own target ({@link ShopsyncData}); empty where the
+     * stores are not AWS's (the local stack keeps records in memory).
+     */
+    public Optional<ShopsyncData> shopsyncData() {
+        return Optional.ofNullable(shopsyncData);
+    }
+
     /** An optional setting of the function's environment, trimmed; null when unset or blank. */
     public String setting(String name) {
         return new Settings(variables).optional(name);
@@ -387,6 +400,7 @@ public final class FlowEnvironment {
         private SecretsManagerClient secretsManager;
         private SkuCache skuCache;
         private ReportedLevels reportedLevels;
+        private ShopsyncData shopsyncData;
 
         public Builder secrets(SigningSecretsSource value) {
             this.secrets = value;
@@ -466,6 +480,11 @@ public final class FlowEnvironment {
 
         public Builder reportedLevels(ReportedLevels value) {
             this.reportedLevels = value;
+            return this;
+        }
+
+        public Builder shopsyncData(ShopsyncData value) {
+            this.shopsyncData = value;
             return this;
         }
 

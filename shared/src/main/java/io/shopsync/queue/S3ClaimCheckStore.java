@@ -58,7 +58,7 @@ public final class S3ClaimCheckStore implements ClaimCheckStore {
     }
 
     /** One path segment: no slash or other special character, and never "." or "..". */
-    private static String segment(String name) {
+    public static String segment(String name) {
         String plain = name.replaceAll("[^A-Za-z0-9._-]", "_");
         return plain.matches("\\.*") ? plain.replace('.', '_') + "_" : plain;
     }

@@ -4,6 +4,7 @@ import static com.github.tomakehurst.wiremock.client.WireMock.aResponse;
 import static com.github.tomakehurst.wiremock.client.WireMock.absent;
 import static com.github.tomakehurst.wiremock.client.WireMock.equalTo;
 import static com.github.tomakehurst.wiremock.client.WireMock.matching;
+import static com.github.tomakehurst.wiremock.client.WireMock.matchingJsonPath;
 import static com.github.tomakehurst.wiremock.client.WireMock.post;
 import static com.github.tomakehurst.wiremock.client.WireMock.postRequestedFor;
 import static com.github.tomakehurst.wiremock.client.WireMock.urlEqualTo;
@@ -49,6 +50,8 @@ public final class FakeCrmApis implements AutoCloseable {
     public static final String HUBSPOT_SUBSCRIPTION_STATUSES = "/communication-preferences/2026-09/statuses/batch/write";
     public static final String KLAVIYO_SUBSCRIBE = "/api/profile-subscription-bulk-create-jobs";
     public static final String KLAVIYO_UNSUBSCRIBE = "/api/profile-subscription-bulk-delete-jobs";
+    public static final String HUBSPOT_GDPR_DELETE = "/crm/objects/2026-09/contacts/gdpr-delete";
+    public static final String KLAVIYO_DELETION_JOBS = "/api/data-privacy-deletion-jobs";
     /** The credentials the flow tests configure; a flow sending others is answered 401. */
     public static final String HUBSPOT_TOKEN = "pat-na1-test";
     public static final String KLAVIYO_API_KEY = "pk_test_0123456789";
@@ -282,6 +285,31 @@ public final class FakeCrmApis implements AutoCloseable {
                 .withTransformers("klaviyo-subscription-answers")));
         server.stubFor(klaviyo(KLAVIYO_UNSUBSCRIBE, 5).willReturn(aResponse().withStatus(202)
                 .withTransformers("klaviyo-subscription-answers")));
+        // GDPR delete: 204 for an e-mail (also when no contact has it); a body without objectId, or an idProperty
+        // other than email or hs_object_id, is a 400 VALIDATION_ERROR.
+        server.stubFor(hubspot(HUBSPOT_GDPR_DELETE, 6).willReturn(aResponse().withStatus(400)
+                .withHeader("Content-Type", "application/json").withBody("""
+                        {"status":"error","message":"Invalid input JSON on line 1","correlationId":\
+                        "0d6c1c55-3b1e-4f5e-9a57-1e2f3a4b5c6d","category":"VALIDATION_ERROR"}""")));
+        server.stubFor(hubspot(HUBSPOT_GDPR_DELETE, 5)
+                .withRequestBody(matchingJsonPath("$.objectId"))
+                .withRequestBody(matchingJsonPath("$[?(@.idProperty == 'email' || @.idProperty == 'hs_object_id')]"))
+                .willReturn(aResponse().withStatus(204)));
+        // Deletion jobs: 202 for a data-privacy-deletion-job naming exactly one identifier; Klaviyo answers 400
+        // to anything else ("If multiple identifiers are provided, we will return an error").
+        server.stubFor(klaviyo(KLAVIYO_DELETION_JOBS, 6).willReturn(klaviyoError(400, "invalid", "Invalid input.",
+                "Exactly one of email, phone_number or id must be provided.")));
+        for (String[] both : new String[][] {{"email", "phone_number"}, {"email", "id"}, {"phone_number", "id"}}) {
+            server.stubFor(klaviyo(KLAVIYO_DELETION_JOBS, 4)
+                    .withRequestBody(matchingJsonPath("$.data.attributes.profile.data.attributes." + both[0]))
+                    .withRequestBody(matchingJsonPath("$.data.attributes.profile.data.attributes." + both[1]))
+                    .willReturn(klaviyoError(400, "invalid", "Invalid input.",
+                            "Exactly one of email, phone_number or id must be provided.")));
+        }
+        server.stubFor(klaviyo(KLAVIYO_DELETION_JOBS, 5)
+                .withRequestBody(matchingJsonPath("$.data[?(@.type == 'data-privacy-deletion-job')]"))
+                .withRequestBody(matchingJsonPath("$.data.attributes.profile.data[?(@.type == 'profile')]"))
+                .willReturn(aResponse().withStatus(202)));
     }
 
     private static boolean isHubSpot(String path) {

@@ -7,8 +7,11 @@ import io.shopsync.flow.OrderFlow;
 import io.shopsync.flow.WebhookRoutes;
 import io.shopsync.lambda.FlowEnvironment;
 import io.shopsync.lambda.FlowFunction;
+import io.shopsync.privacy.PrivacyTopics;
 import io.shopsync.delivery.Target;
 import io.shopsync.delivery.TopicRoutedTarget;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.function.Supplier;
@@ -19,8 +22,13 @@ public final class OrderToCrm extends FlowFunction {
     /** The flow's topics and entities live in shared/ ({@link OrderFlow}): the reconciler queues under the same keys. */
     public static final Flow FLOW = OrderFlow.FLOW;
 
+    /**
+     * The flow this function runs: the order flow as the deployment sets it, plus Shopify's privacy webhooks
+     * (their own route, {@value WebhookRoutes#PRIVACY_PATH}, and their own FIFO group per shop).
+     */
     static Flow flowFor(FlowEnvironment environment) {
-        return WebhookRoutes.orderFlow(customerTopics(environment), consentTopics(environment));
+        return WebhookRoutes.withPrivacyTopics(
+                WebhookRoutes.orderFlow(customerTopics(environment), consentTopics(environment)));
     }
 
     private static boolean customerTopics(FlowEnvironment environment) {
@@ -47,14 +55,26 @@ public final class OrderToCrm extends FlowFunction {
 
     /**
      * What tests and the local stack call. CRM_TARGETS turns HubSpot, Klaviyo or both on; with the consent
-     * topics, each target's consent connector takes them (subscriptions, never the order connectors).
+     * topics, each target's consent connector takes them (subscriptions, never the order connectors). Each CRM's
+     * privacy connector takes customers/redact; Shopsync's own stores (target {@code shopsync}) take every
+     * privacy topic and nothing else.
      */
     public OrderToCrm(FlowEnvironment environment) {
-        super(flowFor(environment), environment, environment.enabledTargets("CRM_TARGETS", Map.of(
-                "hubspot", () -> withConsent(environment, HubSpot.orders(environment, FLOW.name()),
-                        () -> HubSpot.consent(environment)),
-                "klaviyo", () -> withConsent(environment, Klaviyo.orders(environment),
-                        () -> Klaviyo.consent(environment)))));
+        super(flowFor(environment), environment, targets(environment));
+    }
+
+    private static List<Target> targets(FlowEnvironment environment) {
+        List<Target> targets = new ArrayList<>(environment.enabledTargets("CRM_TARGETS", Map.of(
+                "hubspot", () -> withPrivacy(withConsent(environment, HubSpot.orders(environment, FLOW.name()),
+                        () -> HubSpot.consent(environment)), HubSpot.privacy(environment)),
+                "klaviyo", () -> withPrivacy(withConsent(environment, Klaviyo.orders(environment),
+                        () -> Klaviyo.consent(environment)), Klaviyo.privacy(environment)))));
+        environment.shopsyncData().ifPresent(targets::add);
+        return targets;
+    }
+
+    private static Target withPrivacy(Target crm, Target privacy) {
+        return new TopicRoutedTarget(crm, Set.copyOf(PrivacyTopics.ALL), privacy);
     }
 
     private static Target withConsent(FlowEnvironment environment, Target orders, Supplier<Target> consent) {

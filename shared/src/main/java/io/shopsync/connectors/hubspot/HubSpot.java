@@ -54,6 +54,11 @@ public final class HubSpot {
         return new HubSpotConsent(api(environment), subscriptionTypeId, environment.telemetry());
     }
 
+    /** Privacy: {@code customers/redact} as HubSpot's GDPR delete of the contact. */
+    public static HubSpotPrivacy privacy(FlowEnvironment environment) {
+        return new HubSpotPrivacy(api(environment), environment.telemetry());
+    }
+
     /** Fulfilments: updates of the Commerce orders the order flow wrote, never creating one. */
     public static HubSpotFulfilments fulfilments(FlowEnvironment environment) {
         return new HubSpotFulfilments(api(environment),

@@ -305,6 +305,18 @@ public final class HubSpotApi {
                 : new UpdateResult.Rejected(category, reason);
     }
 
+    /**
+     * {@code POST /crm/objects/2026-09/contacts/gdpr-delete} (204): permanently deletes the contact with this
+     * e-mail and its content, as a GDPR deletion. HubSpot answers 204 also when no contact has the e-mail, and then
+     * blocks the address from being used again.
+     */
+    public TargetResponse gdprDeleteContact(String email) {
+        ObjectNode body = json.createObjectNode();
+        body.put("objectId", email);
+        body.put("idProperty", "email");
+        return post("/crm/objects/" + API_VERSION + "/contacts/gdpr-delete", body);
+    }
+
     private TargetResponse post(String path, ObjectNode body) {
         Optional<Instant> busyUntil = limiter.acquire(LONGEST_WAIT_FOR_A_PERMIT);
         if (busyUntil.isPresent()) {

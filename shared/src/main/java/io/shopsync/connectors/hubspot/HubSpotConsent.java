@@ -5,10 +5,10 @@ import io.shopsync.connectors.MarketingConsent.Channel;
 import io.shopsync.connectors.MarketingConsent.State;
 import io.shopsync.delivery.DeliveryItem;
 import io.shopsync.delivery.DeliveryOutcome;
+import io.shopsync.delivery.OneByOne;
 import io.shopsync.delivery.Target;
 import io.shopsync.flow.UnprocessableWebhookException;
 import io.shopsync.observability.Telemetry;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
@@ -47,16 +47,7 @@ public final class HubSpotConsent implements Target {
 
     @Override
     public List<DeliveryOutcome> deliver(List<DeliveryItem> items) {
-        List<DeliveryOutcome> outcomes = new ArrayList<>();
-        DeliveryOutcome.RetryLater halted = null;
-        for (DeliveryItem item : items) {
-            DeliveryOutcome outcome = halted != null ? halted : deliver(item);
-            if (outcome instanceof DeliveryOutcome.RetryLater retry) {
-                halted = retry; // throttled or down: the rest of the batch waits too
-            }
-            outcomes.add(outcome);
-        }
-        return outcomes;
+        return OneByOne.deliver(items, this::deliver);
     }
 
     private DeliveryOutcome deliver(DeliveryItem item) {

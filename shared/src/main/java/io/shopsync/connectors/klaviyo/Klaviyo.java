@@ -35,6 +35,11 @@ public final class Klaviyo {
                 environment.telemetry());
     }
 
+    /** Privacy: {@code customers/redact} as Klaviyo data privacy deletion jobs. */
+    public static KlaviyoPrivacy privacy(FlowEnvironment environment) {
+        return new KlaviyoPrivacy(api(environment), environment.telemetry());
+    }
+
     private static KlaviyoApi api(FlowEnvironment environment) {
         String baseUrl = environment.setting("KLAVIYO_BASE_URL");
         return new KlaviyoApi(environment.targetHttp(NAME, Duration.ofSeconds(10)),

@@ -41,6 +41,7 @@ public final class KlaviyoApi {
     static final String EVENT_BULK_CREATE_JOBS = "/api/event-bulk-create-jobs";
     static final String SUBSCRIBE_JOBS = "/api/profile-subscription-bulk-create-jobs";
     static final String UNSUBSCRIBE_JOBS = "/api/profile-subscription-bulk-delete-jobs";
+    static final String DELETION_JOBS = "/api/data-privacy-deletion-jobs";
 
     private static final Pattern THROTTLED = Pattern.compile("Expected available in (\\d+) seconds?");
 
@@ -157,6 +158,22 @@ public final class KlaviyoApi {
                 identifierField, identifier, json.createObjectNode().put("consent", "UNSUBSCRIBED")));
     }
 
+    /**
+     * {@code POST /api/data-privacy-deletion-jobs} (202, processed later): deletes every profile that has this
+     * identifier, as a GDPR deletion. Klaviyo takes exactly one identifier per job.
+     *
+     * @param identifierField {@code email}, {@code phone_number} or {@code id}
+     */
+    public TargetResponse requestProfileDeletion(String identifierField, String identifier) {
+        ObjectNode body = json.createObjectNode();
+        ObjectNode job = body.putObject("data");
+        job.put("type", "data-privacy-deletion-job");
+        ObjectNode profile = job.putObject("attributes").putObject("profile").putObject("data");
+        profile.put("type", "profile");
+        profile.putObject("attributes").put(identifierField, identifier);
+        return post(DELETION_JOBS, body);
+    }
+
     private ObjectNode subscriptionJob(String type, String listId, String channel, String identifierField,
                                        String identifier, ObjectNode marketing) {
         ObjectNode body = json.createObjectNode();
@@ -244,7 +261,8 @@ public final class KlaviyoApi {
         String said = codes.isEmpty() ? "" : " (" + codes + ")";
         // Consent's subscription jobs also need lists:write and subscriptions:write.
         String scopes = path.startsWith("/api/profile-subscription-")
-                ? "profiles:write, lists:write and subscriptions:write" : "profiles:write and events:write";
+                ? "profiles:write, lists:write and subscriptions:write"
+                : DELETION_JOBS.equals(path) ? "data-privacy:write" : "profiles:write and events:write";
         String advice = response.status() == 401
                 ? "Klaviyo rejected the private key from " + apiKey.description() + " (reloaded at most once a minute): "
                         + "rotate the Klaviyo private key in Secrets Manager (a private key with the " + scopes

@@ -5,11 +5,11 @@ import io.shopsync.connectors.MarketingConsent.Channel;
 import io.shopsync.connectors.MarketingConsent.State;
 import io.shopsync.delivery.DeliveryItem;
 import io.shopsync.delivery.DeliveryOutcome;
+import io.shopsync.delivery.OneByOne;
 import io.shopsync.delivery.Target;
 import io.shopsync.flow.UnprocessableWebhookException;
 import io.shopsync.http.TargetResponse;
 import io.shopsync.observability.Telemetry;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.regex.Pattern;
@@ -53,16 +53,7 @@ public final class KlaviyoConsent implements Target {
 
     @Override
     public List<DeliveryOutcome> deliver(List<DeliveryItem> items) {
-        List<DeliveryOutcome> outcomes = new ArrayList<>();
-        DeliveryOutcome.RetryLater halted = null;
-        for (DeliveryItem item : items) {
-            DeliveryOutcome outcome = halted != null ? halted : deliver(item);
-            if (outcome instanceof DeliveryOutcome.RetryLater retry) {
-                halted = retry;
-            }
-            outcomes.add(outcome);
-        }
-        return outcomes;
+        return OneByOne.deliver(items, this::deliver);
     }
 
     private DeliveryOutcome deliver(DeliveryItem item) {
