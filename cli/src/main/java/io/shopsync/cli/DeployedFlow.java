@@ -28,10 +28,18 @@ record DeployedFlow(String name, List<String> topics, String route, String webho
     /** The stack parameter that adds customers/* to the order flow (ORDER_FLOW_CUSTOMER_TOPICS). */
     static final String CUSTOMER_TOPICS_PARAMETER = "OrderFlowCustomerTopics";
 
+    /** The stack parameter that adds Shopify's two consent topics to the order flow (ORDER_FLOW_CONSENT_TOPICS). */
+    static final String CONSENT_TOPICS_PARAMETER = "OrderFlowConsentTopics";
+
     /** The flows as a stack takes them, with or without customers/* on the order flow. */
     static List<DeployedFlow> all(boolean customerTopics) {
+        return all(customerTopics, false);
+    }
+
+    /** The flows as a stack takes them, the order flow with the optional topics (customers/*, consent) it sets. */
+    static List<DeployedFlow> all(boolean customerTopics, boolean consentTopics) {
         // The flows and routes are shared/'s (WebhookRoutes): the reconciler's subscription check expects the same.
-        return WebhookRoutes.all(customerTopics).stream().map(route -> {
+        return WebhookRoutes.all(customerTopics, consentTopics).stream().map(route -> {
             String name = route.flow().name();
             if (name.equals(OrderToCrm.FLOW.name())) {
                 return of(route.flow(), route.path(), "OrderWebhookUrl", "OrderToCrm");
@@ -47,9 +55,10 @@ record DeployedFlow(String name, List<String> topics, String route, String webho
     }
 
     /** What the stack wants subscribed: each flow's topics to its URL. */
-    static List<SubscriptionPlan.Wanted> wanted(Map<DeployedFlow, String> urls, boolean customerTopics) {
+    static List<SubscriptionPlan.Wanted> wanted(Map<DeployedFlow, String> urls, boolean customerTopics,
+                                                boolean consentTopics) {
         List<SubscriptionPlan.Wanted> wanted = new ArrayList<>();
-        for (DeployedFlow flow : all(customerTopics)) {
+        for (DeployedFlow flow : all(customerTopics, consentTopics)) {
             String uri = urls.get(named(flow.name()));
             if (uri != null) {
                 wanted.addAll(SubscriptionPlan.wanted(flow.name(), flow.topics(), uri));

@@ -11,7 +11,8 @@ import picocli.CommandLine.Option;
 
 /**
  * The stack's webhook URLs, one per flow: from its outputs ({@code --stack}) or below a base URL; and whether
- * the order flow takes customers/* too (the stack's OrderFlowCustomerTopics, or {@code --customer-topics}).
+ * the order flow takes customers/* too (the stack's OrderFlowCustomerTopics, or {@code --customer-topics}) and
+ * Shopify's consent topics (OrderFlowConsentTopics, or {@code --consent-topics}).
  */
 final class StackWebhookUrls {
 
@@ -27,13 +28,18 @@ final class StackWebhookUrls {
             + "too (the stack was deployed with OrderFlowCustomerTopics=true); with --stack, read from the stack")
     boolean customerTopics;
 
+    @Option(names = "--consent-topics", description = "the order flow takes customers_email_marketing_consent/update "
+            + "and customers_marketing_consent/update too (the stack was deployed with OrderFlowConsentTopics=true); "
+            + "with --stack, read from the stack")
+    boolean consentTopics;
+
     @Mixin
     AwsOptions awsOptions = new AwsOptions();
 
     /** The stack's URLs, and which topics its flows take. */
-    record Resolved(Map<DeployedFlow, String> urls, boolean customerTopics) {
+    record Resolved(Map<DeployedFlow, String> urls, boolean customerTopics, boolean consentTopics) {
         List<SubscriptionPlan.Wanted> wanted() {
-            return DeployedFlow.wanted(urls, customerTopics);
+            return DeployedFlow.wanted(urls, customerTopics, consentTopics);
         }
     }
 
@@ -46,7 +52,7 @@ final class StackWebhookUrls {
         if (baseUrl != null && !baseUrl.isBlank()) {
             String base = base(baseUrl);
             DeployedFlow.ALL.forEach(flow -> urls.put(flow, base + flow.route()));
-            return new Resolved(urls, customerTopics);
+            return new Resolved(urls, customerTopics, consentTopics);
         }
         if (stack == null || stack.isBlank()) {
             throw new CliException("which stack? pass --stack NAME (the stack name sam deploy used) or --base-url "
@@ -55,20 +61,30 @@ final class StackWebhookUrls {
         try (AwsClients aws = AwsClients.of(awsOptions, context)) {
             StackOutputs outputs = StackOutputs.read(aws, stack.trim());
             DeployedFlow.ALL.forEach(flow -> urls.put(flow, outputs.require(flow.webhookUrlOutput())));
-            Optional<String> parameter = outputs.parameter(DeployedFlow.CUSTOMER_TOPICS_PARAMETER);
-            if (parameter.isEmpty()) {
-                return new Resolved(urls, customerTopics);
-            }
-            boolean stackTakesCustomers = "true".equalsIgnoreCase(parameter.get());
-            if (customerTopics && !stackTakesCustomers) {
-                // Its order flow would dead-letter every customers/* delivery as a topic it does not take.
-                throw new CliException("stack " + stack.trim() + " was deployed with "
-                        + DeployedFlow.CUSTOMER_TOPICS_PARAMETER + "=" + parameter.get() + ": its order flow does not take "
-                        + "customers/*. Deploy it with " + DeployedFlow.CUSTOMER_TOPICS_PARAMETER + "=true first, or drop "
-                        + "--customer-topics");
-            }
-            return new Resolved(urls, stackTakesCustomers);
+            return new Resolved(urls,
+                    takes(outputs, DeployedFlow.CUSTOMER_TOPICS_PARAMETER, customerTopics, "customers/*", "--customer-topics"),
+                    takes(outputs, DeployedFlow.CONSENT_TOPICS_PARAMETER, consentTopics, "the consent topics",
+                            "--consent-topics"));
         }
+    }
+
+    /**
+     * Whether the stack's order flow takes optional topics: as its parameter says, or as the option says for a stack
+     * without that parameter. An option the stack contradicts is refused: its order flow would dead-letter every such
+     * delivery as a topic it does not take.
+     */
+    private boolean takes(StackOutputs outputs, String parameterName, boolean option, String topics, String optionName) {
+        Optional<String> parameter = outputs.parameter(parameterName);
+        if (parameter.isEmpty()) {
+            return option;
+        }
+        boolean stackTakes = "true".equalsIgnoreCase(parameter.get());
+        if (option && !stackTakes) {
+            throw new CliException("stack " + stack.trim() + " was deployed with " + parameterName + "=" + parameter.get()
+                    + ": its order flow does not take " + topics + ". Deploy it with " + parameterName
+                    + "=true first, or drop " + optionName);
+        }
+        return stackTakes;
     }
 
     private static String base(String given) {

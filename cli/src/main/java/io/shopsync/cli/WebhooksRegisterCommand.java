@@ -79,8 +79,9 @@ final class WebhooksRegisterCommand implements Callable<Integer> {
         }
         Map<DeployedFlow, String> destinations = new java.util.LinkedHashMap<>();
         DeployedFlow.ALL.forEach(flow -> destinations.put(flow, arn));
-        // No stack to read here: customers/* only with --customer-topics, as with --base-url.
-        return new StackWebhookUrls.Resolved(destinations, stack.customerTopics);
+        // No stack to read here: customers/* only with --customer-topics, consent only with --consent-topics, as
+        // with --base-url.
+        return new StackWebhookUrls.Resolved(destinations, stack.customerTopics, stack.consentTopics);
     }
 
     WebhooksRegisterCommand(CliContext context, HttpClient http) {

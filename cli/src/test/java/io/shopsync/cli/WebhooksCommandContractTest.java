@@ -446,13 +446,57 @@ class WebhooksCommandContractTest {
                 .contains("created 13, kept 1, extra 0");
     }
 
+    /** A stack deployed with OrderFlowConsentTopics=true takes Shopify's two consent topics on the order route. */
+    @Test
+    void register_shouldSubscribeTheConsentTopics_whenTheStackTakesThem() {
+        stubStack("false", "true");
+        stubList(List.of());
+        stubCreatesSucceed();
+
+        CliRun.Result result = webhooks("register", "--stack", "shopsync", "--endpoint-url", shopify.baseUrl());
+
+        assertThat(result.exitCode()).as(result.all()).isZero();
+        List<String> wanted = new ArrayList<>(wantedPairs());
+        wanted.addAll(List.of("CUSTOMERS_EMAIL_MARKETING_CONSENT_UPDATE " + ORDERS,
+                "CUSTOMERS_MARKETING_CONSENT_UPDATE " + ORDERS));
+        assertThat(requests(CREATE)).extracting(body -> body.path("variables").path("topic").asText() + " "
+                + body.path("variables").path("webhookSubscription").path("uri").asText())
+                .containsExactlyInAnyOrderElementsOf(wanted).hasSize(14);
+        assertThat(result.out()).containsPattern("created +customers_email_marketing_consent/update +" + ORDERS)
+                .contains("created 14, kept 0, extra 0");
+    }
+
+    /** Its order flow would dead-letter every consent delivery: register refuses and says how to turn them on. */
+    @Test
+    void register_shouldRefuseTheConsentTopics_whenTheStackWasDeployedWithoutThem() {
+        stubStack("false", "false");
+        stubList(List.of());
+        stubCreatesSucceed();
+
+        CliRun.Result result = webhooks("register", "--stack", "shopsync", "--endpoint-url", shopify.baseUrl(),
+                "--consent-topics");
+
+        assertThat(result.exitCode()).isEqualTo(1);
+        assertThat(result.err()).contains("stack shopsync was deployed with OrderFlowConsentTopics=false",
+                "Deploy it with OrderFlowConsentTopics=true first, or drop --consent-topics");
+        assertThat(requests(CREATE)).isEmpty();
+    }
+
     /** DescribeStacks of a stack named shopsync; {@code customerTopics} null: a stack without that parameter. */
     private void stubStack(String customerTopics) {
+        stubStack(customerTopics, null);
+    }
+
+    /** The same, with the stack's OrderFlowConsentTopics too ({@code consentTopics} null: without it). */
+    private void stubStack(String customerTopics, String consentTopics) {
         String parameters = customerTopics == null ? "" : """
                 <Parameters>
                   <member><ParameterKey>CrmTargets</ParameterKey><ParameterValue>hubspot</ParameterValue></member>
                   <member><ParameterKey>OrderFlowCustomerTopics</ParameterKey><ParameterValue>%s</ParameterValue></member>
-                </Parameters>""".formatted(customerTopics);
+                  %s
+                </Parameters>""".formatted(customerTopics, consentTopics == null ? "" : """
+                <member><ParameterKey>OrderFlowConsentTopics</ParameterKey><ParameterValue>%s</ParameterValue></member>"""
+                .formatted(consentTopics));
         shopify.stubFor(post(urlEqualTo("/")).withRequestBody(containing("Action=DescribeStacks"))
                 .willReturn(aResponse().withStatus(200).withHeader("Content-Type", "text/xml").withBody("""
                         <DescribeStacksResponse xmlns="http://cloudformation.amazonaws.com/doc/2010-05-15/">
