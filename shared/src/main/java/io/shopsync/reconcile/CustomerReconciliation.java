@@ -1,26 +1,20 @@
 package io.shopsync.reconcile;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.shopsync.delivery.DeliveryStore;
-import io.shopsync.envelope.Body;
 import io.shopsync.envelope.Envelope;
-import io.shopsync.flow.EntityVersion;
 import io.shopsync.flow.Flow;
 import io.shopsync.flow.TopicRule;
 import io.shopsync.flow.UnprocessableWebhookException;
 import io.shopsync.flow.WebhookRoutes;
 import io.shopsync.observability.Telemetry;
 import io.shopsync.queue.FlowQueues;
-import io.shopsync.queue.QueueUnavailableException;
 import java.time.Clock;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
-import software.amazon.awssdk.core.exception.SdkException;
 
 /**
  * The customer import of a backfill: every customer Shopify updated in the window, including those who never
@@ -49,15 +43,10 @@ public final class CustomerReconciliation implements ReconcileCheck {
     private static final String UPDATE = WebhookRoutes.CUSTOMER_TOPICS.get(1);
 
     private final Flow flow;
-    private final Set<String> targets;
     private final ShopifyCustomers customers;
     private final CustomerPayload payloads;
-    private final DeliveryStore store;
-    private final FlowQueues queues;
-    private final String apiVersion;
-    private final ObjectMapper json;
-    private final Telemetry telemetry;
-    private final Clock clock;
+    private final TargetWatermarks watermarks;
+    private final ReconcileSender sender;
 
     /**
      * @param flow the order flow as the stack takes it ({@link WebhookRoutes#orderFlow(boolean)})
@@ -75,15 +64,11 @@ public final class CustomerReconciliation implements ReconcileCheck {
             }
         }
         this.flow = flow;
-        this.targets = Set.copyOf(targets);
         this.customers = customers;
         this.payloads = new CustomerPayload(json);
-        this.store = store;
-        this.queues = queues;
-        this.apiVersion = apiVersion;
-        this.json = json;
-        this.telemetry = telemetry;
-        this.clock = clock;
+        this.watermarks = new TargetWatermarks(targets, store, clock);
+        this.sender = new ReconcileSender(flow.name(), queues, apiVersion, json, telemetry, clock,
+                "run the same command again to resume");
     }
 
     @Override
@@ -121,74 +106,18 @@ public final class CustomerReconciliation implements ReconcileCheck {
                         + "answer cannot become a webhook payload (" + e.getMessage() + ")", e);
             }
             payload.put(OrderReconciliation.SOURCE_FIELD, OrderReconciliation.BACKFILL_SOURCE);
-            List<String> why = new ArrayList<>();
-            boolean seenByAny = behind(shop, rule, payload, why);
-            if (why.isEmpty()) {
+            Optional<TargetWatermarks.Behind> behind = watermarks.behind(shop, rule, payload);
+            if (behind.isEmpty()) {
                 current[0]++;
                 progress.handled(version, ScanProgress.Handled.CURRENT);
                 return;
             }
-            queued.add(queue(shop, rule, payload, seenByAny ? UPDATE : CREATE, String.join("; ", why), dryRun));
+            String webhookId = WEBHOOK_ID_PREFIX + payload.get("id").asText() + "-"
+                    + TargetWatermarks.versionOf(payload).updatedAt().toEpochMilli();
+            queued.add(sender.queue(shop, behind.get().seenByAny() ? UPDATE : CREATE, webhookId,
+                    rule.entity().of(shop, payload), payload, behind.get(), null, dryRun));
             progress.handled(version, ScanProgress.Handled.QUEUED);
         });
         return new CheckReport(NAME, scanned[0], current[0], queued);
-    }
-
-    /** Adds to {@code why} each target that lacks this version of the person; answers whether any target has it at all. */
-    private boolean behind(String shop, TopicRule rule, ObjectNode payload, List<String> why) {
-        String watermarkKey = rule.watermark().orElseThrow().of(shop, payload);
-        EntityVersion version = versionOf(payload);
-        Instant now = clock.instant();
-        boolean seenByAny = false;
-        for (String target : targets.stream().sorted().toList()) {
-            Optional<EntityVersion> applied;
-            try {
-                applied = store.watermark(watermarkKey, target, now);
-            } catch (SdkException e) {
-                throw new ReconcileFailedException("shop " + shop + ": cannot read the watermark of " + watermarkKey
-                        + " for " + target + " (" + e.getClass().getSimpleName() + "): check the table and the role", e);
-            }
-            seenByAny |= applied.isPresent();
-            if (applied.isEmpty()) {
-                why.add(target + ": never delivered");
-            } else if (version.isNewerThan(applied.get())) {
-                why.add(target + ": has " + applied.get().updatedAt());
-            }
-        }
-        return seenByAny;
-    }
-
-    private CheckReport.Queued queue(String shop, TopicRule rule, ObjectNode payload, String topic, String why,
-                                     boolean dryRun) {
-        EntityVersion version = versionOf(payload);
-        String webhookId = WEBHOOK_ID_PREFIX + payload.get("id").asText() + "-" + version.updatedAt().toEpochMilli();
-        String entity = rule.entity().of(shop, payload);
-        Telemetry.Line line = telemetry.line(flow.name(), dryRun ? "reconcile: would queue" : "reconcile: queued")
-                .field("shop", shop).field("topic", topic).field("webhookId", webhookId).field("entity", entity)
-                .field("why", why).field("dryRun", dryRun);
-        if (!dryRun) {
-            byte[] body;
-            try {
-                body = json.writeValueAsBytes(payload);
-            } catch (JsonProcessingException e) {
-                throw new IllegalStateException("cannot write a customer payload", e);
-            }
-            Envelope envelope = new Envelope(flow.name(), topic, shop, webhookId, null, version.updatedAt(), apiVersion,
-                    clock.instant(), entity, new Body.Inline(body));
-            try {
-                queues.enqueue(envelope);
-            } catch (QueueUnavailableException e) {
-                throw new ReconcileFailedException("shop " + shop + ": cannot queue " + webhookId + " for " + entity
-                        + " (" + e.getMessage() + "); run the same command again to resume", e);
-            }
-        }
-        line.emit();
-        return new CheckReport.Queued(flow.name(), topic, entity, webhookId, why);
-    }
-
-    /** The version the delivery loop will give this envelope: updated_at, with itself as triggered-at. */
-    private static EntityVersion versionOf(ObjectNode payload) {
-        EntityVersion read = EntityVersion.of(payload, null);
-        return new EntityVersion(read.updatedAt(), read.updatedAt());
     }
 }

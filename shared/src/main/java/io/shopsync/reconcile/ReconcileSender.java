@@ -12,8 +12,8 @@ import io.shopsync.queue.QueueUnavailableException;
 import java.time.Clock;
 
 /**
- * Puts a reconciled payload on its flow's work queue as a webhook's envelope would be (the order and fulfilment
- * checks): no event id, its {@code updated_at} as triggered-at, the Admin API's version, and one log line
+ * Puts a reconciled payload on its flow's work queue as a webhook's envelope would be (the order, fulfilment and
+ * customer checks): no event id, its {@code updated_at} as triggered-at, the Admin API's version, and one log line
  * ("reconcile: queued", or "reconcile: would queue" in a dry run, which sends nothing).
  */
 final class ReconcileSender {
@@ -24,14 +24,22 @@ final class ReconcileSender {
     private final ObjectMapper json;
     private final Telemetry telemetry;
     private final Clock clock;
+    private final String whatNext;
 
     ReconcileSender(String flow, FlowQueues queues, String apiVersion, ObjectMapper json, Telemetry telemetry, Clock clock) {
+        this(flow, queues, apiVersion, json, telemetry, clock, "the next run queues it again");
+    }
+
+    /** @param whatNext what the operator does when the queue refuses an envelope, for the error */
+    ReconcileSender(String flow, FlowQueues queues, String apiVersion, ObjectMapper json, Telemetry telemetry, Clock clock,
+                    String whatNext) {
         this.flow = flow;
         this.queues = queues;
         this.apiVersion = apiVersion;
         this.json = json;
         this.telemetry = telemetry;
         this.clock = clock;
+        this.whatNext = whatNext;
     }
 
     /**
@@ -57,7 +65,7 @@ final class ReconcileSender {
                         clock.instant(), entity, new Body.Inline(body)));
             } catch (QueueUnavailableException e) {
                 throw new ReconcileFailedException("shop " + shop + ": cannot queue " + webhookId + " for " + entity
-                        + " (" + e.getMessage() + "); the next run queues it again", e);
+                        + " (" + e.getMessage() + "); " + whatNext, e);
             }
         }
         line.emit();
