@@ -54,8 +54,11 @@ public final class LocalIntake {
     /** One prepared webhook: its signed body and headers, and its webhook id. */
     record Webhook(String webhookId, byte[] body, Map<String, String> headers) {}
 
-    /** What one round of posts measured: per webhook its status and client-side latency. */
-    record Round(int[] status, long[] nanos, long wallNanos) {}
+    /**
+     * What one round of posts measured: per webhook its status and client-side latency; the round's wall time, and
+     * the CPU time this whole process used meanwhile (stack and load generator, on every core).
+     */
+    record Round(int[] status, long[] nanos, long wallNanos, long cpuNanos) {}
 
     private LocalIntake() {}
 
@@ -184,12 +187,20 @@ public final class LocalIntake {
                 }
             }, "post-" + c));
         }
+        long cpu = processCpuNanos();
         long start = System.nanoTime();
         threads.forEach(Thread::start);
         for (Thread thread : threads) {
             thread.join();
         }
-        return new Round(status, nanos, System.nanoTime() - start);
+        long wall = System.nanoTime() - start;
+        return new Round(status, nanos, wall, processCpuNanos() - cpu);
+    }
+
+    /** CPU time of this process so far, on every core; -1 when the JVM does not tell. */
+    static long processCpuNanos() {
+        java.lang.management.OperatingSystemMXBean os = java.lang.management.ManagementFactory.getOperatingSystemMXBean();
+        return os instanceof com.sun.management.OperatingSystemMXBean sun ? sun.getProcessCpuTime() : -1;
     }
 
     private static int send(HttpClient client, URI uri, Webhook webhook) {
@@ -231,12 +242,16 @@ public final class LocalIntake {
         String other = Arrays.stream(round.status()).filter(s -> s != 200).boxed()
                 .collect(java.util.stream.Collectors.groupingBy(s -> s, java.util.TreeMap::new,
                         java.util.stream.Collectors.counting())).toString();
+        double cpuMillis = round.cpuNanos() / 1e6 / batch.size();
+        int cores = Runtime.getRuntime().availableProcessors();
         return String.format(Locale.ROOT, "%2d connection%s: %d webhooks in %.2f s = %.0f webhooks/s; latency p50 %.1f ms,"
                         + " p95 %.1f ms, p99 %.1f ms, max %.1f ms; answered 200: %d%s; handler (IntakeLatency) p50 %.1f ms,"
-                        + " p99 %.1f ms", connections, connections == 1 ? " " : "s", batch.size(), seconds,
-                batch.size() / seconds, pct(sorted, 50) / 1e6, pct(sorted, 95) / 1e6, pct(sorted, 99) / 1e6,
-                sorted[sorted.length - 1] / 1e6, ok, ok == batch.size() ? "" : " (others: " + other + ")",
-                handler.length == 0 ? Double.NaN : pct(handler, 50), handler.length == 0 ? Double.NaN : pct(handler, 99));
+                        + " p99 %.1f ms; CPU of this JVM while posting %.2f ms per webhook, %.0f%% of %d cores (%d webhooks/s"
+                        + " if the stack had the cores to itself at that cost)", connections, connections == 1 ? " " : "s",
+                batch.size(), seconds, batch.size() / seconds, pct(sorted, 50) / 1e6, pct(sorted, 95) / 1e6,
+                pct(sorted, 99) / 1e6, sorted[sorted.length - 1] / 1e6, ok, ok == batch.size() ? "" : " (others: " + other + ")",
+                handler.length == 0 ? Double.NaN : pct(handler, 50), handler.length == 0 ? Double.NaN : pct(handler, 99),
+                cpuMillis, 100.0 * round.cpuNanos() / round.wallNanos() / cores, cores, Math.round(cores * 1000 / cpuMillis));
     }
 
     /** The nearest-rank percentile of sorted values. */
