@@ -58,7 +58,34 @@ public final class LocalIntake {
      * What one round of posts measured: per webhook its status and client-side latency; the round's wall time, and
      * the CPU time this whole process used meanwhile (stack and load generator, on every core).
      */
-    record Round(int[] status, long[] nanos, long wallNanos, long cpuNanos) {}
+    record Round(int[] status, long[] nanos, long wallNanos, long cpuNanos, Map<String, Long> cpuByPart) {}
+
+    /**
+     * The threads' parts of the stack, by name: the HTTP server's threads run the intake handler (HTTP API emulation,
+     * verify, classify, the SQS send); ElasticMQ's the embedded queue; the pollers the delivery; the rest is this
+     * load generator's client, the JIT and the GC.
+     */
+    private static final Map<String, String> PARTS = new LinkedHashMap<>(Map.of(
+            "http", "intake (HTTP threads)", "elasticmq", "embedded SQS", "poller-", "delivery (pollers)"));
+
+    /** CPU time per part of the stack so far, from the live threads' CPU clocks (threads that ended are missing). */
+    static Map<String, Long> cpuByPart() {
+        java.lang.management.ThreadMXBean threads = java.lang.management.ManagementFactory.getThreadMXBean();
+        Map<String, Long> parts = new LinkedHashMap<>();
+        PARTS.values().forEach(part -> parts.put(part, 0L));
+        for (java.lang.management.ThreadInfo info : threads.getThreadInfo(threads.getAllThreadIds())) {
+            if (info == null) {
+                continue;
+            }
+            long cpu = threads.getThreadCpuTime(info.getThreadId());
+            PARTS.forEach((prefix, part) -> {
+                if (info.getThreadName().startsWith(prefix) && cpu > 0) {
+                    parts.merge(part, cpu, Long::sum);
+                }
+            });
+        }
+        return parts;
+    }
 
     private LocalIntake() {}
 
@@ -66,7 +93,7 @@ public final class LocalIntake {
         Map<String, String> options = options(args);
         Path repo = Path.of(options.getOrDefault("--repo", ".")).toAbsolutePath().normalize();
         int webhooks = Integer.parseInt(options.getOrDefault("--webhooks", "2000"));
-        int warmup = Integer.parseInt(options.getOrDefault("--warmup", "300"));
+        int warmup = Integer.parseInt(options.getOrDefault("--warmup", "500"));
         List<Integer> connections = Arrays.stream(options.getOrDefault("--connections", "16,1").split(","))
                 .map(String::trim).map(Integer::parseInt).toList();
         Duration wait = Duration.ofSeconds(Long.parseLong(options.getOrDefault("--wait", "600")));
@@ -148,7 +175,7 @@ public final class LocalIntake {
         for (int i = 0; i < args.length; i++) {
             if (!args[i].startsWith("--") || i + 1 >= args.length) {
                 throw new IllegalArgumentException("usage: scripts/bench local-intake [--webhooks 2000] [--connections 16,1]"
-                        + " [--warmup 300] [--wait 600] [--url http://127.0.0.1:3000 --log FILE [--secret S]]; got "
+                        + " [--warmup 500] [--wait 600] [--url http://127.0.0.1:3000 --log FILE [--secret S]]; got "
                         + String.join(" ", args));
             }
             options.put(args[i], args[++i]);
@@ -188,13 +215,16 @@ public final class LocalIntake {
             }, "post-" + c));
         }
         long cpu = processCpuNanos();
+        Map<String, Long> partsBefore = cpuByPart();
         long start = System.nanoTime();
         threads.forEach(Thread::start);
         for (Thread thread : threads) {
             thread.join();
         }
         long wall = System.nanoTime() - start;
-        return new Round(status, nanos, wall, processCpuNanos() - cpu);
+        Map<String, Long> parts = cpuByPart();
+        parts.replaceAll((part, nanosNow) -> nanosNow - partsBefore.getOrDefault(part, 0L));
+        return new Round(status, nanos, wall, processCpuNanos() - cpu, parts);
     }
 
     /** CPU time of this process so far, on every core; -1 when the JVM does not tell. */
@@ -251,7 +281,12 @@ public final class LocalIntake {
                 batch.size(), seconds, batch.size() / seconds, pct(sorted, 50) / 1e6, pct(sorted, 95) / 1e6,
                 pct(sorted, 99) / 1e6, sorted[sorted.length - 1] / 1e6, ok, ok == batch.size() ? "" : " (others: " + other + ")",
                 handler.length == 0 ? Double.NaN : pct(handler, 50), handler.length == 0 ? Double.NaN : pct(handler, 99),
-                cpuMillis, 100.0 * round.cpuNanos() / round.wallNanos() / cores, cores, Math.round(cores * 1000 / cpuMillis));
+                cpuMillis, 100.0 * round.cpuNanos() / round.wallNanos() / cores, cores, Math.round(cores * 1000 / cpuMillis))
+                + round.cpuByPart().entrySet().stream().map(e -> String.format(Locale.ROOT, "%s %.2f ms", e.getKey(),
+                        e.getValue() / 1e6 / batch.size())).collect(java.util.stream.Collectors.joining(", ",
+                        "\n    CPU per webhook by part: ", String.format(Locale.ROOT, ", the rest (load generator, JIT, GC) %.2f ms",
+                                (round.cpuNanos() - round.cpuByPart().values().stream().mapToLong(Long::longValue).sum())
+                                        / 1e6 / batch.size())));
     }
 
     /** The nearest-rank percentile of sorted values. */
