@@ -65,8 +65,13 @@ public final class LocalIntake {
      * verify, classify, the SQS send); ElasticMQ's the embedded queue; the pollers the delivery; the rest is this
      * load generator's client, the JIT and the GC.
      */
-    private static final Map<String, String> PARTS = new LinkedHashMap<>(Map.of(
-            "http", "intake (HTTP threads)", "elasticmq", "embedded SQS", "poller-", "delivery (pollers)"));
+    private static final Map<String, String> PARTS = new LinkedHashMap<>();
+
+    static {
+        PARTS.put("http", "intake (HTTP threads)");
+        PARTS.put("elasticmq", "embedded SQS");
+        PARTS.put("poller-", "delivery (pollers)");
+    }
 
     /** CPU time per part of the stack so far, from the live threads' CPU clocks (threads that ended are missing). */
     static Map<String, Long> cpuByPart() {
