@@ -253,7 +253,7 @@ public final class LocalStack implements Callable<Integer> {
      * flows' log, so the console stays for people. Set before the first logger exists; a value given
      * with -D wins.
      */
-    private static void quietEmbeddedSqsLogs(Path file) {
+    static void quietEmbeddedSqsLogs(Path file) {
         try {
             Files.createDirectories(file.getParent());
         } catch (IOException e) {

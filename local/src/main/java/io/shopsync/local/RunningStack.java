@@ -114,6 +114,18 @@ final class RunningStack implements AutoCloseable {
 
     private static final ObjectMapper JSON = new ObjectMapper();
 
+    /** The HTTP server's threads, and so the most intake invocations of one flow at once (its concurrency here). */
+    static final int HTTP_THREADS = 8;
+
+    static {
+        // The JDK's HTTP server sends an answer's headers and body in two writes and leaves Nagle's algorithm on
+        // unless told: the body then waits for the client's delayed ACK of the headers (40 ms on Linux), on every
+        // answer of a kept-alive connection (issue #12: 64 ms per request for 13-17 ms of handler time). Read once,
+        // when the server's configuration class loads, so it is set before this class creates a server; a value
+        // given with -D wins.
+        System.getProperties().putIfAbsent("sun.net.httpserver.nodelay", "true");
+    }
+
     private final List<AutoCloseable> resources = new ArrayList<>();
     private final List<LocalFlow> flows = new ArrayList<>();
     private final PrintStream console;
@@ -192,7 +204,7 @@ final class RunningStack implements AutoCloseable {
         Telemetry telemetry = new Telemetry(JSON, metrics, Clock.systemUTC());
         InMemoryClaimCheckStore claimChecks = new InMemoryClaimCheckStore();
         List<String> built = new ArrayList<>();
-        List<FlowFunction[]> handlers = new ArrayList<>();
+        List<FlowInstances> handlers = new ArrayList<>();
         for (int i = 0; i < template.functions().size(); i++) {
             StackTemplate.Function function = template.functions().get(i);
             KnownFlows.KnownFlow flow = known.get(i);
@@ -216,8 +228,12 @@ final class RunningStack implements AutoCloseable {
                     // Live: the JDK client sends for real; dry run: the outbox records and answers.
                     .transport(options.live() ? null : outbox.transportFor(flow.name()))
                     .build();
-            // Two instances, as two warm Lambda containers would be: one answers the route, one the queue.
-            handlers.add(new FlowFunction[] {flow.constructor().apply(environment), flow.constructor().apply(environment)});
+            // Separate instances, as separate warm Lambda containers would be: the intake's (the routes and the
+            // EventBridge rule), as many at once as requests arrive at once, up to the server's threads; and the
+            // queue's one, which the poller invokes one batch after another.
+            handlers.add(new FlowInstances(
+                    new InstancePool<>(() -> flow.constructor().apply(environment), HTTP_THREADS),
+                    flow.constructor().apply(environment)));
             built.add(flow.name() + " (" + simpleName(function.handlerClass()) + ")");
         }
         progress.step("handlers", String.join(", ", built) + (options.live()
@@ -228,16 +244,16 @@ final class RunningStack implements AutoCloseable {
             StackTemplate.Function function = template.functions().get(i);
             String name = known.get(i).name();
             EmbeddedSqs.FlowQueueUrls urls = queueUrls.get(i);
+            FlowInstances instances = handlers.get(i);
             FlowPoller poller = new FlowPoller(name, new SqsEventSource(sqs.client(), urls.workQueueUrl(),
-                    oneAtATime(handlers.get(i)[1])), console);
+                    oneAtATime(instances.delivery())), console);
             resources.add(poller);
-            HttpApiEventSource route = new HttpApiEventSource(function.method(), function.path(),
-                    oneAtATime(handlers.get(i)[0]));
-            // EventBridge delivery: the flow's rule, invoking the instance that answers the route (intake).
-            EventBridgeRule rule = new EventBridgeRule(handlers.get(i)[0].flow().topics(), oneAtATime(handlers.get(i)[0]));
+            HttpApiEventSource route = new HttpApiEventSource(function.method(), function.path(), instances.intake());
+            // EventBridge delivery: the flow's rule, invoking the instances that answer the route (intake).
+            EventBridgeRule rule = new EventBridgeRule(instances.intake().first().flow().topics(), instances.intake());
             List<HttpApiEventSource> moreRoutes = new ArrayList<>();
             for (String path : function.morePaths()) {
-                moreRoutes.add(new HttpApiEventSource(function.method(), path, oneAtATime(handlers.get(i)[0])));
+                moreRoutes.add(new HttpApiEventSource(function.method(), path, instances.intake()));
             }
             flows.add(new LocalFlow(name, function, urls, route, List.copyOf(moreRoutes), poller, rule));
         }
@@ -245,7 +261,7 @@ final class RunningStack implements AutoCloseable {
         String reconcilerLine = startReconciler(options, stores, claimChecks, telemetry);
         progress.step("pollers", flows.size() + " running, one per flow, batches of up to 10 as Lambda's SQS trigger");
 
-        serverThreads = Executors.newFixedThreadPool(8, runnable -> {
+        serverThreads = Executors.newFixedThreadPool(HTTP_THREADS, runnable -> {
             Thread thread = new Thread(runnable, "http");
             thread.setDaemon(true);
             return thread;
@@ -424,6 +440,9 @@ final class RunningStack implements AutoCloseable {
                 new DynamoDbReportedLevels(dynamo, table, Duration.ofDays(365)),
                 new io.shopsync.reconcile.DynamoDbCheckpoints(dynamo, table));
     }
+
+    /** A flow's handler instances: the intake's pool and the delivery's one instance. */
+    private record FlowInstances(InstancePool<FlowFunction> intake, FlowFunction delivery) {}
 
     /** One invocation at a time per handler instance, as one Lambda container runs. */
     private static RequestStreamHandler oneAtATime(FlowFunction function) {
