@@ -220,7 +220,8 @@ public final class FlowEnvironment {
         if (new Settings(env).optional("SHOPIFY_WEBHOOK_SECRET_ID") == null) {
             env.put("SHOPIFY_WEBHOOK_SECRET", primingSecret);
         }
-        return Optional.of(builderFromVariables(env, aws, lines).allowedShops(Set.of()).build());
+        // The same transport: the rehearsal's target calls nothing, and a second HTTP client would sit in the snapshot.
+        return Optional.of(builderFromVariables(env, aws, lines).allowedShops(Set.of()).transport(transport).build());
     }
 
     /** Runs {@code rehearsal} with this environment's AWS clients answered by {@code standIn} (priming only). */
