@@ -52,6 +52,9 @@ public final class ColdStart {
     static final List<String> LAMBDA_FLAGS = List.of("-XX:+UseSerialGC", "-XX:+TieredCompilation",
             "-XX:TieredStopAtLevel=1");
 
+    /** The JVM flags of every child: Lambda's, or with {@code --full-tiering} the JVM's default tiers up to C2. */
+    static List<String> flags = LAMBDA_FLAGS;
+
     static final String DEV_SECRET = "shopsync-local-dev-secret";
     static final String SHOP = "shopsync-demo.myshopify.com";
     static final String REGION = "us-east-1";
@@ -77,8 +80,12 @@ public final class ColdStart {
                 case "--moto-port" -> motoPort = Integer.parseInt(args[++i]);
                 case "--repo" -> repo = Path.of(args[++i]).toAbsolutePath().normalize();
                 case "--function-jar" -> functionJarOption = Path.of(args[++i]).toAbsolutePath();
+                // To measure what Lambda's tiered-compilation stop costs or saves: the same runs with C2.
+                case "--full-tiering" -> flags = LAMBDA_FLAGS.stream()
+                        .filter(flag -> !flag.startsWith("-XX:TieredStopAtLevel")).toList();
                 default -> throw new IllegalArgumentException("unknown option " + args[i]
-                        + " (scripts/bench cold-start [--runs N] [--moto-port PORT] [--function-jar order-to-crm.jar])");
+                        + " (scripts/bench cold-start [--runs N] [--moto-port PORT] [--function-jar order-to-crm.jar]"
+                        + " [--full-tiering])");
             }
         }
         Path functionJar = functionJarOption != null ? functionJarOption
@@ -152,7 +159,7 @@ public final class ColdStart {
         Files.writeString(warm, event(s.firstFile(), repo));
         List<String> command = new ArrayList<>();
         command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-        command.addAll(LAMBDA_FLAGS);
+        command.addAll(flags);
         if (s.primed()) {
             command.add("-Dorg.crac.Core.Compat=" + io.shopsync.bench.crac.Core.class.getPackageName());
         }
@@ -310,7 +317,7 @@ public final class ColdStart {
             throws IOException {
         System.out.println();
         System.out.println("Cold start, medians of " + runs + " interleaved runs, a fresh JVM each ("
-                + String.join(" ", LAMBDA_FLAGS) + ")");
+                + String.join(" ", flags) + ")");
         System.out.println(Machine.describe());
         System.out.printf(Locale.ROOT, "jars: %s %.1f MB, %s %.1f MB%n", functionJar.getFileName(),
                 Files.size(functionJar) / 1e6, peerJar.getFileName(), Files.size(peerJar) / 1e6);

@@ -3,12 +3,17 @@ package io.shopsync.lambda;
 import java.net.URI;
 import java.util.Map;
 import java.util.function.Supplier;
+import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
+import software.amazon.awssdk.auth.credentials.AwsCredentials;
 import software.amazon.awssdk.auth.credentials.AwsCredentialsProvider;
 import software.amazon.awssdk.auth.credentials.ContainerCredentialsProvider;
 import software.amazon.awssdk.auth.credentials.DefaultCredentialsProvider;
 import software.amazon.awssdk.auth.credentials.EnvironmentVariableCredentialsProvider;
+import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
 import software.amazon.awssdk.awscore.client.builder.AwsClientBuilder;
 import software.amazon.awssdk.awscore.client.builder.AwsSyncClientBuilder;
+import software.amazon.awssdk.http.ExecutableHttpRequest;
+import software.amazon.awssdk.http.HttpExecuteRequest;
 import software.amazon.awssdk.http.SdkHttpClient;
 import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
 import software.amazon.awssdk.regions.Region;
@@ -24,6 +29,10 @@ import software.amazon.awssdk.services.sqs.SqsClient;
  * chains (profile files, IMDS). {@code AWS_ENDPOINT_URL}, when set, points every client at a local endpoint
  * (moto, LocalStack). The S3 client is built on first use: only oversized bodies need it.
  *
+ * <p>For SnapStart priming, {@link #offline} points every client at an in-memory stand-in and fake credentials for
+ * the length of a rehearsal, so the SDK's request path runs before the snapshot with no network call and no real
+ * credential fetched; the real HTTP client and credentials are back when it returns.
+ *
  * <p>The other clients are built eagerly: a lazy stand-in for an SDK client interface (a dynamic proxy)
  * loads every request and response class of the service to build, which cost more than the client
  * (docs/performance.md, "Levers").
@@ -36,9 +45,17 @@ public final class AwsServices {
     private final SnsClient sns;
     private final Supplier<S3Client> s3Factory;
     private volatile S3Client s3;
+    /** Null when the clients were built elsewhere (tests): then there is nothing to switch for a rehearsal. */
+    private final ClientSettings settings;
 
     public AwsServices(SqsClient sqs, SecretsManagerClient secretsManager, DynamoDbClient dynamo, SnsClient sns,
                        Supplier<S3Client> s3Factory) {
+        this(sqs, secretsManager, dynamo, sns, s3Factory, null);
+    }
+
+    private AwsServices(SqsClient sqs, SecretsManagerClient secretsManager, DynamoDbClient dynamo, SnsClient sns,
+                        Supplier<S3Client> s3Factory, ClientSettings settings) {
+        this.settings = settings;
         this.sqs = sqs;
         this.secretsManager = secretsManager;
         this.dynamo = dynamo;
@@ -58,8 +75,39 @@ public final class AwsServices {
                         s3.forcePathStyle(true);
                     }
                     return s3.build();
-                });
+                }, settings);
     }
+
+    /** Whether {@link #offline} can run: these clients were built here, over the switchable HTTP client. */
+    boolean canGoOffline() {
+        return settings != null;
+    }
+
+    /**
+     * Runs {@code rehearsal} with every client's requests answered by {@code standIn} and signed with fake
+     * credentials: nothing reaches the network, no credential is fetched. One rehearsal at a time, before the
+     * function serves any event (SnapStart's beforeCheckpoint); afterwards the clients send for real again.
+     */
+    void offline(SdkHttpClient standIn, Runnable rehearsal) {
+        if (settings == null) {
+            throw new IllegalStateException("these AWS clients were not built by AwsServices.fromEnvironment, so"
+                    + " their HTTP client cannot be switched to the priming stand-in");
+        }
+        synchronized (settings) {
+            settings.http.delegate = standIn;
+            settings.credentials.delegate = REHEARSAL_CREDENTIALS;
+            try {
+                rehearsal.run();
+            } finally {
+                settings.http.delegate = settings.http.real;
+                settings.credentials.delegate = settings.credentials.real;
+            }
+        }
+    }
+
+    /** Recognisably fake keys (AWS's documentation example): the stand-in never checks them, AWS would refuse them. */
+    private static final AwsCredentialsProvider REHEARSAL_CREDENTIALS = StaticCredentialsProvider.create(
+            AwsBasicCredentials.create("AKIAIOSFODNN7EXAMPLE", "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY"));
 
     public SqsClient sqs() {
         return sqs;
@@ -94,14 +142,14 @@ public final class AwsServices {
     private static final class ClientSettings {
         final Region region;
         final URI endpoint;
-        final AwsCredentialsProvider credentials;
-        final SdkHttpClient http = UrlConnectionHttpClient.builder().build();
+        final SwitchedCredentials credentials;
+        final SwitchedHttpClient http = new SwitchedHttpClient(UrlConnectionHttpClient.builder().build());
 
         ClientSettings(Map<String, String> env) {
             String endpointUrl = env.get("AWS_ENDPOINT_URL");
             this.endpoint = endpointUrl == null || endpointUrl.isBlank() ? null : URI.create(endpointUrl.trim());
             this.region = Region.of(env.getOrDefault("AWS_REGION", env.getOrDefault("AWS_DEFAULT_REGION", "us-east-1")));
-            this.credentials = credentials(env);
+            this.credentials = new SwitchedCredentials(credentials(env));
         }
 
         /**
@@ -131,6 +179,53 @@ public final class AwsServices {
                 builder.endpointOverride(endpoint);
             }
             return builder;
+        }
+    }
+
+    /** The one HTTP client, sending through {@code real} except during {@link #offline}. */
+    private static final class SwitchedHttpClient implements SdkHttpClient {
+        final SdkHttpClient real;
+        volatile SdkHttpClient delegate;
+
+        SwitchedHttpClient(SdkHttpClient real) {
+            this.real = real;
+            this.delegate = real;
+        }
+
+        @Override
+        public ExecutableHttpRequest prepareRequest(HttpExecuteRequest request) {
+            return delegate.prepareRequest(request);
+        }
+
+        @Override
+        public String clientName() {
+            return real.clientName();
+        }
+
+        @Override
+        public void close() {
+            real.close();
+        }
+    }
+
+    /** The credentials Lambda provides ({@link #real}), except fake ones during {@link #offline}. */
+    static final class SwitchedCredentials implements AwsCredentialsProvider {
+        private final AwsCredentialsProvider real;
+        private volatile AwsCredentialsProvider delegate;
+
+        SwitchedCredentials(AwsCredentialsProvider real) {
+            this.real = real;
+            this.delegate = real;
+        }
+
+        /** What the clients sign with outside a rehearsal. */
+        AwsCredentialsProvider real() {
+            return real;
+        }
+
+        @Override
+        public AwsCredentials resolveCredentials() {
+            return delegate.resolveCredentials();
         }
     }
 }

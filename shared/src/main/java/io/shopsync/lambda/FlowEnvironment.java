@@ -92,6 +92,8 @@ public final class FlowEnvironment {
     private final SkuCache skuCache;
     private final ReportedLevels reportedLevels;
     private final ShopsyncData shopsyncData;
+    /** The clients this environment was wired over, when {@link #fromVariables} built it; null otherwise. */
+    private final AwsServices aws;
 
     private FlowEnvironment(Builder builder) {
         this.secrets = require(builder.secrets, "secrets");
@@ -113,6 +115,7 @@ public final class FlowEnvironment {
         this.skuCache = builder.skuCache;
         this.reportedLevels = builder.reportedLevels;
         this.shopsyncData = builder.shopsyncData;
+        this.aws = builder.aws;
         this.transport = builder.transport != null ? builder.transport
                 : defaultTransport();
     }
@@ -134,10 +137,14 @@ public final class FlowEnvironment {
 
     /** The wiring {@link #fromVariables} builds, still open to more targets or other settings. */
     public static Builder builderFromVariables(Map<String, String> env, AwsServices aws) {
+        return builderFromVariables(env, aws, LineSink.stdout());
+    }
+
+    private static Builder builderFromVariables(Map<String, String> env, AwsServices aws, LineSink lines) {
         ObjectMapper json = new ObjectMapper();
         Clock clock = Clock.systemUTC();
         Settings settings = new Settings(env);
-        Telemetry telemetry = new Telemetry(json, LineSink.stdout(), clock);
+        Telemetry telemetry = new Telemetry(json, lines, clock);
         SigningSecretsSource secrets;
         String secretId = settings.optional("SHOPIFY_WEBHOOK_SECRET_ID");
         if (secretId != null) {
@@ -165,6 +172,7 @@ public final class FlowEnvironment {
         Duration alertWindow = Duration.ofMinutes(settings.integer("ALERT_WINDOW_MINUTES", 15));
         int maxReceiveCount = settings.integer("MAX_RECEIVE_COUNT", DeliverySettings.DEFAULT_MAX_RECEIVE_COUNT);
         return builder()
+                .aws(aws)
                 .variables(env)
                 .secretsManager(aws.secretsManager())
                 .secrets(secrets)
@@ -196,6 +204,34 @@ public final class FlowEnvironment {
 
     public static Builder builder() {
         return new Builder();
+    }
+
+    /**
+     * The same wiring over the same AWS clients, for SnapStart priming: its log lines go to {@code lines} (a line
+     * on standard output would count in CloudWatch), it serves any shop, and without a Secrets Manager secret it
+     * knows only {@code primingSecret}. Empty when this environment's clients cannot be switched to a stand-in
+     * ({@link AwsServices#offline}): built by a test or the local stack.
+     */
+    Optional<FlowEnvironment> rehearsal(String primingSecret, LineSink lines) {
+        if (aws == null || !aws.canGoOffline()) {
+            return Optional.empty();
+        }
+        Map<String, String> env = new java.util.HashMap<>(variables);
+        if (new Settings(env).optional("SHOPIFY_WEBHOOK_SECRET_ID") == null) {
+            env.put("SHOPIFY_WEBHOOK_SECRET", primingSecret);
+        }
+        // The same transport: the rehearsal's target calls nothing, and a second HTTP client would sit in the snapshot.
+        return Optional.of(builderFromVariables(env, aws, lines).allowedShops(Set.of()).transport(transport).build());
+    }
+
+    /** Runs {@code rehearsal} with this environment's AWS clients answered by {@code standIn} (priming only). */
+    void offline(AwsStandIn standIn, Runnable rehearsal) {
+        aws.offline(standIn, rehearsal);
+    }
+
+    /** Where bodies too large for a queue message go; null when this environment has no delivery path. */
+    ClaimCheckStore claimChecks() {
+        return claimChecks;
     }
 
     /** The intake path of {@code flow}, wired from this environment. */
@@ -401,6 +437,12 @@ public final class FlowEnvironment {
         private SkuCache skuCache;
         private ReportedLevels reportedLevels;
         private ShopsyncData shopsyncData;
+        private AwsServices aws;
+
+        Builder aws(AwsServices value) {
+            this.aws = value;
+            return this;
+        }
 
         public Builder secrets(SigningSecretsSource value) {
             this.secrets = value;

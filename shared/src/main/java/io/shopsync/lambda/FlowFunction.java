@@ -8,6 +8,8 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.shopsync.delivery.Deadline;
+import io.shopsync.delivery.DeliveryItem;
+import io.shopsync.delivery.DeliveryOutcome;
 import io.shopsync.delivery.DeliveryLoop;
 import io.shopsync.delivery.Jitter;
 import io.shopsync.delivery.QueueMessage;
@@ -21,6 +23,7 @@ import io.shopsync.intake.HttpResponse;
 import io.shopsync.intake.IntakeOutcome;
 import io.shopsync.intake.WebhookIntake;
 import io.shopsync.observability.Telemetry;
+import io.shopsync.queue.ClaimCheckStore;
 import io.shopsync.queue.DeadLetterReason;
 import io.shopsync.queue.FlowQueues;
 import io.shopsync.webhook.SigningSecrets;
@@ -51,17 +54,25 @@ import org.crac.Resource;
  * which targets it writes to; all plumbing lives here.
  *
  * <p>With SnapStart, Lambda snapshots the function after construction; a {@code beforeCheckpoint} hook
- * first rehearses the hot path on made-up data ({@link #prime()}), so a restored copy starts warm.
+ * first rehearses the hot path on made-up data ({@link #prime()}), down to the AWS SDK's requests answered by an
+ * in-memory stand-in, so a restored copy starts warm.
  */
 public abstract class FlowFunction implements RequestStreamHandler {
 
     /** How often {@link #prime()} runs each topic: enough for the JIT to compile the hottest methods. */
     private static final int PRIMING_ROUNDS = 50;
 
-    /** A throwaway key: only the priming rehearsal's verifier knows it. */
-    private static final String PRIMING_SECRET = "snapstart-priming-only-not-a-shopify-secret";
+    /** A throwaway key: only the priming rehearsal's verifier (and the AWS stand-in's Secrets Manager) knows it. */
+    static final String PRIMING_SECRET = "snapstart-priming-only-not-a-shopify-secret";
+
+    /**
+     * How often the AWS rehearsal runs each topic: the SDK's request path is loaded and linked by the first round;
+     * a few more let the interpreter's profile settle without making the snapshot's publication slow.
+     */
+    private static final int AWS_PRIMING_ROUNDS = 5;
 
     private final Flow flow;
+    private final FlowEnvironment environment;
     private final ObjectMapper json;
     private final LambdaEvents events;
     private final WebhookIntake intake;
@@ -76,6 +87,7 @@ public abstract class FlowFunction implements RequestStreamHandler {
     /** @param targets the systems this flow writes to, built from the environment by the flow */
     protected FlowFunction(Flow flow, FlowEnvironment environment, List<Target> targets) {
         this.flow = flow;
+        this.environment = environment;
         this.json = environment.json();
         this.events = new LambdaEvents(json);
         this.intake = environment.intakeFor(flow);
@@ -93,8 +105,9 @@ public abstract class FlowFunction implements RequestStreamHandler {
 
             @Override
             public void afterRestore(org.crac.Context<? extends Resource> context) {
-                // No connection is opened and no secret is read before the snapshot; only the retry jitter's seed
-                // is in it, and every restored copy must draw its own.
+                // No connection is opened, no credential fetched and no secret read before the snapshot (the AWS
+                // rehearsal signs with fake keys against an in-memory stand-in); only the retry jitter's seed is in
+                // it, and every restored copy must draw its own.
                 Jitter.SHARED.reseed();
             }
         };
@@ -183,9 +196,27 @@ public abstract class FlowFunction implements RequestStreamHandler {
      * never calls AWS or a target: a connection opened now would be restored stale in every copy of the
      * snapshot, and a secret read now would be frozen into all of them.
      *
+     * <p>Then, when the function's AWS clients are its own ({@link FlowEnvironment#fromLambda()}), it runs the
+     * same webhooks through a second wiring of the flow over those very clients, switched for the length of the
+     * rehearsal to an in-memory stand-in of AWS ({@link AwsStandIn}) and fake credentials: the real intake reads
+     * its secret from Secrets Manager and sends to SQS, the real delivery loop claims in DynamoDB, delivers to a
+     * rehearsal target, completes, dead-letters with an SNS alert and delays a retry, and a body goes to S3 and
+     * back. So the SDK's marshalling, signing, endpoint rules and response parsing are loaded before the snapshot,
+     * and the clients send for real again afterwards.
+     *
      * @throws IllegalStateException when the rehearsal does not take the path a real webhook takes
      */
     public void prime() throws IOException {
+        prime(new AwsStandIn(PRIMING_SECRET));
+    }
+
+    /** {@link #prime()} with the AWS stand-in given, whose exchanges tests read. */
+    void prime(AwsStandIn aws) throws IOException {
+        rehearseInMemory();
+        rehearseAws(aws);
+    }
+
+    private void rehearseInMemory() throws IOException {
         Clock clock = Clock.systemUTC();
         Telemetry nowhere = new Telemetry(json, line -> { }, clock);
         RehearsalQueues queues = new RehearsalQueues();
@@ -229,6 +260,78 @@ public abstract class FlowFunction implements RequestStreamHandler {
                     throw new IllegalStateException("priming EventBridge event for " + topic + " was not enqueued: " + busOutcome);
                 }
             }
+        }
+    }
+
+    /**
+     * The flow once more over its own AWS clients, answered by {@link AwsStandIn}; see {@link #prime()}.
+     *
+     * @throws IllegalStateException when a request was refused or a step did not take a real webhook's path
+     */
+    private void rehearseAws(AwsStandIn aws) {
+        List<String> lines = new java.util.concurrent.CopyOnWriteArrayList<>();
+        Optional<FlowEnvironment> offline = environment.rehearsal(PRIMING_SECRET, lines::add);
+        if (offline.isEmpty()) {
+            return;
+        }
+        environment.offline(aws, () -> {
+            WebhookIntake intake = offline.get().intakeFor(flow);
+            RehearsalTarget target = new RehearsalTarget();
+            Optional<DeliveryLoop> loop = offline.get().deliveryFor(flow, List.of(target));
+            EnvelopeCodec codec = new EnvelopeCodec(json);
+            byte[] body = primingPayload().getBytes(StandardCharsets.UTF_8);
+            String signature = WebhookSignature.sign(body, PRIMING_SECRET);
+            Envelope last = null;
+            for (int round = 0; round < AWS_PRIMING_ROUNDS; round++) {
+                for (String topic : flow.topics()) {
+                    IntakeOutcome outcome = intake.handle(LambdaEvents.request(
+                            primingHttpEvent(topic, body, signature, round)));
+                    if (!(outcome instanceof IntakeOutcome.Enqueued enqueued)) {
+                        throw new IllegalStateException("AWS priming webhook for " + topic + " was not enqueued: "
+                                + outcome);
+                    }
+                    last = enqueued.envelope();
+                    if (loop.isPresent()) {
+                        // Delivered, then dead-lettered with an alert, then a retry delayed: each path's requests.
+                        target.next = switch (round % 3) {
+                            case 0 -> new DeliveryOutcome.Delivered();
+                            case 1 -> new DeliveryOutcome.PermanentFailure("priming rehearsal", "priming");
+                            default -> new DeliveryOutcome.RetryLater("priming rehearsal", Optional.empty());
+                        };
+                        List<String> failed = loop.get().deliver(LambdaEvents.messages(
+                                primingSqsEvent(codec.encode(enqueued.envelope()), round)), Deadline.none());
+                        if (round % 3 == 0 && !failed.isEmpty()) {
+                            throw new IllegalStateException("AWS priming delivery of " + topic + " failed: " + lines);
+                        }
+                    }
+                }
+            }
+            ClaimCheckStore claimChecks = offline.get().claimChecks();
+            if (claimChecks != null && last != null) {
+                if (!java.util.Arrays.equals(claimChecks.fetch(claimChecks.store(last, body)), body)) {
+                    throw new IllegalStateException("AWS priming claim check did not return the stored body");
+                }
+            }
+        });
+        List<AwsStandIn.Exchange> refused = aws.exchanges().stream().filter(e -> e.status() >= 300).toList();
+        if (!refused.isEmpty() || lines.stream().anyMatch(line -> line.contains("could not"))) {
+            throw new IllegalStateException("AWS priming took a path a real webhook does not: refused " + refused
+                    + "; log lines " + lines);
+        }
+    }
+
+    /** The AWS rehearsal's target: answers each item with the outcome the round asks for, calls nothing. */
+    private static final class RehearsalTarget implements Target {
+        volatile DeliveryOutcome next = new DeliveryOutcome.Delivered();
+
+        @Override
+        public String name() {
+            return "priming";
+        }
+
+        @Override
+        public List<DeliveryOutcome> deliver(List<DeliveryItem> items) {
+            return items.stream().map(item -> next).toList();
         }
     }
 

@@ -26,7 +26,9 @@ class AwsServicesTest {
         AwsServices aws = AwsServices.fromEnvironment(lambda());
 
         var config = aws.sqs().serviceClientConfiguration();
-        assertThat(config.credentialsProvider()).isInstanceOf(EnvironmentVariableCredentialsProvider.class);
+        assertThat(config.credentialsProvider()).isInstanceOf(AwsServices.SwitchedCredentials.class);
+        assertThat(((AwsServices.SwitchedCredentials) config.credentialsProvider()).real())
+                .isInstanceOf(EnvironmentVariableCredentialsProvider.class);
         assertThat(config.region()).isEqualTo(Region.EU_WEST_1);
     }
 
@@ -42,7 +44,7 @@ class AwsServicesTest {
 
         AwsServices aws = AwsServices.fromEnvironment(env);
 
-        assertThat(aws.dynamo().serviceClientConfiguration().credentialsProvider())
-                .isInstanceOf(ContainerCredentialsProvider.class);
+        assertThat(((AwsServices.SwitchedCredentials) aws.dynamo().serviceClientConfiguration().credentialsProvider())
+                .real()).isInstanceOf(ContainerCredentialsProvider.class);
     }
 }
