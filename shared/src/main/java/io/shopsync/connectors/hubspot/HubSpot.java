@@ -5,22 +5,30 @@ import io.shopsync.connectors.RateLimiter;
 import io.shopsync.mapping.Mapping;
 import java.time.Duration;
 
-/** Builds HubSpot connectors from their settings ({@link HubSpotSettings}) and the services connectors share. */
+/**
+ * Builds HubSpot connectors from their settings ({@link HubSpotSettings}) and the services connectors share. All
+ * connectors built by one instance share one {@link HubSpotApi}: one token, read once, and one rate limit, since
+ * HubSpot counts every request of the account against the same limit.
+ */
 public final class HubSpot {
 
     private final HubSpotSettings settings;
     private final ConnectorServices services;
+    private HubSpotApi api;
 
     public HubSpot(HubSpotSettings settings, ConnectorServices services) {
         this.settings = settings;
         this.services = services;
     }
 
-    public HubSpotApi api() {
-        return new HubSpotApi(services.http(HubSpotOrders.NAME, settings.requestTimeout()), settings.baseUrl(),
-                settings.token(),
-                new RateLimiter(settings.requestsPer10Seconds(), Duration.ofSeconds(10), services.clock()),
-                services.json(), services.clock());
+    public synchronized HubSpotApi api() {
+        if (api == null) {
+            api = new HubSpotApi(services.http(HubSpotOrders.NAME, settings.requestTimeout()), settings.baseUrl(),
+                    settings.token(),
+                    new RateLimiter(settings.requestsPer10Seconds(), Duration.ofSeconds(10), services.clock()),
+                    services.json(), services.clock());
+        }
+        return api;
     }
 
     /** Orders and refunds: contacts, Commerce orders and their association. */
