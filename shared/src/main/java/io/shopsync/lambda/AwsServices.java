@@ -1,6 +1,8 @@
 package io.shopsync.lambda;
 
+import io.shopsync.queue.S3Objects;
 import java.net.URI;
+import java.time.Clock;
 import java.util.Map;
 import java.util.function.Supplier;
 import software.amazon.awssdk.auth.credentials.AwsCredentialsProvider;
@@ -13,7 +15,6 @@ import software.amazon.awssdk.http.SdkHttpClient;
 import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
 import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
-import software.amazon.awssdk.services.s3.S3Client;
 import software.amazon.awssdk.services.secretsmanager.SecretsManagerClient;
 import software.amazon.awssdk.services.sns.SnsClient;
 import software.amazon.awssdk.services.sqs.SqsClient;
@@ -22,7 +23,8 @@ import software.amazon.awssdk.services.sqs.SqsClient;
  * The AWS clients a function uses, all on ONE url-connection HTTP client (the smallest cold start of the
  * SDK's clients), with the region and credentials Lambda's environment names, so no client walks the default
  * chains (profile files, IMDS). {@code AWS_ENDPOINT_URL}, when set, points every client at a local endpoint
- * (moto, LocalStack). The S3 client is built on first use: only oversized bodies need it.
+ * (moto, LocalStack). S3 is reached through {@link S3Objects} (signed requests on the same HTTP client, not the
+ * SDK's S3 client), built on first use: only oversized bodies and privacy requests need it.
  *
  * <p>The other clients are built eagerly: a lazy stand-in for an SDK client interface (a dynamic proxy)
  * loads every request and response class of the service to build, which cost more than the client
@@ -34,11 +36,11 @@ public final class AwsServices {
     private final SecretsManagerClient secretsManager;
     private final DynamoDbClient dynamo;
     private final SnsClient sns;
-    private final Supplier<S3Client> s3Factory;
-    private volatile S3Client s3;
+    private final Supplier<S3Objects> s3Factory;
+    private volatile S3Objects s3;
 
     public AwsServices(SqsClient sqs, SecretsManagerClient secretsManager, DynamoDbClient dynamo, SnsClient sns,
-                       Supplier<S3Client> s3Factory) {
+                       Supplier<S3Objects> s3Factory) {
         this.sqs = sqs;
         this.secretsManager = secretsManager;
         this.dynamo = dynamo;
@@ -52,13 +54,8 @@ public final class AwsServices {
                 settings.configure(SecretsManagerClient.builder()).build(),
                 settings.configure(DynamoDbClient.builder()).build(),
                 settings.configure(SnsClient.builder()).build(),
-                () -> {
-                    var s3 = settings.configure(S3Client.builder());
-                    if (settings.endpoint != null) {
-                        s3.forcePathStyle(true);
-                    }
-                    return s3.build();
-                });
+                () -> new S3Objects(settings.http, settings.credentials, settings.region.id(), settings.endpoint,
+                        Clock.systemUTC()));
     }
 
     public SqsClient sqs() {
@@ -77,8 +74,8 @@ public final class AwsServices {
         return sns;
     }
 
-    public S3Client s3() {
-        S3Client client = s3;
+    public S3Objects s3() {
+        S3Objects client = s3;
         if (client == null) {
             synchronized (this) {
                 if (s3 == null) {
