@@ -3,6 +3,9 @@ package io.shopsync.cli;
 import java.net.URI;
 import java.util.Optional;
 import java.util.function.Supplier;
+import io.shopsync.queue.S3ClaimCheckStore;
+import io.shopsync.queue.S3Objects;
+import java.time.Clock;
 import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
 import software.amazon.awssdk.auth.credentials.AwsCredentialsProvider;
 import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
@@ -31,6 +34,7 @@ final class AwsClients implements AutoCloseable {
     private CloudFormationClient cloudFormation;
     private DynamoDbClient dynamo;
     private S3Client s3;
+    private S3Objects s3Objects;
 
     private AwsClients(Region region, Optional<URI> endpoint, AwsCredentialsProvider credentials) {
         this.region = region;
@@ -123,6 +127,15 @@ final class AwsClients implements AutoCloseable {
             dynamo = builder.build();
         }
         return dynamo;
+    }
+
+    /** Claim checks as the functions read and write them ({@link S3ClaimCheckStore}): signed requests, not the S3 client. */
+    S3Objects s3Objects() {
+        if (s3Objects == null) {
+            s3Objects = new S3Objects(UrlConnectionHttpClient.create(), credentials, region.id(), endpoint.orElse(null),
+                    Clock.systemUTC());
+        }
+        return s3Objects;
     }
 
     /** Only for an order over SQS's size, whose body goes to the claim-check bucket. */

@@ -58,7 +58,7 @@ final class EventsDlqRedrive {
         Clock clock = Clock.systemUTC();
         // The queues the function writes to, as FlowEnvironment builds them: same codec, claim checks, size limit.
         SqsFlowQueues queues = new SqsFlowQueues(aws.sqs(), workQueueUrl, deadLetterQueueUrl,
-                new S3ClaimCheckStore(aws::s3, bucket), new EnvelopeCodec(json), SqsFlowQueues.DEFAULT_MAX_MESSAGE_BYTES);
+                new S3ClaimCheckStore(aws::s3Objects, bucket), new EnvelopeCodec(json), SqsFlowQueues.DEFAULT_MAX_MESSAGE_BYTES);
         this.intake = WebhookIntake.forEventBridge(flow, allowedShops, queues, json, telemetry, clock);
         this.out = out;
         this.prefix = "redrive " + flow.name() + " --events: ";

@@ -259,7 +259,7 @@ final class ReconcileCommand implements Callable<Integer> {
         ObjectMapper json = new ObjectMapper();
         StockParts stock = parts.stock();
         SqsFlowQueues queues = new SqsFlowQueues(aws.sqs(), stock.queueUrl(), stock.deadLetterQueueUrl(),
-                new S3ClaimCheckStore(aws::s3, parts.bucket()), new EnvelopeCodec(json), SqsFlowQueues.DEFAULT_MAX_MESSAGE_BYTES);
+                new S3ClaimCheckStore(aws::s3Objects, parts.bucket()), new EnvelopeCodec(json), SqsFlowQueues.DEFAULT_MAX_MESSAGE_BYTES);
         DynamoDbDeliveryStore store = DynamoDbDeliveryStore.withDefaults(aws.dynamo(), parts.table());
         LastReported lastReported;
         LocationMapping locations;
@@ -304,7 +304,7 @@ final class ReconcileCommand implements Callable<Integer> {
     /** The order flow's queues, paced by --rate. */
     private PacedQueues orderQueues(AwsClients aws, StackParts parts, ObjectMapper json) {
         SqsFlowQueues queues = new SqsFlowQueues(aws.sqs(), parts.queueUrl(), parts.deadLetterQueueUrl(),
-                new S3ClaimCheckStore(aws::s3, parts.bucket()), new EnvelopeCodec(json), SqsFlowQueues.DEFAULT_MAX_MESSAGE_BYTES);
+                new S3ClaimCheckStore(aws::s3Objects, parts.bucket()), new EnvelopeCodec(json), SqsFlowQueues.DEFAULT_MAX_MESSAGE_BYTES);
         return new PacedQueues(queues, rate, context);
     }
 

@@ -1,6 +1,8 @@
 package io.shopsync.lambda;
 
+import io.shopsync.queue.S3Objects;
 import java.net.URI;
+import java.time.Clock;
 import java.util.Map;
 import java.util.function.Supplier;
 import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
@@ -18,7 +20,6 @@ import software.amazon.awssdk.http.SdkHttpClient;
 import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
 import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
-import software.amazon.awssdk.services.s3.S3Client;
 import software.amazon.awssdk.services.secretsmanager.SecretsManagerClient;
 import software.amazon.awssdk.services.sns.SnsClient;
 import software.amazon.awssdk.services.sqs.SqsClient;
@@ -27,7 +28,8 @@ import software.amazon.awssdk.services.sqs.SqsClient;
  * The AWS clients a function uses, all on ONE url-connection HTTP client (the smallest cold start of the
  * SDK's clients), with the region and credentials Lambda's environment names, so no client walks the default
  * chains (profile files, IMDS). {@code AWS_ENDPOINT_URL}, when set, points every client at a local endpoint
- * (moto, LocalStack). The S3 client is built on first use: only oversized bodies need it.
+ * (moto, LocalStack). S3 is reached through {@link S3Objects} (signed requests on the same HTTP client, not the
+ * SDK's S3 client), built on first use: only oversized bodies and privacy requests need it.
  *
  * <p>For SnapStart priming, {@link #offline} points every client at an in-memory stand-in and fake credentials for
  * the length of a rehearsal, so the SDK's request path runs before the snapshot with no network call and no real
@@ -43,18 +45,18 @@ public final class AwsServices {
     private final SecretsManagerClient secretsManager;
     private final DynamoDbClient dynamo;
     private final SnsClient sns;
-    private final Supplier<S3Client> s3Factory;
-    private volatile S3Client s3;
+    private final Supplier<S3Objects> s3Factory;
+    private volatile S3Objects s3;
     /** Null when the clients were built elsewhere (tests): then there is nothing to switch for a rehearsal. */
     private final ClientSettings settings;
 
     public AwsServices(SqsClient sqs, SecretsManagerClient secretsManager, DynamoDbClient dynamo, SnsClient sns,
-                       Supplier<S3Client> s3Factory) {
+                       Supplier<S3Objects> s3Factory) {
         this(sqs, secretsManager, dynamo, sns, s3Factory, null);
     }
 
     private AwsServices(SqsClient sqs, SecretsManagerClient secretsManager, DynamoDbClient dynamo, SnsClient sns,
-                        Supplier<S3Client> s3Factory, ClientSettings settings) {
+                        Supplier<S3Objects> s3Factory, ClientSettings settings) {
         this.settings = settings;
         this.sqs = sqs;
         this.secretsManager = secretsManager;
@@ -69,13 +71,8 @@ public final class AwsServices {
                 settings.configure(SecretsManagerClient.builder()).build(),
                 settings.configure(DynamoDbClient.builder()).build(),
                 settings.configure(SnsClient.builder()).build(),
-                () -> {
-                    var s3 = settings.configure(S3Client.builder());
-                    if (settings.endpoint != null) {
-                        s3.forcePathStyle(true);
-                    }
-                    return s3.build();
-                }, settings);
+                () -> new S3Objects(settings.http, settings.credentials, settings.region.id(), settings.endpoint,
+                        Clock.systemUTC()), settings);
     }
 
     /** Whether {@link #offline} can run: these clients were built here, over the switchable HTTP client. */
@@ -125,8 +122,8 @@ public final class AwsServices {
         return sns;
     }
 
-    public S3Client s3() {
-        S3Client client = s3;
+    public S3Objects s3() {
+        S3Objects client = s3;
         if (client == null) {
             synchronized (this) {
                 if (s3 == null) {

@@ -5,7 +5,13 @@ import io.shopsync.alerts.Alerts;
 import io.shopsync.alerts.DynamoDbAlertGate;
 import io.shopsync.alerts.SnsAlerts;
 import io.shopsync.connectors.CachedSecret;
+import io.shopsync.connectors.ConnectorServices;
+import io.shopsync.connectors.hubspot.HubSpot;
+import io.shopsync.connectors.hubspot.HubSpotSettings;
+import io.shopsync.connectors.klaviyo.Klaviyo;
+import io.shopsync.connectors.klaviyo.KlaviyoSettings;
 import io.shopsync.connectors.inventory.DynamoDbReportedLevels;
+import io.shopsync.connectors.inventory.KatanaApi;
 import io.shopsync.connectors.inventory.ReportedLevels;
 import io.shopsync.connectors.shopify.ShopifyAdmin;
 import io.shopsync.delivery.Backoff;
@@ -30,12 +36,16 @@ import io.shopsync.queue.FlowQueues;
 import io.shopsync.queue.S3ClaimCheckStore;
 import io.shopsync.queue.SqsFlowQueues;
 import io.shopsync.stock.DynamoDbSkuCache;
+import io.shopsync.stock.Inventory;
+import io.shopsync.stock.LocationMapping;
+import io.shopsync.stock.StockQuantity;
 import io.shopsync.stock.SkuCache;
 import io.shopsync.webhook.SecretsManagerSigningSecrets;
 import io.shopsync.webhook.ShopDomain;
 import io.shopsync.webhook.SigningSecrets;
 import io.shopsync.webhook.SigningSecretsSource;
 import io.shopsync.webhook.WebhookVerifier;
+import java.net.URI;
 import java.net.http.HttpClient;
 import software.amazon.awssdk.services.secretsmanager.SecretsManagerClient;
 import java.time.Clock;
@@ -349,6 +359,78 @@ public final class FlowEnvironment {
     /** Comma-separated values of a setting, lower-cased; empty when unset. */
     public Set<String> settingList(String name) {
         return new Settings(variables).list(name);
+    }
+
+    /** What every connector shares: this environment's transport, ObjectMapper, telemetry and clock. */
+    public ConnectorServices connectorServices() {
+        return new ConnectorServices(transport, json, telemetry, clock);
+    }
+
+    /** HubSpot's connectors, from {@link #hubSpotSettings()}. */
+    public HubSpot hubspot() {
+        return new HubSpot(hubSpotSettings(), connectorServices());
+    }
+
+    /**
+     * {@code HUBSPOT_TOKEN_SECRET_ID} (the private app token or service key in Secrets Manager; or
+     * {@code HUBSPOT_TOKEN} for local runs), {@code HUBSPOT_REQUESTS_PER_10S} (100 on Free/Starter, 190 on
+     * Professional/Enterprise; default 100), {@code HUBSPOT_SUBSCRIPTION_TYPE_ID} (the subscription type marketing
+     * consent is written for), {@code HUBSPOT_BASE_URL} (tests).
+     */
+    public HubSpotSettings hubSpotSettings() {
+        return new HubSpotSettings(credential("HubSpot token", "HUBSPOT_TOKEN_SECRET_ID", "HUBSPOT_TOKEN"),
+                setting("HUBSPOT_BASE_URL"),
+                setting("HUBSPOT_REQUESTS_PER_10S", HubSpotSettings.DEFAULT_REQUESTS_PER_10_SECONDS),
+                HubSpotSettings.subscriptionTypeId(setting("HUBSPOT_SUBSCRIPTION_TYPE_ID"), "HUBSPOT_SUBSCRIPTION_TYPE_ID"),
+                HubSpotSettings.DEFAULT_REQUEST_TIMEOUT);
+    }
+
+    /** Klaviyo's connectors, from {@link #klaviyoSettings()}. */
+    public Klaviyo klaviyo() {
+        return new Klaviyo(klaviyoSettings(), connectorServices());
+    }
+
+    /**
+     * {@code KLAVIYO_API_KEY_SECRET_ID} (the private key in Secrets Manager; or {@code KLAVIYO_API_KEY} for local
+     * runs), {@code KLAVIYO_ORDER_EVENTS} (default true; false sends profiles only, for stores running Klaviyo's native
+     * Shopify integration, so revenue is not counted twice; for fulfilments, false sends nothing), {@code KLAVIYO_LIST_ID}
+     * (the list marketing consent subscribes to), {@code KLAVIYO_BASE_URL} (tests).
+     */
+    public KlaviyoSettings klaviyoSettings() {
+        return new KlaviyoSettings(
+                credential("Klaviyo private API key", "KLAVIYO_API_KEY_SECRET_ID", "KLAVIYO_API_KEY"),
+                setting("KLAVIYO_BASE_URL"),
+                KlaviyoSettings.orderEvents(setting("KLAVIYO_ORDER_EVENTS"), "KLAVIYO_ORDER_EVENTS"),
+                Optional.ofNullable(setting("KLAVIYO_LIST_ID")), KlaviyoSettings.DEFAULT_REQUEST_TIMEOUT);
+    }
+
+    /**
+     * The stock flow's inventory targets: {@code LOCATION_MAPPING}, {@code STOCK_QUANTITY} ({@code available}, the
+     * default, or {@code on_hand}: the Shopify quantity Katana's in-stock mirrors; the webhook target sends available
+     * only), the SKU cache and, for SKUs the cache does not hold, Shopify's Admin API ({@link #shopifyAdmin()}).
+     */
+    public Inventory inventory() {
+        return new Inventory(new Inventory.Settings(
+                LocationMapping.parse(setting("LOCATION_MAPPING"), "LOCATION_MAPPING", json),
+                StockQuantity.parse(setting("STOCK_QUANTITY"), "STOCK_QUANTITY")),
+                skuCache(), shopifyAdmin(), connectorServices());
+    }
+
+    /** {@code INVENTORY_WEBHOOK_URL}, {@code INVENTORY_WEBHOOK_SECRET_ID} (inline {@code INVENTORY_WEBHOOK_SECRET} for local runs). */
+    public Inventory.WebhookSettings inventoryWebhookSettings() {
+        return new Inventory.WebhookSettings(URI.create(requiredSetting("INVENTORY_WEBHOOK_URL")),
+                credential("inventory webhook signing secret", "INVENTORY_WEBHOOK_SECRET_ID", "INVENTORY_WEBHOOK_SECRET"),
+                Inventory.WebhookSettings.DEFAULT_REQUEST_TIMEOUT);
+    }
+
+    /**
+     * {@code KATANA_API_KEY_SECRET_ID} (inline {@code KATANA_API_KEY} for local runs), {@code KATANA_REQUESTS_PER_MINUTE}
+     * (default 60), {@code KATANA_BASE_URL} (tests).
+     */
+    public Inventory.KatanaSettings katanaSettings() {
+        return new Inventory.KatanaSettings(credential("Katana API key", "KATANA_API_KEY_SECRET_ID", "KATANA_API_KEY"),
+                setting("KATANA_BASE_URL"), setting("KATANA_REQUESTS_PER_MINUTE", KatanaApi.REQUESTS_PER_MINUTE),
+                Inventory.KatanaSettings.DEFAULT_REQUEST_TIMEOUT);
     }
 
     /**

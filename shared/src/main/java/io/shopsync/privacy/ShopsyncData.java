@@ -7,6 +7,8 @@ import io.shopsync.delivery.Target;
 import io.shopsync.flow.UnprocessableWebhookException;
 import io.shopsync.observability.Telemetry;
 import io.shopsync.queue.S3ClaimCheckStore;
+import io.shopsync.queue.S3Failure;
+import io.shopsync.queue.S3Objects;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -22,10 +24,6 @@ import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
 import software.amazon.awssdk.services.dynamodb.model.ScanRequest;
 import software.amazon.awssdk.services.dynamodb.model.ScanResponse;
-import software.amazon.awssdk.services.s3.S3Client;
-import software.amazon.awssdk.services.s3.model.ListObjectsV2Response;
-import software.amazon.awssdk.services.s3.model.NoSuchKeyException;
-import software.amazon.awssdk.services.s3.model.S3Object;
 import software.amazon.awssdk.services.sns.SnsClient;
 
 /**
@@ -60,14 +58,14 @@ public final class ShopsyncData implements Target {
 
     private final DynamoDbClient dynamo;
     private final String table;
-    private final Supplier<S3Client> s3;
+    private final Supplier<S3Objects> s3;
     private final String bucket;
     private final SnsClient sns;
     private final String topicArn;
     private final Duration recordRetention;
     private final Telemetry telemetry;
 
-    public ShopsyncData(DynamoDbClient dynamo, String table, Supplier<S3Client> s3, String bucket, SnsClient sns,
+    public ShopsyncData(DynamoDbClient dynamo, String table, Supplier<S3Objects> s3, String bucket, SnsClient sns,
                         String topicArn, Duration recordRetention, Telemetry telemetry) {
         this.dynamo = dynamo;
         this.table = table;
@@ -147,7 +145,7 @@ public final class ShopsyncData implements Target {
         int bodies = 0;
         for (String key : claimChecksOf(shop)) {
             if (!name(key).equals(own) && (webhookIds.contains(name(key)) || matches.body(read(key)))) {
-                s3.get().deleteObject(r -> r.bucket(bucket).key(key));
+                s3.get().delete(bucket, key);
                 bodies++;
             }
         }
@@ -166,7 +164,7 @@ public final class ShopsyncData implements Target {
         });
         items.forEach(item -> delete(item.get("pk").s()));
         List<String> bodies = claimChecksOf(shop).stream().filter(key -> !name(key).equals(own)).toList();
-        bodies.forEach(key -> s3.get().deleteObject(r -> r.bucket(bucket).key(key)));
+        bodies.forEach(key -> s3.get().delete(bucket, key));
         return new Summary(items.size(), bodies.size());
     }
 
@@ -285,23 +283,26 @@ public final class ShopsyncData implements Target {
         String token = null;
         do {
             String next = token;
-            ListObjectsV2Response page = s3.get().listObjectsV2(r -> r.bucket(bucket).continuationToken(next));
-            for (S3Object object : page.contents()) {
-                String[] parts = object.key().split("/");
+            S3Objects.Page page = s3.get().list(bucket, next);
+            for (String key : page.keys()) {
+                String[] parts = key.split("/");
                 if (parts.length == 6 && parts[4].equals(segment)) {
-                    keys.add(object.key());
+                    keys.add(key);
                 }
             }
-            token = Boolean.TRUE.equals(page.isTruncated()) ? page.nextContinuationToken() : null;
+            token = page.nextContinuationToken().orElse(null);
         } while (token != null);
         return keys;
     }
 
     private String read(String key) {
         try {
-            return s3.get().getObjectAsBytes(r -> r.bucket(bucket).key(key)).asString(StandardCharsets.UTF_8);
-        } catch (NoSuchKeyException e) {
-            return ""; // expired or deleted meanwhile: nothing left to match
+            return new String(s3.get().get(bucket, key), StandardCharsets.UTF_8);
+        } catch (S3Failure e) {
+            if (e.noSuchKey()) {
+                return ""; // expired or deleted meanwhile: nothing left to match
+            }
+            throw e;
         }
     }
 

@@ -6,9 +6,6 @@ import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
 import java.util.function.Supplier;
 import software.amazon.awssdk.core.exception.SdkException;
-import software.amazon.awssdk.core.sync.RequestBody;
-import software.amazon.awssdk.services.s3.S3Client;
-import software.amazon.awssdk.services.s3.model.ServerSideEncryption;
 
 /**
  * Claim checks in an S3 bucket, keyed {@code flow/yyyy/MM/dd/shop/<webhook id or body hash>.json}. Each
@@ -19,11 +16,11 @@ public final class S3ClaimCheckStore implements ClaimCheckStore {
 
     private static final DateTimeFormatter DAY = DateTimeFormatter.ofPattern("yyyy/MM/dd").withZone(ZoneOffset.UTC);
 
-    private final Supplier<S3Client> s3;
+    private final Supplier<S3Objects> s3;
     private final String bucket;
 
-    /** @param s3 supplies the client on first use: most webhooks never need S3, so cold start skips it */
-    public S3ClaimCheckStore(Supplier<S3Client> s3, String bucket) {
+    /** @param s3 supplies S3 on first use: most webhooks never need it, so cold start skips it */
+    public S3ClaimCheckStore(Supplier<S3Objects> s3, String bucket) {
         this.s3 = s3;
         this.bucket = bucket;
     }
@@ -35,8 +32,7 @@ public final class S3ClaimCheckStore implements ClaimCheckStore {
         String key = envelope.flow() + "/" + DAY.format(envelope.receivedAt()) + "/"
                 + (envelope.shop() == null ? "unknown-shop" : segment(envelope.shop())) + "/" + segment(name) + ".json";
         try {
-            s3.get().putObject(r -> r.bucket(bucket).key(key).contentType("application/json")
-                    .serverSideEncryption(ServerSideEncryption.AES256), RequestBody.fromBytes(body));
+            s3.get().put(bucket, key, body, "application/json");
         } catch (SdkException e) {
             throw new QueueUnavailableException("cannot store a " + body.length + "-byte body in s3://" + bucket
                     + "/" + key + " (" + e.getClass().getSimpleName() + "): check the bucket exists and the"
@@ -47,7 +43,7 @@ public final class S3ClaimCheckStore implements ClaimCheckStore {
 
     @Override
     public byte[] fetch(Body.ClaimCheck claimCheck) {
-        byte[] bytes = s3.get().getObjectAsBytes(r -> r.bucket(claimCheck.bucket()).key(claimCheck.key())).asByteArray();
+        byte[] bytes = s3.get().get(claimCheck.bucket(), claimCheck.key());
         String actual = Body.ClaimCheck.sha256Hex(bytes);
         if (!actual.equals(claimCheck.sha256())) {
             throw new IllegalStateException("s3://" + claimCheck.bucket() + "/" + claimCheck.key()

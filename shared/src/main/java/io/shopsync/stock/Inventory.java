@@ -1,77 +1,101 @@
 package io.shopsync.stock;
 
+import io.shopsync.connectors.CachedSecret;
+import io.shopsync.connectors.ConnectorServices;
 import io.shopsync.connectors.RateLimiter;
 import io.shopsync.connectors.inventory.InventorySystem;
 import io.shopsync.connectors.inventory.KatanaApi;
 import io.shopsync.connectors.inventory.KatanaInventory;
+import io.shopsync.connectors.inventory.ReportedLevels;
 import io.shopsync.connectors.inventory.StandardWebhooksInventory;
+import io.shopsync.connectors.shopify.ShopifyAdmin;
 import io.shopsync.delivery.Target;
-import io.shopsync.lambda.FlowEnvironment;
 import java.net.URI;
 import java.time.Duration;
-import java.util.List;
-import java.util.Map;
 
 /**
- * Builds the stock flow's targets from its environment. {@code INVENTORY_TARGET}: {@code webhook}
- * (generic signed HTTP: {@code INVENTORY_WEBHOOK_URL}, {@code INVENTORY_WEBHOOK_SECRET_ID}) or
- * {@code katana} ({@code KATANA_API_KEY_SECRET_ID}, {@code KATANA_REQUESTS_PER_MINUTE}, default 60).
- * {@code STOCK_QUANTITY}: {@code available} (default) or {@code on_hand}, the Shopify quantity Katana's
- * in-stock mirrors ({@link StockQuantity}; the webhook target sends available only). Both need {@code LOCATION_MAPPING} and, for SKUs the cache does not hold,
- * {@code SHOPIFY_ADMIN_TOKENS_SECRET_ID} ({@code SHOPIFY_API_VERSION}, default 2026-10). The inline
- * forms ({@code INVENTORY_WEBHOOK_SECRET}, {@code KATANA_API_KEY}, {@code SHOPIFY_ADMIN_TOKENS}) are for
- * local runs; {@code KATANA_BASE_URL} and {@code SHOPIFY_ADMIN_BASE_URL} for tests.
+ * Builds the stock flow's targets from their settings: the generic signed webhook ({@link WebhookSettings}) or
+ * Katana ({@link KatanaSettings}), each behind an {@link InventoryTarget} that resolves SKUs (the cache, then
+ * Shopify's Admin API) and maps locations ({@link Settings}). {@code lambda.FlowEnvironment} reads the settings from
+ * the function's environment.
  */
 public final class Inventory {
 
-    private Inventory() {}
-
-    public static List<Target> targets(FlowEnvironment environment, String flow) {
-        return environment.enabledTargets("INVENTORY_TARGET", Map.of(
-                StandardWebhooksInventory.NAME, () -> target(environment, flow, webhook(environment), locations(environment),
-                        availableOnly(environment)),
-                KatanaInventory.NAME, () -> target(environment, flow, katana(environment, flow),
-                        locations(environment).requireOneToOne(KatanaInventory.NAME),
-                        StockQuantity.parse(environment.setting("STOCK_QUANTITY"), "STOCK_QUANTITY"))));
+    /**
+     * What every inventory target shares.
+     *
+     * @param locations Shopify location id to the inventory system's location
+     * @param quantity the Shopify quantity the inventory system mirrors ({@link StockQuantity})
+     */
+    public record Settings(LocationMapping locations, StockQuantity quantity) {
+        public Settings {
+            if (locations == null || quantity == null) {
+                throw new IllegalArgumentException("Inventory.Settings needs the location mapping and the quantity");
+            }
+        }
     }
 
-    private static Target target(FlowEnvironment environment, String flow, InventorySystem system,
-                                 LocationMapping locations, StockQuantity quantity) {
-        return new InventoryTarget(system, environment.skuCache(), environment.shopifyAdmin(), locations, quantity,
-                environment.telemetry(), flow, environment.clock());
+    /** The generic signed webhook (Standard Webhooks): where it posts and the secret it signs with. */
+    public record WebhookSettings(URI url, CachedSecret signingSecret, Duration requestTimeout) {
+        public static final Duration DEFAULT_REQUEST_TIMEOUT = Duration.ofSeconds(15);
+
+        public WebhookSettings {
+            if (url == null || signingSecret == null) {
+                throw new IllegalArgumentException("Inventory.WebhookSettings needs the URL and the signing secret");
+            }
+            requestTimeout = requestTimeout == null ? DEFAULT_REQUEST_TIMEOUT : requestTimeout;
+        }
     }
 
-    /** The generic webhook's payload names its field {@code available}: it sends nothing else. */
-    private static StockQuantity availableOnly(FlowEnvironment environment) {
-        if (StockQuantity.parse(environment.setting("STOCK_QUANTITY"), "STOCK_QUANTITY") != StockQuantity.AVAILABLE) {
+    /** Katana MRP: its API key, base URL ({@link KatanaApi#DEFAULT_BASE_URL}; a stand-in's in tests) and rate. */
+    public record KatanaSettings(CachedSecret apiKey, String baseUrl, int requestsPerMinute, Duration requestTimeout) {
+        public static final Duration DEFAULT_REQUEST_TIMEOUT = Duration.ofSeconds(10);
+
+        public KatanaSettings {
+            if (apiKey == null) {
+                throw new IllegalArgumentException("Inventory.KatanaSettings needs the API key");
+            }
+            baseUrl = baseUrl == null ? KatanaApi.DEFAULT_BASE_URL : baseUrl;
+            requestTimeout = requestTimeout == null ? DEFAULT_REQUEST_TIMEOUT : requestTimeout;
+        }
+    }
+
+    private final Settings settings;
+    private final SkuCache skus;
+    private final ShopifyAdmin shopify;
+    private final ConnectorServices services;
+
+    public Inventory(Settings settings, SkuCache skus, ShopifyAdmin shopify, ConnectorServices services) {
+        this.settings = settings;
+        this.skus = skus;
+        this.shopify = shopify;
+        this.services = services;
+    }
+
+    /** The generic signed webhook. Its payload names its field {@code available}: it sends nothing else. */
+    public Target webhook(WebhookSettings webhook, String flow) {
+        InventorySystem system = new StandardWebhooksInventory(
+                services.http(StandardWebhooksInventory.NAME, webhook.requestTimeout()), webhook.url(),
+                webhook.signingSecret(), services.json(), services.clock());
+        if (settings.quantity() != StockQuantity.AVAILABLE) {
             throw new IllegalStateException("STOCK_QUANTITY=on_hand is for INVENTORY_TARGET=katana: the webhook"
                     + " target sends Shopify's available quantity under that name; unset STOCK_QUANTITY");
         }
-        return StockQuantity.AVAILABLE;
+        return target(system, settings.locations(), StockQuantity.AVAILABLE, flow);
     }
 
-    private static LocationMapping locations(FlowEnvironment environment) {
-        return LocationMapping.parse(environment.setting("LOCATION_MAPPING"), "LOCATION_MAPPING", environment.json());
+    /** Katana: one Katana location per Shopify location, deltas from what {@code reported} says Katana was given. */
+    public Target katana(KatanaSettings katana, ReportedLevels reported, String flow) {
+        KatanaApi api = new KatanaApi(services.http(KatanaInventory.NAME, katana.requestTimeout()), katana.baseUrl(),
+                katana.apiKey(), new RateLimiter(katana.requestsPerMinute(), Duration.ofSeconds(60), services.clock()),
+                services.json(), services.clock());
+        InventorySystem system = new KatanaInventory(api, reported, services.telemetry(), flow, services.json(),
+                services.clock());
+        return target(system, settings.locations().requireOneToOne(KatanaInventory.NAME), settings.quantity(), flow);
     }
 
-    private static InventorySystem webhook(FlowEnvironment environment) {
-        String url = environment.requiredSetting("INVENTORY_WEBHOOK_URL");
-        return new StandardWebhooksInventory(environment.targetHttp(StandardWebhooksInventory.NAME, Duration.ofSeconds(15)),
-                URI.create(url),
-                environment.credential("inventory webhook signing secret", "INVENTORY_WEBHOOK_SECRET_ID",
-                        "INVENTORY_WEBHOOK_SECRET"),
-                environment.json(), environment.clock());
-    }
-
-    private static InventorySystem katana(FlowEnvironment environment, String flow) {
-        String baseUrl = environment.setting("KATANA_BASE_URL");
-        KatanaApi api = new KatanaApi(environment.targetHttp(KatanaInventory.NAME, Duration.ofSeconds(10)),
-                baseUrl == null ? KatanaApi.DEFAULT_BASE_URL : baseUrl,
-                environment.credential("Katana API key", "KATANA_API_KEY_SECRET_ID", "KATANA_API_KEY"),
-                new RateLimiter(environment.setting("KATANA_REQUESTS_PER_MINUTE", 60), Duration.ofSeconds(60),
-                        environment.clock()),
-                environment.json(), environment.clock());
-        return new KatanaInventory(api, environment.reportedLevels(), environment.telemetry(), flow, environment.json(),
-                environment.clock());
+    private Target target(InventorySystem system, LocationMapping locations, StockQuantity quantity, String flow) {
+        return new InventoryTarget(system, skus, shopify, locations, quantity, services.telemetry(), flow,
+                services.clock());
     }
 }

@@ -5,9 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.shopsync.connectors.hubspot.HubSpot;
 import io.shopsync.connectors.hubspot.HubSpotPrivacy;
-import io.shopsync.connectors.klaviyo.Klaviyo;
 import io.shopsync.connectors.klaviyo.KlaviyoPrivacy;
 import io.shopsync.delivery.DeliveryItem;
 import io.shopsync.delivery.DeliveryOutcome;
@@ -44,8 +42,8 @@ class PrivacyConnectorsContractTest {
             .variables(Map.of("HUBSPOT_TOKEN", FakeCrmApis.HUBSPOT_TOKEN, "HUBSPOT_BASE_URL", apis.baseUrl(),
                     "KLAVIYO_API_KEY", FakeCrmApis.KLAVIYO_API_KEY, "KLAVIYO_BASE_URL", apis.baseUrl()))
             .build();
-    private final KlaviyoPrivacy klaviyo = Klaviyo.privacy(environment);
-    private final HubSpotPrivacy hubspot = HubSpot.privacy(environment);
+    private final KlaviyoPrivacy klaviyo = environment.klaviyo().privacy();
+    private final HubSpotPrivacy hubspot = environment.hubspot().privacy();
 
     @AfterEach
     void stop() {

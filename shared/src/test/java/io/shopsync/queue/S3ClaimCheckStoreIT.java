@@ -1,6 +1,8 @@
 package io.shopsync.queue;
 
+import io.shopsync.testing.MotoS3;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.shopsync.envelope.Body;
 import io.shopsync.envelope.Envelope;
@@ -37,7 +39,7 @@ class S3ClaimCheckStoreIT {
     @Test
     void store_keysEachFlowsBodies_underThatFlowsPrefix() {
         byte[] body = Fixtures.bytes("events/payloads/orders-create.json");
-        S3ClaimCheckStore store = new S3ClaimCheckStore(aws::s3, bucket);
+        S3ClaimCheckStore store = new S3ClaimCheckStore(MotoS3.of(aws), bucket);
 
         for (String flow : List.of("order-to-crm", "stock-to-inventory", "fulfilment-to-crm")) {
             Body.ClaimCheck check = store.store(envelope(flow, "shopsync-demo.myshopify.com",
@@ -54,7 +56,7 @@ class S3ClaimCheckStoreIT {
     void store_keepsAShopHeaderWithPathSegments_asOneSegmentUnderTheFlowsPrefix() {
         // The shop header is not signed: it must not move a body out of its flow's prefix, or into another's.
         byte[] body = Fixtures.bytes("events/payloads/orders-create.json");
-        S3ClaimCheckStore store = new S3ClaimCheckStore(aws::s3, bucket);
+        S3ClaimCheckStore store = new S3ClaimCheckStore(MotoS3.of(aws), bucket);
 
         Body.ClaimCheck check = store.store(envelope("order-to-crm",
                 "x.myshopify.com/../../../../../stock-to-inventory", "../../fulfilment-to-crm/x"), body);
@@ -69,6 +71,19 @@ class S3ClaimCheckStoreIT {
         Body.ClaimCheck dots = store.store(envelope("order-to-crm", "..", ".."), body);
         assertThat(dots.key()).startsWith("order-to-crm/2026/11/27/").doesNotContain("/../");
         assertThat(dots.key().split("/")).hasSize(6);
+    }
+
+    @Test
+    void fetch_ofABodyGoneFromTheBucket_failsAsS3sNoSuchKey_soDeliveryRetriesAndThenDeadLetters() {
+        byte[] body = Fixtures.bytes("events/payloads/orders-create.json");
+        S3ClaimCheckStore store = new S3ClaimCheckStore(MotoS3.of(aws), bucket);
+        Body.ClaimCheck check = store.store(envelope("order-to-crm", "shopsync-demo.myshopify.com", "gone-1"), body);
+        aws.s3().deleteObject(r -> r.bucket(bucket).key(check.key()));
+
+        assertThatThrownBy(() -> store.fetch(check))
+                .isInstanceOfSatisfying(S3Failure.class, e -> assertThat(e.noSuchKey()).isTrue())
+                .isInstanceOf(software.amazon.awssdk.core.exception.SdkException.class)
+                .hasMessageContaining(check.key()).hasMessageContaining("NoSuchKey");
     }
 
     private List<String> keysUnder(String prefix) {

@@ -1,5 +1,6 @@
 package io.shopsync.queue;
 
+import io.shopsync.testing.MotoS3;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -34,7 +35,7 @@ class SqsFlowQueuesIT {
 
     private SqsFlowQueues queues(int maxMessageBytes) {
         return new SqsFlowQueues(aws.sqs(), fifo.workQueueUrl(), fifo.deadLetterQueueUrl(),
-                new S3ClaimCheckStore(aws::s3, bucket), codec, maxMessageBytes);
+                new S3ClaimCheckStore(MotoS3.of(aws), bucket), codec, maxMessageBytes);
     }
 
     private static Envelope envelope(String webhookId, byte[] body) {
@@ -85,7 +86,7 @@ class SqsFlowQueuesIT {
         assertThat(check.bucket()).isEqualTo(bucket);
         assertThat(check.key()).startsWith("order-to-crm/2026/11/27/shopsync-demo.myshopify.com/" + webhookId);
         assertThat(check.size()).isEqualTo(body.length);
-        assertThat(new S3ClaimCheckStore(aws::s3, bucket).fetch(check)).isEqualTo(body);
+        assertThat(new S3ClaimCheckStore(MotoS3.of(aws), bucket).fetch(check)).isEqualTo(body);
     }
 
     @Test
@@ -139,7 +140,7 @@ class SqsFlowQueuesIT {
         Message message = aws.drain(fifo.workQueueUrl()).get(0);
         assertThat(sqsAccepts(message.body())).isTrue();
         Body.ClaimCheck check = (Body.ClaimCheck) codec.decode(message.body()).body();
-        assertThat(new S3ClaimCheckStore(aws::s3, bucket).fetch(check)).isEqualTo(ORDER_WITH_NONCHARACTERS);
+        assertThat(new S3ClaimCheckStore(MotoS3.of(aws), bucket).fetch(check)).isEqualTo(ORDER_WITH_NONCHARACTERS);
     }
 
     @Test
@@ -180,7 +181,7 @@ class SqsFlowQueuesIT {
     @Test
     void enqueue_shouldThrowQueueUnavailable_whenTheQueueDoesNotExist() {
         SqsFlowQueues missing = new SqsFlowQueues(aws.sqs(), fifo.workQueueUrl() + "-gone", fifo.deadLetterQueueUrl(),
-                new S3ClaimCheckStore(aws::s3, bucket), codec, SqsFlowQueues.DEFAULT_MAX_MESSAGE_BYTES);
+                new S3ClaimCheckStore(MotoS3.of(aws), bucket), codec, SqsFlowQueues.DEFAULT_MAX_MESSAGE_BYTES);
 
         assertThatThrownBy(() -> missing.enqueue(envelope(UUID.randomUUID().toString(), "{}".getBytes(StandardCharsets.UTF_8))))
                 .isInstanceOf(QueueUnavailableException.class)
@@ -190,7 +191,7 @@ class SqsFlowQueuesIT {
     @Test
     void enqueue_shouldThrowQueueUnavailable_whenTheClaimCheckBucketDoesNotExist() {
         SqsFlowQueues noBucket = new SqsFlowQueues(aws.sqs(), fifo.workQueueUrl(), fifo.deadLetterQueueUrl(),
-                new S3ClaimCheckStore(aws::s3, bucket + "-gone"), codec, 16);
+                new S3ClaimCheckStore(MotoS3.of(aws), bucket + "-gone"), codec, 16);
 
         assertThatThrownBy(() -> noBucket.enqueue(envelope(UUID.randomUUID().toString(),
                 "{\"id\":820982911946154508}".getBytes(StandardCharsets.UTF_8))))

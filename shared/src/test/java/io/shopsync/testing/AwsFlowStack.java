@@ -65,7 +65,7 @@ public final class AwsFlowStack {
     }
 
     public AwsServices services() {
-        return new AwsServices(aws.sqs(), aws.secretsManager(), aws.dynamo(), aws.sns(), aws::s3);
+        return new AwsServices(aws.sqs(), aws.secretsManager(), aws.dynamo(), aws.sns(), MotoS3.of(aws));
     }
 
     public FlowEnvironment environment() {

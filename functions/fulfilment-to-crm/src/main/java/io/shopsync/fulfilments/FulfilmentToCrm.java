@@ -1,12 +1,11 @@
 package io.shopsync.fulfilments;
 
-import io.shopsync.connectors.hubspot.HubSpot;
-import io.shopsync.connectors.klaviyo.Klaviyo;
 import io.shopsync.flow.Flow;
 import io.shopsync.flow.FulfilmentFlow;
 import io.shopsync.lambda.FlowEnvironment;
 import io.shopsync.lambda.FlowFunction;
 import java.util.Map;
+import java.util.Optional;
 
 /**
  * Shopify fulfilments become order status and tracking on the HubSpot order, and Fulfilled Order or
@@ -25,7 +24,9 @@ public final class FulfilmentToCrm extends FlowFunction {
     /** What tests and the local stack call. CRM_TARGETS turns HubSpot, Klaviyo or both on. */
     public FulfilmentToCrm(FlowEnvironment environment) {
         super(FLOW, environment, environment.enabledTargets("CRM_TARGETS", Map.of(
-                "hubspot", () -> HubSpot.fulfilments(environment),
-                "klaviyo", () -> Klaviyo.fulfilments(environment))));
+                "hubspot", () -> environment.hubspot().fulfilments(),
+                // Fulfilments may come without e-mail: with a Shopify Admin API token, the order's is looked up.
+                "klaviyo", () -> environment.klaviyo().fulfilments(environment.hasShopifyAdmin()
+                        ? Optional.of(environment.shopifyAdmin()) : Optional.empty()))));
     }
 }

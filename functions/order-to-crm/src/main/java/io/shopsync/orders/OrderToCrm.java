@@ -65,10 +65,15 @@ public final class OrderToCrm extends FlowFunction {
 
     private static List<Target> targets(FlowEnvironment environment) {
         List<Target> targets = new ArrayList<>(environment.enabledTargets("CRM_TARGETS", Map.of(
-                "hubspot", () -> withPrivacy(withConsent(environment, HubSpot.orders(environment, FLOW.name()),
-                        () -> HubSpot.consent(environment)), HubSpot.privacy(environment)),
-                "klaviyo", () -> withPrivacy(withConsent(environment, Klaviyo.orders(environment),
-                        () -> Klaviyo.consent(environment)), Klaviyo.privacy(environment)))));
+                "hubspot", () -> {
+                    HubSpot hubspot = environment.hubspot();
+                    return withPrivacy(withConsent(environment, hubspot.orders(FLOW.name()), hubspot::consent),
+                            hubspot.privacy());
+                },
+                "klaviyo", () -> {
+                    Klaviyo klaviyo = environment.klaviyo();
+                    return withPrivacy(withConsent(environment, klaviyo.orders(), klaviyo::consent), klaviyo.privacy());
+                })));
         environment.shopsyncData().ifPresent(targets::add);
         return targets;
     }

@@ -1,5 +1,6 @@
 package io.shopsync.orders;
 
+import io.shopsync.testing.MotoS3;
 import static com.github.tomakehurst.wiremock.client.WireMock.aResponse;
 import static com.github.tomakehurst.wiremock.client.WireMock.equalTo;
 import static com.github.tomakehurst.wiremock.client.WireMock.post;
@@ -107,7 +108,7 @@ class OrderCustomerImportIT {
                 CachedSecret.fixed("Shopify Admin API tokens", "{\"" + SHOP + "\": \"shpat_0123456789abcdef\"}"),
                 Set.of(), ShopifyAdmin.DEFAULT_API_VERSION, JSON, clock);
         SqsFlowQueues queues = new SqsFlowQueues(aws.sqs(), stack.queues.workQueueUrl(), stack.queues.deadLetterQueueUrl(),
-                new S3ClaimCheckStore(aws::s3, stack.bucket), new EnvelopeCodec(JSON), SqsFlowQueues.DEFAULT_MAX_MESSAGE_BYTES);
+                new S3ClaimCheckStore(MotoS3.of(aws), stack.bucket), new EnvelopeCodec(JSON), SqsFlowQueues.DEFAULT_MAX_MESSAGE_BYTES);
         CustomerReconciliation check = new CustomerReconciliation(WebhookRoutes.orderFlow(true), Set.of("hubspot", "klaviyo"),
                 ShopifyCustomers.withDefaults(admin, duration -> { }), DynamoDbDeliveryStore.withDefaults(aws.dynamo(), stack.table),
                 queues, admin.apiVersion(), JSON, new Telemetry(JSON, line -> { }, clock), clock);

@@ -1,10 +1,12 @@
 package io.shopsync.stock;
 
+import io.shopsync.connectors.inventory.KatanaInventory;
+import io.shopsync.connectors.inventory.StandardWebhooksInventory;
 import io.shopsync.flow.Flow;
 import io.shopsync.flow.StockFlow;
 import io.shopsync.lambda.FlowEnvironment;
 import io.shopsync.lambda.FlowFunction;
-import io.shopsync.stock.Inventory;
+import java.util.Map;
 
 /**
  * Shopify inventory levels become stock levels in the inventory system, per SKU and location: the SKU
@@ -21,8 +23,16 @@ public final class StockToInventory extends FlowFunction {
         this(FlowEnvironment.fromLambda());
     }
 
-    /** What tests and the local stack call. INVENTORY_TARGET picks the generic signed webhook or Katana. */
+    /** What tests and the local stack call. INVENTORY_TARGET picks the generic signed webhook or Katana ({@link Inventory}). */
     public StockToInventory(FlowEnvironment environment) {
-        super(FLOW, environment, Inventory.targets(environment, FLOW.name()));
+        super(FLOW, environment, environment.enabledTargets("INVENTORY_TARGET", Map.of(
+                StandardWebhooksInventory.NAME, () -> {
+                    Inventory.WebhookSettings webhook = environment.inventoryWebhookSettings();
+                    return environment.inventory().webhook(webhook, FLOW.name());
+                },
+                KatanaInventory.NAME, () -> {
+                    Inventory.KatanaSettings katana = environment.katanaSettings();
+                    return environment.inventory().katana(katana, environment.reportedLevels(), FLOW.name());
+                })));
     }
 }

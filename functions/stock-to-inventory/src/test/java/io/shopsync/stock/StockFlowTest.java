@@ -97,6 +97,34 @@ class StockFlowTest {
     }
 
     @Test
+    void theStockFunction_wiresNoCrmConnector_evenWhereTheirSettingsAreSet() throws Exception {
+        // given the CRM flows' settings beside the stock flow's, with secrets this environment could not read
+        // (it has no Secrets Manager client: building any CRM connector would fail the construction)
+        Map<String, String> variables = new java.util.HashMap<>(Map.of(
+                "INVENTORY_TARGET", "webhook",
+                "INVENTORY_WEBHOOK_URL", server.baseUrl() + ENDPOINT,
+                "INVENTORY_WEBHOOK_SECRET", "whsec_AQIDBAUGBwgJCgsMDQ4PEBESExQVFhcYGRobHB0eHyA=",
+                "SHOPIFY_ADMIN_TOKENS", "shpat_0123456789abcdef",
+                "SHOPIFY_ALLOWED_SHOPS", "shopsync-demo.myshopify.com",
+                "SHOPIFY_ADMIN_BASE_URL", server.baseUrl(),
+                "LOCATION_MAPPING", "{\"655441491\": \"WH-MAIN\"}"));
+        variables.putAll(Map.of("CRM_TARGETS", "hubspot,klaviyo", "HUBSPOT_TOKEN_SECRET_ID", "shopsync/hubspot-token",
+                "KLAVIYO_API_KEY_SECRET_ID", "shopsync/klaviyo-key"));
+
+        // when the stock function is built from them and delivers a level
+        function = new StockToInventory(TestEnvironments.delivering(queues, new RecordingAlerts(), variables));
+        JsonNode response = LambdaInvoker.invoke(function, QueueEvents.of(received(655441491, 42,
+                "2026-11-27T11:29:59-05:00")));
+
+        // then only the inventory system and Shopify's Admin API were called
+        assertThat(response.path("batchItemFailures")).isEmpty();
+        assertThat(reported()).singleElement().satisfies(b -> assertThat(b.path("data").path("available").asInt())
+                .isEqualTo(42));
+        assertThat(server.getAllServeEvents()).extracting(e -> e.getRequest().getUrl())
+                .containsOnly(GRAPHQL, ENDPOINT);
+    }
+
+    @Test
     void anOlderLevelArrivingAfterANewerOne_isSkipped_soTheTargetKeepsTheNewer() throws Exception {
         Envelope newer = received(655441491, 40, "2026-11-27T11:31:00-05:00");
         Envelope older = received(655441491, 42, "2026-11-27T11:29:59-05:00");

@@ -1,67 +1,59 @@
 package io.shopsync.connectors.hubspot;
 
+import io.shopsync.connectors.ConnectorServices;
 import io.shopsync.connectors.RateLimiter;
-import io.shopsync.lambda.FlowEnvironment;
 import io.shopsync.mapping.Mapping;
 import java.time.Duration;
-import java.util.Optional;
 
 /**
- * Builds HubSpot connectors from a flow's environment:
- * {@code HUBSPOT_TOKEN_SECRET_ID} (the private app token or service key in Secrets Manager; or
- * {@code HUBSPOT_TOKEN} for local runs), {@code HUBSPOT_REQUESTS_PER_10S} (100 on Free/Starter, 190 on
- * Professional/Enterprise; default 100), {@code HUBSPOT_SUBSCRIPTION_TYPE_ID} (the subscription type marketing
- * consent is written for), {@code HUBSPOT_BASE_URL} (tests).
+ * Builds HubSpot connectors from their settings ({@link HubSpotSettings}) and the services connectors share. All
+ * connectors built by one instance share one {@link HubSpotApi}: one token, read once, and one rate limit, since
+ * HubSpot counts every request of the account against the same limit.
  */
 public final class HubSpot {
 
-    private HubSpot() {}
+    private final HubSpotSettings settings;
+    private final ConnectorServices services;
+    private HubSpotApi api;
 
-    public static HubSpotApi api(FlowEnvironment environment) {
-        String baseUrl = environment.setting("HUBSPOT_BASE_URL");
-        return new HubSpotApi(environment.targetHttp(HubSpotOrders.NAME, Duration.ofSeconds(10)),
-                baseUrl == null ? HubSpotApi.DEFAULT_BASE_URL : baseUrl,
-                environment.credential("HubSpot token", "HUBSPOT_TOKEN_SECRET_ID", "HUBSPOT_TOKEN"),
-                new RateLimiter(environment.setting("HUBSPOT_REQUESTS_PER_10S", 100), Duration.ofSeconds(10),
-                        environment.clock()),
-                environment.json(), environment.clock());
+    public HubSpot(HubSpotSettings settings, ConnectorServices services) {
+        this.settings = settings;
+        this.services = services;
+    }
+
+    public synchronized HubSpotApi api() {
+        if (api == null) {
+            api = new HubSpotApi(services.http(HubSpotOrders.NAME, settings.requestTimeout()), settings.baseUrl(),
+                    settings.token(),
+                    new RateLimiter(settings.requestsPer10Seconds(), Duration.ofSeconds(10), services.clock()),
+                    services.json(), services.clock());
+        }
+        return api;
     }
 
     /** Orders and refunds: contacts, Commerce orders and their association. */
-    public static HubSpotOrders orders(FlowEnvironment environment, String flow) {
-        return new HubSpotOrders(api(environment),
-                Mapping.load("hubspot-contact", HubSpotSchemas.CONTACTS, environment.json()),
-                Mapping.load("hubspot-order", HubSpotSchemas.ORDERS, environment.json()),
-                Mapping.load("hubspot-refund", HubSpotSchemas.ORDERS, environment.json()),
-                Mapping.load("hubspot-customer", HubSpotSchemas.CONTACTS, environment.json()),
-                environment.telemetry(), flow);
+    public HubSpotOrders orders(String flow) {
+        return new HubSpotOrders(api(),
+                Mapping.load("hubspot-contact", HubSpotSchemas.CONTACTS, services.json()),
+                Mapping.load("hubspot-order", HubSpotSchemas.ORDERS, services.json()),
+                Mapping.load("hubspot-refund", HubSpotSchemas.ORDERS, services.json()),
+                Mapping.load("hubspot-customer", HubSpotSchemas.CONTACTS, services.json()),
+                services.telemetry(), flow);
     }
 
-    /**
-     * Marketing consent (the consent topics, ORDER_FLOW_CONSENT_TOPICS): subscription statuses for
-     * {@code HUBSPOT_SUBSCRIPTION_TYPE_ID}.
-     */
-    public static HubSpotConsent consent(FlowEnvironment environment) {
-        String id = environment.setting("HUBSPOT_SUBSCRIPTION_TYPE_ID");
-        Optional<Long> subscriptionTypeId = Optional.empty();
-        if (id != null && !id.isBlank()) {
-            if (!id.trim().matches("[1-9][0-9]{0,17}")) {
-                throw new IllegalStateException("HUBSPOT_SUBSCRIPTION_TYPE_ID must be HubSpot's numeric subscription"
-                        + " type id, got " + id);
-            }
-            subscriptionTypeId = Optional.of(Long.parseLong(id.trim()));
-        }
-        return new HubSpotConsent(api(environment), subscriptionTypeId, environment.telemetry());
+    /** Marketing consent (the consent topics): subscription statuses for the settings' subscription type. */
+    public HubSpotConsent consent() {
+        return new HubSpotConsent(api(), settings.subscriptionTypeId(), services.telemetry());
     }
 
     /** Privacy: {@code customers/redact} as HubSpot's GDPR delete of the contact. */
-    public static HubSpotPrivacy privacy(FlowEnvironment environment) {
-        return new HubSpotPrivacy(api(environment), environment.telemetry());
+    public HubSpotPrivacy privacy() {
+        return new HubSpotPrivacy(api(), services.telemetry());
     }
 
     /** Fulfilments: updates of the Commerce orders the order flow wrote, never creating one. */
-    public static HubSpotFulfilments fulfilments(FlowEnvironment environment) {
-        return new HubSpotFulfilments(api(environment),
-                Mapping.load(HubSpotFulfilments.MAPPING, HubSpotSchemas.ORDERS, environment.json()));
+    public HubSpotFulfilments fulfilments() {
+        return new HubSpotFulfilments(api(),
+                Mapping.load(HubSpotFulfilments.MAPPING, HubSpotSchemas.ORDERS, services.json()));
     }
 }

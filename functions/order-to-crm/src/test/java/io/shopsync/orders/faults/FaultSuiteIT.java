@@ -1,5 +1,6 @@
 package io.shopsync.orders.faults;
 
+import io.shopsync.testing.MotoS3;
 import static com.github.tomakehurst.wiremock.client.WireMock.aResponse;
 import static com.github.tomakehurst.wiremock.client.WireMock.post;
 import static com.github.tomakehurst.wiremock.client.WireMock.urlEqualTo;
@@ -543,7 +544,7 @@ class FaultSuiteIT {
         if (store != null) {
             builder.deliveryStore(store);
         }
-        S3ClaimCheckStore claims = new S3ClaimCheckStore(stack.aws::s3, stack.bucket);
+        S3ClaimCheckStore claims = new S3ClaimCheckStore(MotoS3.of(stack.aws), stack.bucket);
         EnvelopeCodec codec = new EnvelopeCodec(JSON);
         SwitchableQueues queues = new SwitchableQueues(
                 new SqsFlowQueues(sqs, urls.workQueueUrl(), urls.deadLetterQueueUrl(), claims, codec,

@@ -1,5 +1,6 @@
 package io.shopsync.reconcile.stock;
 
+import io.shopsync.testing.MotoS3;
 import static com.github.tomakehurst.wiremock.client.WireMock.aResponse;
 import static com.github.tomakehurst.wiremock.client.WireMock.containing;
 import static com.github.tomakehurst.wiremock.client.WireMock.matchingJsonPath;
@@ -80,7 +81,7 @@ class StockDriftIT {
                 "SHOPIFY_ADMIN_BASE_URL", server.baseUrl(),
                 "LOCATION_MAPPING", "{\"655441491\": \"101\", \"655441492\": null}"));
         this.queues = new SqsFlowQueues(aws.sqs(), stack.queues.workQueueUrl(), stack.queues.deadLetterQueueUrl(),
-                new S3ClaimCheckStore(aws::s3, stack.bucket), new EnvelopeCodec(JSON), SqsFlowQueues.DEFAULT_MAX_MESSAGE_BYTES);
+                new S3ClaimCheckStore(MotoS3.of(aws), stack.bucket), new EnvelopeCodec(JSON), SqsFlowQueues.DEFAULT_MAX_MESSAGE_BYTES);
         this.store = new DynamoDbDeliveryStore(aws.dynamo(), stack.table, Duration.ofSeconds(90), Duration.ofHours(72),
                 Duration.ofDays(35));
     }
