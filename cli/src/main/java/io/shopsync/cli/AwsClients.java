@@ -16,6 +16,7 @@ import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
 import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.regions.providers.DefaultAwsRegionProviderChain;
 import software.amazon.awssdk.services.cloudformation.CloudFormationClient;
+import software.amazon.awssdk.services.cloudwatchlogs.CloudWatchLogsClient;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.s3.S3Client;
 import software.amazon.awssdk.services.sqs.SqsClient;
@@ -35,6 +36,7 @@ final class AwsClients implements AutoCloseable {
     private DynamoDbClient dynamo;
     private S3Client s3;
     private S3Objects s3Objects;
+    private CloudWatchLogsClient logs;
 
     private AwsClients(Region region, Optional<URI> endpoint, AwsCredentialsProvider credentials) {
         this.region = region;
@@ -149,6 +151,17 @@ final class AwsClients implements AutoCloseable {
         return s3;
     }
 
+    /** Only for trace's search of the flows' log groups (Logs Insights). */
+    CloudWatchLogsClient logs() {
+        if (logs == null) {
+            var builder = CloudWatchLogsClient.builder().region(region).credentialsProvider(credentials)
+                    .httpClientBuilder(UrlConnectionHttpClient.builder());
+            endpoint.ifPresent(builder::endpointOverride);
+            logs = builder.build();
+        }
+        return logs;
+    }
+
     /**
      * Runs one AWS call. {@code what} names it for the message ("reading the order-to-crm dead-letter
      * queue"); see {@link #failure}.
@@ -209,6 +222,9 @@ final class AwsClients implements AutoCloseable {
         }
         if (s3 != null) {
             s3.close();
+        }
+        if (logs != null) {
+            logs.close();
         }
     }
 }

@@ -93,6 +93,11 @@ record DeployedFlow(String name, List<String> topics, String route, String webho
         return deadLetterQueueUrlOutput.replace("DeadLetterQueueUrl", "EventsDeadLetterQueueUrl");
     }
 
+    /** The output naming the flow's function, whose log group is {@code /aws/lambda/<function>} (template.yaml). */
+    String functionNameOutput() {
+        return queueUrlOutput.replace("QueueUrl", "FunctionName");
+    }
+
     static String names() {
         return ALL.stream().map(DeployedFlow::name).collect(Collectors.joining(", "));
     }

@@ -43,10 +43,13 @@ import software.amazon.awssdk.services.sqs.model.MessageSystemAttributeName;
         description = {"Shows everything Shopsync knows about one order, newest first, per flow and target: each webhook "
                 + "received (topic, webhook id, triggered-at, received-at), its outcome (delivered, duplicate, stale and "
                 + "against which version, retried with the reason, dead-lettered with the reason), the watermark per "
-                + "target, whether it sits in a dead-letter queue now, and the next step. Nothing is consumed."},
+                + "target, whether it sits in a dead-letter queue now, and the next step. Nothing is consumed. Webhooks "
+                + "refused at intake (401, 503, dead-lettered there) leave no record: the flows' log groups are searched "
+                + "for them (CloudWatch Logs Insights, logs:StartQuery) unless --no-logs."},
         footer = {"", "Examples:",
             "  scripts/shopsync trace --stack shopsync --shop my-store.myshopify.com --order 5123456789012",
             "  scripts/shopsync trace --stack shopsync --shop my-store --order 5123456789012 --json",
+            "  scripts/shopsync trace --stack shopsync --shop my-store --order 5123456789012 --no-logs",
             "  SHOPIFY_ADMIN_TOKEN=... scripts/shopsync trace --stack shopsync --shop my-store --order-name '#1042'",
             "  scripts/shopsync trace --local http://127.0.0.1:3000 --shop shopsync-demo --order 820982911946154508",
             "", "Exit codes: 0 found, 1 unknown or failed (the message says what to do), 2 bad usage."})
@@ -96,9 +99,14 @@ final class TraceCommand implements Callable<Integer> {
     @Mixin
     AwsOptions awsOptions = new AwsOptions();
 
+    /** The flows' logs, for what the records cannot answer (webhooks refused at intake); --no-logs, --log-group. */
+    @Mixin
+    LogsInsights logs;
+
     TraceCommand(CliContext context, HttpClient http) {
         this.context = context;
         this.http = http;
+        this.logs = new LogsInsights(context, Clock.systemUTC());
     }
 
     @Override
@@ -126,13 +134,21 @@ final class TraceCommand implements Callable<Integer> {
             EntityTrace.Report report = aws.call("reading the delivery records of order " + order + " from table "
                     + tableName, () -> trace.trace(query(domain, order,
                     record.orderName == null ? "order " + order : "order " + record.orderName.trim() + " (id " + order + ")")));
+            // Where the records cannot answer: webhooks of the entity intake refused, which only the flows' logs keep.
+            Duration lookBack = DynamoDbDeliveryStore.DEFAULT_RECORD_RETENTION;
+            LogsInsights.Search refused = logs.search(aws, queues, awsOptions, spec.commandLine().getErr(), domain,
+                    "entity", report.query().entity(), lookBack);
             if (json) {
-                out.println(trace.json(report, JSON).toPrettyString());
+                ObjectNode root = trace.json(report, JSON);
+                root.set("logs", LogsInsights.json(refused, JSON));
+                out.println(root.toPrettyString());
+            } else if (!report.found() && refused.found()) {
+                out.print(LogsInsights.textAlone(refused, report.query().what(), domain, lookBack));
             } else {
-                out.print(trace.text(report));
+                out.print(trace.text(report) + LogsInsights.text(refused, lookBack));
             }
             out.flush();
-            return report.found() ? 0 : 1;
+            return report.found() || refused.found() ? 0 : 1;
         }
     }
 

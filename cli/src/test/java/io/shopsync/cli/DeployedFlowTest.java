@@ -63,7 +63,18 @@ class DeployedFlowTest {
 
         assertThat(DeployedFlow.ALL).hasSize(3);
         for (DeployedFlow flow : DeployedFlow.ALL) {
-            assertThat(outputs).contains(flow.webhookUrlOutput(), flow.queueUrlOutput(), flow.deadLetterQueueUrlOutput());
+            assertThat(outputs).contains(flow.webhookUrlOutput(), flow.queueUrlOutput(), flow.deadLetterQueueUrlOutput(),
+                    flow.functionNameOutput());
+        }
+    }
+
+    /** trace searches /aws/lambda/<the FunctionName output>: the template names each function's log group so. */
+    @Test
+    void everyFlowsFunction_shouldLogToTheGroupLambdaNamesAfterIt() throws IOException {
+        String template = String.join("\n", template());
+        for (DeployedFlow flow : DeployedFlow.ALL) {
+            assertThat(template).contains("FunctionName: !Sub \"${AWS::StackName}-" + flow.name() + "\"")
+                    .contains("LogGroupName: !Sub \"/aws/lambda/${AWS::StackName}-" + flow.name() + "\"");
         }
     }
 

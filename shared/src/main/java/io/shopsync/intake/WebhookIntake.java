@@ -9,6 +9,7 @@ import io.shopsync.flow.EntityKeys;
 import io.shopsync.flow.Flow;
 import io.shopsync.flow.PayloadStub;
 import io.shopsync.flow.UnprocessableWebhookException;
+import io.shopsync.flow.WebhookRoutes;
 import io.shopsync.observability.Telemetry;
 import io.shopsync.queue.DeadLetterReason;
 import io.shopsync.queue.FlowQueues;
@@ -21,7 +22,9 @@ import io.shopsync.webhook.WebhookVerifier;
 import java.io.IOException;
 import java.time.Clock;
 import java.time.Instant;
+import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 
 /**
@@ -32,6 +35,10 @@ import java.util.Set;
  * deduplication ids; only the HMAC check is HTTPS's own.
  */
 public final class WebhookIntake {
+
+    /** Every flow as a stack may run it, to name the entity of a webhook sent to another flow's route. */
+    private static final List<Flow> ROUTED_FLOWS = WebhookRoutes.all(true, true).stream()
+            .map(WebhookRoutes.Route::flow).toList();
 
     private final Flow flow;
     private final WebhookVerifier verifier;
@@ -75,7 +82,7 @@ public final class WebhookIntake {
         ShopifyHeaders headers = ShopifyHeaders.of(request.headers());
         Envelope received = received(headers, request.body());
         IntakeOutcome outcome = decide(headers, received, request.body(), true);
-        record(outcome, received, request.body().length, started, "https");
+        record(outcome, received, request.body(), started, "https");
         return outcome;
     }
 
@@ -92,7 +99,7 @@ public final class WebhookIntake {
         ShopifyHeaders headers = ShopifyHeaders.of(metadata);
         Envelope received = received(headers, payload);
         IntakeOutcome outcome = decide(headers, received, payload, false);
-        record(outcome, received, payload.length, started, "eventbridge");
+        record(outcome, received, payload, started, "eventbridge");
         return outcome;
     }
 
@@ -103,7 +110,7 @@ public final class WebhookIntake {
     public IntakeOutcome refuseUnreadable(Map<String, String> rawHeaders, String reason) {
         long started = System.nanoTime();
         IntakeOutcome outcome = new IntakeOutcome.Unauthenticated(reason);
-        record(outcome, received(ShopifyHeaders.of(rawHeaders), new byte[0]), 0, started, "https");
+        record(outcome, received(ShopifyHeaders.of(rawHeaders), new byte[0]), new byte[0], started, "https");
         return outcome;
     }
 
@@ -187,7 +194,41 @@ public final class WebhookIntake {
         return entityKey.of(received.shop(), payload);
     }
 
-    private void record(IntakeOutcome outcome, Envelope received, int bodyBytes, long startedNanos, String via) {
+    /**
+     * The entity a webhook intake did not queue (refused, dead-lettered, failed) is about, for its log line: that
+     * line is the only trace such a webhook leaves, and {@code scripts/shopsync trace} finds it by the entity. Empty
+     * when the shop header is not a bare shop domain or the body names no entity. The body may be unauthenticated
+     * (the line's outcome says so): the entity is only ever a key to search by, an id and never a payload field.
+     */
+    private Optional<String> entityOfUnqueued(Envelope received, byte[] body) {
+        String shop = received.shop();
+        String topic = received.topic();
+        if (shop == null || topic == null || ShopDomain.parse(shop).filter(shop::equals).isEmpty()) {
+            return Optional.empty();
+        }
+        Optional<EntityKey> key = flow.entityKeyFor(topic).or(() -> ROUTED_FLOWS.stream()
+                .map(f -> f.entityKeyFor(topic)).flatMap(Optional::stream).findFirst());
+        if (key.isEmpty()) {
+            return Optional.empty();
+        }
+        JsonNode payload;
+        try {
+            payload = json.readTree(body);
+        } catch (IOException e) {
+            return Optional.empty(); // not JSON: the line's reason says so, and there is no entity to name
+        }
+        if (payload == null || !payload.isObject()) {
+            return Optional.empty();
+        }
+        try {
+            return Optional.of(Untrusted.excerpt(key.get().of(shop, payload)));
+        } catch (UnprocessableWebhookException e) {
+            return Optional.empty(); // the body lacks the ids that name its entity: the line's reason says which
+        }
+    }
+
+    private void record(IntakeOutcome outcome, Envelope received, byte[] body, long startedNanos, String via) {
+        int bodyBytes = body.length;
         Telemetry.Line line = telemetry.line(flow.name(), "webhook intake")
                 .field("via", via)
                 // Unsigned headers, possibly forged and of any length: a 401 flood must not fill the logs.
@@ -208,6 +249,9 @@ public final class WebhookIntake {
             line.field("outcome", "failed").field("reason", failed.reason())
                     .field("action", "Shopify will retry; fix the cause named in reason before its retries run out")
                     .count("IntakeFailures");
+        }
+        if (!(outcome instanceof IntakeOutcome.Enqueued)) {
+            entityOfUnqueued(received, body).ifPresent(entity -> line.field("entity", entity));
         }
         Instant triggeredAt = received.triggeredAt();
         if (triggeredAt != null) {

@@ -12,6 +12,7 @@ import io.shopsync.observability.Telemetry;
 import io.shopsync.testing.CapturedLines;
 import io.shopsync.testing.RecordingFlowQueues;
 import io.shopsync.testing.ShopifyRequests;
+import io.shopsync.testkit.Fixtures;
 import io.shopsync.webhook.SecretsUnavailableException;
 import io.shopsync.webhook.SigningSecrets;
 import io.shopsync.webhook.SigningSecretsSource;
@@ -294,5 +295,67 @@ class WebhookIntakeTest {
                     .endsWith("...[9900 more characters]").hasSize(100 + "...[9900 more characters]".length());
         }
         assertThat(log.raw.get(0).length()).isLessThan(2_000);
+    }
+
+    /*
+     * A webhook refused at intake leaves no delivery record: its log line is all there is, so it names the entity
+     * (shop/kind/id, no personal data) whenever the body lets intake tell it, for the trace to find it.
+     */
+
+    @Test
+    void handle_shouldLogTheEntity_ofAWebhookRefused401_forATamperedBody_soTheTraceCanFindIt() {
+        intake().handle(ShopifyRequests.webhook("orders/create", ORDER).tamperedTo(ORDER.replace("#1001", "#1002")));
+
+        JsonNode line = log.last();
+        assertThat(line.path("outcome").asText()).isEqualTo("unauthenticated");
+        assertThat(line.path("entity").asText()).isEqualTo("shopsync-demo.myshopify.com/order/820982911946154508");
+        assertThat(log.raw.get(0)).doesNotContain("Zoe.Adams").doesNotContain("#100");
+    }
+
+    @Test
+    void handle_shouldLogTheEntity_ofAWebhookFromAShopNotOnTheAllowList() {
+        WebhookIntake restricted = intake(SigningSecretsSource.fixed(SigningSecrets.parse(ShopifyRequests.SECRET, "t")),
+                Set.of("other-store.myshopify.com"), queues);
+
+        restricted.handle(ShopifyRequests.webhook("orders/create", ORDER).build());
+
+        assertThat(log.last().path("reason").asText()).isEqualTo("shop not on SHOPIFY_ALLOWED_SHOPS");
+        assertThat(log.last().path("entity").asText()).isEqualTo("shopsync-demo.myshopify.com/order/820982911946154508");
+    }
+
+    @Test
+    void handle_shouldLogTheEntity_ofAWebhookAnswered503_whenTheQueueIsUnavailable() {
+        WebhookIntake intake = intake(SigningSecretsSource.fixed(SigningSecrets.parse(ShopifyRequests.SECRET, "t")),
+                Set.of(), new RecordingFlowQueues().failing());
+
+        intake.handle(ShopifyRequests.webhook("orders/create", ORDER).build());
+
+        assertThat(log.last().path("outcome").asText()).isEqualTo("failed");
+        assertThat(log.last().path("entity").asText()).isEqualTo("shopsync-demo.myshopify.com/order/820982911946154508");
+    }
+
+    @Test
+    void handle_shouldLogTheEntity_aMisroutedTopicHasInTheFlowThatTakesIt() {
+        // Shopify's fulfillments/create sample, subscribed to the order flow's route by mistake.
+        String fulfilment = Fixtures.text("events/payloads/fulfillments-create.json");
+
+        intake().handle(ShopifyRequests.webhook("fulfillments/create", fulfilment).build());
+
+        JsonNode line = log.last();
+        assertThat(line.path("outcome").asText()).isEqualTo("dead-lettered");
+        assertThat(line.path("reason").asText()).contains("topic fulfillments/create is not handled by flow order-to-crm");
+        assertThat(line.path("entity").asText()).isEqualTo("shopsync-demo.myshopify.com/order/820982911946154508");
+        assertThat(log.raw.get(0)).doesNotContain("Zoe.Adams").doesNotContain("Delaware");
+    }
+
+    @Test
+    void handle_shouldLogNoEntity_whenTheBodyCannotNameOne_orTheShopHeaderIsForged() {
+        intake().handle(ShopifyRequests.webhook("orders/create", "{\"id\":820982911946154508,").build());
+        intake().handle(ShopifyRequests.webhook("orders/create", ORDER)
+                .header("x-shopify-shop-domain", "attacker.example").build());
+
+        assertThat(log.parsed()).hasSize(2).allSatisfy(line -> assertThat(line.has("entity")).as(line.toString()).isFalse());
+        assertThat(log.parsed().get(0).path("outcome").asText()).isEqualTo("dead-lettered");
+        assertThat(log.parsed().get(1).path("reason").asText()).isEqualTo("shop-domain-malformed");
     }
 }
