@@ -1,6 +1,5 @@
 package io.shopsync.cli;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -8,6 +7,8 @@ import io.shopsync.connectors.shopify.AdminGraphql;
 import io.shopsync.connectors.shopify.AdminGraphqlFailure;
 import io.shopsync.delivery.DynamoDbDeliveryStore;
 import io.shopsync.trace.EntityTrace;
+import io.shopsync.trace.OrderNames;
+import io.shopsync.trace.SkuTrace;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.net.URI;
@@ -23,6 +24,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.Callable;
 import java.util.stream.Collectors;
 import picocli.CommandLine.ArgGroup;
@@ -40,7 +42,8 @@ import software.amazon.awssdk.services.sqs.model.MessageSystemAttributeName;
  * consumed). The local stack answers the same trace at {@code GET /_local/trace}.
  */
 @Command(name = "trace", mixinStandardHelpOptions = true,
-        description = {"Shows everything Shopsync knows about one order, newest first, per flow and target: each webhook "
+        description = {"Shows everything Shopsync knows about one order (or a SKU's inventory levels, or the record "
+                + "one webhook was about), newest first, per flow and target: each webhook "
                 + "received (topic, webhook id, triggered-at, received-at), its outcome (delivered, duplicate, stale and "
                 + "against which version, retried with the reason, dead-lettered with the reason), the watermark per "
                 + "target, whether it sits in a dead-letter queue now, and the next step. Nothing is consumed. Webhooks "
@@ -52,6 +55,10 @@ import software.amazon.awssdk.services.sqs.model.MessageSystemAttributeName;
             "  scripts/shopsync trace --stack shopsync --shop my-store --order 5123456789012 --no-logs",
             "  SHOPIFY_ADMIN_TOKEN=... scripts/shopsync trace --stack shopsync --shop my-store --order-name '#1042'",
             "  scripts/shopsync trace --local http://127.0.0.1:3000 --shop shopsync-demo --order 820982911946154508",
+            "  SHOPIFY_ADMIN_TOKEN=... scripts/shopsync trace --stack shopsync --shop my-store --sku SS-MCS-OAT-M",
+            "  SHOPIFY_ADMIN_TOKEN=... scripts/shopsync trace --stack shopsync --shop my-store --sku SS-MCS-OAT-M "
+                + "--location 655441491",
+            "  scripts/shopsync trace --stack shopsync --shop my-store --webhook-id b54557e4-bdd9-4b37-8a5f-bf7d70bcd043",
             "", "Exit codes: 0 found, 1 unknown or failed (the message says what to do), 2 bad usage."})
 final class TraceCommand implements Callable<Integer> {
 
@@ -81,7 +88,20 @@ final class TraceCommand implements Callable<Integer> {
                 + "('#1042'), resolved to its id through the shop's Admin API (needs --token or SHOPIFY_ADMIN_TOKEN, "
                 + "scope read_orders)")
         String orderName;
+
+        @Option(names = "--sku", paramLabel = "SKU", description = "a variant's SKU: the stock flow's levels of its "
+                + "inventory item(s), at every location Shopify stocks it (or --location), resolved through the shop's "
+                + "Admin API (needs --token or SHOPIFY_ADMIN_TOKEN, scope read_inventory)")
+        String sku;
+
+        @Option(names = "--webhook-id", paramLabel = "ID", description = "a webhook's X-Shopify-Webhook-Id (in "
+                + "Shopify's delivery log, an alert or a dead letter): the record it was about, that webhook marked")
+        String webhookId;
     }
+
+    @Option(names = "--location", paramLabel = "ID", description = "with --sku: only the level at this Shopify location "
+            + "(its id, as Settings > Locations shows it in the URL)")
+    String location;
 
     @Option(names = "--json", description = "print the trace as JSON, for scripts")
     boolean json;
@@ -112,6 +132,12 @@ final class TraceCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         String domain = admin.domain();
+        if (location != null && record.sku == null) {
+            throw new CliException("--location goes with --sku: give --sku SKU --location ID");
+        }
+        if (record.sku != null || record.webhookId != null) {
+            return traceStockOrWebhook(domain);
+        }
         if (record.orderName != null && FlowQueues.given(local).isPresent()) {
             throw new CliException("--order-name needs the shop's Admin API, which a local stack does not resolve names "
                     + "against: give --order ID (the number in the order's admin URL, or in events/payloads)");
@@ -152,32 +178,94 @@ final class TraceCommand implements Callable<Integer> {
         }
     }
 
+    /** --sku and --webhook-id: the same reads as an order's trace, with the record found another way. */
+    private int traceStockOrWebhook(String domain) {
+        String sku = record.sku == null ? null : record.sku.trim();
+        String webhookId = record.webhookId == null ? null : record.webhookId.trim();
+        if (sku != null && (sku.isEmpty() || sku.length() > 255 || sku.chars().anyMatch(c -> c < 32))) {
+            throw new CliException("--sku '" + sku + "' is not a SKU: give it as the admin shows it (Products > the "
+                    + "variant > SKU), quoted if it has spaces");
+        }
+        if (location != null && !location.trim().matches("[1-9][0-9]{0,24}")) {
+            throw new CliException("--location " + location + " is not a location id: give the number in the location's "
+                    + "admin URL (Settings > Locations > …/locations/655441491)");
+        }
+        if (webhookId != null && !webhookId.matches("[A-Za-z0-9-]{1,64}")) {
+            throw new CliException("--webhook-id " + webhookId + " is not a webhook id: give X-Shopify-Webhook-Id as "
+                    + "Shopify's delivery log or a dead letter shows it, e.g. b54557e4-bdd9-4b37-8a5f-bf7d70bcd043");
+        }
+        PrintWriter out = spec.commandLine().getOut();
+        Optional<String> at = Optional.ofNullable(location).map(String::trim);
+        if (FlowQueues.given(local).isPresent()) {
+            return sku != null
+                    ? askLocal(out, "sku=" + encode(sku) + at.map(l -> "&location=" + l).orElse(""))
+                    : askLocal(out, "webhook=" + encode(webhookId));
+        }
+        List<SkuTrace.Item> items = sku == null ? List.of() : itemsWithSku(domain, sku);
+        try (AwsClients aws = AwsClients.of(awsOptions, context)) {
+            String tableName = FlowQueues.given(table).orElseGet(() ->
+                    queues.stackOutputs(aws, "--table NAME and --dlq-url URL").require("IdempotencyTableName"));
+            DynamoDbDeliveryStore store = DynamoDbDeliveryStore.withDefaults(aws.dynamo(), tableName);
+            EntityTrace trace = new EntityTrace(store, DynamoDbDeliveryStore.DEFAULT_RECORD_RETENTION,
+                    () -> deadLetters(aws), nextSteps(domain), Clock.systemUTC());
+            boolean found;
+            if (sku != null) {
+                SkuTrace.Answer answer = aws.call("reading the delivery records of SKU " + sku + " from table " + tableName,
+                        () -> SkuTrace.trace(trace, domain, sku, at, items));
+                out.print(json ? SkuTrace.json(answer, trace, JSON).toPrettyString() + "\n" : SkuTrace.text(answer, trace));
+                found = answer.found();
+            } else {
+                EntityTrace.Report report = aws.call("reading the delivery records of webhook " + webhookId
+                        + " from table " + tableName, () -> trace.traceWebhook(domain, webhookId));
+                out.print(json ? trace.json(report, JSON).toPrettyString() + "\n" : trace.text(report));
+                found = report.found();
+            }
+            out.flush();
+            return found ? 0 : 1;
+        }
+    }
+
+    /** The inventory items whose SKU is {@code sku}, with their locations: one Admin GraphQL search (SkuTrace.QUERY). */
+    private List<SkuTrace.Item> itemsWithSku(String domain, String sku) {
+        String what = "the look-up of SKU " + sku;
+        AdminGraphql.Answer answer = admin.admin(http, context).graphql().query(domain, SkuTrace.QUERY,
+                SkuTrace.variables(sku, JSON), what);
+        if (!(answer instanceof AdminGraphql.Answer.Data data)) {
+            throw new CliException("cannot look SKU " + sku + " up in " + domain + ": "
+                    + admin.problem(new AdminGraphqlFailure(what, answer)));
+        }
+        List<SkuTrace.Item> items = SkuTrace.items(data.data(), sku);
+        if (items.isEmpty()) {
+            throw new CliException("shop " + domain + " has no inventory item with SKU " + sku + " (asked Shopify's "
+                    + "Admin API): check the SKU as the admin shows it (Products > the variant > SKU; it is "
+                    + "case-sensitive), or trace the level by a webhook of it: --webhook-id ID");
+        }
+        return items;
+    }
+
+    private static String encode(String value) {
+        return URLEncoder.encode(value, StandardCharsets.UTF_8);
+    }
+
     /**
      * The id of the order the admin shows as {@code name}: one Admin GraphQL search ({@code orders(query: "name:…")}),
      * kept only when the name matches exactly.
      */
     private String orderIdOf(String name) {
-        if (name.isEmpty() || name.length() > 64 || name.chars().anyMatch(c -> c < 32)) {
+        if (!OrderNames.plausible(name)) {
             throw new CliException("--order-name '" + name + "' is not an order name: give it as the admin shows it, "
                     + "e.g. '#1042' (quoted, or the shell drops everything after #)");
         }
-        ObjectNode variables = JSON.createObjectNode();
-        variables.put("query", "name:\"" + name.replace("\\", "\\\\").replace("\"", "\\\"") + "\"");
         String what = "the look-up of order " + name;
-        AdminGraphql.Answer answer = admin.admin(http, context).graphql().query(admin.domain(),
-                "query($query: String!) { orders(first: 5, query: $query) { nodes { legacyResourceId name } } }",
-                variables, what);
+        AdminGraphql.Answer answer = admin.admin(http, context).graphql().query(admin.domain(), OrderNames.QUERY,
+                OrderNames.variables(name, JSON), what);
         if (!(answer instanceof AdminGraphql.Answer.Data data)) {
             throw new CliException("cannot find order " + name + " in " + admin.domain() + ": "
                     + admin.problem(new AdminGraphqlFailure(what, answer)));
         }
-        for (JsonNode node : data.data().path("orders").path("nodes")) {
-            if (name.equals(node.path("name").asText())) {
-                return node.path("legacyResourceId").asText();
-            }
-        }
-        throw new CliException("shop " + admin.domain() + " has no order named " + name + ": check the name as the admin "
-                + "shows it (with its prefix, e.g. '#1042'), or give --order ID");
+        return OrderNames.id(data.data(), name).orElseThrow(() -> new CliException("shop " + admin.domain()
+                + " has no order named " + name + ": check the name as the admin shows it (with its prefix, e.g. "
+                + "'#1042'), or give --order ID"));
     }
 
     /** What an order's trace asks: the entity key the order flows give it (EntityKeys.byId("order", ...)). */
@@ -230,17 +318,23 @@ final class TraceCommand implements Callable<Integer> {
             public String unknown(String what) {
                 return "check the subscription with `scripts/shopsync webhooks list --stack " + (queues.stack == null
                         ? "NAME" : queues.stack.trim()) + " --shop " + domain + "`, or run `scripts/shopsync reconcile "
-                        + stack + " --shop " + domain + " --since <the order's date>`";
+                        + stack + " --shop " + domain + " --since <the day it changed>`";
             }
         };
     }
 
     private int traceLocal(PrintWriter out, String domain, String order) {
+        return askLocal(out, "order=" + URLEncoder.encode(order, StandardCharsets.UTF_8));
+    }
+
+    /** GET /_local/trace with the shop and {@code what} (order=, sku=, webhook=), printed as the stack answers. */
+    private int askLocal(PrintWriter out, String what) {
+        String domain = admin.domain();
         String base = local.trim().replaceAll("/+$", "");
         URI uri;
         try {
             uri = URI.create(base + "/_local/trace?shop=" + URLEncoder.encode(domain, StandardCharsets.UTF_8)
-                    + "&order=" + URLEncoder.encode(order, StandardCharsets.UTF_8) + (json ? "" : "&format=text"));
+                    + "&" + what + (json ? "" : "&format=text"));
         } catch (IllegalArgumentException e) {
             throw new CliException("--local " + local + " is not a URL: give the address scripts/local printed, e.g. "
                     + "http://127.0.0.1:3000");

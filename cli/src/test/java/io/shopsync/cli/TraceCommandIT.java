@@ -1,5 +1,7 @@
 package io.shopsync.cli;
 
+import static com.github.tomakehurst.wiremock.client.WireMock.aResponse;
+import static com.github.tomakehurst.wiremock.client.WireMock.containing;
 import static com.github.tomakehurst.wiremock.client.WireMock.equalTo;
 import static com.github.tomakehurst.wiremock.client.WireMock.matchingJsonPath;
 import static com.github.tomakehurst.wiremock.client.WireMock.okJson;
@@ -15,9 +17,11 @@ import io.shopsync.delivery.DeliveryOutcome.PermanentFailure;
 import io.shopsync.delivery.DeliveryOutcome.RetryLater;
 import io.shopsync.emulator.SqsEventSource;
 import io.shopsync.orders.OrderToCrm;
+import io.shopsync.stock.StockToInventory;
 import io.shopsync.testing.AwsFlowStack;
 import io.shopsync.testing.FakeTarget;
 import io.shopsync.testing.LambdaInvoker;
+import io.shopsync.testing.ShopifyGraphqlValidation;
 import io.shopsync.testkit.AwsBackend;
 import io.shopsync.testkit.AwsClients;
 import io.shopsync.testkit.Fixtures;
@@ -202,6 +206,211 @@ class TraceCommandIT {
             assertThat(found.all() + missing.all()).doesNotContain("shpat_test_token");
         } finally {
             shopify.stop();
+        }
+    }
+
+    @Test
+    void trace_byWebhookId_tracesItsOrder_andMarksThatWebhook() throws Exception {
+        postWebhook("orders-create.json");
+        postWebhook("orders-updated.json");
+        pollUntil(this::workQueueIsEmpty);
+
+        CliRun.Result result = cli.run(withStack("trace", "--shop", "shopsync-demo", "--webhook-id",
+                "f1e47194-bdbf-5fad-9917-193e05f15a92"));
+        CliRun.Result json = cli.run(withStack("trace", "--shop", "shopsync-demo", "--webhook-id",
+                "f1e47194-bdbf-5fad-9917-193e05f15a92", "--json"));
+
+        assertThat(result.exitCode()).as(result.all()).isZero();
+        assertThat(result.out()).contains("webhook f1e47194-bdbf-5fad-9917-193e05f15a92 (order " + ORDER + ") at " + SHOP)
+                .containsPattern("orders/create  webhook f1e47194-bdbf-5fad-9917-193e05f15a92  triggered \\S+  received "
+                        + "\\S+  <- this webhook\n")
+                .containsPattern("orders/updated  webhook ef8a8a1b-49d5-53a2-be6b-563ba9bc4cf2  triggered \\S+  received "
+                        + "\\S+\n");
+        assertThat(json.exitCode()).as(json.all()).isZero();
+        JsonNode trace = JSON.readTree(json.out());
+        assertThat(trace.path("webhookId").asText()).isEqualTo("f1e47194-bdbf-5fad-9917-193e05f15a92");
+        assertThat(trace.path("entity").asText()).isEqualTo(SHOP + "/order/" + ORDER);
+        JsonNode webhooks = trace.path("targets").get(0).path("webhooks");
+        assertThat(webhooks).hasSize(2);
+        assertThat(webhooks.get(0).path("webhookId").asText()).isEqualTo("ef8a8a1b-49d5-53a2-be6b-563ba9bc4cf2");
+        assertThat(webhooks.get(0).path("thisWebhook").asBoolean()).isFalse();
+        assertThat(webhooks.get(1).path("thisWebhook").asBoolean()).isTrue();
+    }
+
+    @Test
+    void trace_byWebhookId_ofAWebhookDeadLetteredAtIntake_findsItInTheDeadLetterQueue() throws Exception {
+        // An authentic orders/create whose body has no order id: intake cannot name its entity, so it has no delivery
+        // record, only a dead letter.
+        String event = LambdaInvoker.withBody(Fixtures.text("events/order-to-crm/orders-create.json"),
+                "{\"name\": \"#1001\", \"email\": null}");
+        String webhookId = JSON.readTree(event).path("headers").path("x-shopify-webhook-id").asText();
+        assertThat(LambdaInvoker.invoke(function, event).path("statusCode").asInt()).isEqualTo(200);
+        assertThat(deadLetters()).isEqualTo(1);
+
+        CliRun.Result result = cli.run(withStack("trace", "--shop", "shopsync-demo", "--webhook-id", webhookId));
+
+        assertThat(result.exitCode()).as(result.all()).isZero();
+        assertThat(result.out()).contains("webhook " + webhookId + " at " + SHOP)
+                .contains("In a dead-letter queue now:\n  order-to-crm: ")
+                .contains("orders/create webhook " + webhookId)
+                .contains("payload has no id")
+                .contains("scripts/shopsync dlq redrive order-to-crm");
+        assertThat(deadLetters()).isEqualTo(1);
+    }
+
+    @Test
+    void trace_ofAnUnknownWebhookId_saysWhereToLook_andFails() {
+        postWebhook("orders-create.json");
+        pollUntil(() -> hubspot.effects.size() == 1);
+
+        CliRun.Result result = cli.run(withStack("trace", "--shop", "shopsync-demo", "--webhook-id",
+                "0b7c6a2e-93f1-4d7e-9a55-1c2d3e4f5a6b"));
+
+        assertThat(result.exitCode()).isEqualTo(1);
+        assertThat(result.out()).startsWith("no webhook 0b7c6a2e-93f1-4d7e-9a55-1c2d3e4f5a6b of " + SHOP
+                + " in the last 72 h: check the subscription with `scripts/shopsync webhooks list");
+        assertThat(result.out()).contains("or run `scripts/shopsync reconcile");
+    }
+
+    @Test
+    void trace_bySku_atEveryLocation_resolvesTheItemThroughTheAdminApi_andTracesEachLevel() throws Exception {
+        try (StockStack stock = new StockStack()) {
+            stock.deliverLevels();
+
+            CliRun.Result all = cli.run(stock.withStack("trace", "--shop", "shopsync-demo", "--sku", "SS-MCS-OAT-M"));
+            CliRun.Result json = cli.run(stock.withStack("trace", "--shop", "shopsync-demo", "--sku", "SS-MCS-OAT-M",
+                    "--json"));
+
+            assertThat(all.exitCode()).as(all.all()).isZero();
+            assertThat(all.out())
+                    .startsWith("SKU SS-MCS-OAT-M at " + SHOP + ": inventory item 437290762312585471 at 2 locations "
+                            + "(resolved through Shopify's Admin API)")
+                    .contains("inventory level of item 437290762312585471 at location 655441491 at " + SHOP)
+                    .contains("stock-to-inventory -> webhook")
+                    .contains("inventory_levels/update  webhook bec90c6c-369b-51d0-b103-9529bc85193d")
+                    .contains("delivered: the target accepted it")
+                    .contains("inventory level of item 437290762312585471 at location " + StockStack.UNMAPPED + " at "
+                            + SHOP)
+                    .contains("dead-lettered: Shopify location " + StockStack.UNMAPPED + " is not in LOCATION_MAPPING")
+                    .contains("scripts/shopsync dlq redrive stock-to-inventory");
+            assertThat(all.all()).doesNotContain("shpat_0123456789abcdef");
+            assertThat(json.exitCode()).as(json.all()).isZero();
+            JsonNode trace = JSON.readTree(json.out());
+            assertThat(trace.path("sku").asText()).isEqualTo("SS-MCS-OAT-M");
+            assertThat(trace.path("resolvedThrough").asText()).isEqualTo("shopify-admin-api");
+            assertThat(trace.path("levels")).hasSize(2);
+            assertThat(trace.path("levels").get(0).path("entity").asText())
+                    .isEqualTo(SHOP + "/inventory-level/437290762312585471/655441491");
+            assertThat(trace.path("levels").get(0).path("targets").get(0).path("webhooks").get(0).path("outcome")
+                    .asText()).isEqualTo("delivered");
+            assertThat(trace.path("levels").get(1).path("deadLetters")).hasSize(1);
+        }
+    }
+
+    @Test
+    void trace_bySku_atOneLocation_tracesThatLevelOnly() {
+        try (StockStack stock = new StockStack()) {
+            stock.deliverLevels();
+
+            CliRun.Result one = cli.run(stock.withStack("trace", "--shop", "shopsync-demo", "--sku", "SS-MCS-OAT-M",
+                    "--location", "655441491"));
+
+            assertThat(one.exitCode()).as(one.all()).isZero();
+            assertThat(one.out())
+                    .startsWith("SKU SS-MCS-OAT-M at " + SHOP + ": inventory item 437290762312585471 at location 655441491")
+                    .contains("inventory level of item 437290762312585471 at location 655441491 at " + SHOP)
+                    .contains("delivered: the target accepted it")
+                    .doesNotContain(StockStack.UNMAPPED);
+        }
+    }
+
+    @Test
+    void trace_ofAnUnknownSku_saysWhatToCheck_andFails() {
+        try (StockStack stock = new StockStack()) {
+            CliRun.Result result = cli.run(stock.withStack("trace", "--shop", "shopsync-demo", "--sku", "SS-NOPE-XL"));
+
+            assertThat(result.exitCode()).isEqualTo(1);
+            assertThat(result.err()).contains("shop " + SHOP + " has no inventory item with SKU SS-NOPE-XL (asked "
+                    + "Shopify's Admin API): check the SKU as the admin shows it (Products > the variant > SKU; it is "
+                    + "case-sensitive)");
+        }
+    }
+
+    /**
+     * The stock flow on the test backend, delivering to a signed-webhook endpoint, with Shopify's Admin API stood in
+     * by WireMock: the flow's SKU look-up and the trace's SKU search, each answered as Shopify answers them.
+     */
+    private final class StockStack implements AutoCloseable {
+        /** A location of the shop that LOCATION_MAPPING lacks: its level is dead-lettered. */
+        static final String UNMAPPED = "71234567890";
+        private static final String TOKEN = "shpat_0123456789abcdef";
+        final AwsFlowStack flowStack;
+        final WireMockServer server = new WireMockServer(wireMockConfig().dynamicPort().bindAddress("127.0.0.1")
+                .extensions(new ShopifyGraphqlValidation()));
+        final StockToInventory stockFunction;
+        final SqsEventSource stockSource;
+
+        StockStack() {
+            server.start();
+            String cost = ",\"extensions\":{\"cost\":{\"requestedQueryCost\":12,\"actualQueryCost\":4,"
+                    + "\"throttleStatus\":{\"maximumAvailable\":2000.0,\"currentlyAvailable\":1996,\"restoreRate\":100.0}}}}";
+            server.stubFor(post(urlEqualTo("/admin/api/2026-10/graphql.json"))
+                    .withRequestBody(containing("inventoryItem(id:"))
+                    .willReturn(okJson("{\"data\":{\"inventoryItem\":{\"sku\":\"SS-MCS-OAT-M\",\"tracked\":true}}" + cost)));
+            // Shopify's inventoryItems search: a SKU filter matches case-sensitively; the item's levels name their locations.
+            server.stubFor(post(urlEqualTo("/admin/api/2026-10/graphql.json"))
+                    .withHeader("X-Shopify-Access-Token", equalTo(TOKEN))
+                    .withRequestBody(matchingJsonPath("$.variables.query", equalTo("sku:\"SS-MCS-OAT-M\"")))
+                    .willReturn(okJson("{\"data\":{\"inventoryItems\":{\"nodes\":[{\"id\":"
+                            + "\"gid://shopify/InventoryItem/437290762312585471\",\"sku\":\"SS-MCS-OAT-M\","
+                            + "\"inventoryLevels\":{\"nodes\":[{\"location\":{\"id\":\"gid://shopify/Location/655441491\"}},"
+                            + "{\"location\":{\"id\":\"gid://shopify/Location/" + UNMAPPED + "\"}}]}}]}}" + cost)));
+            server.stubFor(post(urlEqualTo("/admin/api/2026-10/graphql.json")).atPriority(10)
+                    .withRequestBody(containing("inventoryItems("))
+                    .willReturn(okJson("{\"data\":{\"inventoryItems\":{\"nodes\":[]}}" + cost)));
+            server.stubFor(post(urlEqualTo("/inventory/shopsync")).willReturn(aResponse().withStatus(204)));
+            flowStack = AwsFlowStack.create(aws, "stock-to-inventory");
+            stockFunction = new StockToInventory(flowStack.environment(Map.of(
+                    "INVENTORY_TARGET", "webhook",
+                    "INVENTORY_WEBHOOK_URL", server.baseUrl() + "/inventory/shopsync",
+                    "INVENTORY_WEBHOOK_SECRET", "whsec_AQIDBAUGBwgJCgsMDQ4PEBESExQVFhcYGRobHB0eHyA=",
+                    "SHOPIFY_ADMIN_TOKENS", "{\"" + SHOP + "\": \"" + TOKEN + "\"}",
+                    "SHOPIFY_ADMIN_BASE_URL", server.baseUrl(),
+                    "LOCATION_MAPPING", "{\"655441491\": \"WH-MAIN\"}")));
+            stockSource = new SqsEventSource(aws.sqs(), flowStack.queues.workQueueUrl(), stockFunction);
+        }
+
+        /** The sample level at the mapped location, delivered; the same item's level at an unmapped one, dead-lettered. */
+        void deliverLevels() {
+            String event = Fixtures.text("events/stock-to-inventory/inventory-levels-update.json");
+            assertThat(LambdaInvoker.invoke(stockFunction, event).path("statusCode").asInt()).isEqualTo(200);
+            String elsewhere = LambdaInvoker.withBody(event, "{\"inventory_item_id\":437290762312585471,\"location_id\":"
+                    + UNMAPPED + ",\"available\":7,\"updated_at\":\"2026-11-27T11:35:02-05:00\","
+                    + "\"admin_graphql_api_id\":\"gid://shopify/InventoryLevel/" + UNMAPPED
+                    + "?inventory_item_id=437290762312585471\"}");
+            assertThat(LambdaInvoker.invoke(stockFunction, elsewhere).path("statusCode").asInt()).isEqualTo(200);
+            Instant deadline = Instant.now().plusSeconds(30);
+            while ((count(flowStack.queues.workQueueUrl()) > 0 || count(flowStack.queues.deadLetterQueueUrl()) == 0)
+                    && Instant.now().isBefore(deadline)) {
+                stockSource.pollOnce();
+            }
+            assertThat(count(flowStack.queues.deadLetterQueueUrl())).as("the unmapped level dead-lettered").isEqualTo(1);
+            assertThat(count(flowStack.queues.workQueueUrl())).as("both levels handled").isZero();
+        }
+
+        String[] withStack(String... args) {
+            String[] where = {"--table", flowStack.table, "--dlq-url", flowStack.queues.deadLetterQueueUrl(),
+                "--endpoint-url", System.getenv("AWS_ENDPOINT_URL"), "--region", "us-east-1",
+                "--admin-url", server.baseUrl(), "--token", TOKEN};
+            String[] all = new String[args.length + where.length];
+            System.arraycopy(args, 0, all, 0, args.length);
+            System.arraycopy(where, 0, all, args.length, where.length);
+            return all;
+        }
+
+        @Override
+        public void close() {
+            server.stop();
         }
     }
 

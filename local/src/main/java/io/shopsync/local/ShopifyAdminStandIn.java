@@ -39,7 +39,10 @@ import java.util.stream.Stream;
  *       {@code updatedAt}) and {@code query Fulfilment(} ({@code fulfillment(id:)});</li>
  *   <li>stock: {@code query InventoryLevels(} ({@code location(id:) { inventoryLevels(first:, after:, query:) }}: the
  *       levels at a location, with {@code updated_at:>='..' AND updated_at:<'..'} those changed in a window), each
- *       with its {@code available} and {@code on_hand} quantities and its item ({@code sku tracked duplicateSkuCount}).</li>
+ *       with its {@code available} and {@code on_hand} quantities and its item ({@code sku tracked duplicateSkuCount});
+ *       and the trace's SKU search {@code query ItemsBySku(} ({@code inventoryItems(query: "sku:\"..\"")}, each item
+ *       with the locations it has a level at) and order search {@code query OrderByName(} ({@code orders(query:
+ *       "name:\"..\"")}).</li>
  * </ul>
  *
  * <p>The shop comes from a fixture directory of REST-shaped webhook payloads (events/payloads by default), each
@@ -64,6 +67,8 @@ final class ShopifyAdminStandIn implements HttpHandler {
     private static final Pattern TO = Pattern.compile("updated_at:<'([^']+)'");
     private static final Pattern PATH = Pattern.compile("/admin/api/\\d{4}-\\d{2}/graphql\\.json");
     private static final Pattern LEVELS_WINDOW = Pattern.compile("updated_at:>='([^']+)' AND updated_at:<'([^']+)'");
+    private static final Pattern SKU_SEARCH = Pattern.compile("sku:\"((?:[^\"\\\\]|\\\\.)*)\"");
+    private static final Pattern NAME_SEARCH = Pattern.compile("name:\"((?:[^\"\\\\]|\\\\.)*)\"");
     private static final String ORDER_GID = "gid://shopify/Order/";
     private static final String FULFILMENT_GID = "gid://shopify/Fulfillment/";
     private static final String LEVEL_GID = "gid://shopify/InventoryLevel/";
@@ -81,15 +86,19 @@ final class ShopifyAdminStandIn implements HttpHandler {
     private final Map<String, ObjectNode> fulfilments;
     /** Each inventory level in the GraphQL shape of an {@code inventoryLevels} node, by location id, then item id. */
     private final Map<String, Map<String, ObjectNode>> levels;
+    /** Each inventory item's SKU (null when it has none), by item id. */
+    private final Map<String, String> skus;
 
     private ShopifyAdminStandIn(Path fixture, String token, ObjectMapper json, Map<String, ObjectNode> orders,
-                                Map<String, ObjectNode> fulfilments, Map<String, Map<String, ObjectNode>> levels) {
+                                Map<String, ObjectNode> fulfilments, Map<String, Map<String, ObjectNode>> levels,
+                                Map<String, String> skus) {
         this.fixture = fixture;
         this.token = token;
         this.json = json;
         this.orders = orders;
         this.fulfilments = fulfilments;
         this.levels = levels;
+        this.skus = skus;
     }
 
     /**
@@ -157,7 +166,9 @@ final class ShopifyAdminStandIn implements HttpHandler {
                         .put(rest.path("inventory_item_id").asText(), graphqlLevel(rest, items, json));
             }
         });
-        return new ShopifyAdminStandIn(dir, token, json, orders, fulfilments, levels);
+        Map<String, String> skus = new LinkedHashMap<>();
+        items.forEach((id, rest) -> skus.put(id, rest.path("sku").isTextual() ? rest.path("sku").asText() : null));
+        return new ShopifyAdminStandIn(dir, token, json, orders, fulfilments, levels, skus);
     }
 
     /**
@@ -333,6 +344,12 @@ final class ShopifyAdminStandIn implements HttpHandler {
         if (query.startsWith("query InventoryLevels(")) {
             return inventoryLevels(variables);
         }
+        if (query.startsWith("query ItemsBySku(")) {
+            return itemsBySku(variables);
+        }
+        if (query.startsWith("query OrderByName(")) {
+            return ordersByName(variables);
+        }
         if (query.startsWith("query Order(")) {
             String gid = variables.path("id").asText("");
             String id = gid.startsWith("gid://shopify/Order/") ? gid.substring("gid://shopify/Order/".length()) : "";
@@ -343,8 +360,54 @@ final class ShopifyAdminStandIn implements HttpHandler {
             return answer;
         }
         return graphqlError("the local Shopify stand-in answers only the reconciler's OrderVersions, Order,"
-                + " FulfilmentVersions, Fulfilment and InventoryLevels queries; add the query to "
+                + " FulfilmentVersions, Fulfilment and InventoryLevels queries and the trace's ItemsBySku and OrderByName; add the query to "
                 + ShopifyAdminStandIn.class.getSimpleName() + " to use it locally", "undefinedField");
+    }
+
+    /**
+     * The trace's SKU search ({@code inventoryItems(first:, query: "sku:\"...\"")}), each item with the locations it
+     * has a level at. Shopify's search matches SKUs loosely; this one exactly, which the trace's own filter accepts.
+     */
+    private ObjectNode itemsBySku(JsonNode variables) {
+        Matcher search = SKU_SEARCH.matcher(variables.path("query").asText(""));
+        if (!search.matches()) {
+            return graphqlError("inventoryItems needs a query sku:\"<SKU>\", got \"" + variables.path("query").asText("")
+                    + "\"", "argumentLiteralsIncompatible");
+        }
+        String sku = search.group(1).replace("\\\"", "\"").replace("\\\\", "\\");
+        ObjectNode answer = json.createObjectNode();
+        ArrayNode nodes = answer.putObject("data").putObject("inventoryItems").putArray("nodes");
+        skus.forEach((id, itemSku) -> {
+            if (!sku.equals(itemSku)) {
+                return;
+            }
+            ObjectNode item = nodes.addObject().put("id", ITEM_GID + id).put("sku", itemSku);
+            ArrayNode at = item.putObject("inventoryLevels").putArray("nodes");
+            levels.forEach((location, byItem) -> {
+                if (byItem.containsKey(id)) {
+                    at.addObject().putObject("location").put("id", LOCATION_GID + location);
+                }
+            });
+        });
+        cost(answer, 517, 3 + 2 * nodes.size());
+        return answer;
+    }
+
+    /** The trace's order search by name ({@code orders(first:, query: "name:\"#1001\"")}): id and name of each match. */
+    private ObjectNode ordersByName(JsonNode variables) {
+        Matcher search = NAME_SEARCH.matcher(variables.path("query").asText(""));
+        if (!search.matches()) {
+            return graphqlError("orders needs a query name:\"<name>\", got \"" + variables.path("query").asText("") + "\"",
+                    "argumentLiteralsIncompatible");
+        }
+        String name = search.group(1).replace("\\\"", "\"").replace("\\\\", "\\");
+        ObjectNode answer = json.createObjectNode();
+        ArrayNode nodes = answer.putObject("data").putObject("orders").putArray("nodes");
+        orders.values().stream().filter(order -> name.equals(order.path("name").asText(null)))
+                .forEach(order -> nodes.addObject().put("legacyResourceId", order.path("legacyResourceId").asText())
+                        .put("name", name));
+        cost(answer, 7, 3);
+        return answer;
     }
 
     /** The levels at one location, optionally those changed in a window, by item id, a page at a time. */

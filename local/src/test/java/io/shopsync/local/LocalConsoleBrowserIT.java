@@ -237,6 +237,32 @@ class LocalConsoleBrowserIT {
         assertThat(result.getAttribute("class")).contains("unknown");
     }
 
+    @Test
+    @Order(6)
+    void theSearchBox_tracesASkuAtOneLocation_aWebhookById_andAnOrderByName() {
+        WebElement record = browser.findElement(By.id("trace-order"));
+        WebElement result = browser.findElement(By.id("trace-result"));
+        record.clear();
+        record.sendKeys("sku:SS-MCS-OAT-M@655441491");
+        browser.findElement(By.id("trace-button")).click();
+        waitUntil("the SKU's trace is shown", () -> result.getText().startsWith("SKU SS-MCS-OAT-M"));
+        assertThat(result.getText()).contains("inventory item 437290762312585471 at location 655441491",
+                "stock-to-inventory -> webhook", "inventory_levels/update  webhook bec90c6c-369b-51d0-b103-9529bc85193d");
+
+        record.clear();
+        record.sendKeys("3eb951a6-f2bd-5fec-8bd0-064e4ca6dfc7");
+        browser.findElement(By.id("trace-button")).click();
+        waitUntil("the webhook's trace is shown", () -> result.getText().startsWith("webhook 3eb951a6"));
+        assertThat(result.getText()).contains("(order 820982911946154508) at shopsync-demo.myshopify.com", "<- this webhook");
+        assertThat(result.getAttribute("class")).doesNotContain("unknown");
+
+        record.clear();
+        record.sendKeys("#1001");
+        browser.findElement(By.id("trace-button")).click();
+        waitUntil("the named order's trace is shown", () -> result.getText().startsWith("order #1001"));
+        assertThat(result.getText()).contains("order #1001 (id 820982911946154508) at shopsync-demo.myshopify.com");
+    }
+
     private static void waitUntil(String what, java.util.function.BooleanSupplier condition) {
         new WebDriverWait(browser, WAIT).withMessage(() -> what + "; the page shows: " + browser.findElement(By.tagName("main"))
                 .getText()).ignoring(org.openqa.selenium.StaleElementReferenceException.class)

@@ -49,6 +49,11 @@ class LocalTraceIT {
                     RunningStack.DEV_SECRET).statusCode()).isEqualTo(200);
             SignedWebhooks.awaitIdle(url, Duration.ofSeconds(20));
         }
+        for (String sample : new String[] {"inventory-items-update.json", "inventory-levels-update.json"}) {
+            assertThat(SignedWebhooks.post(url, SignedWebhooks.event(Fixtures.path("events/stock-to-inventory/" + sample)),
+                    RunningStack.DEV_SECRET).statusCode()).isEqualTo(200);
+            SignedWebhooks.awaitIdle(url, Duration.ofSeconds(20));
+        }
     }
 
     @AfterAll
@@ -93,6 +98,65 @@ class LocalTraceIT {
                 + "that the webhook was posted to this stack");
         assertThat(bad.statusCode()).isEqualTo(400);
         assertThat(bad.body()).contains("not its name such as #1042");
+    }
+
+    @Test
+    void trace_bySku_resolvesTheItemThroughTheShopifyStandIn_andTracesItsLevelAtEachLocation() throws IOException {
+        HttpResponse<String> all = get("/_local/trace?shop=shopsync-demo&sku=SS-MCS-OAT-M");
+        HttpResponse<String> one = get("/_local/trace?shop=" + SHOP + "&sku=SS-MCS-OAT-M&location=655441491&format=text");
+
+        assertThat(all.statusCode()).as(all.body()).isEqualTo(200);
+        JsonNode trace = SignedWebhooks.JSON.readTree(all.body());
+        assertThat(trace.path("resolvedThrough").asText()).isEqualTo("shopify-admin-api");
+        assertThat(trace.path("items").get(0).path("inventoryItemId").asText()).isEqualTo("437290762312585471");
+        assertThat(trace.path("levels")).hasSize(1);
+        JsonNode level = trace.path("levels").get(0);
+        assertThat(level.path("entity").asText()).isEqualTo(SHOP + "/inventory-level/437290762312585471/655441491");
+        JsonNode webhook = level.path("targets").get(0).path("webhooks").get(0);
+        assertThat(level.path("targets").get(0).path("flow").asText()).isEqualTo("stock-to-inventory");
+        assertThat(webhook.path("webhookId").asText()).isEqualTo("bec90c6c-369b-51d0-b103-9529bc85193d");
+        assertThat(webhook.path("outcome").asText()).isEqualTo("delivered");
+        assertThat(one.statusCode()).as(one.body()).isEqualTo(200);
+        assertThat(one.body()).startsWith("SKU SS-MCS-OAT-M at " + SHOP + ": inventory item 437290762312585471 at "
+                        + "location 655441491 (resolved through Shopify's Admin API)\n")
+                .contains("inventory level of item 437290762312585471 at location 655441491 at " + SHOP,
+                        "inventory_levels/update  webhook bec90c6c-369b-51d0-b103-9529bc85193d");
+    }
+
+    @Test
+    void trace_byOrderName_resolvesTheIdThroughTheShopifyStandIn_andAnUnknownNameIs404() {
+        HttpResponse<String> named = get("/_local/trace?shop=" + SHOP + "&name=%231001&format=text");
+        HttpResponse<String> unknown = get("/_local/trace?shop=" + SHOP + "&name=%231999&format=text");
+
+        assertThat(named.statusCode()).as(named.body()).isEqualTo(200);
+        assertThat(named.body()).startsWith("order #1001 (id " + ORDER + ") at " + SHOP)
+                .contains("orders/paid  webhook 3eb951a6-f2bd-5fec-8bd0-064e4ca6dfc7");
+        assertThat(unknown.statusCode()).isEqualTo(404);
+        assertThat(unknown.body()).startsWith("shop " + SHOP + " has no order named #1999");
+    }
+
+    @Test
+    void trace_ofAnUnknownSku_is404_withWhatToCheck() {
+        HttpResponse<String> unknown = get("/_local/trace?shop=" + SHOP + "&sku=SS-MCS-OAT-m&format=text");
+
+        assertThat(unknown.statusCode()).isEqualTo(404);
+        assertThat(unknown.body()).startsWith("shop " + SHOP + " has no inventory item with SKU SS-MCS-OAT-m");
+    }
+
+    @Test
+    void trace_byWebhookId_tracesItsOrder_withThatWebhookMarked_andAnUnknownOneIs404() {
+        HttpResponse<String> paid = get("/_local/trace?shop=" + SHOP + "&webhook=3eb951a6-f2bd-5fec-8bd0-064e4ca6dfc7"
+                + "&format=text");
+        HttpResponse<String> unknown = get("/_local/trace?shop=" + SHOP + "&webhook=0b7c6a2e-93f1-4d7e-9a55-1c2d3e4f5a6b"
+                + "&format=text");
+
+        assertThat(paid.statusCode()).as(paid.body()).isEqualTo(200);
+        assertThat(paid.body()).startsWith("webhook 3eb951a6-f2bd-5fec-8bd0-064e4ca6dfc7 (order " + ORDER + ") at " + SHOP)
+                .containsPattern("orders/paid  webhook 3eb951a6-f2bd-5fec-8bd0-064e4ca6dfc7 .*  <- this webhook\n")
+                .doesNotContainPattern("orders/updated  webhook \\S+ .*<- this webhook");
+        assertThat(unknown.statusCode()).isEqualTo(404);
+        assertThat(unknown.body()).startsWith("no webhook 0b7c6a2e-93f1-4d7e-9a55-1c2d3e4f5a6b of " + SHOP + " in the last "
+                + "72 h: check that the webhook was posted to this stack");
     }
 
     private static HttpResponse<String> get(String path) {

@@ -80,35 +80,44 @@ class TemplateRulesTest {
     // ---- The rules ----
 
     /**
-     * The idempotency table has the entity index the trace queries, keyed and projected as the delivery store reads
-     * it (DynamoDbDeliveryStore.ENTITY_INDEX and ENTITY_INDEX_ATTRIBUTES), with entity declared as a string.
+     * The idempotency table has the indexes the trace queries, keyed and projected as the delivery store reads them
+     * (DynamoDbDeliveryStore.ENTITY_INDEX and WEBHOOK_INDEX with their attributes), each key declared as a string.
      */
     static List<String> entityIndex(Map<String, Object> template) {
         List<String> violations = new ArrayList<>();
+        violations.addAll(index(template, DynamoDbDeliveryStore.ENTITY_INDEX, "entity",
+                DynamoDbDeliveryStore.ENTITY_INDEX_ATTRIBUTES));
+        violations.addAll(index(template, DynamoDbDeliveryStore.WEBHOOK_INDEX, "webhookId",
+                DynamoDbDeliveryStore.WEBHOOK_INDEX_ATTRIBUTES));
+        return violations;
+    }
+
+    private static List<String> index(Map<String, Object> template, String name, String key, List<String> attributes) {
+        List<String> violations = new ArrayList<>();
         Map<String, Object> table = properties(map(template.get("Resources")).get("IdempotencyTable"));
         boolean declared = ((List<?>) table.getOrDefault("AttributeDefinitions", List.of())).stream().map(d -> map(d))
-                .anyMatch(d -> "entity".equals(d.get("AttributeName")) && "S".equals(d.get("AttributeType")));
+                .anyMatch(d -> key.equals(d.get("AttributeName")) && "S".equals(d.get("AttributeType")));
         if (!declared) {
-            violations.add("IdempotencyTable does not declare attribute entity as S");
+            violations.add("IdempotencyTable does not declare attribute " + key + " as S");
         }
         Map<String, Object> index = ((List<?>) table.getOrDefault("GlobalSecondaryIndexes", List.of())).stream()
-                .map(i -> map(i)).filter(i -> DynamoDbDeliveryStore.ENTITY_INDEX.equals(i.get("IndexName")))
+                .map(i -> map(i)).filter(i -> name.equals(i.get("IndexName")))
                 .findFirst().orElse(null);
         if (index == null) {
-            violations.add("IdempotencyTable has no index " + DynamoDbDeliveryStore.ENTITY_INDEX + ": the trace queries it");
+            violations.add("IdempotencyTable has no index " + name + ": the trace queries it");
             return violations;
         }
         List<?> keys = (List<?>) index.get("KeySchema");
-        if (keys == null || keys.size() != 1 || !"entity".equals(map(keys.get(0)).get("AttributeName"))) {
-            violations.add(DynamoDbDeliveryStore.ENTITY_INDEX + " is not keyed by entity alone: " + keys);
+        if (keys == null || keys.size() != 1 || !key.equals(map(keys.get(0)).get("AttributeName"))) {
+            violations.add(name + " is not keyed by " + key + " alone: " + keys);
         }
         Map<String, Object> projection = map(index.get("Projection"));
         Set<Object> projected = new TreeSet<>(Comparator.comparing(String::valueOf));
         projected.addAll((List<?>) projection.getOrDefault("NonKeyAttributes", List.of()));
         Set<Object> wanted = new TreeSet<>(Comparator.comparing(String::valueOf));
-        wanted.addAll(DynamoDbDeliveryStore.ENTITY_INDEX_ATTRIBUTES);
+        wanted.addAll(attributes);
         if (!"ALL".equals(projection.get("ProjectionType")) && !projected.equals(wanted)) {
-            violations.add(DynamoDbDeliveryStore.ENTITY_INDEX + " projects " + projected + ", the store reads " + wanted);
+            violations.add(name + " projects " + projected + ", the store reads " + wanted);
         }
         return violations;
     }
@@ -1158,8 +1167,14 @@ class TemplateRulesTest {
         projection.put("NonKeyAttributes", List.of("state", "outcome"));
         assertThat(entityIndex(template)).singleElement().satisfies(v -> assertThat(v).contains("lastError"));
 
+        Map<String, Object> byWebhook = map(((List<?>) table.get("GlobalSecondaryIndexes")).get(1));
+        byWebhook.put("KeySchema", List.of(Map.of("AttributeName", "entity", "KeyType", "HASH")));
+        assertThat(entityIndex(template)).hasSize(2).anySatisfy(v -> assertThat(v).contains("webhook-index is not keyed "
+                + "by webhookId alone"));
+
         table.remove("GlobalSecondaryIndexes");
-        assertThat(entityIndex(template)).singleElement().satisfies(v -> assertThat(v).contains("no index entity-index"));
+        assertThat(entityIndex(template)).hasSize(2).anySatisfy(v -> assertThat(v).contains("no index entity-index"))
+                .anySatisfy(v -> assertThat(v).contains("no index webhook-index"));
     }
 
     @Test

@@ -89,6 +89,13 @@ public interface DeliveryStore {
     List<DeliveryRecord> records(String entity, Instant now);
 
     /**
+     * The entities of the live delivery records of one webhook (X-Shopify-Webhook-Id) of one shop, each once: what a
+     * trace by webhook id traces. Empty when no record of it is kept (never received, dead-lettered at intake, or past
+     * the records' retention). Reading it costs one query.
+     */
+    List<String> webhookEntities(String shop, String webhookId, Instant now);
+
+    /**
      * Identifies one webhook's delivery to one target.
      *
      * @param deliveryId shop and webhook id

@@ -11,6 +11,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalInt;
 import java.util.UUID;
+import java.util.function.Consumer;
 import software.amazon.awssdk.core.exception.SdkException;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.dynamodb.model.AttributeDefinition;
@@ -52,6 +53,10 @@ import software.amazon.awssdk.services.dynamodb.model.Update;
  * <p>The sparse global secondary index {@value #ENTITY_INDEX} (hash key {@code entity}, only delivery records carry
  * it; {@link #ENTITY_INDEX_ATTRIBUTES} projected) makes "every record of this entity" one query for a trace. Its
  * attributes are written by the claim, release, stale refusal and completion that happen anyway: no request more.
+ * The sparse index {@value #WEBHOOK_INDEX} (hash key {@code webhookId}, which only delivery records carry;
+ * {@link #WEBHOOK_INDEX_ATTRIBUTES} projected) makes "the records of this webhook" one query: the record's key holds
+ * the target, which a reader does not know. It projects only the entity and the expiry, so its item is written only
+ * when the claim or the completion changes those: no request more.
  *
  * <p>Requests per webhook and target: a new delivery makes two, a duplicate or a second subscription's
  * copy one, a stale version two (the refusal, then its record, so a later copy is a duplicate). The claim is one {@code TransactWriteItems}: the record's conditional
@@ -84,6 +89,11 @@ public final class DynamoDbDeliveryStore implements DeliveryStore {
             "attempts", "staleAgainst", "topic", "flow", "webhookId", "triggeredAt", "receivedAt", "watermarkKey",
             "claimedAt", "finishedAt", "expiresAt");
 
+    /** The global secondary index by webhook id, as template.yaml declares it. */
+    public static final String WEBHOOK_INDEX = "webhook-index";
+    /** The attributes the webhook index projects besides the keys: what {@link #webhookEntities} reads. */
+    public static final List<String> WEBHOOK_INDEX_ATTRIBUTES = List.of("entity", "expiresAt");
+
     private final DynamoDbClient dynamo;
     private final String table;
     private final Duration lease;
@@ -107,18 +117,23 @@ public final class DynamoDbDeliveryStore implements DeliveryStore {
 
     /**
      * Creates the store's table as template.yaml declares it (for a local stack; a deployment has the template's):
-     * string hash key pk, the entity index, TTL on expiresAt.
+     * string hash key pk, the entity and webhook indexes, TTL on expiresAt.
      */
     public static void createTable(DynamoDbClient dynamo, String table) {
         dynamo.createTable(r -> r.tableName(table)
                 .attributeDefinitions(
                         AttributeDefinition.builder().attributeName("pk").attributeType(ScalarAttributeType.S).build(),
-                        AttributeDefinition.builder().attributeName("entity").attributeType(ScalarAttributeType.S).build())
+                        AttributeDefinition.builder().attributeName("entity").attributeType(ScalarAttributeType.S).build(),
+                        AttributeDefinition.builder().attributeName("webhookId").attributeType(ScalarAttributeType.S).build())
                 .keySchema(KeySchemaElement.builder().attributeName("pk").keyType(KeyType.HASH).build())
                 .globalSecondaryIndexes(GlobalSecondaryIndex.builder().indexName(ENTITY_INDEX)
                         .keySchema(KeySchemaElement.builder().attributeName("entity").keyType(KeyType.HASH).build())
                         .projection(Projection.builder().projectionType(ProjectionType.INCLUDE)
-                                .nonKeyAttributes(ENTITY_INDEX_ATTRIBUTES).build()).build())
+                                .nonKeyAttributes(ENTITY_INDEX_ATTRIBUTES).build()).build(),
+                        GlobalSecondaryIndex.builder().indexName(WEBHOOK_INDEX)
+                        .keySchema(KeySchemaElement.builder().attributeName("webhookId").keyType(KeyType.HASH).build())
+                        .projection(Projection.builder().projectionType(ProjectionType.INCLUDE)
+                                .nonKeyAttributes(WEBHOOK_INDEX_ATTRIBUTES).build()).build())
                 .billingMode(BillingMode.PAY_PER_REQUEST));
         dynamo.waiter().waitUntilTableExists(r -> r.tableName(table));
         dynamo.updateTimeToLive(r -> r.tableName(table).timeToLiveSpecification(
@@ -532,34 +547,55 @@ public final class DynamoDbDeliveryStore implements DeliveryStore {
     @Override
     public List<DeliveryRecord> records(String entity, Instant now) {
         List<DeliveryRecord> records = new ArrayList<>();
+        queryIndex(ENTITY_INDEX, "entity", entity, item -> {
+            String pk = text(item, "pk");
+            if (pk == null || !pk.startsWith("delivery#") || !live(item, now)) {
+                return;
+            }
+            int split = pk.lastIndexOf('#');
+            String staleAgainst = text(item, "staleAgainst");
+            AttributeValue attempts = item.get("attempts");
+            records.add(new DeliveryRecord(pk.substring("delivery#".length(), split), pk.substring(split + 1),
+                    text(item, "topic"),
+                    new Origin(text(item, "flow"), text(item, "webhookId"), instant(item, "triggeredAt"),
+                            instant(item, "receivedAt"), text(item, "watermarkKey")),
+                    text(item, "state"), text(item, "outcome"), text(item, "reason"), text(item, "lastError"),
+                    attempts == null ? 0 : Integer.parseInt(attempts.n()),
+                    Optional.ofNullable(staleAgainst).map(EntityVersion::parseSortable),
+                    instant(item, "claimedAt"), instant(item, "finishedAt")));
+        });
+        records.sort(Comparator.comparing(DeliveryRecord::lastChange).reversed());
+        return records;
+    }
+
+    @Override
+    public List<String> webhookEntities(String shop, String webhookId, Instant now) {
+        List<String> entities = new ArrayList<>();
+        queryIndex(WEBHOOK_INDEX, "webhookId", webhookId, item -> {
+            String pk = text(item, "pk");
+            String entity = text(item, "entity");
+            // Webhook ids are Shopify's, per shop: an entity key starts with its shop.
+            if (pk != null && pk.startsWith("delivery#") && entity != null && entity.startsWith(shop + "/")
+                    && live(item, now) && !entities.contains(entity)) {
+                entities.add(entity);
+            }
+        });
+        return entities;
+    }
+
+    /** Every item of one key of a (hash-key only) index, page after page. */
+    private void queryIndex(String index, String key, String value, Consumer<Map<String, AttributeValue>> each) {
         Map<String, AttributeValue> start = null;
         do {
             Map<String, AttributeValue> from = start;
-            QueryResponse page = dynamo.query(r -> r.tableName(table).indexName(ENTITY_INDEX)
-                    .keyConditionExpression("entity = :entity")
-                    .expressionAttributeValues(Map.of(":entity", s(entity)))
+            QueryResponse page = dynamo.query(r -> r.tableName(table).indexName(index)
+                    .keyConditionExpression("#key = :value")
+                    .expressionAttributeNames(Map.of("#key", key))
+                    .expressionAttributeValues(Map.of(":value", s(value)))
                     .exclusiveStartKey(from));
-            for (Map<String, AttributeValue> item : page.items()) {
-                String pk = text(item, "pk");
-                if (pk == null || !pk.startsWith("delivery#") || !live(item, now)) {
-                    continue;
-                }
-                int split = pk.lastIndexOf('#');
-                String staleAgainst = text(item, "staleAgainst");
-                AttributeValue attempts = item.get("attempts");
-                records.add(new DeliveryRecord(pk.substring("delivery#".length(), split), pk.substring(split + 1),
-                        text(item, "topic"),
-                        new Origin(text(item, "flow"), text(item, "webhookId"), instant(item, "triggeredAt"),
-                                instant(item, "receivedAt"), text(item, "watermarkKey")),
-                        text(item, "state"), text(item, "outcome"), text(item, "reason"), text(item, "lastError"),
-                        attempts == null ? 0 : Integer.parseInt(attempts.n()),
-                        Optional.ofNullable(staleAgainst).map(EntityVersion::parseSortable),
-                        instant(item, "claimedAt"), instant(item, "finishedAt")));
-            }
+            page.items().forEach(each);
             start = page.hasLastEvaluatedKey() && !page.lastEvaluatedKey().isEmpty() ? page.lastEvaluatedKey() : null;
         } while (start != null);
-        records.sort(Comparator.comparing(DeliveryRecord::lastChange).reversed());
-        return records;
     }
 
     private static Instant instant(Map<String, AttributeValue> item, String name) {

@@ -55,8 +55,18 @@ public final class EntityTrace {
         String unknown(String what);
     }
 
-    /** What was traced. @param what how the operator named it ("order 1042") */
-    public record Query(String shop, String entity, String what) {}
+    /**
+     * What was traced.
+     *
+     * @param entity the entity key, or null when a webhook's entity is unknown (dead-lettered before it was named)
+     * @param what how the operator named it ("order 1042")
+     * @param webhookId the webhook the operator asked for, marked in the report; null when traced by entity
+     */
+    public record Query(String shop, String entity, String what, String webhookId) {
+        public Query(String shop, String entity, String what) {
+            this(shop, entity, what, null);
+        }
+    }
 
     /** One webhook's delivery to one target. */
     public record Step(DeliveryRecord record, String outcome, String detail) {}
@@ -90,12 +100,50 @@ public final class EntityTrace {
     }
 
     public Report trace(Query query) {
+        return trace(query, deadLetters.peek(), clock.instant());
+    }
+
+    /**
+     * The entity one webhook (X-Shopify-Webhook-Id) of the shop was about, traced with that webhook marked: found by
+     * the store's webhook index, else by a dead letter of it (one dead-lettered before it reached a target, or at
+     * intake, where it may have no entity: then that dead letter alone).
+     */
+    public Report traceWebhook(String shop, String webhookId) {
         Instant now = clock.instant();
+        List<DeadLetter> peeked = deadLetters.peek();
+        String entity = store.webhookEntities(shop, webhookId, now).stream().findFirst()
+                .orElseGet(() -> peeked.stream().filter(letter -> ofWebhook(letter, shop, webhookId))
+                        .map(letter -> letter.attribute("entity")).filter(e -> e != null && !e.isBlank())
+                        .findFirst().orElse(null));
+        String what = "webhook " + webhookId + (entity == null ? "" : " (" + describe(shop, entity) + ")");
+        return trace(new Query(shop, entity, what, webhookId), peeked, now);
+    }
+
+    private static boolean ofWebhook(DeadLetter letter, String shop, String webhookId) {
+        return webhookId.equals(letter.attribute("webhookId"))
+                && (letter.attribute("shop") == null || shop.equals(letter.attribute("shop")));
+    }
+
+    /**
+     * An entity key as an operator names it: {@code shop/order/1} is "order 1", {@code shop/inventory-level/2/3}
+     * "inventory level of item 2 at location 3".
+     */
+    public static String describe(String shop, String entity) {
+        String rest = entity.startsWith(shop + "/") ? entity.substring(shop.length() + 1) : entity;
+        String[] parts = rest.split("/");
+        if (parts.length == 3 && parts[0].equals("inventory-level")) {
+            return "inventory level of item " + parts[1] + " at location " + parts[2];
+        }
+        return parts[0].replace('-', ' ') + (parts.length > 1 ? " " + String.join("/", List.of(parts).subList(1, parts.length)) : "");
+    }
+
+    private Report trace(Query query, List<DeadLetter> peeked, Instant now) {
         // Per flow, target and version: an order's own topics and its events (refunds) under the order's watermark, each
         // part with a version of its own (a fulfilment) apart.
         Map<String, List<Step>> byTarget = new LinkedHashMap<>();
         Map<String, String[]> names = new LinkedHashMap<>();
-        for (DeliveryRecord record : store.records(query.entity(), now)) {
+        List<DeliveryRecord> records = query.entity() == null ? List.of() : store.records(query.entity(), now);
+        for (DeliveryRecord record : records) {
             String flow = record.origin() == null || record.origin().flow() == null ? "-" : record.origin().flow();
             String watermarkKey = record.origin() == null || record.origin().watermarkKey() == null
                     ? query.entity() : record.origin().watermarkKey();
@@ -109,8 +157,9 @@ public final class EntityTrace {
             targets.add(new TargetTrace(name[0], name[1], name[2], store.watermark(name[2], name[1], now),
                     List.copyOf(steps)));
         });
-        List<DeadLetter> letters = deadLetters.peek().stream()
-                .filter(letter -> query.entity().equals(letter.attribute("entity")))
+        List<DeadLetter> letters = peeked.stream()
+                .filter(letter -> (query.entity() != null && query.entity().equals(letter.attribute("entity")))
+                        || (query.webhookId() != null && ofWebhook(letter, query.shop(), query.webhookId())))
                 .toList();
         boolean found = !targets.isEmpty() || !letters.isEmpty();
         return new Report(query, now, List.copyOf(targets), letters, nextSteps(query, targets, letters, found), found);
@@ -147,6 +196,10 @@ public final class EntityTrace {
         List<String> steps = new ArrayList<>();
         if (!found) {
             steps.add(next.unknown(query.what()));
+            if (query.webhookId() != null) {
+                steps.add("a webhook's records are kept " + retention.toHours() + " h: for an older one, search the "
+                        + "flow's log group for its webhookId (docs/operations.md#where-to-look)");
+            }
             return steps;
         }
         List<String> flows = new ArrayList<>();
@@ -188,12 +241,16 @@ public final class EntityTrace {
         StringBuilder out = new StringBuilder();
         Query query = report.query();
         if (!report.found()) {
-            out.append("no webhook for ").append(query.what()).append(" of ").append(query.shop()).append(" in the last ")
+            out.append(query.webhookId() != null && query.entity() == null ? "no webhook " + query.webhookId()
+                            : "no webhook for " + query.what()).append(" of ").append(query.shop()).append(" in the last ")
                     .append(retention.toHours()).append(" h: ").append(String.join("; ", report.nextSteps())).append('\n');
             return out.toString();
         }
-        out.append(query.what()).append(" at ").append(query.shop()).append(" (entity ").append(query.entity())
-                .append("), newest first\n");
+        out.append(query.what()).append(" at ").append(query.shop());
+        if (query.entity() != null) {
+            out.append(" (entity ").append(query.entity()).append(')');
+        }
+        out.append(", newest first\n");
         for (TargetTrace target : report.targets()) {
             out.append('\n').append(target.flow()).append(" -> ").append(target.target());
             if (!target.watermarkKey().equals(query.entity())) {
@@ -213,6 +270,9 @@ public final class EntityTrace {
                 }
                 if (origin != null && origin.receivedAt() != null) {
                     out.append("  received ").append(origin.receivedAt());
+                }
+                if (marked(query, record)) {
+                    out.append("  <- this webhook");
                 }
                 out.append("\n      ").append(step.outcome());
                 if (!step.detail().isEmpty()) {
@@ -242,12 +302,17 @@ public final class EntityTrace {
         return out.toString();
     }
 
+    private static boolean marked(Query query, DeliveryRecord record) {
+        return query.webhookId() != null && record.origin() != null && query.webhookId().equals(record.origin().webhookId());
+    }
+
     /** The report for scripts: the same facts, timestamps as ISO-8601 text. */
     public ObjectNode json(Report report, ObjectMapper mapper) {
         ObjectNode root = mapper.createObjectNode();
         root.put("shop", report.query().shop());
         root.put("entity", report.query().entity());
         root.put("what", report.query().what());
+        root.put("webhookId", report.query().webhookId());
         root.put("at", report.at().toString());
         root.put("found", report.found());
         root.put("lookedBackHours", retention.toHours());
@@ -271,6 +336,7 @@ public final class EntityTrace {
                 ObjectNode webhook = webhooks.addObject();
                 webhook.put("topic", record.topic());
                 webhook.put("webhookId", origin == null ? null : origin.webhookId());
+                webhook.put("thisWebhook", marked(report.query(), record));
                 webhook.put("triggeredAt", origin == null ? null : text(origin.triggeredAt()));
                 webhook.put("receivedAt", origin == null ? null : text(origin.receivedAt()));
                 webhook.put("outcome", step.outcome());

@@ -74,6 +74,31 @@ abstract class DeliveryStoreContract {
         assertThat(store().records(entity, NOW.plus(RETENTION).plusSeconds(200))).isEmpty();
     }
 
+    @Test
+    void webhookEntities_shouldNameTheEntityOfEveryLiveRecordOfTheWebhook_inThatShopOnly() {
+        // given one webhook delivered to two targets, and another webhook of the same entity
+        String entity = "shopsync-demo.myshopify.com/inventory-level/437290762312585471/" + Math.abs(UUID.randomUUID()
+                .getMostSignificantBits());
+        String webhookId = UUID.randomUUID().toString();
+        for (String target : new String[] {"inventory-webhook", "katana"}) {
+            DeliveryKey key = new DeliveryKey("shopsync-demo.myshopify.com:" + webhookId, target,
+                    "inventory_levels/update", entity, new DeliveryStore.Origin("stock-to-inventory", webhookId,
+                    NOW.minusSeconds(5), NOW.minusSeconds(4), entity));
+            Claim.Claimed claimed = (Claim.Claimed) store().claim(key, false, NOW);
+            store().complete(key, claimed, "delivered", NOW.plusSeconds(1));
+        }
+        store().claim(traced("inventory_levels/update", entity, "katana"), false, NOW);
+
+        // when, then: its entity once; nothing for another shop, an unknown webhook, or after the records' retention
+        assertThat(store().webhookEntities("shopsync-demo.myshopify.com", webhookId, NOW.plusSeconds(2)))
+                .containsExactly(entity);
+        assertThat(store().webhookEntities("other-shop.myshopify.com", webhookId, NOW.plusSeconds(2))).isEmpty();
+        assertThat(store().webhookEntities("shopsync-demo.myshopify.com", UUID.randomUUID().toString(),
+                NOW.plusSeconds(2))).isEmpty();
+        assertThat(store().webhookEntities("shopsync-demo.myshopify.com", webhookId,
+                NOW.plus(RETENTION).plusSeconds(200))).isEmpty();
+    }
+
     private static DeliveryKey traced(String topic, String entity, String target) {
         String webhookId = UUID.randomUUID().toString();
         return new DeliveryKey("shopsync-demo.myshopify.com:" + webhookId, target, topic, entity,

@@ -89,6 +89,11 @@ public final class FaultyDeliveryStore implements DeliveryStore {
     }
 
     @Override
+    public java.util.List<String> webhookEntities(String shop, String webhookId, Instant now) {
+        return store.webhookEntities(shop, webhookId, now);
+    }
+
+    @Override
     public void fail(DeliveryKey key, Claim.Claimed claim, String reason, Instant now) {
         maybeFail(Operation.FAIL);
         store.fail(key, claim, reason, now);

@@ -136,6 +136,15 @@ public final class InMemoryDeliveryStore implements DeliveryStore {
     }
 
     @Override
+    public synchronized List<String> webhookEntities(String shop, String webhookId, Instant now) {
+        return deliveries.values().stream()
+                .filter(row -> !row.expires().isBefore(now) && row.key() != null && row.key().origin() != null
+                        && webhookId.equals(row.key().origin().webhookId()) && row.key().entity() != null
+                        && row.key().entity().startsWith(shop + "/"))
+                .map(row -> row.key().entity()).distinct().toList();
+    }
+
+    @Override
     public synchronized Optional<EntityVersion> watermark(String watermarkKey, String target, Instant now) {
         return Optional.ofNullable(watermarks.get(watermarkKey + "#" + target));
     }

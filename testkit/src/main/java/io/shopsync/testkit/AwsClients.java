@@ -108,7 +108,7 @@ public final class AwsClients {
 
     /**
      * Creates the idempotency table as template.yaml does: string hash key pk, TTL on expiresAt, and the entity
-     * index a trace queries (TemplateRulesTest holds the template to DynamoDbDeliveryStore's index; this copy keeps
+     * and webhook indexes a trace queries (TemplateRulesTest holds the template to DynamoDbDeliveryStore's index; this copy keeps
      * testkit free of shared/).
      */
     public String createTable(String prefix) {
@@ -116,14 +116,19 @@ public final class AwsClients {
         dynamo.createTable(r -> r.tableName(table)
                 .attributeDefinitions(
                         AttributeDefinition.builder().attributeName("pk").attributeType(ScalarAttributeType.S).build(),
-                        AttributeDefinition.builder().attributeName("entity").attributeType(ScalarAttributeType.S).build())
+                        AttributeDefinition.builder().attributeName("entity").attributeType(ScalarAttributeType.S).build(),
+                        AttributeDefinition.builder().attributeName("webhookId").attributeType(ScalarAttributeType.S).build())
                 .keySchema(KeySchemaElement.builder().attributeName("pk").keyType(KeyType.HASH).build())
                 .globalSecondaryIndexes(GlobalSecondaryIndex.builder().indexName("entity-index")
                         .keySchema(KeySchemaElement.builder().attributeName("entity").keyType(KeyType.HASH).build())
                         .projection(Projection.builder().projectionType(ProjectionType.INCLUDE)
                                 .nonKeyAttributes("state", "outcome", "reason", "lastError", "attempts", "staleAgainst",
                                         "topic", "flow", "webhookId", "triggeredAt", "receivedAt", "watermarkKey",
-                                        "claimedAt", "finishedAt", "expiresAt").build()).build())
+                                        "claimedAt", "finishedAt", "expiresAt").build()).build(),
+                        GlobalSecondaryIndex.builder().indexName("webhook-index")
+                        .keySchema(KeySchemaElement.builder().attributeName("webhookId").keyType(KeyType.HASH).build())
+                        .projection(Projection.builder().projectionType(ProjectionType.INCLUDE)
+                                .nonKeyAttributes("entity", "expiresAt").build()).build())
                 .billingMode(BillingMode.PAY_PER_REQUEST));
         dynamo.updateTimeToLive(r -> r.tableName(table).timeToLiveSpecification(
                 TimeToLiveSpecification.builder().attributeName("expiresAt").enabled(true).build()));

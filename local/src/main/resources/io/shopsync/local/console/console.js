@@ -168,18 +168,32 @@ async function refresh() {
   }
 }
 
-// The trace of one order, as the CLI prints it (format=text); a 404 is the answer "no webhook for this order".
+// What the search box names, as GET /_local/trace's parameters: "sku:SKU" (all locations), "sku:SKU@LOCATION" (one),
+// an order id (digits), an order's name ("#1001"), else a webhook id.
+function traceParameters(text) {
+  if (text.toLowerCase().startsWith("sku:")) {
+    const sku = text.substring(4).trim();
+    const at = sku.match(/^(.*)@([1-9][0-9]*)$/);
+    return at ? { sku: at[1].trim(), location: at[2] } : { sku: sku };
+  }
+  if (text.startsWith("#")) {
+    return { name: text };
+  }
+  return /^[0-9]+$/.test(text) ? { order: text } : { webhook: text };
+}
+
+// The trace of one record, as the CLI prints it (format=text); a 404 is the answer "no webhook for this record".
 async function trace(event) {
   event.preventDefault();
   const shop = document.getElementById("trace-shop").value.trim();
-  const order = document.getElementById("trace-order").value.trim();
+  const record = document.getElementById("trace-order").value.trim();
   const result = document.getElementById("trace-result");
   const button = document.getElementById("trace-button");
   button.disabled = true;
   result.hidden = false;
-  result.textContent = "tracing order " + order + "...";
+  result.textContent = "tracing " + record + "...";
   try {
-    const query = new URLSearchParams({ shop: shop, order: order, format: "text" });
+    const query = new URLSearchParams(Object.assign({ shop: shop }, traceParameters(record), { format: "text" }));
     const response = await fetch("/_local/trace?" + query.toString(), { cache: "no-store" });
     const type = response.headers.get("content-type") || "";
     result.textContent = type.startsWith("text/plain") ? await response.text()
