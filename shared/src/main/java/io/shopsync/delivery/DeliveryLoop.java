@@ -372,8 +372,11 @@ public final class DeliveryLoop {
             }
             if (claim instanceof Claim.Stale stale) {
                 // The store wrote the record down as completed "stale": a later copy of this webhook is a duplicate.
-                outcomes.put(target.name(), new Stale("version " + version.updatedAt() + " is not newer than the applied "
-                        + stale.applied().updatedAt()));
+                outcomes.put(target.name(), new Stale(stale.sentOnly()
+                        ? "superseded by version " + stale.newer().updatedAt() + " already sent to " + target.name()
+                                + " (its completion is not recorded yet, or it was dead-lettered): an older version must not"
+                                + " follow it"
+                        : "version " + version.updatedAt() + " is not newer than the applied " + stale.newer().updatedAt()));
                 return false;
             }
             Claim.Claimed claimed = (Claim.Claimed) claim;

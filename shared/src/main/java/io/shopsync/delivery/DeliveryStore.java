@@ -12,7 +12,9 @@ import java.util.OptionalInt;
  * absent, whether or not the table has deleted them yet.
  *
  * <p>A delivery touches the store twice: {@link #claim(DeliveryKey, boolean, Checks, Instant)} takes the
- * lease and, in the same step, checks the event guard and the watermarks; {@link #complete(DeliveryKey,
+ * lease and, in the same step, checks the event guard and the watermarks and records the versions it lets through
+ * as sent to the target (so that, whatever order the queue hands messages back in, no older version is sent after it,
+ * even when the newer one's completion failed); {@link #complete(DeliveryKey,
  * Claim.Claimed, String, Applied, Instant)} marks the delivery done and, in the same step, advances the
  * watermarks and records the event. Nothing is read that either step decides.
  */
@@ -75,7 +77,10 @@ public interface DeliveryStore {
      */
     void fail(DeliveryKey key, Claim.Claimed claim, String reason, Instant now);
 
-    /** The newest version applied to the target for this watermark key, if any (for readers: the reconciler). */
+    /**
+     * The newest version applied to the target for this watermark key, if any (for readers: the reconciler, a trace).
+     * A version only sent, whose completion is not recorded, is not applied.
+     */
     Optional<EntityVersion> watermark(String watermarkKey, String target, Instant now);
 
     /** Moves the watermark forward to {@code version}; never backwards. @return whether it moved */
@@ -150,10 +155,12 @@ public interface DeliveryStore {
      * What a claim checks besides the delivery record.
      *
      * @param event refuse when another delivery id already delivered this merchant action
-     * @param entity refuse when the target has this version of the entity or a newer one ...
+     * @param entity refuse when the target has this version of the entity or a newer one, or was sent one with a
+     *     later {@code updated_at}; a claim that passes records this version as sent, so no older one follows it ...
      * @param sendIfStale ... unless this is set (the topic carries events no newer version has): then claim,
      *     and say the state is stale
-     * @param person never refuses: says whether the target has a newer version of the embedded person
+     * @param person never refuses: says whether the target has (or was sent) a newer version of the embedded person;
+     *     when it has not, the claim records this version of the person as sent
      */
     record Checks(Optional<EventKey> event, Optional<Versioned> entity, boolean sendIfStale, Optional<Versioned> person) {
         public static final Checks NONE = new Checks(Optional.empty(), Optional.empty(), false, Optional.empty());
@@ -196,8 +203,17 @@ public interface DeliveryStore {
         /** Another webhook (another subscription's copy) delivered this merchant action: a duplicate. */
         record EventDelivered(String deliveryId) implements Claim {}
 
-        /** The target has {@code applied}, this version or a newer one: refused, and the record completed as stale (a later copy is a duplicate). */
-        record Stale(EntityVersion applied) implements Claim {}
+        /**
+         * The target has {@code newer}, this version or a newer one, or (when {@code sentOnly}) was sent a version
+         * with a later {@code updated_at} whose completion is not recorded (it is being retried, or was dead-lettered):
+         * refused, and the record completed as stale against {@code newer} (a later copy is a duplicate).
+         */
+        record Stale(EntityVersion newer, boolean sentOnly) implements Claim {
+            /** Refused by the version the target has applied. */
+            public Stale(EntityVersion applied) {
+                this(applied, false);
+            }
+        }
     }
 
     /** The lease ran out and another attempt claimed the record: its outcome is that attempt's to record. */

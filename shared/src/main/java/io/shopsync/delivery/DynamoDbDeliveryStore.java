@@ -45,7 +45,8 @@ import software.amazon.awssdk.services.dynamodb.model.Update;
  * delivery#{deliveryId}#{target}        state, token, leaseUntil, attempts, outcome, reason, lastError, staleAgainst,
  *                                       topic, entity, flow, webhookId, triggeredAt, receivedAt, watermarkKey, claimedAt,
  *                                       finishedAt
- * watermark#{watermarkKey}#{target}     version (sortable text)
+ * watermark#{watermarkKey}#{target}     version (applied: sortable text), claimed (the newest version claimed for
+ *                                       sending, set by the claim, whether or not its completion was recorded), updatedAt
  * event#{shop}#{topic}#{eventId}#{target} deliveryId
  * alert#{flow}#{target}#{category}#{window} (see DynamoDbAlertGate)
  * </pre>
@@ -60,11 +61,14 @@ import software.amazon.awssdk.services.dynamodb.model.Update;
  *
  * <p>Requests per webhook and target: a new delivery makes two, a duplicate or a second subscription's
  * copy one, a stale version two (the refusal, then its record, so a later copy is a duplicate). The claim is one {@code TransactWriteItems}: the record's conditional
- * update plus a {@code ConditionCheck} on the event guard, the entity's watermark and the embedded
- * person's watermark. When it is cancelled, the cancellation reasons (each with the failed item, by
+ * update, a {@code ConditionCheck} on the event guard, and a conditional update of the entity's and the embedded
+ * person's watermarks that records their versions as claimed for sending (refused when the target has this version
+ * or a newer one, or was sent a later {@code updated_at}): a newer version whose completion failed after the target
+ * took it still keeps every older one from being sent after it, whatever order the queue hands them back in. When
+ * it is cancelled, the cancellation reasons (each with the failed item, by
  * {@code ReturnValuesOnConditionCheckFailure ALL_OLD}) say why, so nothing is read afterwards; only a
  * check that reports without refusing (the person is newer, or a stale state whose events must still go)
- * costs a second round without that check. The completion is one {@code TransactWriteItems} too: the
+ * costs a second round without that check, and a watermark past its retention a second round that claims it afresh. The completion is one {@code TransactWriteItems} too: the
  * record, both watermarks and the event guard, all or nothing; a watermark another delivery moved
  * further is dropped and the rest written in a second round. With no check to make, a claim or a
  * completion is a plain {@code UpdateItem}.
@@ -150,9 +154,11 @@ public final class DynamoDbDeliveryStore implements DeliveryStore {
         boolean staleState = false;
         boolean stalePerson = false;
         boolean expired = false;
+        boolean expiredMark = false;
+        boolean expiredPerson = false;
         // One request per round, and one round unless: a check that reports without refusing (the person, a stale
         // state that is still sent) is dropped for the next round; an expired record is claimed over its old
-        // attempts; another transaction held an item. MAX_ROUNDS bounds them.
+        // attempts, an expired watermark afresh; another transaction held an item. MAX_ROUNDS bounds them.
         for (int round = 0; ; round++) {
             String token = UUID.randomUUID().toString();
             Update claim = claimUpdate(key, retryFailed, expired, token, now);
@@ -163,14 +169,13 @@ public final class DynamoDbDeliveryStore implements DeliveryStore {
             checks.event().ifPresent(event -> items.add(check(eventPk(event),
                     "attribute_not_exists(pk) OR deliveryId = :deliveryId OR expiresAt < :nowSec",
                     Map.of(":deliveryId", s(key.deliveryId()), ":nowSec", n(now.getEpochSecond())))));
-            entity.ifPresent(v -> items.add(check(watermarkPk(v.watermarkKey(), key.target()),
-                    "attribute_not_exists(pk) OR version < :version OR expiresAt < :nowSec",
-                    Map.of(":version", s(v.version().sortable()), ":nowSec", n(now.getEpochSecond())))));
-            // Stale person: the applied updated_at is later than this one's (the trigger time does not count).
-            person.ifPresent(v -> items.add(check(watermarkPk(v.watermarkKey(), key.target()),
-                    "attribute_not_exists(pk) OR version < :below OR expiresAt < :nowSec",
-                    Map.of(":below", s(new EntityVersion(v.version().updatedAt().plusNanos(1), Instant.EPOCH).sortable()),
-                            ":nowSec", n(now.getEpochSecond())))));
+            boolean freshMark = expiredMark;
+            entity.ifPresent(v -> items.add(TransactWriteItem.builder()
+                    .update(markSent(v, v.version().sortable(), key.target(), freshMark, now)).build()));
+            // Stale person: the applied or sent updated_at is later than this one's (the trigger time does not count).
+            boolean freshPerson = expiredPerson;
+            person.ifPresent(v -> items.add(TransactWriteItem.builder()
+                    .update(markSent(v, laterUpdate(v.version()), key.target(), freshPerson, now)).build()));
             List<CancellationReason> reasons;
             if (items.size() == 1) {
                 // Nothing to check beside the record: a plain conditional update, which also returns the attempts.
@@ -239,16 +244,25 @@ public final class DynamoDbDeliveryStore implements DeliveryStore {
             boolean retry = false;
             if (entity.isPresent()) {
                 Map<String, AttributeValue> watermark = failedItem(reasons, next++);
-                if (watermark != null) {
-                    if (!checks.sendIfStale()) {
-                        recordStale(key, retryFailed, text(watermark, "version"), now);
-                        return new Claim.Stale(EntityVersion.parseSortable(text(watermark, "version")));
+                if (watermark != null && !live(watermark, now) != expiredMark) {
+                    // Past its retention (claimed afresh in the next round, as if absent), or renewed meanwhile.
+                    expiredMark = !expiredMark;
+                    retry = true;
+                } else if (watermark != null) {
+                    Claim.Stale stale = staleAgainst(watermark, entity.get().version());
+                    if (stale != null && !checks.sendIfStale()) {
+                        recordStale(key, retryFailed, stale.newer().sortable(), now);
+                        return stale;
                     }
-                    staleState = true;
+                    staleState = stale != null;
                     retry = true;
                 }
             }
-            if (person.isPresent() && failedItem(reasons, next) != null) {
+            Map<String, AttributeValue> personMark = person.isPresent() ? failedItem(reasons, next) : null;
+            if (personMark != null && !live(personMark, now) != expiredPerson) {
+                expiredPerson = !expiredPerson;
+                retry = true;
+            } else if (personMark != null) {
                 stalePerson = true;
                 retry = true;
             }
@@ -296,6 +310,52 @@ public final class DynamoDbDeliveryStore implements DeliveryStore {
         } catch (ConditionalCheckFailedException e) {
             // Another attempt claimed the record meanwhile: it meets the same watermark and records its own outcome.
         }
+    }
+
+    /**
+     * The claim's write on a watermark (the entity's, or the embedded person's): this version is claimed for sending.
+     * Refused when the target has a version at or past {@code appliedBelow} ({@code version}: the entity's own version,
+     * the person's next updated_at), or was sent one with a later {@code updated_at} ({@code claimed}: the same
+     * {@code updated_at} is the same state, so a retry or a reconciler's copy of the sent version passes). An item
+     * past its retention refuses nothing: it is claimed afresh ({@code expired}, a second round), its applied version
+     * dropped as if it were absent. Each claim renews the item's retention.
+     */
+    private Update markSent(Versioned versioned, String appliedBelow, String target, boolean expired, Instant now) {
+        Map<String, AttributeValue> values = new HashMap<>(Map.of(":version", s(versioned.version().sortable()),
+                ":nowSec", n(now.getEpochSecond()), ":expires", n(now.plus(watermarkRetention).getEpochSecond())));
+        String update = "SET claimed = :version, expiresAt = :expires";
+        String condition;
+        if (expired) {
+            update += " REMOVE version, updatedAt";
+            condition = "attribute_not_exists(pk) OR expiresAt < :nowSec";
+        } else {
+            condition = "attribute_not_exists(pk) OR (expiresAt >= :nowSec"
+                    + " AND (attribute_not_exists(version) OR version < :appliedBelow)"
+                    + " AND (attribute_not_exists(claimed) OR claimed < :laterUpdate))";
+            values.put(":appliedBelow", s(appliedBelow));
+            values.put(":laterUpdate", s(laterUpdate(versioned.version())));
+        }
+        return Update.builder().tableName(table).key(Map.of("pk", s(watermarkPk(versioned.watermarkKey(), target))))
+                .updateExpression(update).conditionExpression(condition).expressionAttributeValues(values)
+                .returnValuesOnConditionCheckFailure(ReturnValuesOnConditionCheckFailure.ALL_OLD).build();
+    }
+
+    /** Why a live watermark refused a version: applied at or past it, or sent with a later updated_at; else null. */
+    private static Claim.Stale staleAgainst(Map<String, AttributeValue> watermark, EntityVersion version) {
+        String applied = text(watermark, "version");
+        if (applied != null && applied.compareTo(version.sortable()) >= 0) {
+            return new Claim.Stale(EntityVersion.parseSortable(applied));
+        }
+        String sent = text(watermark, "claimed");
+        if (sent != null && sent.compareTo(laterUpdate(version)) >= 0) {
+            return new Claim.Stale(EntityVersion.parseSortable(sent), true);
+        }
+        return null;
+    }
+
+    /** The lowest sortable version with a later updated_at than {@code version}'s: whatever the trigger time. */
+    private static String laterUpdate(EntityVersion version) {
+        return new EntityVersion(version.updatedAt().plusNanos(1), Instant.EPOCH).sortable();
     }
 
     private static final int MAX_ROUNDS = 3;
@@ -448,8 +508,8 @@ public final class DynamoDbDeliveryStore implements DeliveryStore {
             }
             List<TransactWriteItem> items = new ArrayList<>();
             items.add(TransactWriteItem.builder().update(completion).build());
-            rest.entity().ifPresent(v -> items.add(TransactWriteItem.builder().put(advance(v, key.target(), now)).build()));
-            rest.person().ifPresent(v -> items.add(TransactWriteItem.builder().put(advance(v, key.target(), now)).build()));
+            rest.entity().ifPresent(v -> items.add(TransactWriteItem.builder().update(advance(v, key.target(), now)).build()));
+            rest.person().ifPresent(v -> items.add(TransactWriteItem.builder().update(advance(v, key.target(), now)).build()));
             rest.event().ifPresent(event -> items.add(TransactWriteItem.builder().put(Put.builder().tableName(table)
                     .item(Map.of("pk", s(eventPk(event)), "deliveryId", s(key.deliveryId()),
                             "expiresAt", n(now.plus(recordRetention).getEpochSecond()))).build()).build()));
@@ -481,13 +541,14 @@ public final class DynamoDbDeliveryStore implements DeliveryStore {
         }
     }
 
-    private Put advance(Versioned versioned, String target, Instant now) {
-        return Put.builder().tableName(table)
-                .item(Map.of("pk", s(watermarkPk(versioned.watermarkKey(), target)), "version", s(versioned.version().sortable()),
-                        "updatedAt", s(now.toString()), "expiresAt", n(now.plus(watermarkRetention).getEpochSecond())))
-                .conditionExpression("attribute_not_exists(pk) OR version < :version OR expiresAt < :nowSec")
-                .expressionAttributeValues(Map.of(":version", s(versioned.version().sortable()),
-                        ":nowSec", n(now.getEpochSecond())))
+    /** Moves a watermark forward, never back; an update, so the version claimed for sending stays. */
+    private Update advance(Versioned versioned, String target, Instant now) {
+        return Update.builder().tableName(table).key(Map.of("pk", s(watermarkPk(versioned.watermarkKey(), target))))
+                .updateExpression("SET version = :version, updatedAt = :now, expiresAt = :expires")
+                .conditionExpression("attribute_not_exists(pk) OR attribute_not_exists(version) OR version < :version"
+                        + " OR expiresAt < :nowSec")
+                .expressionAttributeValues(Map.of(":version", s(versioned.version().sortable()), ":now", s(now.toString()),
+                        ":expires", n(now.plus(watermarkRetention).getEpochSecond()), ":nowSec", n(now.getEpochSecond())))
                 .build();
     }
 
@@ -607,7 +668,8 @@ public final class DynamoDbDeliveryStore implements DeliveryStore {
     public Optional<EntityVersion> watermark(String watermarkKey, String target, Instant now) {
         Map<String, AttributeValue> item = dynamo.getItem(r -> r.tableName(table)
                 .key(Map.of("pk", s(watermarkPk(watermarkKey, target)))).consistentRead(true)).item();
-        if (!live(item, now)) {
+        if (!live(item, now) || text(item, "version") == null) {
+            // Absent, past its retention, or only claimed: a version sent whose completion is not recorded is not applied.
             return Optional.empty();
         }
         return Optional.of(EntityVersion.parseSortable(item.get("version").s()));
@@ -615,14 +677,11 @@ public final class DynamoDbDeliveryStore implements DeliveryStore {
 
     @Override
     public boolean advanceWatermark(String watermarkKey, String target, EntityVersion version, Instant now) {
+        Update advance = advance(new Versioned(watermarkKey, version), target, now);
         try {
-            dynamo.putItem(r -> r.tableName(table)
-                    .item(Map.of("pk", s(watermarkPk(watermarkKey, target)), "version", s(version.sortable()),
-                            "updatedAt", s(now.toString()),
-                            "expiresAt", n(now.plus(watermarkRetention).getEpochSecond())))
-                    .conditionExpression("attribute_not_exists(pk) OR version < :version OR expiresAt < :nowSec")
-                    .expressionAttributeValues(Map.of(":version", s(version.sortable()),
-                            ":nowSec", n(now.getEpochSecond()))));
+            dynamo.updateItem(r -> r.tableName(table).key(advance.key()).updateExpression(advance.updateExpression())
+                    .conditionExpression(advance.conditionExpression())
+                    .expressionAttributeValues(advance.expressionAttributeValues()));
             return true;
         } catch (ConditionalCheckFailedException e) {
             return false;

@@ -266,6 +266,66 @@ abstract class DeliveryStoreContract {
     }
 
     @Test
+    void claim_shouldRefuseAVersionOlderThanOneAlreadyClaimedForSending_evenBeforeItsCompletion() {
+        String entity = "shopsync-demo.myshopify.com/order/" + UUID.randomUUID();
+        Checks newer = checks(Optional.empty(), Optional.of(new Versioned(entity, NEWER)), false, Optional.empty());
+        Claim.Claimed sent = (Claim.Claimed) store().claim(hubspot, false, newer, NOW);
+        store().release(hubspot, sent, true, "the completion failed: ThrottlingException");
+
+        assertThat(store().claim(otherWebhook("hubspot"), false,
+                checks(Optional.empty(), Optional.of(new Versioned(entity, OLDER)), false, Optional.empty()), NOW))
+                .as("older than the version sent, though none is applied yet").isEqualTo(new Claim.Stale(NEWER, true));
+        assertThat(store().claim(hubspot, false, newer, NOW.plusSeconds(1)))
+                .as("the sent version's own retry").isInstanceOf(Claim.Claimed.class);
+        EntityVersion sameStateEarlierTrigger = new EntityVersion(NEWER.updatedAt(), NEWER.triggeredAt().minusSeconds(1));
+        assertThat(store().claim(otherWebhook("hubspot"), false,
+                checks(Optional.empty(), Optional.of(new Versioned(entity, sameStateEarlierTrigger)), false, Optional.empty()),
+                NOW)).as("the same updated_at is the same state, not an older one").isInstanceOf(Claim.Claimed.class);
+        assertThat(store().claim(otherWebhook("hubspot"), false,
+                checks(Optional.empty(), Optional.of(new Versioned(entity, OLDER)), true, Optional.empty()), NOW))
+                .as("an older version's events still go, without its state")
+                .isInstanceOfSatisfying(Claim.Claimed.class, c -> assertThat(c.staleState()).isTrue());
+        assertThat(store().claim(otherWebhook("klaviyo"), false,
+                checks(Optional.empty(), Optional.of(new Versioned(entity, OLDER)), false, Optional.empty()), NOW))
+                .as("per target").isInstanceOf(Claim.Claimed.class);
+        assertThat(store().watermark(entity, "hubspot", NOW)).as("sent is not applied: readers see no watermark").isEmpty();
+    }
+
+    @Test
+    void claim_shouldNotRaiseTheSentVersion_whenTheClaimIsRefused() {
+        String entity = "shopsync-demo.myshopify.com/order/" + UUID.randomUUID();
+        Claim.Claimed holder = (Claim.Claimed) store().claim(hubspot, false, Checks.NONE, NOW);
+        assertThat(holder.token()).isNotEmpty();
+
+        assertThat(store().claim(hubspot, false,
+                checks(Optional.empty(), Optional.of(new Versioned(entity, NEWER)), false, Optional.empty()), NOW))
+                .as("another attempt holds the lease").isInstanceOf(Claim.Busy.class);
+        assertThat(store().claim(otherWebhook("hubspot"), false,
+                checks(Optional.empty(), Optional.of(new Versioned(entity, OLDER)), false, Optional.empty()), NOW))
+                .as("the refused claim of the newer version sent nothing").isInstanceOf(Claim.Claimed.class);
+    }
+
+    @Test
+    void complete_shouldKeepTheSentVersion_whenAnOlderClaimedVersionCompletesAfterANewerWasClaimed() {
+        String entity = "shopsync-demo.myshopify.com/order/" + UUID.randomUUID();
+        EntityVersion middle = new EntityVersion(Instant.parse("2026-11-27T12:00:00Z"), Instant.parse("2026-11-27T12:00:01Z"));
+        DeliveryKey older = otherWebhook("hubspot");
+        Claim.Claimed olderClaim = (Claim.Claimed) store().claim(older, false,
+                checks(Optional.empty(), Optional.of(new Versioned(entity, OLDER)), false, Optional.empty()), NOW);
+        Claim.Claimed newerClaim = (Claim.Claimed) store().claim(hubspot, false,
+                checks(Optional.empty(), Optional.of(new Versioned(entity, NEWER)), false, Optional.empty()), NOW);
+        assertThat(newerClaim.token()).isNotEmpty();
+
+        store().complete(older, olderClaim, "delivered", new Applied(Optional.of(new Versioned(entity, OLDER)),
+                Optional.empty(), Optional.empty()), NOW);
+
+        assertThat(store().watermark(entity, "hubspot", NOW)).contains(OLDER);
+        assertThat(store().claim(otherWebhook("hubspot"), false,
+                checks(Optional.empty(), Optional.of(new Versioned(entity, middle)), false, Optional.empty()), NOW))
+                .as("the newer version sent meanwhile still counts").isEqualTo(new Claim.Stale(NEWER, true));
+    }
+
+    @Test
     void claim_shouldSayThePersonIsStale_withoutRefusing() {
         String person = "shopsync-demo.myshopify.com/customer/" + UUID.randomUUID();
         EntityVersion sameUpdateLaterTrigger = new EntityVersion(OLDER.updatedAt(), OLDER.triggeredAt().plusSeconds(5));
@@ -281,6 +341,26 @@ abstract class DeliveryStoreContract {
                 checks(Optional.empty(), Optional.empty(), false, Optional.of(new Versioned(current, OLDER))), NOW);
         assertThat(same).as("the same updated_at is not stale").isInstanceOfSatisfying(Claim.Claimed.class,
                 c -> assertThat(c.stalePerson()).isFalse());
+    }
+
+    @Test
+    void claim_shouldSayThePersonIsStale_whenANewerCopyOfItWasSentButNotRecorded() {
+        String person = "shopsync-demo.myshopify.com/customer/" + UUID.randomUUID();
+        Claim.Claimed sent = (Claim.Claimed) store().claim(hubspot, false,
+                checks(Optional.empty(), Optional.empty(), false, Optional.of(new Versioned(person, NEWER))), NOW);
+        assertThat(sent.stalePerson()).isFalse();
+        store().release(hubspot, sent, true, "the completion failed: ThrottlingException");
+
+        Claim older = store().claim(otherWebhook("hubspot"), false,
+                checks(Optional.empty(), Optional.empty(), false, Optional.of(new Versioned(person, OLDER))), NOW);
+        Claim again = store().claim(hubspot, false,
+                checks(Optional.empty(), Optional.empty(), false, Optional.of(new Versioned(person, NEWER))), NOW);
+
+        assertThat(older).as("an order carrying an older copy of the customer").isInstanceOfSatisfying(Claim.Claimed.class,
+                c -> assertThat(c.stalePerson()).isTrue());
+        assertThat(again).as("the sent copy's retry").isInstanceOfSatisfying(Claim.Claimed.class,
+                c -> assertThat(c.stalePerson()).isFalse());
+        assertThat(store().watermark(person, "hubspot", NOW)).isEmpty();
     }
 
     @Test

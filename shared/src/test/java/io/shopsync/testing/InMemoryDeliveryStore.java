@@ -12,6 +12,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalInt;
 import java.util.UUID;
+import java.util.stream.Stream;
 
 /**
  * The delivery store's semantics in memory, held to the same contract test as the DynamoDB store
@@ -30,6 +31,8 @@ public final class InMemoryDeliveryStore implements DeliveryStore {
 
     private final Map<String, Row> deliveries = new HashMap<>();
     private final Map<String, EntityVersion> watermarks = new HashMap<>();
+    /** Per watermark key and target, the newest version claimed for sending, completed or not. */
+    private final Map<String, EntityVersion> claimed = new HashMap<>();
     private final Map<String, String> events = new HashMap<>();
     private final Duration lease;
     private final Duration retention;
@@ -61,21 +64,42 @@ public final class InMemoryDeliveryStore implements DeliveryStore {
         if (first.isPresent() && !first.get().equals(key.deliveryId())) {
             return new Claim.EventDelivered(first.get());
         }
-        Optional<EntityVersion> applied = checks.entity().map(v -> watermarks.get(v.watermarkKey() + "#" + key.target()));
-        boolean staleState = applied.isPresent() && !checks.entity().get().version().isNewerThan(applied.get());
+        Optional<Claim.Stale> stale = checks.entity().flatMap(v -> staleAgainst(v, key.target()));
+        boolean staleState = stale.isPresent();
         if (staleState && !checks.sendIfStale()) {
-            deliveries.put(id, new Row("COMPLETED", null, now, "stale", now.plus(retention), 0, key, null, applied.get(),
-                    null, now));
-            return new Claim.Stale(applied.get());
+            deliveries.put(id, new Row("COMPLETED", null, now, "stale", now.plus(retention), 0, key, null,
+                    stale.get().newer(), null, now));
+            return stale.get();
         }
-        Optional<EntityVersion> person = checks.person().map(v -> watermarks.get(v.watermarkKey() + "#" + key.target()));
-        boolean stalePerson = person.isPresent()
-                && person.get().updatedAt().isAfter(checks.person().get().version().updatedAt());
+        if (!staleState) {
+            checks.entity().ifPresent(v -> claimed.put(v.watermarkKey() + "#" + key.target(), v.version()));
+        }
+        // The person's applied or sent updated_at is later than this one's (the trigger time does not count).
+        boolean stalePerson = checks.person().map(v -> Stream.of(watermarks, claimed)
+                .map(versions -> versions.get(v.watermarkKey() + "#" + key.target()))
+                .anyMatch(other -> other != null && other.updatedAt().isAfter(v.version().updatedAt()))).orElse(false);
+        if (!stalePerson) {
+            checks.person().ifPresent(v -> claimed.put(v.watermarkKey() + "#" + key.target(), v.version()));
+        }
         String token = UUID.randomUUID().toString();
         int attempts = row == null || row.expires().isBefore(now) ? 0 : row.attempts();
         deliveries.put(id, new Row("IN_PROGRESS", token, now.plus(lease), null, now.plus(retention), attempts,
                 row == null || row.expires().isBefore(now) ? null : row, key, now, null));
         return new Claim.Claimed(token, OptionalInt.of(attempts), staleState, stalePerson);
+    }
+
+    /** As the DynamoDB store: the target has this version or a newer one, or was sent a later updated_at. */
+    private Optional<Claim.Stale> staleAgainst(Versioned versioned, String target) {
+        String id = versioned.watermarkKey() + "#" + target;
+        EntityVersion applied = watermarks.get(id);
+        if (applied != null && !versioned.version().isNewerThan(applied)) {
+            return Optional.of(new Claim.Stale(applied));
+        }
+        EntityVersion sent = claimed.get(id);
+        if (sent != null && sent.updatedAt().isAfter(versioned.version().updatedAt())) {
+            return Optional.of(new Claim.Stale(sent, true));
+        }
+        return Optional.empty();
     }
 
     @Override
