@@ -5,6 +5,9 @@ import io.shopsync.alerts.Alerts;
 import io.shopsync.alerts.DynamoDbAlertGate;
 import io.shopsync.alerts.SnsAlerts;
 import io.shopsync.connectors.CachedSecret;
+import io.shopsync.connectors.DynamoDbRequestBudget;
+import io.shopsync.connectors.RateLimiter;
+import io.shopsync.connectors.RequestPermits;
 import io.shopsync.connectors.inventory.DynamoDbReportedLevels;
 import io.shopsync.connectors.inventory.ReportedLevels;
 import io.shopsync.connectors.shopify.ShopifyAdmin;
@@ -37,6 +40,7 @@ import io.shopsync.webhook.SigningSecrets;
 import io.shopsync.webhook.SigningSecretsSource;
 import io.shopsync.webhook.WebhookVerifier;
 import java.net.http.HttpClient;
+import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.secretsmanager.SecretsManagerClient;
 import java.time.Clock;
 import java.time.Duration;
@@ -47,6 +51,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.stream.Collectors;
 
 /**
@@ -92,6 +97,10 @@ public final class FlowEnvironment {
     private final SkuCache skuCache;
     private final ReportedLevels reportedLevels;
     private final ShopsyncData shopsyncData;
+    private final DynamoDbClient budgetDynamo;
+    private final String budgetTable;
+    /** One request limit per target account in this container, however many connectors send with it. */
+    private final Map<String, RequestPermits> requestLimits = new ConcurrentHashMap<>();
 
     private FlowEnvironment(Builder builder) {
         this.secrets = require(builder.secrets, "secrets");
@@ -113,6 +122,8 @@ public final class FlowEnvironment {
         this.skuCache = builder.skuCache;
         this.reportedLevels = builder.reportedLevels;
         this.shopsyncData = builder.shopsyncData;
+        this.budgetDynamo = builder.budgetDynamo;
+        this.budgetTable = builder.budgetTable;
         this.transport = builder.transport != null ? builder.transport
                 : defaultTransport();
     }
@@ -177,6 +188,7 @@ public final class FlowEnvironment {
                 .reportedLevels(new DynamoDbReportedLevels(aws.dynamo(), table, Duration.ofDays(365)))
                 .shopsyncData(new ShopsyncData(aws.dynamo(), table, aws::s3, settings.required("CLAIM_CHECK_BUCKET"),
                         aws.sns(), settings.required("ALERTS_TOPIC_ARN"), Duration.ofHours(retentionHours), telemetry))
+                .sharedRequestLimits(aws.dynamo(), table)
                 .deliveryStore(new DynamoDbDeliveryStore(aws.dynamo(), table,
                         Duration.ofSeconds(settings.integer("LEASE_SECONDS",
                                 (int) DynamoDbDeliveryStore.DEFAULT_LEASE.toSeconds())),
@@ -296,6 +308,42 @@ public final class FlowEnvironment {
         return Optional.ofNullable(shopsyncData);
     }
 
+    /**
+     * The limit of {@code permits} requests per {@code window} on one account of a target. Deployed, it is shared
+     * through the delivery table by every instance of every function calling the target with that account
+     * ({@link DynamoDbRequestBudget}); where this environment has no table (the local stack, unit tests) it is this
+     * container's own. One per account and container, however many connectors use it.
+     *
+     * @param account the account's key in the table: a secret's name, never the credential
+     * @param instancesVariable the setting listing, comma-separated, the maximum concurrency of each function that
+     *     calls the target (template.yaml); the budget's fallback gives each instance its share of the limit
+     */
+    public RequestPermits requestLimit(String account, int permits, Duration window, String instancesVariable) {
+        return requestLimits.computeIfAbsent(account, key -> budgetDynamo == null
+                ? new RateLimiter(permits, window, clock)
+                : new DynamoDbRequestBudget(budgetDynamo, budgetTable, key, permits, window,
+                        callerConcurrency(instancesVariable), clock, telemetry,
+                        Optional.ofNullable(setting("AWS_LAMBDA_FUNCTION_NAME")).orElse("shopsync")));
+    }
+
+    /** The sum of a comma-separated list of maximum concurrencies; the template's least (2 per flow, 2 flows) when unset. */
+    private int callerConcurrency(String variable) {
+        String value = setting(variable);
+        if (value == null) {
+            return 4;
+        }
+        int sum = 0;
+        for (String each : value.split(",")) {
+            try {
+                sum += Integer.parseInt(each.trim());
+            } catch (NumberFormatException e) {
+                throw new IllegalStateException("environment variable " + variable + " must list whole numbers (each"
+                        + " calling function's maximum concurrency, comma-separated), got " + value);
+            }
+        }
+        return sum;
+    }
+
     /** An optional setting of the function's environment, trimmed; null when unset or blank. */
     public String setting(String name) {
         return new Settings(variables).optional(name);
@@ -401,6 +449,8 @@ public final class FlowEnvironment {
         private SkuCache skuCache;
         private ReportedLevels reportedLevels;
         private ShopsyncData shopsyncData;
+        private DynamoDbClient budgetDynamo;
+        private String budgetTable;
 
         public Builder secrets(SigningSecretsSource value) {
             this.secrets = value;
@@ -480,6 +530,13 @@ public final class FlowEnvironment {
 
         public Builder reportedLevels(ReportedLevels value) {
             this.reportedLevels = value;
+            return this;
+        }
+
+        /** Where targets' request limits are shared between instances ({@link #requestLimit}); without it, per container. */
+        public Builder sharedRequestLimits(DynamoDbClient dynamo, String table) {
+            this.budgetDynamo = dynamo;
+            this.budgetTable = table;
             return this;
         }
 

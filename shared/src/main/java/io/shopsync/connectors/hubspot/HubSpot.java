@@ -1,6 +1,5 @@
 package io.shopsync.connectors.hubspot;
 
-import io.shopsync.connectors.RateLimiter;
 import io.shopsync.lambda.FlowEnvironment;
 import io.shopsync.mapping.Mapping;
 import java.time.Duration;
@@ -10,7 +9,9 @@ import java.util.Optional;
  * Builds HubSpot connectors from a flow's environment:
  * {@code HUBSPOT_TOKEN_SECRET_ID} (the private app token or service key in Secrets Manager; or
  * {@code HUBSPOT_TOKEN} for local runs), {@code HUBSPOT_REQUESTS_PER_10S} (100 on Free/Starter, 190 on
- * Professional/Enterprise; default 100), {@code HUBSPOT_SUBSCRIPTION_TYPE_ID} (the subscription type marketing
+ * Professional/Enterprise; default 100: the account's limit, shared by every instance of both flows through the
+ * delivery table), {@code HUBSPOT_CALLER_CONCURRENCY} (each HubSpot-calling function's maximum concurrency,
+ * comma-separated: each instance's share when the table cannot be reached), {@code HUBSPOT_SUBSCRIPTION_TYPE_ID} (the subscription type marketing
  * consent is written for), {@code HUBSPOT_BASE_URL} (tests).
  */
 public final class HubSpot {
@@ -22,9 +23,16 @@ public final class HubSpot {
         return new HubSpotApi(environment.targetHttp(HubSpotOrders.NAME, Duration.ofSeconds(10)),
                 baseUrl == null ? HubSpotApi.DEFAULT_BASE_URL : baseUrl,
                 environment.credential("HubSpot token", "HUBSPOT_TOKEN_SECRET_ID", "HUBSPOT_TOKEN"),
-                new RateLimiter(environment.setting("HUBSPOT_REQUESTS_PER_10S", 100), Duration.ofSeconds(10),
-                        environment.clock()),
+                environment.requestLimit("hubspot#" + account(environment),
+                        environment.setting("HUBSPOT_REQUESTS_PER_10S", 100), Duration.ofSeconds(10),
+                        "HUBSPOT_CALLER_CONCURRENCY"),
                 environment.json(), environment.clock());
+    }
+
+    /** Which HubSpot account a budget counts for: the token's secret (the flows of a stack share it), not the token. */
+    private static String account(FlowEnvironment environment) {
+        String secretId = environment.setting("HUBSPOT_TOKEN_SECRET_ID");
+        return secretId != null ? secretId : "HUBSPOT_TOKEN";
     }
 
     /** Orders and refunds: contacts, Commerce orders and their association. */

@@ -5,7 +5,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.shopsync.connectors.CachedSecret;
-import io.shopsync.connectors.RateLimiter;
+import io.shopsync.connectors.RequestPermits;
 import io.shopsync.http.ErrorCodes;
 import io.shopsync.http.TargetHttp;
 import io.shopsync.http.TargetResponse;
@@ -42,11 +42,11 @@ public final class HubSpotApi {
     private final TargetHttp http;
     private final String baseUrl;
     private final CachedSecret token;
-    private final RateLimiter limiter;
+    private final RequestPermits limiter;
     private final ObjectMapper json;
     private final Clock clock;
 
-    public HubSpotApi(TargetHttp http, String baseUrl, CachedSecret token, RateLimiter limiter, ObjectMapper json,
+    public HubSpotApi(TargetHttp http, String baseUrl, CachedSecret token, RequestPermits limiter, ObjectMapper json,
                       Clock clock) {
         this.http = http;
         this.baseUrl = baseUrl.endsWith("/") ? baseUrl.substring(0, baseUrl.length() - 1) : baseUrl;
