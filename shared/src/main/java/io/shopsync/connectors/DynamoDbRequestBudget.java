@@ -26,7 +26,9 @@ import software.amazon.awssdk.services.dynamodb.model.ConditionalCheckFailedExce
  *
  * <p>When DynamoDB does not answer, the budget falls back for a minute to a per-container limiter at
  * {@code limit / instances} (the most instances that may call at once), logs that once, and tries the table
- * again: a request never waits on an unreachable table, and never goes over the limit either way.
+ * again: a request never waits on an unreachable table. With every instance fallen back they stay within the
+ * limit together; while only some have, those instances' shares come on top of the table's grants, and
+ * HubSpot's 429 (retried, never lost) is the backstop.
  */
 public final class DynamoDbRequestBudget implements RequestPermits {
 

@@ -315,30 +315,30 @@ public final class FlowEnvironment {
      * container's own. One per account and container, however many connectors use it.
      *
      * @param account the account's key in the table: a secret's name, never the credential
-     * @param instancesVariable the setting listing, comma-separated, the maximum concurrency of each function that
-     *     calls the target (template.yaml); the budget's fallback gives each instance its share of the limit
+     * @param instances the most instances of all functions that may call the target at once: while the table
+     *     cannot be reached, each keeps to its share of the limit
      */
-    public RequestPermits requestLimit(String account, int permits, Duration window, String instancesVariable) {
+    public RequestPermits requestLimit(String account, int permits, Duration window, int instances) {
         return requestLimits.computeIfAbsent(account, key -> budgetDynamo == null
                 ? new RateLimiter(permits, window, clock)
                 : new DynamoDbRequestBudget(budgetDynamo, budgetTable, key, permits, window,
-                        callerConcurrency(instancesVariable), clock, telemetry,
+                        instances, clock, telemetry,
                         Optional.ofNullable(setting("AWS_LAMBDA_FUNCTION_NAME")).orElse("shopsync")));
     }
 
-    /** The sum of a comma-separated list of maximum concurrencies; the template's least (2 per flow, 2 flows) when unset. */
-    private int callerConcurrency(String variable) {
-        String value = setting(variable);
+    /** The sum of a setting's comma-separated whole numbers (the template cannot add parameters); the default when unset. */
+    public int settingTotal(String name, int defaultValue) {
+        String value = setting(name);
         if (value == null) {
-            return 4;
+            return defaultValue;
         }
         int sum = 0;
         for (String each : value.split(",")) {
             try {
                 sum += Integer.parseInt(each.trim());
             } catch (NumberFormatException e) {
-                throw new IllegalStateException("environment variable " + variable + " must list whole numbers (each"
-                        + " calling function's maximum concurrency, comma-separated), got " + value);
+                throw new IllegalStateException("environment variable " + name + " must list whole numbers,"
+                        + " comma-separated, got " + value);
             }
         }
         return sum;

@@ -98,27 +98,29 @@ class FlowEnvironmentTest {
         env.put("HUBSPOT_CALLER_CONCURRENCY", "2,3");
         FlowEnvironment environment = from(env);
 
+        int instances = environment.settingTotal("HUBSPOT_CALLER_CONCURRENCY", 4);
         io.shopsync.connectors.RequestPermits limit = environment.requestLimit("hubspot#shopsync/hubspot-token", 100,
-                java.time.Duration.ofSeconds(10), "HUBSPOT_CALLER_CONCURRENCY");
+                java.time.Duration.ofSeconds(10), instances);
         int granted = 0;
         while (granted < 100 && limit.acquire(java.time.Duration.ZERO).isEmpty()) {
             granted++;
         }
 
+        org.assertj.core.api.Assertions.assertThat(instances).isEqualTo(5);
         org.assertj.core.api.Assertions.assertThat(environment.requestLimit("hubspot#shopsync/hubspot-token", 100,
-                java.time.Duration.ofSeconds(10), "HUBSPOT_CALLER_CONCURRENCY")).isSameAs(limit);
+                java.time.Duration.ofSeconds(10), instances)).isSameAs(limit);
         org.assertj.core.api.Assertions.assertThat(environment.requestLimit("hubspot#another-token", 100,
-                java.time.Duration.ofSeconds(10), "HUBSPOT_CALLER_CONCURRENCY")).isNotSameAs(limit);
+                java.time.Duration.ofSeconds(10), instances)).isNotSameAs(limit);
         org.assertj.core.api.Assertions.assertThat(granted).isEqualTo(20); // 100 / (2 + 3)
     }
 
     @Test
-    void requestLimit_shouldRefuseACallerConcurrencyThatIsNotAListOfNumbers() {
+    void settingTotal_shouldRefuseAListThatIsNotWholeNumbers() {
         Map<String, String> env = complete();
         env.put("HUBSPOT_CALLER_CONCURRENCY", "2;2");
 
-        assertThatThrownBy(() -> from(env).requestLimit("hubspot#t", 100, java.time.Duration.ofSeconds(10),
-                "HUBSPOT_CALLER_CONCURRENCY")).isInstanceOf(IllegalStateException.class)
+        assertThatThrownBy(() -> from(env).settingTotal("HUBSPOT_CALLER_CONCURRENCY", 4))
+                .isInstanceOf(IllegalStateException.class)
                 .hasMessageContaining("HUBSPOT_CALLER_CONCURRENCY must list whole numbers");
     }
 }

@@ -25,7 +25,7 @@ public final class HubSpot {
                 environment.credential("HubSpot token", "HUBSPOT_TOKEN_SECRET_ID", "HUBSPOT_TOKEN"),
                 environment.requestLimit("hubspot#" + account(environment),
                         environment.setting("HUBSPOT_REQUESTS_PER_10S", 100), Duration.ofSeconds(10),
-                        "HUBSPOT_CALLER_CONCURRENCY"),
+                        environment.settingTotal("HUBSPOT_CALLER_CONCURRENCY", 4)), // the template's least: 2 per flow
                 environment.json(), environment.clock());
     }
 
