@@ -52,8 +52,8 @@ class TemplateRulesTest {
             "INVENTORY_WEBHOOK_SECRET", "SHOPIFY_ADMIN_TOKENS",
             // Tests only: where a connector's API is (a WireMock server); deployed, the real API's.
             "HUBSPOT_BASE_URL", "KLAVIYO_BASE_URL", "KATANA_BASE_URL", "SHOPIFY_ADMIN_BASE_URL",
-            // A local AWS endpoint (moto, LocalStack); Lambda itself sets AWS_REGION.
-            "AWS_ENDPOINT_URL", "AWS_REGION", "AWS_DEFAULT_REGION",
+            // A local AWS endpoint (moto, LocalStack); Lambda itself sets AWS_REGION and AWS_LAMBDA_FUNCTION_NAME.
+            "AWS_ENDPOINT_URL", "AWS_REGION", "AWS_DEFAULT_REGION", "AWS_LAMBDA_FUNCTION_NAME",
             // Optional: a folder (a Lambda layer) whose mapping files replace the shipped ones.
             "MAPPINGS_DIR",
             // Optional tuning with defaults in the code (README: function configuration).
@@ -1727,7 +1727,7 @@ class TemplateRulesTest {
 
         private static final List<Pattern> READS = List.of(
                 // FlowEnvironment's accessors for connectors and flows
-                Pattern.compile("\\b(?:setting|requiredSetting|settingList|enabledTargets)\\(\\s*\"([A-Z][A-Z0-9_]*)\""),
+                Pattern.compile("\\b(?:setting|requiredSetting|settingList|settingTotal|enabledTargets)\\(\\s*\"([A-Z][A-Z0-9_]*)\""),
                 // credential(description, SECRET_ID_VARIABLE, INLINE_VARIABLE)
                 Pattern.compile("\\bcredential\\(\\s*\"[^\"]*\"\\s*,\\s*\"([A-Z][A-Z0-9_]*)\"\\s*,\\s*\"([A-Z][A-Z0-9_]*)\"\\s*\\)"),
                 // FlowEnvironment.Settings

@@ -8,11 +8,11 @@ import java.util.Deque;
 import java.util.Optional;
 
 /**
- * A client-side sliding-window limit (HubSpot: 100 or 190 requests per 10 s), so a burst is slowed
- * here instead of answered with 429s. Per container: the function's maximum concurrency times this
- * limit must stay within the account's (the template caps concurrency for that reason).
+ * A client-side sliding-window limit, per container: a burst is slowed here instead of answered with 429s.
+ * Alone it keeps one instance within the limit; an account's limit shared by several instances is
+ * {@link DynamoDbRequestBudget}'s, which falls back to one of these at its share of the limit.
  */
-public final class RateLimiter {
+public final class RateLimiter implements RequestPermits {
 
     private final int permits;
     private final Duration window;
@@ -28,10 +28,7 @@ public final class RateLimiter {
         this.clock = clock;
     }
 
-    /**
-     * Takes a permit, waiting for it when it frees within {@code longestWait} (a short sleep costs less than
-     * a retry through the queue); otherwise says when it frees, for the caller to retry then.
-     */
+    @Override
     public Optional<Instant> acquire(Duration longestWait) {
         for (int attempt = 0; attempt < 3; attempt++) {
             Optional<Instant> busyUntil = tryAcquire();

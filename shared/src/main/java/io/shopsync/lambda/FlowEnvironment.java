@@ -6,6 +6,9 @@ import io.shopsync.alerts.DynamoDbAlertGate;
 import io.shopsync.alerts.SnsAlerts;
 import io.shopsync.connectors.CachedSecret;
 import io.shopsync.connectors.ConnectorServices;
+import io.shopsync.connectors.DynamoDbRequestBudget;
+import io.shopsync.connectors.RateLimiter;
+import io.shopsync.connectors.RequestPermits;
 import io.shopsync.connectors.hubspot.HubSpot;
 import io.shopsync.connectors.hubspot.HubSpotSettings;
 import io.shopsync.connectors.klaviyo.Klaviyo;
@@ -47,6 +50,7 @@ import io.shopsync.webhook.SigningSecretsSource;
 import io.shopsync.webhook.WebhookVerifier;
 import java.net.URI;
 import java.net.http.HttpClient;
+import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.secretsmanager.SecretsManagerClient;
 import java.time.Clock;
 import java.time.Duration;
@@ -57,6 +61,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.stream.Collectors;
 
 /**
@@ -104,6 +109,10 @@ public final class FlowEnvironment {
     private final ShopsyncData shopsyncData;
     /** The clients this environment was wired over, when {@link #fromVariables} built it; null otherwise. */
     private final AwsServices aws;
+    private final DynamoDbClient budgetDynamo;
+    private final String budgetTable;
+    /** One request limit per target account in this container, however many connectors send with it. */
+    private final Map<String, RequestPermits> requestLimits = new ConcurrentHashMap<>();
 
     private FlowEnvironment(Builder builder) {
         this.secrets = require(builder.secrets, "secrets");
@@ -126,6 +135,8 @@ public final class FlowEnvironment {
         this.reportedLevels = builder.reportedLevels;
         this.shopsyncData = builder.shopsyncData;
         this.aws = builder.aws;
+        this.budgetDynamo = builder.budgetDynamo;
+        this.budgetTable = builder.budgetTable;
         this.transport = builder.transport != null ? builder.transport
                 : defaultTransport();
     }
@@ -195,6 +206,7 @@ public final class FlowEnvironment {
                 .reportedLevels(new DynamoDbReportedLevels(aws.dynamo(), table, Duration.ofDays(365)))
                 .shopsyncData(new ShopsyncData(aws.dynamo(), table, aws::s3, settings.required("CLAIM_CHECK_BUCKET"),
                         aws.sns(), settings.required("ALERTS_TOPIC_ARN"), Duration.ofHours(retentionHours), telemetry))
+                .sharedRequestLimits(aws.dynamo(), table)
                 .deliveryStore(new DynamoDbDeliveryStore(aws.dynamo(), table,
                         Duration.ofSeconds(settings.integer("LEASE_SECONDS",
                                 (int) DynamoDbDeliveryStore.DEFAULT_LEASE.toSeconds())),
@@ -342,6 +354,42 @@ public final class FlowEnvironment {
         return Optional.ofNullable(shopsyncData);
     }
 
+    /**
+     * The limit of {@code permits} requests per {@code window} on one account of a target. Deployed, it is shared
+     * through the delivery table by every instance of every function calling the target with that account
+     * ({@link DynamoDbRequestBudget}); where this environment has no table (the local stack, unit tests) it is this
+     * container's own. One per account and container, however many connectors use it.
+     *
+     * @param account the account's key in the table: a secret's name, never the credential
+     * @param instances the most instances of all functions that may call the target at once: while the table
+     *     cannot be reached, each keeps to its share of the limit
+     */
+    public RequestPermits requestLimit(String account, int permits, Duration window, int instances) {
+        return requestLimits.computeIfAbsent(account, key -> budgetDynamo == null
+                ? new RateLimiter(permits, window, clock)
+                : new DynamoDbRequestBudget(budgetDynamo, budgetTable, key, permits, window,
+                        instances, clock, telemetry,
+                        Optional.ofNullable(setting("AWS_LAMBDA_FUNCTION_NAME")).orElse("shopsync")));
+    }
+
+    /** The sum of a setting's comma-separated whole numbers (the template cannot add parameters); the default when unset. */
+    public int settingTotal(String name, int defaultValue) {
+        String value = setting(name);
+        if (value == null) {
+            return defaultValue;
+        }
+        int sum = 0;
+        for (String each : value.split(",")) {
+            try {
+                sum += Integer.parseInt(each.trim());
+            } catch (NumberFormatException e) {
+                throw new IllegalStateException("environment variable " + name + " must list whole numbers,"
+                        + " comma-separated, got " + value);
+            }
+        }
+        return sum;
+    }
+
     /** An optional setting of the function's environment, trimmed; null when unset or blank. */
     public String setting(String name) {
         return new Settings(variables).optional(name);
@@ -366,16 +414,31 @@ public final class FlowEnvironment {
         return new ConnectorServices(transport, json, telemetry, clock);
     }
 
-    /** HubSpot's connectors, from {@link #hubSpotSettings()}. */
+    /**
+     * HubSpot's connectors, from {@link #hubSpotSettings()}, sending within the account's budget: one per account and
+     * container ({@link #requestLimit}), shared through the delivery table by every instance of both flows;
+     * {@code HUBSPOT_CALLER_CONCURRENCY} (each HubSpot-calling function's maximum concurrency, comma-separated) gives
+     * each instance's share while the table cannot be reached.
+     */
     public HubSpot hubspot() {
-        return new HubSpot(hubSpotSettings(), connectorServices());
+        HubSpotSettings settings = hubSpotSettings();
+        return new HubSpot(settings, connectorServices(), requestLimit("hubspot#" + hubSpotAccount(),
+                settings.requestsPer10Seconds(), Duration.ofSeconds(10),
+                settingTotal("HUBSPOT_CALLER_CONCURRENCY", 4))); // the template's least: 2 per flow
+    }
+
+    /** Which HubSpot account a budget counts for: the token's secret (the flows of a stack share it), not the token. */
+    private String hubSpotAccount() {
+        String secretId = setting("HUBSPOT_TOKEN_SECRET_ID");
+        return secretId != null ? secretId : "HUBSPOT_TOKEN";
     }
 
     /**
      * {@code HUBSPOT_TOKEN_SECRET_ID} (the private app token or service key in Secrets Manager; or
      * {@code HUBSPOT_TOKEN} for local runs), {@code HUBSPOT_REQUESTS_PER_10S} (100 on Free/Starter, 190 on
-     * Professional/Enterprise; default 100), {@code HUBSPOT_SUBSCRIPTION_TYPE_ID} (the subscription type marketing
-     * consent is written for), {@code HUBSPOT_BASE_URL} (tests).
+     * Professional/Enterprise; default 100: the account's limit, shared by every instance of both flows through the
+     * delivery table), {@code HUBSPOT_SUBSCRIPTION_TYPE_ID} (the subscription type marketing consent is written
+     * for), {@code HUBSPOT_BASE_URL} (tests).
      */
     public HubSpotSettings hubSpotSettings() {
         return new HubSpotSettings(credential("HubSpot token", "HUBSPOT_TOKEN_SECRET_ID", "HUBSPOT_TOKEN"),
@@ -520,6 +583,8 @@ public final class FlowEnvironment {
         private ReportedLevels reportedLevels;
         private ShopsyncData shopsyncData;
         private AwsServices aws;
+        private DynamoDbClient budgetDynamo;
+        private String budgetTable;
 
         Builder aws(AwsServices value) {
             this.aws = value;
@@ -604,6 +669,13 @@ public final class FlowEnvironment {
 
         public Builder reportedLevels(ReportedLevels value) {
             this.reportedLevels = value;
+            return this;
+        }
+
+        /** Where targets' request limits are shared between instances ({@link #requestLimit}); without it, per container. */
+        public Builder sharedRequestLimits(DynamoDbClient dynamo, String table) {
+            this.budgetDynamo = dynamo;
+            this.budgetTable = table;
             return this;
         }
 

@@ -86,4 +86,41 @@ class FlowEnvironmentTest {
         org.assertj.core.api.Assertions.assertThat(from(env).allowedShops())
                 .containsExactlyInAnyOrder("my-store.myshopify.com", "other-store.myshopify.com");
     }
+
+    /**
+     * The order flow builds three HubSpot connectors (orders, consent, privacy): one limit serves them all, and
+     * while the table cannot be reached each instance keeps to its share of the account's limit.
+     */
+    @Test
+    void requestLimit_shouldBeOnePerAccount_andFallBackToThisInstancesShare_whenTheTableIsUnreachable() {
+        Map<String, String> env = complete();
+        env.put("AWS_ENDPOINT_URL", "http://127.0.0.1:1"); // refuses connections, as an unreachable table does
+        env.put("HUBSPOT_CALLER_CONCURRENCY", "2,3");
+        FlowEnvironment environment = from(env);
+
+        int instances = environment.settingTotal("HUBSPOT_CALLER_CONCURRENCY", 4);
+        io.shopsync.connectors.RequestPermits limit = environment.requestLimit("hubspot#shopsync/hubspot-token", 100,
+                java.time.Duration.ofSeconds(10), instances);
+        int granted = 0;
+        while (granted < 100 && limit.acquire(java.time.Duration.ZERO).isEmpty()) {
+            granted++;
+        }
+
+        org.assertj.core.api.Assertions.assertThat(instances).isEqualTo(5);
+        org.assertj.core.api.Assertions.assertThat(environment.requestLimit("hubspot#shopsync/hubspot-token", 100,
+                java.time.Duration.ofSeconds(10), instances)).isSameAs(limit);
+        org.assertj.core.api.Assertions.assertThat(environment.requestLimit("hubspot#another-token", 100,
+                java.time.Duration.ofSeconds(10), instances)).isNotSameAs(limit);
+        org.assertj.core.api.Assertions.assertThat(granted).isEqualTo(20); // 100 / (2 + 3)
+    }
+
+    @Test
+    void settingTotal_shouldRefuseAListThatIsNotWholeNumbers() {
+        Map<String, String> env = complete();
+        env.put("HUBSPOT_CALLER_CONCURRENCY", "2;2");
+
+        assertThatThrownBy(() -> from(env).settingTotal("HUBSPOT_CALLER_CONCURRENCY", 4))
+                .isInstanceOf(IllegalStateException.class)
+                .hasMessageContaining("HUBSPOT_CALLER_CONCURRENCY must list whole numbers");
+    }
 }

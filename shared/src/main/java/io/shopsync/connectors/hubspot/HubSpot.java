@@ -1,32 +1,34 @@
 package io.shopsync.connectors.hubspot;
 
 import io.shopsync.connectors.ConnectorServices;
-import io.shopsync.connectors.RateLimiter;
+import io.shopsync.connectors.RequestPermits;
 import io.shopsync.mapping.Mapping;
-import java.time.Duration;
 
 /**
  * Builds HubSpot connectors from their settings ({@link HubSpotSettings}) and the services connectors share. All
- * connectors built by one instance share one {@link HubSpotApi}: one token, read once, and one rate limit, since
- * HubSpot counts every request of the account against the same limit.
+ * connectors built by one instance share one {@link HubSpotApi}: one token, read once, and one request limit, since
+ * HubSpot counts every request of the account against the same limit. The limit is given, not built here: deployed,
+ * it is the account's budget shared by every instance of both flows through the delivery table
+ * ({@code connectors.DynamoDbRequestBudget}); {@code lambda.FlowEnvironment} makes one per account and container.
  */
 public final class HubSpot {
 
     private final HubSpotSettings settings;
     private final ConnectorServices services;
+    private final RequestPermits limit;
     private HubSpotApi api;
 
-    public HubSpot(HubSpotSettings settings, ConnectorServices services) {
+    /** @param limit the account's request limit ({@link HubSpotSettings#requestsPer10Seconds()} per 10 s) */
+    public HubSpot(HubSpotSettings settings, ConnectorServices services, RequestPermits limit) {
         this.settings = settings;
         this.services = services;
+        this.limit = limit;
     }
 
     public synchronized HubSpotApi api() {
         if (api == null) {
             api = new HubSpotApi(services.http(HubSpotOrders.NAME, settings.requestTimeout()), settings.baseUrl(),
-                    settings.token(),
-                    new RateLimiter(settings.requestsPer10Seconds(), Duration.ofSeconds(10), services.clock()),
-                    services.json(), services.clock());
+                    settings.token(), limit, services.json(), services.clock());
         }
         return api;
     }

@@ -5,7 +5,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.shopsync.connectors.CachedSecret;
-import io.shopsync.connectors.RateLimiter;
+import io.shopsync.connectors.RequestPermits;
 import io.shopsync.http.ErrorCodes;
 import io.shopsync.http.TargetHttp;
 import io.shopsync.http.TargetResponse;
@@ -42,11 +42,11 @@ public final class HubSpotApi {
     private final TargetHttp http;
     private final String baseUrl;
     private final CachedSecret token;
-    private final RateLimiter limiter;
+    private final RequestPermits limiter;
     private final ObjectMapper json;
     private final Clock clock;
 
-    public HubSpotApi(TargetHttp http, String baseUrl, CachedSecret token, RateLimiter limiter, ObjectMapper json,
+    public HubSpotApi(TargetHttp http, String baseUrl, CachedSecret token, RequestPermits limiter, ObjectMapper json,
                       Clock clock) {
         this.http = http;
         this.baseUrl = baseUrl.endsWith("/") ? baseUrl.substring(0, baseUrl.length() - 1) : baseUrl;
@@ -318,15 +318,10 @@ public final class HubSpotApi {
     }
 
     private TargetResponse post(String path, ObjectNode body) {
-        Optional<Instant> busyUntil = limiter.acquire(LONGEST_WAIT_FOR_A_PERMIT);
-        if (busyUntil.isPresent()) {
-            return new TargetResponse.Transient("hubspot client-side rate limit reached (HUBSPOT_REQUESTS_PER_10S)",
-                    busyUntil);
-        }
-        TargetResponse response = send(path, body);
+        TargetResponse response = sendWithinLimit(path, body);
         if (response instanceof TargetResponse.Permanent permanent && permanent.status() == 401
                 && token.refreshAfterRejection()) {
-            response = send(path, body);
+            response = sendWithinLimit(path, body); // HubSpot counts the refused request too
         }
         if (response instanceof TargetResponse.Transient retry && retry.notBefore().isEmpty()
                 && retry.reason().contains("TEN_SECONDLY_ROLLING")) {
@@ -335,6 +330,16 @@ public final class HubSpotApi {
                     retry.answer());
         }
         return response;
+    }
+
+    /** Sends with a permit of the limit, or answers when one frees without sending. */
+    private TargetResponse sendWithinLimit(String path, ObjectNode body) {
+        Optional<Instant> busyUntil = limiter.acquire(LONGEST_WAIT_FOR_A_PERMIT);
+        if (busyUntil.isPresent()) {
+            return new TargetResponse.Transient("hubspot client-side rate limit reached (HUBSPOT_REQUESTS_PER_10S)",
+                    busyUntil);
+        }
+        return send(path, body);
     }
 
     private TargetResponse send(String path, ObjectNode body) {

@@ -17,6 +17,7 @@ import com.github.tomakehurst.wiremock.WireMockServer;
 import com.github.tomakehurst.wiremock.stubbing.Scenario;
 import io.shopsync.connectors.CachedSecret;
 import io.shopsync.connectors.RateLimiter;
+import io.shopsync.connectors.RequestPermits;
 import io.shopsync.delivery.DeliveryItem;
 import io.shopsync.delivery.DeliveryOutcome;
 import io.shopsync.envelope.Body;
@@ -61,6 +62,8 @@ class HubSpotOrdersContractTest {
     private String storedToken = "pat-na1-11111111-2222-3333-4444-555555555555";
     private String rotatedToken = storedToken;
     private HubSpotOrders target;
+    private TargetHttp http;
+    private CachedSecret token;
 
     @BeforeAll
     static void warmUp() throws Exception {
@@ -73,16 +76,20 @@ class HubSpotOrdersContractTest {
                 .extensions(new FakeCrmApis.HubSpotBatchAnswers()));
         hubspot.start();
         Clock clock = Clock.fixed(NOW, ZoneOffset.UTC);
-        TargetHttp http = new TargetHttp("hubspot", HttpTransport.of(HttpClient.newHttpClient()), Duration.ofSeconds(3), clock);
-        CachedSecret token = new CachedSecret("HubSpot token", () -> {
+        http = new TargetHttp("hubspot", HttpTransport.of(HttpClient.newHttpClient()), Duration.ofSeconds(3), clock);
+        token = new CachedSecret("HubSpot token", () -> {
             tokenLoads.incrementAndGet();
             String current = storedToken;
             storedToken = rotatedToken; // what Secrets Manager holds after the next rotation
             return current;
         }, Clock.systemUTC(), Duration.ZERO);
-        HubSpotApi api = new HubSpotApi(http, hubspot.baseUrl(), token, new RateLimiter(100, Duration.ofSeconds(10), clock),
-                JSON, clock);
-        target = new HubSpotOrders(api, mapping("hubspot-contact", HubSpotSchemas.CONTACTS),
+        target = orders(new RateLimiter(100, Duration.ofSeconds(10), clock));
+    }
+
+    private HubSpotOrders orders(RequestPermits limit) {
+        Clock clock = Clock.fixed(NOW, ZoneOffset.UTC);
+        HubSpotApi api = new HubSpotApi(http, hubspot.baseUrl(), token, limit, JSON, clock);
+        return new HubSpotOrders(api, mapping("hubspot-contact", HubSpotSchemas.CONTACTS),
                 mapping("hubspot-order", HubSpotSchemas.ORDERS), mapping("hubspot-refund", HubSpotSchemas.ORDERS),
                 mapping("hubspot-customer", HubSpotSchemas.CONTACTS),
                 new Telemetry(JSON, log, clock), "order-to-crm");
@@ -275,9 +282,8 @@ class HubSpotOrdersContractTest {
         assertThat(((DeliveryOutcome.PermanentFailure) outcome).reason()).contains("PROPERTY_DOESNT_EXIST");
     }
 
-    @Test
-    void deliver_shouldReloadTheTokenOnce_on401_andSucceedWithTheRotatedOne() throws Exception {
-        stubHappyPath();
+    /** HubSpot refuses the stored token once (401); Secrets Manager holds a rotated one by then. */
+    private void stubTokenRotation() {
         hubspot.stubFor(post(urlEqualTo(CONTACTS)).inScenario("rotation").whenScenarioStateIs(Scenario.STARTED)
                 .willReturn(aResponse().withStatus(401).withBody(
                         "{\"status\":\"error\",\"message\":\"Authentication credentials not found.\",\"category\":\"INVALID_AUTHENTICATION\"}"))
@@ -285,12 +291,35 @@ class HubSpotOrdersContractTest {
         hubspot.stubFor(post(urlEqualTo(CONTACTS)).inScenario("rotation").whenScenarioStateIs("rotated")
                 .willReturn(aResponse().withStatus(200).withBody(batchAnswer("contact-0", "91234567801"))));
         rotatedToken = "pat-na1-rotated-99999999";
+    }
+
+    @Test
+    void deliver_shouldReloadTheTokenOnce_on401_andSucceedWithTheRotatedOne() throws Exception {
+        stubHappyPath();
+        stubTokenRotation();
 
         DeliveryOutcome outcome = target.deliver(List.of(payload("orders/create", "orders-create.json"))).get(0);
 
         assertThat(outcome).isEqualTo(new DeliveryOutcome.Delivered());
         assertThat(tokenLoads).hasValue(2);
         hubspot.verify(postRequestedFor(urlEqualTo(CONTACTS)).withHeader("Authorization", equalTo("Bearer pat-na1-rotated-99999999")));
+    }
+
+    @Test
+    void deliver_shouldTakeAPermitForEveryRequestHubSpotCounts_includingTheResendAfterA401() throws Exception {
+        stubHappyPath();
+        stubTokenRotation();
+        AtomicInteger permits = new AtomicInteger();
+
+        DeliveryOutcome outcome = orders(longestWait -> {
+            permits.incrementAndGet();
+            return java.util.Optional.empty();
+        }).deliver(List.of(payload("orders/create", "orders-create.json"))).get(0);
+
+        assertThat(outcome).isEqualTo(new DeliveryOutcome.Delivered());
+        // HubSpot's limit counts the refused request too: contacts twice, the order, the association.
+        assertThat(hubspot.getAllServeEvents()).hasSize(4);
+        assertThat(permits).hasValue(4);
     }
 
     @Test
