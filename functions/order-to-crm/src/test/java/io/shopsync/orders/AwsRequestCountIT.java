@@ -110,6 +110,8 @@ class AwsRequestCountIT {
             assertThat(response.path("statusCode").asInt()).as("answer to webhook %s", i).isEqualTo(200);
         }
 
+        System.out.printf("AWS requests: construction %s; %d intake webhooks %s%n", atConstruction, webhooks,
+                counts(requests));
         assertThat(atConstruction).as("AWS requests while Lambda constructs the function").isEmpty();
         assertThat(counts(requests)).as("AWS requests for %s intake webhooks: %s", webhooks, requests)
                 .isEqualTo(Map.of("SecretsManager.GetSecretValue", 1L, "SQS.SendMessage", (long) webhooks));
@@ -142,6 +144,8 @@ class AwsRequestCountIT {
         assertThat(hubspot.effects).hasSize(webhooks);
         assertThat(received).isEqualTo(webhooks);
         Map<String, Long> counts = counts(requests);
+        System.out.printf("AWS requests: %d new deliveries to one target %s, %.2f per delivery%n", webhooks, counts,
+                requests.size() / (double) webhooks);
         assertThat(counts.keySet()).as("services the delivery called: %s", requests)
                 .allMatch(request -> request.startsWith("DynamoDB."));
         assertThat(requests).as("DynamoDB requests for %s new deliveries to one target: %s", webhooks, requests)
