@@ -153,11 +153,8 @@ final class TraceCommand implements Callable<Integer> {
             return traceLocal(out, domain, order);
         }
         try (AwsClients aws = AwsClients.of(awsOptions, context)) {
-            String tableName = FlowQueues.given(table).orElseGet(() ->
-                    queues.stackOutputs(aws, "--table NAME and --dlq-url URL").require("IdempotencyTableName"));
-            DynamoDbDeliveryStore store = DynamoDbDeliveryStore.withDefaults(aws.dynamo(), tableName);
-            EntityTrace trace = new EntityTrace(store, DynamoDbDeliveryStore.DEFAULT_RECORD_RETENTION,
-                    () -> deadLetters(aws), nextSteps(domain), Clock.systemUTC());
+            String tableName = tableName(aws);
+            EntityTrace trace = entityTrace(aws, tableName, domain);
             EntityTrace.Report report = aws.call("reading the delivery records of order " + order + " from table "
                     + tableName, () -> trace.trace(query(domain, order,
                     record.orderName == null ? "order " + order : "order " + record.orderName.trim() + " (id " + order + ")")));
@@ -204,11 +201,8 @@ final class TraceCommand implements Callable<Integer> {
         }
         List<SkuTrace.Item> items = sku == null ? List.of() : itemsWithSku(domain, sku);
         try (AwsClients aws = AwsClients.of(awsOptions, context)) {
-            String tableName = FlowQueues.given(table).orElseGet(() ->
-                    queues.stackOutputs(aws, "--table NAME and --dlq-url URL").require("IdempotencyTableName"));
-            DynamoDbDeliveryStore store = DynamoDbDeliveryStore.withDefaults(aws.dynamo(), tableName);
-            EntityTrace trace = new EntityTrace(store, DynamoDbDeliveryStore.DEFAULT_RECORD_RETENTION,
-                    () -> deadLetters(aws), nextSteps(domain), Clock.systemUTC());
+            String tableName = tableName(aws);
+            EntityTrace trace = entityTrace(aws, tableName, domain);
             boolean found;
             if (sku != null) {
                 SkuTrace.Answer answer = aws.call("reading the delivery records of SKU " + sku + " from table " + tableName,
@@ -224,6 +218,19 @@ final class TraceCommand implements Callable<Integer> {
             out.flush();
             return found ? 0 : 1;
         }
+    }
+
+    /** The stack's table: --table, else its IdempotencyTableName output. */
+    private String tableName(AwsClients aws) {
+        return FlowQueues.given(table).orElseGet(() ->
+                queues.stackOutputs(aws, "--table NAME and --dlq-url URL").require("IdempotencyTableName"));
+    }
+
+    /** The trace over that table's delivery records and every flow's dead letters (peeked), as each path reads them. */
+    private EntityTrace entityTrace(AwsClients aws, String tableName, String domain) {
+        DynamoDbDeliveryStore store = DynamoDbDeliveryStore.withDefaults(aws.dynamo(), tableName);
+        return new EntityTrace(store, DynamoDbDeliveryStore.DEFAULT_RECORD_RETENTION, () -> deadLetters(aws),
+                nextSteps(domain), Clock.systemUTC());
     }
 
     /** The inventory items whose SKU is {@code sku}, with their locations: one Admin GraphQL search (SkuTrace.QUERY). */
