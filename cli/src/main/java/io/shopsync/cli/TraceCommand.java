@@ -55,6 +55,7 @@ import software.amazon.awssdk.services.sqs.model.MessageSystemAttributeName;
             "  scripts/shopsync trace --stack shopsync --shop my-store --order 5123456789012 --no-logs",
             "  SHOPIFY_ADMIN_TOKEN=... scripts/shopsync trace --stack shopsync --shop my-store --order-name '#1042'",
             "  scripts/shopsync trace --local http://127.0.0.1:3000 --shop shopsync-demo --order 820982911946154508",
+            "  scripts/shopsync trace --local http://127.0.0.1:3000 --shop shopsync-demo --order-name '#1001'",
             "  SHOPIFY_ADMIN_TOKEN=... scripts/shopsync trace --stack shopsync --shop my-store --sku SS-MCS-OAT-M",
             "  SHOPIFY_ADMIN_TOKEN=... scripts/shopsync trace --stack shopsync --shop my-store --sku SS-MCS-OAT-M "
                 + "--location 655441491",
@@ -86,7 +87,7 @@ final class TraceCommand implements Callable<Integer> {
 
         @Option(names = "--order-name", paramLabel = "NAME", description = "the order's name as the admin shows it "
                 + "('#1042'), resolved to its id through the shop's Admin API (needs --token or SHOPIFY_ADMIN_TOKEN, "
-                + "scope read_orders)")
+                + "scope read_orders; with --local, by the local stack's Shopify stand-in)")
         String orderName;
 
         @Option(names = "--sku", paramLabel = "SKU", description = "a variant's SKU: the stock flow's levels of its "
@@ -139,8 +140,8 @@ final class TraceCommand implements Callable<Integer> {
             return traceStockOrWebhook(domain);
         }
         if (record.orderName != null && FlowQueues.given(local).isPresent()) {
-            throw new CliException("--order-name needs the shop's Admin API, which a local stack does not resolve names "
-                    + "against: give --order ID (the number in the order's admin URL, or in events/payloads)");
+            // The local stack resolves the name itself, against its Shopify Admin stand-in (GET /_local/trace?name=).
+            return askLocal(spec.commandLine().getOut(), "name=" + encode(plausibleOrderName(record.orderName.trim())));
         }
         String order = record.orderName != null ? orderIdOf(record.orderName.trim()) : record.orderId.trim();
         if (!order.matches("[1-9][0-9]{0,24}")) {
@@ -152,11 +153,8 @@ final class TraceCommand implements Callable<Integer> {
             return traceLocal(out, domain, order);
         }
         try (AwsClients aws = AwsClients.of(awsOptions, context)) {
-            String tableName = FlowQueues.given(table).orElseGet(() ->
-                    queues.stackOutputs(aws, "--table NAME and --dlq-url URL").require("IdempotencyTableName"));
-            DynamoDbDeliveryStore store = DynamoDbDeliveryStore.withDefaults(aws.dynamo(), tableName);
-            EntityTrace trace = new EntityTrace(store, DynamoDbDeliveryStore.DEFAULT_RECORD_RETENTION,
-                    () -> deadLetters(aws), nextSteps(domain), Clock.systemUTC());
+            String tableName = tableName(aws);
+            EntityTrace trace = entityTrace(aws, tableName, domain);
             EntityTrace.Report report = aws.call("reading the delivery records of order " + order + " from table "
                     + tableName, () -> trace.trace(query(domain, order,
                     record.orderName == null ? "order " + order : "order " + record.orderName.trim() + " (id " + order + ")")));
@@ -203,11 +201,8 @@ final class TraceCommand implements Callable<Integer> {
         }
         List<SkuTrace.Item> items = sku == null ? List.of() : itemsWithSku(domain, sku);
         try (AwsClients aws = AwsClients.of(awsOptions, context)) {
-            String tableName = FlowQueues.given(table).orElseGet(() ->
-                    queues.stackOutputs(aws, "--table NAME and --dlq-url URL").require("IdempotencyTableName"));
-            DynamoDbDeliveryStore store = DynamoDbDeliveryStore.withDefaults(aws.dynamo(), tableName);
-            EntityTrace trace = new EntityTrace(store, DynamoDbDeliveryStore.DEFAULT_RECORD_RETENTION,
-                    () -> deadLetters(aws), nextSteps(domain), Clock.systemUTC());
+            String tableName = tableName(aws);
+            EntityTrace trace = entityTrace(aws, tableName, domain);
             boolean found;
             if (sku != null) {
                 SkuTrace.Answer answer = aws.call("reading the delivery records of SKU " + sku + " from table " + tableName,
@@ -223,6 +218,19 @@ final class TraceCommand implements Callable<Integer> {
             out.flush();
             return found ? 0 : 1;
         }
+    }
+
+    /** The stack's table: --table, else its IdempotencyTableName output. */
+    private String tableName(AwsClients aws) {
+        return FlowQueues.given(table).orElseGet(() ->
+                queues.stackOutputs(aws, "--table NAME and --dlq-url URL").require("IdempotencyTableName"));
+    }
+
+    /** The trace over that table's delivery records and every flow's dead letters (peeked), as each path reads them. */
+    private EntityTrace entityTrace(AwsClients aws, String tableName, String domain) {
+        DynamoDbDeliveryStore store = DynamoDbDeliveryStore.withDefaults(aws.dynamo(), tableName);
+        return new EntityTrace(store, DynamoDbDeliveryStore.DEFAULT_RECORD_RETENTION, () -> deadLetters(aws),
+                nextSteps(domain), Clock.systemUTC());
     }
 
     /** The inventory items whose SKU is {@code sku}, with their locations: one Admin GraphQL search (SkuTrace.QUERY). */
@@ -252,10 +260,7 @@ final class TraceCommand implements Callable<Integer> {
      * kept only when the name matches exactly.
      */
     private String orderIdOf(String name) {
-        if (!OrderNames.plausible(name)) {
-            throw new CliException("--order-name '" + name + "' is not an order name: give it as the admin shows it, "
-                    + "e.g. '#1042' (quoted, or the shell drops everything after #)");
-        }
+        plausibleOrderName(name);
         String what = "the look-up of order " + name;
         AdminGraphql.Answer answer = admin.admin(http, context).graphql().query(admin.domain(), OrderNames.QUERY,
                 OrderNames.variables(name, JSON), what);
@@ -266,6 +271,15 @@ final class TraceCommand implements Callable<Integer> {
         return OrderNames.id(data.data(), name).orElseThrow(() -> new CliException("shop " + admin.domain()
                 + " has no order named " + name + ": check the name as the admin shows it (with its prefix, e.g. "
                 + "'#1042'), or give --order ID"));
+    }
+
+    /** {@code name}, when it can be an order's name as the admin shows it; otherwise a usage error saying so. */
+    private static String plausibleOrderName(String name) {
+        if (!OrderNames.plausible(name)) {
+            throw new CliException("--order-name '" + name + "' is not an order name: give it as the admin shows it, "
+                    + "e.g. '#1042' (quoted, or the shell drops everything after #)");
+        }
+        return name;
     }
 
     /** What an order's trace asks: the entity key the order flows give it (EntityKeys.byId("order", ...)). */

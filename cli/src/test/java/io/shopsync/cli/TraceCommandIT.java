@@ -259,6 +259,25 @@ class TraceCommandIT {
     }
 
     @Test
+    void trace_byOrder_showsAWebhookOfItDeadLetteredAtIntake_byTheEntityItsDeadLetterNames() throws Exception {
+        // Shopify's signed fulfillments/create of this order, subscribed to the order flow's route by mistake:
+        // dead-lettered at intake, so no delivery record; its dead letter is all the table-side trace can find.
+        String event = Fixtures.text("events/fulfilment-to-crm/fulfillments-create.json");
+        String webhookId = JSON.readTree(event).path("headers").path("x-shopify-webhook-id").asText();
+        assertThat(LambdaInvoker.invoke(function, event).path("statusCode").asInt()).isEqualTo(200);
+        assertThat(deadLetters()).isEqualTo(1);
+
+        CliRun.Result result = trace(ORDER);
+
+        assertThat(result.exitCode()).as(result.all()).isZero();
+        assertThat(result.out()).contains("In a dead-letter queue now:\n  order-to-crm: ")
+                .contains("fulfillments/create webhook " + webhookId)
+                .contains("topic fulfillments/create is not handled by flow order-to-crm")
+                .contains("scripts/shopsync dlq redrive order-to-crm");
+        assertThat(deadLetters()).as("peeked, not consumed").isEqualTo(1);
+    }
+
+    @Test
     void trace_ofAnUnknownWebhookId_saysWhereToLook_andFails() {
         postWebhook("orders-create.json");
         pollUntil(() -> hubspot.effects.size() == 1);

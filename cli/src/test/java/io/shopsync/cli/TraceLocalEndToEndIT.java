@@ -111,12 +111,34 @@ class TraceLocalEndToEndIT {
     }
 
     @Test
-    void traceLocal_refusesAnOrderName_whichOnlyAShopsAdminApiResolves() {
+    void traceLocal_byOrderName_isResolvedByTheStacksShopifyStandIn_andTraced() {
         CliRun.Result result = cli.run("trace", "--local", stack.url(), "--shop", "shopsync-demo", "--order-name",
                 "#1001");
 
-        assertThat(result.exitCode()).isEqualTo(1);
-        assertThat(result.err()).contains("--order-name needs the shop's Admin API").contains("give --order ID");
+        assertThat(result.exitCode()).as(result.all()).isZero();
+        assertThat(result.out()).startsWith("order #1001 (id " + ORDER + ") at " + SHOP + " (entity " + SHOP + "/order/"
+                        + ORDER + ")")
+                .contains("orders/paid  webhook 3eb951a6-f2bd-5fec-8bd0-064e4ca6dfc7")
+                .contains("orders/updated  webhook ef8a8a1b-49d5-53a2-be6b-563ba9bc4cf2");
+    }
+
+    @Test
+    void traceLocal_byAnOrderNameTheShopDoesNotHave_saysSo_andExits1() {
+        CliRun.Result result = cli.run("trace", "--local", stack.url(), "--shop", "shopsync-demo", "--order-name",
+                "#1999");
+
+        assertThat(result.exitCode()).as(result.all()).isEqualTo(1);
+        assertThat(result.out()).startsWith("shop " + SHOP + " has no order named #1999");
+    }
+
+    @Test
+    void traceLocal_refusesAStringThatIsNoOrderName_beforeAskingTheStack() {
+        String tooLong = "#" + "1".repeat(70);
+        CliRun.Result result = cli.run("trace", "--local", stack.url(), "--shop", "shopsync-demo", "--order-name",
+                tooLong);
+
+        assertThat(result.exitCode()).as(result.all()).isEqualTo(1);
+        assertThat(result.err()).contains("--order-name '" + tooLong + "' is not an order name");
     }
 
     /** Until the stack's status shows nothing in flight twice in a row, as scripts/local --replay waits. */

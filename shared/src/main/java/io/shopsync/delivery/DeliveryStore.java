@@ -124,11 +124,18 @@ public interface DeliveryStore {
     record Origin(String flow, String webhookId, Instant triggeredAt, Instant receivedAt, String watermarkKey) {}
 
     /**
+     * The reason a record refused as stale keeps when the newer version was only sent ({@link Claim.Stale#sentOnly}):
+     * written by the claim's own write of the stale outcome, so no request more.
+     */
+    String STALE_SENT_ONLY = "superseded by a version sent, not recorded as applied";
+
+    /**
      * One delivery record as a trace reads it.
      *
      * @param state IN_PROGRESS, RELEASED (given back to be retried), COMPLETED or FAILED (dead-lettered)
      * @param outcome a completed record's outcome label (delivered, duplicate, stale)
-     * @param reason a failed record's dead-letter reason
+     * @param reason a failed record's dead-letter reason; on a record completed as stale, {@link #STALE_SENT_ONLY} when
+     *     {@code staleAgainst} was only sent to the target, not recorded as applied ({@link Claim.Stale#sentOnly})
      * @param lastError the reason of the last retry, if the delivery was retried
      * @param attempts how many attempts called the target and did not complete
      * @param staleAgainst the version the target already had when this one was refused as stale
@@ -139,6 +146,14 @@ public interface DeliveryStore {
         /** When the record last changed: its finish, else its claim. */
         public Instant lastChange() {
             return finishedAt != null ? finishedAt : claimedAt != null ? claimedAt : Instant.EPOCH;
+        }
+
+        /**
+         * Refused as stale because {@code staleAgainst} was SENT to the target, its completion not recorded (being
+         * retried, or dead-lettered): the target may not have it.
+         */
+        public boolean staleAgainstSentOnly() {
+            return "stale".equals(outcome) && STALE_SENT_ONLY.equals(reason);
         }
     }
 

@@ -251,7 +251,7 @@ public final class DynamoDbDeliveryStore implements DeliveryStore {
                 } else if (watermark != null) {
                     Claim.Stale stale = staleAgainst(watermark, entity.get().version());
                     if (stale != null && !checks.sendIfStale()) {
-                        recordStale(key, retryFailed, stale.newer().sortable(), now);
+                        recordStale(key, retryFailed, stale, now);
                         return stale;
                     }
                     staleState = stale != null;
@@ -279,15 +279,21 @@ public final class DynamoDbDeliveryStore implements DeliveryStore {
      * Writes a refused stale copy down as completed, so a later copy of the same webhook is a duplicate (a second
      * request, on this path only). Not when another attempt holds the record: its outcome is that attempt's.
      */
-    private void recordStale(DeliveryKey key, boolean retryFailed, String applied, Instant now) {
+    private void recordStale(DeliveryKey key, boolean retryFailed, Claim.Stale stale, Instant now) {
         Map<String, AttributeValue> values = new HashMap<>();
         StringBuilder update = new StringBuilder("SET #state = :completed, outcome = :stale, topic = :topic, finishedAt = :now,"
-                + " expiresAt = :expires");
-        if (applied != null) {
-            update.append(", staleAgainst = :applied");
-            values.put(":applied", s(applied));
+                + " expiresAt = :expires, staleAgainst = :applied");
+        values.put(":applied", s(stale.newer().sortable()));
+        if (stale.sentOnly()) {
+            // Which kind of stale it is: the trace must not say the target has a version it was only sent.
+            update.append(", reason = :sentOnly");
+            values.put(":sentOnly", s(STALE_SENT_ONLY));
         }
         traced(key, update, values);
+        if (!stale.sentOnly()) {
+            // A dead-lettered record's reason (retryFailed) is not this outcome's.
+            update.append(" REMOVE reason");
+        }
         values.put(":completed", s(COMPLETED));
         values.put(":stale", s("stale"));
         values.put(":topic", s(key.topic()));

@@ -148,7 +148,8 @@ public final class WebhookIntake {
         } catch (UnprocessableWebhookException e) {
             String reason = e.getMessage();
             try {
-                queues.deadLetter(received, DeadLetterReason.atIntake(reason));
+                // The entity as the log line names it (entityOfUnqueued): the trace by that entity finds the letter.
+                queues.deadLetter(received, DeadLetterReason.atIntake(reason, entityOfUnqueued(received, body).orElse(null)));
             } catch (QueueUnavailableException failure) {
                 return new IntakeOutcome.Failed(failure.getMessage());
             }
@@ -195,8 +196,8 @@ public final class WebhookIntake {
     }
 
     /**
-     * The entity a webhook intake did not queue (refused, dead-lettered, failed) is about, for its log line: that
-     * line is the only trace such a webhook leaves, and {@code scripts/shopsync trace} finds it by the entity. Empty
+     * The entity a webhook intake did not queue (refused, dead-lettered, failed) is about, for its log line and a
+     * dead letter's {@code entity} attribute: {@code scripts/shopsync trace} finds such a webhook by the entity. Empty
      * when the shop header is not a bare shop domain or the body names no entity. The body may be unauthenticated
      * (the line's outcome says so): the entity is only ever a key to search by, an id and never a payload field.
      */

@@ -48,6 +48,10 @@ public final class SqsFlowQueues implements FlowQueues {
     public void deadLetter(Envelope envelope, DeadLetterReason reason) {
         Map<String, MessageAttributeValue> attributes = attributes(envelope);
         attributes.putAll(reasonAttributes(reason));
+        if (envelope.entity() == null && reason.entity() != null && !reason.entity().isEmpty()) {
+            // Dead-lettered at intake, unclassified: the entity its body names, so a trace by it finds this letter.
+            attributes.put("entity", text(reason.entity()));
+        }
         send(deadLetterQueueUrl, "dead-letter queue", envelope, attributes, reason);
     }
 

@@ -174,6 +174,13 @@ public final class EntityTrace {
         return switch (state) {
             case "COMPLETED" -> {
                 String outcome = record.outcome() == null ? "completed" : record.outcome();
+                if (outcome.equals("stale") && record.staleAgainstSentOnly()) {
+                    yield new Step(record, "stale", record.staleAgainst()
+                            .map(v -> "not sent: superseded by version " + v.updatedAt() + ", already sent (its "
+                                    + "completion not recorded yet, or dead-lettered)")
+                            .orElse("not sent: superseded by a newer version already sent (its completion not recorded "
+                                    + "yet, or dead-lettered)"));
+                }
                 if (outcome.equals("stale")) {
                     yield new Step(record, "stale", record.staleAgainst()
                             .map(v -> "not sent: the target already has the version of " + v.updatedAt()
@@ -345,6 +352,7 @@ public final class EntityTrace {
                 webhook.put("lastError", record.lastError());
                 webhook.put("reason", record.reason());
                 webhook.put("staleAgainst", record.staleAgainst().map(v -> v.updatedAt().toString()).orElse(null));
+                webhook.put("staleAgainstSentOnly", record.staleAgainstSentOnly());
                 webhook.put("claimedAt", text(record.claimedAt()));
                 webhook.put("finishedAt", text(record.finishedAt()));
             }

@@ -21,6 +21,7 @@ import io.shopsync.testing.MutableClock;
 import io.shopsync.testing.RecordingAlerts;
 import io.shopsync.testing.RecordingFlowQueues;
 import io.shopsync.testkit.Fixtures;
+import io.shopsync.trace.EntityTrace;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.OffsetDateTime;
@@ -191,6 +192,57 @@ abstract class NewestSentVersionContract {
         assertThat(outcomesOf("w-v2")).containsExactly("permanent-failure", "delivered");
         assertThat(receiver.state.get(entity)).isEqualTo(V2);
         assertThat(receiver.calls).containsExactly("w-v2", "w-v2");
+    }
+
+    /**
+     * The trace of an older version refused because a newer one was SENT (dead-lettered here, so the target never had
+     * it) says so, and does not claim the target has the newer version; one refused by an applied version still does.
+     */
+    @Test
+    void trace_ofAnOlderVersionRefusedByANewerOneSentOnly_saysItWasSent_notThatTheTargetHasIt() throws Exception {
+        receiver.refusing.add("w-v2");
+        loop().deliver(List.of(version(V2, "w-v2", 1)));
+        loop().deliver(List.of(version(V1, "w-v1", 1)));
+        EntityTrace trace = new EntityTrace(store(), Duration.ofHours(72), List::of, new EntityTrace.NextSteps() {
+            public String redrive(String flow) {
+                return "redrive " + flow;
+            }
+
+            public String unknown(String what) {
+                return "look elsewhere";
+            }
+        }, clock);
+
+        EntityTrace.Report report = trace.trace(new EntityTrace.Query(SHOP, entity, "order " + orderId));
+
+        assertThat(outcomesOf("w-v1")).containsExactly("stale");
+        assertThat(trace.text(report)).contains("stale: not sent: superseded by version 2026-11-27T14:58:03Z, already sent "
+                        + "(its completion not recorded yet, or dead-lettered)")
+                .doesNotContain("the target already has the version of");
+        JsonNode v1 = webhookIn(trace.json(report, JSON), "w-v1");
+        assertThat(v1.path("staleAgainst").asText()).isEqualTo("2026-11-27T14:58:03Z");
+        assertThat(v1.path("staleAgainstSentOnly").asBoolean()).isTrue();
+
+        // The redrive delivers v2; a copy of v1 under another webhook id now meets the applied version.
+        receiver.refusing.clear();
+        loop().deliver(List.of(version(V2, "w-v2", 1, Map.of("target", queues.deadLettered.get(0).reason().targets().get(0)))));
+        loop().deliver(List.of(version(V1, "w-v1-again", 1)));
+        String after = trace.text(trace.trace(new EntityTrace.Query(SHOP, entity, "order " + orderId)));
+        assertThat(after).contains("stale: not sent: the target already has the version of 2026-11-27T14:58:03Z");
+        assertThat(webhookIn(trace.json(trace.trace(new EntityTrace.Query(SHOP, entity, "order " + orderId)), JSON),
+                "w-v1-again").path("staleAgainstSentOnly").asBoolean(true)).isFalse();
+    }
+
+    /** The JSON trace's line of {@code webhookId} under its one target. */
+    private static JsonNode webhookIn(JsonNode trace, String webhookId) {
+        JsonNode found = null;
+        for (JsonNode webhook : trace.path("targets").get(0).path("webhooks")) {
+            if (webhook.path("webhookId").asText().equals(webhookId)) {
+                found = webhook;
+            }
+        }
+        assertThat(found).as(webhookId + " in " + trace).isNotNull();
+        return found;
     }
 
     @Test

@@ -349,6 +349,21 @@ class WebhookIntakeTest {
     }
 
     @Test
+    void handle_shouldNameTheEntity_onTheDeadLetterOfAMisroutedTopic_soTheTraceByOrderFindsIt() {
+        // Shopify's fulfillments/create sample, subscribed to the order flow's route by mistake.
+        intake().handle(ShopifyRequests.webhook("fulfillments/create",
+                Fixtures.text("events/payloads/fulfillments-create.json")).build());
+        // A body that names no entity: nothing to name, and no payload field stands in for it.
+        intake().handle(ShopifyRequests.webhook("orders/create", "{\"name\":\"#1001\"}").build());
+
+        assertThat(queues.deadLettered).hasSize(2);
+        assertThat(queues.deadLettered.get(0).reason().entity())
+                .isEqualTo("shopsync-demo.myshopify.com/order/820982911946154508");
+        assertThat(queues.deadLettered.get(0).envelope().entity()).as("the envelope stays unclassified").isNull();
+        assertThat(queues.deadLettered.get(1).reason().entity()).isNull();
+    }
+
+    @Test
     void handle_shouldLogNoEntity_whenTheBodyCannotNameOne_orTheShopHeaderIsForged() {
         intake().handle(ShopifyRequests.webhook("orders/create", "{\"id\":820982911946154508,").build());
         intake().handle(ShopifyRequests.webhook("orders/create", ORDER)

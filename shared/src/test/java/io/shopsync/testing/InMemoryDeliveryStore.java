@@ -21,11 +21,12 @@ import java.util.stream.Stream;
 public final class InMemoryDeliveryStore implements DeliveryStore {
 
     private record Row(String state, String token, Instant leaseUntil, String detail, Instant expires, int attempts,
-                       DeliveryKey key, String lastError, EntityVersion staleAgainst, Instant claimedAt, Instant finishedAt) {
+                       DeliveryKey key, String lastError, EntityVersion staleAgainst, Instant claimedAt, Instant finishedAt,
+                       String staleReason) {
         Row(String state, String token, Instant leaseUntil, String detail, Instant expires, int attempts, Row before,
             DeliveryKey key, Instant claimedAt, Instant finishedAt) {
             this(state, token, leaseUntil, detail, expires, attempts, key, before == null ? null : before.lastError(),
-                    null, claimedAt, finishedAt);
+                    null, claimedAt, finishedAt, null);
         }
     }
 
@@ -68,7 +69,7 @@ public final class InMemoryDeliveryStore implements DeliveryStore {
         boolean staleState = stale.isPresent();
         if (staleState && !checks.sendIfStale()) {
             deliveries.put(id, new Row("COMPLETED", null, now, "stale", now.plus(retention), 0, key, null,
-                    stale.get().newer(), null, now));
+                    stale.get().newer(), null, now, stale.get().sentOnly() ? STALE_SENT_ONLY : null));
             return stale.get();
         }
         if (!staleState) {
@@ -122,7 +123,7 @@ public final class InMemoryDeliveryStore implements DeliveryStore {
         if (row != null && claim.token().equals(row.token())) {
             deliveries.put(id, new Row("RELEASED", row.token(), row.leaseUntil(), null, row.expires(),
                     row.attempts() + (attempted ? 1 : 0), row.key(), reason != null ? reason : row.lastError(), null,
-                    row.claimedAt(), row.finishedAt()));
+                    row.claimedAt(), row.finishedAt(), null));
         }
     }
 
@@ -138,7 +139,7 @@ public final class InMemoryDeliveryStore implements DeliveryStore {
             throw new LeaseLostException("delivery record " + id + " was taken over by another attempt", null);
         }
         deliveries.put(id, new Row(state, row.token(), row.leaseUntil(), detail, now.plus(retention), row.attempts(),
-                row.key(), row.lastError(), null, row.claimedAt(), now));
+                row.key(), row.lastError(), null, row.claimedAt(), now, null));
     }
 
     @Override
@@ -151,7 +152,7 @@ public final class InMemoryDeliveryStore implements DeliveryStore {
                     DeliveryKey key = row.key();
                     boolean completed = "COMPLETED".equals(row.state());
                     return new DeliveryRecord(key.deliveryId(), key.target(), key.topic(), key.origin(), row.state(),
-                            completed ? row.detail() : null, "FAILED".equals(row.state()) ? row.detail() : null,
+                            completed ? row.detail() : null, "FAILED".equals(row.state()) ? row.detail() : row.staleReason(),
                             row.lastError(), row.attempts(), Optional.ofNullable(row.staleAgainst()), row.claimedAt(),
                             row.finishedAt());
                 })
