@@ -38,6 +38,11 @@ public final class AwsCallFailure extends SdkServiceException {
         return code;
     }
 
+    /** What to name {@code e} by in an error: the service's code for an AwsCallFailure, else the exception's type. */
+    public static String name(Exception e) {
+        return e instanceof AwsCallFailure failure ? failure.code() : e.getClass().getSimpleName();
+    }
+
     @Override
     public boolean isThrottlingException() {
         return throttling(statusCode(), code);

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.shopsync.alerts.Alerts;
 import io.shopsync.alerts.DynamoDbAlertGate;
 import io.shopsync.alerts.SnsAlerts;
+import io.shopsync.aws.AwsCallFailure;
 import io.shopsync.aws.SecretValues;
 import io.shopsync.connectors.CachedSecret;
 import io.shopsync.connectors.ConnectorServices;
@@ -542,7 +543,7 @@ public final class FlowEnvironment {
                     return secretsManager.secretString(secretId);
                 } catch (software.amazon.awssdk.core.exception.SdkException e) {
                     throw new IllegalStateException("cannot read Secrets Manager secret " + secretId + " ("
-                            + e.getClass().getSimpleName() + "): check it exists and the function may read it", e);
+                            + AwsCallFailure.name(e) + "): check it exists and the function may read it", e);
                 }
             }, clock, Duration.ofMinutes(1));
         }

@@ -1,6 +1,7 @@
 package io.shopsync.webhook;
 
 import software.amazon.awssdk.core.exception.SdkException;
+import io.shopsync.aws.AwsCallFailure;
 import io.shopsync.aws.SecretValues;
 
 /** Reads the signing secrets from one AWS Secrets Manager secret (name or ARN). */
@@ -21,7 +22,7 @@ public final class SecretsManagerSigningSecrets implements SigningSecretsSource 
             value = client.secretString(secretId);
         } catch (SdkException e) {
             throw new SecretsUnavailableException("cannot read Secrets Manager secret " + secretId
-                    + " (" + e.getClass().getSimpleName() + "): check that it exists in this region and that the"
+                    + " (" + AwsCallFailure.name(e) + "): check that it exists in this region and that the"
                     + " function's role may call secretsmanager:GetSecretValue on it", e);
         }
         try {

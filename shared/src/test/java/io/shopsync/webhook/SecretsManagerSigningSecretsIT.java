@@ -37,6 +37,7 @@ class SecretsManagerSigningSecretsIT {
         assertThatThrownBy(() -> new SecretsManagerSigningSecrets(MotoSignedAws.secrets(aws), name).load())
                 .isInstanceOf(SecretsUnavailableException.class)
                 .hasMessageContaining(name)
+                .hasMessageContaining("ResourceNotFoundException")
                 .hasMessageContaining("secretsmanager:GetSecretValue");
     }
 
