@@ -1,13 +1,12 @@
 package io.shopsync.alerts;
 
+import io.shopsync.aws.SnsPublish;
 import io.shopsync.observability.Telemetry;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Map;
 import software.amazon.awssdk.core.exception.SdkException;
-import software.amazon.awssdk.services.sns.SnsClient;
-import software.amazon.awssdk.services.sns.model.MessageAttributeValue;
 
 /**
  * Publishes alerts to the SNS alerts topic, at most one per flow, target and failure category per
@@ -16,14 +15,14 @@ import software.amazon.awssdk.services.sns.model.MessageAttributeValue;
  */
 public final class SnsAlerts implements Alerts {
 
-    private final SnsClient sns;
+    private final SnsPublish sns;
     private final String topicArn;
     private final AlertGate gate;
     private final Duration window;
     private final Telemetry telemetry;
     private final Clock clock;
 
-    public SnsAlerts(SnsClient sns, String topicArn, AlertGate gate, Duration window, Telemetry telemetry, Clock clock) {
+    public SnsAlerts(SnsPublish sns, String topicArn, AlertGate gate, Duration window, Telemetry telemetry, Clock clock) {
         this.sns = sns;
         this.topicArn = topicArn;
         this.gate = gate;
@@ -48,12 +47,10 @@ public final class SnsAlerts implements Alerts {
             return;
         }
         try {
-            sns.publish(r -> r.topicArn(topicArn).subject(alert.subject())
-                    .message(alert.text((int) window.toMinutes()))
-                    .messageAttributes(Map.of(
-                            "flow", text(alert.flow()),
-                            "target", text(alert.target()),
-                            "category", text(alert.category()))));
+            sns.publish(topicArn, alert.subject(), alert.text((int) window.toMinutes()), Map.of(
+                    "flow", alert.flow(),
+                    "target", alert.target(),
+                    "category", alert.category()));
             telemetry.line(alert.flow(), "alert published").field("target", alert.target())
                     .field("category", alert.category()).count("AlertsPublished").emit();
         } catch (SdkException e) {
@@ -62,9 +59,5 @@ public final class SnsAlerts implements Alerts {
                     .field("action", "check the function may sns:Publish to " + topicArn + "; the item is in the DLQ")
                     .count("AlertFailures").emit();
         }
-    }
-
-    private static MessageAttributeValue text(String value) {
-        return MessageAttributeValue.builder().dataType("String").stringValue(value).build();
     }
 }

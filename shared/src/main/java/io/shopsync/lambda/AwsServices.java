@@ -1,5 +1,9 @@
 package io.shopsync.lambda;
 
+import io.shopsync.aws.SecretValues;
+import io.shopsync.aws.SignedSecretsManager;
+import io.shopsync.aws.SignedSns;
+import io.shopsync.aws.SnsPublish;
 import io.shopsync.queue.S3Objects;
 import java.net.URI;
 import java.time.Clock;
@@ -20,8 +24,6 @@ import software.amazon.awssdk.http.SdkHttpClient;
 import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
 import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
-import software.amazon.awssdk.services.secretsmanager.SecretsManagerClient;
-import software.amazon.awssdk.services.sns.SnsClient;
 import software.amazon.awssdk.services.sqs.SqsClient;
 
 /**
@@ -29,7 +31,9 @@ import software.amazon.awssdk.services.sqs.SqsClient;
  * SDK's clients), with the region and credentials Lambda's environment names, so no client walks the default
  * chains (profile files, IMDS). {@code AWS_ENDPOINT_URL}, when set, points every client at a local endpoint
  * (moto, LocalStack). S3 is reached through {@link S3Objects} (signed requests on the same HTTP client, not the
- * SDK's S3 client), built on first use: only oversized bodies and privacy requests need it.
+ * SDK's S3 client), built on first use: only oversized bodies and privacy requests need it. SNS Publish and Secrets
+ * Manager GetSecretValue are signed requests too ({@link SignedSns}, {@link SignedSecretsManager}): their SDK modules
+ * were 1.5 MB of every function jar for one call each (docs/performance.md, "Jar size").
  *
  * <p>For SnapStart priming, {@link #offline} points every client at an in-memory stand-in and fake credentials for
  * the length of a rehearsal, so the SDK's request path runs before the snapshot with no network call and no real
@@ -42,20 +46,20 @@ import software.amazon.awssdk.services.sqs.SqsClient;
 public final class AwsServices {
 
     private final SqsClient sqs;
-    private final SecretsManagerClient secretsManager;
+    private final SecretValues secretsManager;
     private final DynamoDbClient dynamo;
-    private final SnsClient sns;
+    private final SnsPublish sns;
     private final Supplier<S3Objects> s3Factory;
     private volatile S3Objects s3;
     /** Null when the clients were built elsewhere (tests): then there is nothing to switch for a rehearsal. */
     private final ClientSettings settings;
 
-    public AwsServices(SqsClient sqs, SecretsManagerClient secretsManager, DynamoDbClient dynamo, SnsClient sns,
+    public AwsServices(SqsClient sqs, SecretValues secretsManager, DynamoDbClient dynamo, SnsPublish sns,
                        Supplier<S3Objects> s3Factory) {
         this(sqs, secretsManager, dynamo, sns, s3Factory, null);
     }
 
-    private AwsServices(SqsClient sqs, SecretsManagerClient secretsManager, DynamoDbClient dynamo, SnsClient sns,
+    private AwsServices(SqsClient sqs, SecretValues secretsManager, DynamoDbClient dynamo, SnsPublish sns,
                         Supplier<S3Objects> s3Factory, ClientSettings settings) {
         this.settings = settings;
         this.sqs = sqs;
@@ -68,9 +72,11 @@ public final class AwsServices {
     public static AwsServices fromEnvironment(Map<String, String> env) {
         ClientSettings settings = new ClientSettings(env);
         return new AwsServices(settings.configure(SqsClient.builder()).build(),
-                settings.configure(SecretsManagerClient.builder()).build(),
+                new SignedSecretsManager(settings.http, settings.credentials, settings.region.id(), settings.endpoint,
+                        Clock.systemUTC()),
                 settings.configure(DynamoDbClient.builder()).build(),
-                settings.configure(SnsClient.builder()).build(),
+                new SignedSns(settings.http, settings.credentials, settings.region.id(), settings.endpoint,
+                        Clock.systemUTC()),
                 () -> new S3Objects(settings.http, settings.credentials, settings.region.id(), settings.endpoint,
                         Clock.systemUTC()), settings);
     }
@@ -110,7 +116,7 @@ public final class AwsServices {
         return sqs;
     }
 
-    public SecretsManagerClient secretsManager() {
+    public SecretValues secretsManager() {
         return secretsManager;
     }
 
@@ -118,7 +124,7 @@ public final class AwsServices {
         return dynamo;
     }
 
-    public SnsClient sns() {
+    public SnsPublish sns() {
         return sns;
     }
 

@@ -4,6 +4,8 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.shopsync.alerts.Alerts;
 import io.shopsync.alerts.DynamoDbAlertGate;
 import io.shopsync.alerts.SnsAlerts;
+import io.shopsync.aws.AwsCallFailure;
+import io.shopsync.aws.SecretValues;
 import io.shopsync.connectors.CachedSecret;
 import io.shopsync.connectors.ConnectorServices;
 import io.shopsync.connectors.DynamoDbRequestBudget;
@@ -51,7 +53,6 @@ import io.shopsync.webhook.WebhookVerifier;
 import java.net.URI;
 import java.net.http.HttpClient;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
-import software.amazon.awssdk.services.secretsmanager.SecretsManagerClient;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -103,7 +104,7 @@ public final class FlowEnvironment {
     private final DeliverySettings deliverySettings;
     private final HttpTransport transport;
     private final Map<String, String> variables;
-    private final SecretsManagerClient secretsManager;
+    private final SecretValues secretsManager;
     private final SkuCache skuCache;
     private final ReportedLevels reportedLevels;
     private final ShopsyncData shopsyncData;
@@ -507,7 +508,7 @@ public final class FlowEnvironment {
     }
 
     /** {@link #shopifyAdmin()} from settings alone: the reconciler's wiring has no flow environment. */
-    static ShopifyAdmin shopifyAdmin(Settings settings, SecretsManagerClient secretsManager, HttpTransport transport,
+    static ShopifyAdmin shopifyAdmin(Settings settings, SecretValues secretsManager, HttpTransport transport,
                                      Set<String> allowedShops, ObjectMapper json, Clock clock) {
         String version = settings.optional("SHOPIFY_API_VERSION");
         return new ShopifyAdmin(new TargetHttp("shopify", transport, Duration.ofSeconds(10), clock),
@@ -530,7 +531,7 @@ public final class FlowEnvironment {
         return credential(new Settings(variables), secretsManager, clock, description, secretIdVariable, inlineVariable);
     }
 
-    static CachedSecret credential(Settings settings, SecretsManagerClient secretsManager, Clock clock, String description,
+    static CachedSecret credential(Settings settings, SecretValues secretsManager, Clock clock, String description,
                                    String secretIdVariable, String inlineVariable) {
         String secretId = settings.optional(secretIdVariable);
         if (secretId != null) {
@@ -539,10 +540,10 @@ public final class FlowEnvironment {
             }
             return new CachedSecret(description + " (Secrets Manager secret " + secretId + ")", () -> {
                 try {
-                    return secretsManager.getSecretValue(r -> r.secretId(secretId)).secretString();
+                    return secretsManager.secretString(secretId);
                 } catch (software.amazon.awssdk.core.exception.SdkException e) {
                     throw new IllegalStateException("cannot read Secrets Manager secret " + secretId + " ("
-                            + e.getClass().getSimpleName() + "): check it exists and the function may read it", e);
+                            + AwsCallFailure.name(e) + "): check it exists and the function may read it", e);
                 }
             }, clock, Duration.ofMinutes(1));
         }
@@ -578,7 +579,7 @@ public final class FlowEnvironment {
         private DeliverySettings deliverySettings = DeliverySettings.defaults();
         private HttpTransport transport;
         private Map<String, String> variables = Map.of();
-        private SecretsManagerClient secretsManager;
+        private SecretValues secretsManager;
         private SkuCache skuCache;
         private ReportedLevels reportedLevels;
         private ShopsyncData shopsyncData;
@@ -657,7 +658,7 @@ public final class FlowEnvironment {
             return this;
         }
 
-        public Builder secretsManager(SecretsManagerClient value) {
+        public Builder secretsManager(SecretValues value) {
             this.secretsManager = value;
             return this;
         }

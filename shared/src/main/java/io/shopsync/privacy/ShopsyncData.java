@@ -1,5 +1,6 @@
 package io.shopsync.privacy;
 
+import io.shopsync.aws.SnsPublish;
 import io.shopsync.delivery.DeliveryItem;
 import io.shopsync.delivery.DeliveryOutcome;
 import io.shopsync.delivery.DynamoDbDeliveryStore;
@@ -24,7 +25,6 @@ import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
 import software.amazon.awssdk.services.dynamodb.model.ScanRequest;
 import software.amazon.awssdk.services.dynamodb.model.ScanResponse;
-import software.amazon.awssdk.services.sns.SnsClient;
 
 /**
  * What Shopsync itself holds, as a target of the privacy webhooks (target name {@value #NAME}, so each request
@@ -60,12 +60,12 @@ public final class ShopsyncData implements Target {
     private final String table;
     private final Supplier<S3Objects> s3;
     private final String bucket;
-    private final SnsClient sns;
+    private final SnsPublish sns;
     private final String topicArn;
     private final Duration recordRetention;
     private final Telemetry telemetry;
 
-    public ShopsyncData(DynamoDbClient dynamo, String table, Supplier<S3Objects> s3, String bucket, SnsClient sns,
+    public ShopsyncData(DynamoDbClient dynamo, String table, Supplier<S3Objects> s3, String bucket, SnsPublish sns,
                         String topicArn, Duration recordRetention, Telemetry telemetry) {
         this.dynamo = dynamo;
         this.table = table;
@@ -201,8 +201,7 @@ public final class ShopsyncData implements Target {
                 + " which hold the customer's data under their own retention; Shopsync keeps no copy of it.\n"
                 + "What to do: answer the merchant with this list within 30 days, as Shopify requires.";
         String subject = "Shopsync: customers/data_request for customer " + customer;
-        sns.publish(r -> r.topicArn(topicArn).subject(subject.length() <= 100 ? subject : subject.substring(0, 100))
-                .message(text));
+        sns.publish(topicArn, subject.length() <= 100 ? subject : subject.substring(0, 100), text, Map.of());
         return new Summary(items.size(), bodies);
     }
 

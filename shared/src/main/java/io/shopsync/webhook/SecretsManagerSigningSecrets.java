@@ -1,15 +1,16 @@
 package io.shopsync.webhook;
 
 import software.amazon.awssdk.core.exception.SdkException;
-import software.amazon.awssdk.services.secretsmanager.SecretsManagerClient;
+import io.shopsync.aws.AwsCallFailure;
+import io.shopsync.aws.SecretValues;
 
 /** Reads the signing secrets from one AWS Secrets Manager secret (name or ARN). */
 public final class SecretsManagerSigningSecrets implements SigningSecretsSource {
 
-    private final SecretsManagerClient client;
+    private final SecretValues client;
     private final String secretId;
 
-    public SecretsManagerSigningSecrets(SecretsManagerClient client, String secretId) {
+    public SecretsManagerSigningSecrets(SecretValues client, String secretId) {
         this.client = client;
         this.secretId = secretId;
     }
@@ -18,10 +19,10 @@ public final class SecretsManagerSigningSecrets implements SigningSecretsSource 
     public SigningSecrets load() {
         String value;
         try {
-            value = client.getSecretValue(r -> r.secretId(secretId)).secretString();
+            value = client.secretString(secretId);
         } catch (SdkException e) {
             throw new SecretsUnavailableException("cannot read Secrets Manager secret " + secretId
-                    + " (" + e.getClass().getSimpleName() + "): check that it exists in this region and that the"
+                    + " (" + AwsCallFailure.name(e) + "): check that it exists in this region and that the"
                     + " function's role may call secretsmanager:GetSecretValue on it", e);
         }
         try {

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.shopsync.observability.Telemetry;
 import io.shopsync.testing.CapturedLines;
+import io.shopsync.testing.MotoSignedAws;
 import io.shopsync.testing.MutableClock;
 import io.shopsync.testkit.AwsBackend;
 import io.shopsync.testkit.AwsClients;
@@ -35,7 +36,7 @@ class SnsAlertsIT {
 
     /** A new container's alerts: only the table is shared. */
     private SnsAlerts alerts() {
-        return new SnsAlerts(aws.sns(), topic.topicArn(), new DynamoDbAlertGate(aws.dynamo(), table, WINDOW), WINDOW,
+        return new SnsAlerts(MotoSignedAws.sns(aws), topic.topicArn(), new DynamoDbAlertGate(aws.dynamo(), table, WINDOW), WINDOW,
                 new Telemetry(JSON, log, clock), clock);
     }
 

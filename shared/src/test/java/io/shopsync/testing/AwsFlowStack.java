@@ -65,7 +65,7 @@ public final class AwsFlowStack {
     }
 
     public AwsServices services() {
-        return new AwsServices(aws.sqs(), aws.secretsManager(), aws.dynamo(), aws.sns(), MotoS3.of(aws));
+        return new AwsServices(aws.sqs(), MotoSignedAws.secrets(aws), aws.dynamo(), MotoSignedAws.sns(aws), MotoS3.of(aws));
     }
 
     public FlowEnvironment environment() {

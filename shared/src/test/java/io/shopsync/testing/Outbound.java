@@ -17,7 +17,6 @@ import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import software.amazon.awssdk.services.sns.model.PublishRequest;
 import software.amazon.awssdk.services.sqs.model.SendMessageRequest;
 
 /**
@@ -118,14 +117,13 @@ public final class Outbound {
             texts.put(queue + " message " + n + " group id", message.messageGroupId());
             texts.put(queue + " message " + n + " deduplication id", message.messageDeduplicationId());
         }
-        List<PublishRequest> alerts = List.copyOf(sns.published);
+        List<RecordingSns.Published> alerts = List.copyOf(sns.published);
         for (int i = 0; i < alerts.size(); i++) {
-            PublishRequest alert = alerts.get(i);
+            RecordingSns.Published alert = alerts.get(i);
             int n = i + 1;
             texts.put("alert " + n + " subject", alert.subject());
             texts.put("alert " + n + " message", alert.message());
-            alert.messageAttributes().forEach((name, value) ->
-                    texts.put("alert " + n + " attribute " + name, value.stringValue()));
+            alert.attributes().forEach((name, value) -> texts.put("alert " + n + " attribute " + name, value));
         }
         return texts;
     }

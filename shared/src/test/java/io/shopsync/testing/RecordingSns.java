@@ -1,27 +1,21 @@
 package io.shopsync.testing;
 
+import io.shopsync.aws.SnsPublish;
 import java.util.ArrayList;
 import java.util.List;
-import software.amazon.awssdk.services.sns.SnsClient;
-import software.amazon.awssdk.services.sns.model.PublishRequest;
-import software.amazon.awssdk.services.sns.model.PublishResponse;
+import java.util.Map;
 
-/** An SNS client that keeps every publish request, exactly as the SDK would send it, and sends nothing. */
-public final class RecordingSns implements SnsClient {
+/** An SNS publisher that keeps every publish, exactly as the function asks for it, and sends nothing. */
+public final class RecordingSns implements SnsPublish {
 
-    public final List<PublishRequest> published = new ArrayList<>();
+    /** One Publish: topic, subject, message and String message attributes. */
+    public record Published(String topicArn, String subject, String message, Map<String, String> attributes) {}
+
+    public final List<Published> published = new ArrayList<>();
 
     @Override
-    public synchronized PublishResponse publish(PublishRequest request) {
-        published.add(request);
-        return PublishResponse.builder().messageId("alert-" + published.size()).build();
+    public synchronized String publish(String topicArn, String subject, String message, Map<String, String> attributes) {
+        published.add(new Published(topicArn, subject, message, Map.copyOf(attributes)));
+        return "alert-" + published.size();
     }
-
-    @Override
-    public String serviceName() {
-        return "sns";
-    }
-
-    @Override
-    public void close() {}
 }

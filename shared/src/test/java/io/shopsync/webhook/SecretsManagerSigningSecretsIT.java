@@ -3,6 +3,7 @@ package io.shopsync.webhook;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.shopsync.testing.MotoSignedAws;
 import io.shopsync.testkit.AwsBackend;
 import io.shopsync.testkit.AwsClients;
 import java.nio.charset.StandardCharsets;
@@ -22,7 +23,7 @@ class SecretsManagerSigningSecretsIT {
         aws.secretsManager().createSecret(r -> r.name(name).secretString(
                 "{\"clientSecrets\":[\"current\",\"previous\"],\"shopSigningKeys\":{\"shopsync-demo.myshopify.com\":\"admin-key\"}}"));
 
-        SigningSecrets secrets = new SecretsManagerSigningSecrets(aws.secretsManager(), name).load();
+        SigningSecrets secrets = new SecretsManagerSigningSecrets(MotoSignedAws.secrets(aws), name).load();
 
         assertThat(secrets.size()).isEqualTo(3);
         byte[] adminDigest = Base64.getDecoder().decode(WebhookSignature.sign(BODY, "admin-key"));
@@ -33,9 +34,10 @@ class SecretsManagerSigningSecretsIT {
     void load_shouldSayWhatToCheck_whenTheSecretDoesNotExist(AwsClients aws) {
         String name = "shopsync/missing-" + UUID.randomUUID();
 
-        assertThatThrownBy(() -> new SecretsManagerSigningSecrets(aws.secretsManager(), name).load())
+        assertThatThrownBy(() -> new SecretsManagerSigningSecrets(MotoSignedAws.secrets(aws), name).load())
                 .isInstanceOf(SecretsUnavailableException.class)
                 .hasMessageContaining(name)
+                .hasMessageContaining("ResourceNotFoundException")
                 .hasMessageContaining("secretsmanager:GetSecretValue");
     }
 
@@ -44,7 +46,7 @@ class SecretsManagerSigningSecretsIT {
         String name = "shopsync/empty-" + UUID.randomUUID();
         aws.secretsManager().createSecret(r -> r.name(name).secretString("{\"clientSecrets\":[]}"));
 
-        assertThatThrownBy(() -> new SecretsManagerSigningSecrets(aws.secretsManager(), name).load())
+        assertThatThrownBy(() -> new SecretsManagerSigningSecrets(MotoSignedAws.secrets(aws), name).load())
                 .isInstanceOf(SecretsUnavailableException.class)
                 .hasMessageContaining("no webhook signing secret configured");
     }

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.shopsync.aws.SecretValues;
 import io.shopsync.connectors.hubspot.HubSpot;
 import io.shopsync.delivery.DeliveryItem;
 import io.shopsync.delivery.DeliveryOutcome;
@@ -26,10 +27,6 @@ import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
-import software.amazon.awssdk.services.secretsmanager.SecretsManagerClient;
-import software.amazon.awssdk.services.secretsmanager.model.GetSecretValueRequest;
-import software.amazon.awssdk.services.secretsmanager.model.GetSecretValueResponse;
-import software.amazon.awssdk.services.secretsmanager.model.ResourceNotFoundException;
 
 /** The order flow's HubSpot connectors (orders, consent, privacy) as its environment wires them: one account, one token read, one rate limit. */
 class OrderFlowHubSpotWiringTest {
@@ -44,23 +41,13 @@ class OrderFlowHubSpotWiringTest {
     private final AtomicInteger secretReads = new AtomicInteger();
 
     /** Answers GetSecretValue as Secrets Manager does: the token for its secret, ResourceNotFound for any other. */
-    private final SecretsManagerClient secretsManager = new SecretsManagerClient() {
-        @Override
-        public GetSecretValueResponse getSecretValue(GetSecretValueRequest request) {
-            secretReads.incrementAndGet();
-            if (!request.secretId().equals(TOKEN_SECRET)) {
-                throw ResourceNotFoundException.builder().message("Secrets Manager can't find the specified secret.").build();
-            }
-            return GetSecretValueResponse.builder().name(TOKEN_SECRET).secretString(FakeCrmApis.HUBSPOT_TOKEN).build();
+    private final SecretValues secretsManager = secretId -> {
+        secretReads.incrementAndGet();
+        if (!secretId.equals(TOKEN_SECRET)) {
+            throw software.amazon.awssdk.core.exception.SdkServiceException.builder().statusCode(400)
+                    .message("ResourceNotFoundException: Secrets Manager can't find the specified secret.").build();
         }
-
-        @Override
-        public String serviceName() {
-            return "secretsmanager";
-        }
-
-        @Override
-        public void close() {}
+        return FakeCrmApis.HUBSPOT_TOKEN;
     };
 
     @AfterEach

@@ -11,6 +11,7 @@ import io.shopsync.lambda.AwsServices;
 import io.shopsync.lambda.FlowEnvironment;
 import io.shopsync.testing.FakeCrmApis;
 import io.shopsync.testing.MotoS3;
+import io.shopsync.testing.MotoSignedAws;
 import io.shopsync.testing.RollingWindow;
 import io.shopsync.testing.SerializedDynamoDb;
 import io.shopsync.testkit.AwsBackend;
@@ -79,7 +80,7 @@ class HubSpotSharedRateLimitIT {
                 "HUBSPOT_REQUESTS_PER_10S", Integer.toString(PERMITS),
                 "HUBSPOT_CALLER_CONCURRENCY", "2,2"));
         env.putAll(extra);
-        AwsServices services = new AwsServices(aws.sqs(), aws.secretsManager(), dynamo, aws.sns(), MotoS3.of(aws));
+        AwsServices services = new AwsServices(aws.sqs(), MotoSignedAws.secrets(aws), dynamo, MotoSignedAws.sns(aws), MotoS3.of(aws));
         return FlowEnvironment.builderFromVariables(env, services).build().hubspot().api();
     }
 
