@@ -1,10 +1,8 @@
 package io.shopsync.aws;
 
 import java.io.IOException;
-import java.io.InputStream;
 import java.net.URI;
 import java.time.Clock;
-import java.time.Duration;
 import software.amazon.awssdk.auth.credentials.AwsCredentialsProvider;
 import software.amazon.awssdk.core.exception.SdkClientException;
 import software.amazon.awssdk.http.ContentStreamProvider;
@@ -75,7 +73,7 @@ final class SignedPost {
                 HttpExecuteResponse response = http.prepareRequest(HttpExecuteRequest.builder().request(signed.request())
                         .contentStreamProvider(signed.payload().orElse(null)).build()).call();
                 int status = response.httpResponse().statusCode();
-                byte[] answer = read(response);
+                byte[] answer = AwsAnswers.read(response);
                 if (status / 100 == 2) {
                     return answer;
                 }
@@ -102,7 +100,7 @@ final class SignedPost {
                 lastIo = e;
             }
             if (attempt < ATTEMPTS) {
-                pause(attempt);
+                AwsAnswers.pause(attempt);
             }
         }
         throw SdkClientException.builder().message(what + " got no answer in " + ATTEMPTS + " attempts (" + lastIo
@@ -116,22 +114,5 @@ final class SignedPost {
                 .putProperty(AwsV4HttpSigner.SERVICE_SIGNING_NAME, service)
                 .putProperty(AwsV4HttpSigner.REGION_NAME, region)
                 .putProperty(HttpSigner.SIGNING_CLOCK, clock));
-    }
-
-    private static byte[] read(HttpExecuteResponse response) throws IOException {
-        if (response.responseBody().isEmpty()) {
-            return new byte[0];
-        }
-        try (InputStream in = response.responseBody().get()) {
-            return in.readAllBytes();
-        }
-    }
-
-    private static void pause(int attempt) {
-        try {
-            Thread.sleep(Duration.ofMillis(100L << attempt).toMillis());
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
     }
 }

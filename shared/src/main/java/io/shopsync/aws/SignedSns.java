@@ -1,6 +1,5 @@
 package io.shopsync.aws;
 
-import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.net.URI;
 import java.net.URLEncoder;
@@ -8,9 +7,6 @@ import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.util.Map;
 import java.util.TreeMap;
-import javax.xml.XMLConstants;
-import javax.xml.parsers.DocumentBuilderFactory;
-import javax.xml.parsers.ParserConfigurationException;
 import org.w3c.dom.Element;
 import org.xml.sax.SAXException;
 import software.amazon.awssdk.auth.credentials.AwsCredentialsProvider;
@@ -38,7 +34,7 @@ public final class SignedSns implements SnsPublish {
                 body.getBytes(StandardCharsets.UTF_8), SignedSns::refusal,
                 "check ALERTS_TOPIC_ARN names the stack's topic in this region, and the message's size and attributes");
         try {
-            return text(parse(answer).getDocumentElement(), "PublishResult", "MessageId");
+            return text(AwsAnswers.parseXml(answer).getDocumentElement(), "PublishResult", "MessageId");
         } catch (IOException | SAXException e) {
             throw SdkClientException.builder().message("SNS Publish " + topicArn
                     + " answered 2xx with XML that cannot be read (" + e.getMessage() + "); the message may have been"
@@ -78,7 +74,7 @@ public final class SignedSns implements SnsPublish {
     /** {@code <ErrorResponse><Error><Type/><Code/><Message/></Error><RequestId/></ErrorResponse>}. */
     private static SignedPost.Refusal refusal(byte[] answer) {
         try {
-            Element root = parse(answer).getDocumentElement();
+            Element root = AwsAnswers.parseXml(answer).getDocumentElement();
             Element error = child(root, "Error");
             if (error == null) {
                 return new SignedPost.Refusal(null, "an answer that is not SNS's ErrorResponse", null);
@@ -105,19 +101,5 @@ public final class SignedSns implements SnsPublish {
             }
         }
         return null;
-    }
-
-    /** SNS's answers only: no DTDs, no external entities. */
-    private static org.w3c.dom.Document parse(byte[] answer) throws IOException, SAXException {
-        try {
-            DocumentBuilderFactory factory = DocumentBuilderFactory.newInstance();
-            factory.setFeature("http://apache.org/xml/features/disallow-doctype-decl", true);
-            factory.setFeature(XMLConstants.FEATURE_SECURE_PROCESSING, true);
-            factory.setXIncludeAware(false);
-            factory.setExpandEntityReferences(false);
-            return factory.newDocumentBuilder().parse(new ByteArrayInputStream(answer));
-        } catch (ParserConfigurationException e) {
-            throw new IllegalStateException("the JDK's XML parser cannot be configured safely", e);
-        }
     }
 }

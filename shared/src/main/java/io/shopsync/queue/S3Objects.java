@@ -1,22 +1,16 @@
 package io.shopsync.queue;
 
-import java.io.ByteArrayInputStream;
+import io.shopsync.aws.AwsAnswers;
 import java.io.IOException;
-import java.io.InputStream;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.time.Clock;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Optional;
-import javax.xml.XMLConstants;
-import javax.xml.parsers.DocumentBuilder;
-import javax.xml.parsers.DocumentBuilderFactory;
-import javax.xml.parsers.ParserConfigurationException;
 import org.w3c.dom.Document;
 import org.w3c.dom.Element;
 import org.w3c.dom.NodeList;
@@ -134,7 +128,7 @@ public final class S3Objects {
                 HttpExecuteResponse response = http.prepareRequest(HttpExecuteRequest.builder().request(signed.request())
                         .contentStreamProvider(signed.payload().orElse(null)).build()).call();
                 int status = response.httpResponse().statusCode();
-                byte[] answer = read(response);
+                byte[] answer = AwsAnswers.read(response);
                 if (status / 100 == 2) {
                     return answer;
                 }
@@ -147,7 +141,7 @@ public final class S3Objects {
                 lastIo = e;
             }
             if (attempt < ATTEMPTS) {
-                pause(attempt);
+                AwsAnswers.pause(attempt);
             }
         }
         throw SdkClientException.builder().message("S3 " + operation + " " + object + " got no answer in " + ATTEMPTS
@@ -166,22 +160,13 @@ public final class S3Objects {
                 .putProperty(HttpSigner.SIGNING_CLOCK, clock));
     }
 
-    private static byte[] read(HttpExecuteResponse response) throws IOException {
-        if (response.responseBody().isEmpty()) {
-            return new byte[0];
-        }
-        try (InputStream in = response.responseBody().get()) {
-            return in.readAllBytes();
-        }
-    }
-
     /** S3's error document: {@code <Error><Code>NoSuchKey</Code><Message>...</Message><RequestId>...}. */
     private static S3Failure failure(String operation, String object, int status, byte[] answer, String requestId) {
         String code = "HTTP " + status;
         String message = "";
         if (answer.length > 0) {
             try {
-                Element error = parse(answer).getDocumentElement();
+                Element error = AwsAnswers.parseXml(answer).getDocumentElement();
                 code = text(error, "Code").isEmpty() ? code : text(error, "Code");
                 message = text(error, "Message");
                 requestId = text(error, "RequestId").isEmpty() ? requestId : text(error, "RequestId");
@@ -212,25 +197,10 @@ public final class S3Objects {
 
     private static Document xml(byte[] answer, String operation, String bucket) {
         try {
-            return parse(answer);
+            return AwsAnswers.parseXml(answer);
         } catch (IOException | SAXException e) {
             throw SdkClientException.builder().message("S3 " + operation + " s3://" + bucket
                     + " answered with XML that cannot be read (" + e.getMessage() + ")").cause(e).build();
-        }
-    }
-
-    /** S3's answers only: no DTDs, no external entities. */
-    private static Document parse(byte[] answer) throws IOException, SAXException {
-        try {
-            DocumentBuilderFactory factory = DocumentBuilderFactory.newInstance();
-            factory.setFeature("http://apache.org/xml/features/disallow-doctype-decl", true);
-            factory.setFeature(XMLConstants.FEATURE_SECURE_PROCESSING, true);
-            factory.setXIncludeAware(false);
-            factory.setExpandEntityReferences(false);
-            DocumentBuilder builder = factory.newDocumentBuilder();
-            return builder.parse(new ByteArrayInputStream(answer));
-        } catch (ParserConfigurationException e) {
-            throw new IllegalStateException("the JDK's XML parser cannot be configured safely", e);
         }
     }
 
@@ -265,14 +235,6 @@ public final class S3Objects {
             return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(body));
         } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException("the JDK has no SHA-256", e);
-        }
-    }
-
-    private static void pause(int attempt) {
-        try {
-            Thread.sleep(Duration.ofMillis(100L << attempt).toMillis());
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
         }
     }
 }
