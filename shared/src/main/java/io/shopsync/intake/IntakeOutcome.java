@@ -14,8 +14,12 @@ public sealed interface IntakeOutcome {
         }
     }
 
-    /** Authentic but unprocessable: stored on the dead-letter queue. 200, so Shopify does not resend the same bytes. */
-    record DeadLettered(Envelope envelope, String reason) implements IntakeOutcome {
+    /**
+     * Authentic but unprocessable: stored on the dead-letter queue. 200, so Shopify does not resend the same bytes.
+     *
+     * @param entity the entity the body names, as its dead letter and log line carry it; null when it names none
+     */
+    record DeadLettered(Envelope envelope, String reason, String entity) implements IntakeOutcome {
         public HttpResponse response() {
             return HttpResponse.json(200, "{\"status\":\"accepted\"}");
         }

@@ -147,13 +147,14 @@ public final class WebhookIntake {
             envelope = received.withEntity(classify(received, body));
         } catch (UnprocessableWebhookException e) {
             String reason = e.getMessage();
+            // The entity as the log line names it (entityOfUnqueued): the trace by that entity finds the letter.
+            String entity = entityOfUnqueued(received, body).orElse(null);
             try {
-                // The entity as the log line names it (entityOfUnqueued): the trace by that entity finds the letter.
-                queues.deadLetter(received, DeadLetterReason.atIntake(reason, entityOfUnqueued(received, body).orElse(null)));
+                queues.deadLetter(received, DeadLetterReason.atIntake(reason, entity));
             } catch (QueueUnavailableException failure) {
                 return new IntakeOutcome.Failed(failure.getMessage());
             }
-            return new IntakeOutcome.DeadLettered(received, reason);
+            return new IntakeOutcome.DeadLettered(received, reason, entity);
         }
         try {
             queues.enqueue(envelope);
@@ -251,7 +252,11 @@ public final class WebhookIntake {
                     .field("action", "Shopify will retry; fix the cause named in reason before its retries run out")
                     .count("IntakeFailures");
         }
-        if (!(outcome instanceof IntakeOutcome.Enqueued)) {
+        if (outcome instanceof IntakeOutcome.DeadLettered deadLettered) {
+            if (deadLettered.entity() != null) {
+                line.field("entity", deadLettered.entity());
+            }
+        } else if (!(outcome instanceof IntakeOutcome.Enqueued)) {
             entityOfUnqueued(received, body).ifPresent(entity -> line.field("entity", entity));
         }
         Instant triggeredAt = received.triggeredAt();
